@@ -1,0 +1,86 @@
+"""Benchmark: parse time of the DAG folder for a registry of N generated datasets.
+
+Usage: ``python bench/parse_dags.py [N ...]`` (default 10 100 1000). Prints a table.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+ENTRY = """\
+id: {id}
+title: 生成的数据集 {n}
+department: dept_{dept}
+domain: domain_{domain}
+source:
+  kind: file
+  format: csv
+  path: dept_{dept}/{id}/{{ds}}.csv
+columns:
+  xm: string
+  sfzh: string
+  amount: float64
+classification:
+  columns:
+    xm: {{category: person_name, grade: L3}}
+open: {open}
+"""
+
+TIMER = """
+import json, sys, time
+from pathlib import Path
+t0 = time.perf_counter()
+import airflow.sdk
+from airflow.dag_processing.dagbag import BundleDagBag
+t1 = time.perf_counter()
+bag = BundleDagBag(dag_folder=sys.argv[1], bundle_path=Path(sys.argv[1]))
+t2 = time.perf_counter()
+print(json.dumps({"import_s": t1 - t0, "parse_s": t2 - t1, "dags": len(bag.dags),
+                  "errors": len(bag.import_errors)}))
+"""
+
+
+def write_registry(root: Path, n: int) -> None:
+    """Write ``n`` valid dataset files spread over 20 departments."""
+    for i in range(n):
+        dept = i % 20
+        path = root / f"dept_{dept}" / f"gen_{i:05d}.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = ENTRY.format(id=f"gen_{i:05d}", n=i, dept=dept, domain=i % 7, open=str(i % 3 == 0).lower())
+        path.write_text(text, encoding="utf-8")
+
+
+def measure(n: int) -> dict[str, float]:
+    from etl.runtime.airflow_env import airflow_environment
+    from etl.settings import Settings
+
+    with tempfile.TemporaryDirectory() as tmp:
+        registry = Path(tmp) / "registry"
+        write_registry(registry, n)
+        settings = Settings.from_env({"PUBDATA_HOME": str(Path(tmp) / "home"),
+                                      "PUBDATA_REGISTRY": str(registry)})
+        env = airflow_environment(settings, base=dict(os.environ))
+        env["PUBDATA_REGISTRY"] = str(registry)
+        done = subprocess.run([sys.executable, "-c", TIMER, str(REPO / "dags")], env=env,
+                              capture_output=True, text=True, check=True)
+        return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def main() -> None:
+    sizes = [int(a) for a in sys.argv[1:]] or [10, 100, 1000]
+    print(f"{'datasets':>8}  {'dags':>5}  {'errors':>6}  {'import airflow s':>16}  {'parse s':>8}  {'ms/dag':>7}")
+    for n in sizes:
+        r = measure(n)
+        print(f"{n:>8}  {r['dags']:>5}  {r['errors']:>6}  {r['import_s']:>16.2f}  {r['parse_s']:>8.2f}  "
+              f"{1000 * r['parse_s'] / max(n, 1):>7.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The ``pubdata`` command line."""

@@ -1,0 +1,273 @@
+"""The ``pubdata`` command line.
+
+Readable tables for people, ``--json`` for machines, one-line errors without tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shlex
+import sys
+import time
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from etl.cli.table import render
+from etl.errors import ConfigError, PubdataError
+from etl.registry import load_registry
+from etl.settings import Settings
+
+DEMO_DATE = "2024-06-01"
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _emit(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def _say(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _progress(text: str) -> None:
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+
+
+def cmd_registry_check(settings: Settings, args: argparse.Namespace) -> int:
+    """Report every problem in every registry file; exit 1 if there are any."""
+    registry = load_registry(settings.registry)
+    problems = [str(p) for p in registry.problems]
+    if args.json:
+        _emit(
+            {
+                "registry": str(registry.root),
+                "datasets": sorted(registry.datasets),
+                "problems": problems,
+            }
+        )
+    else:
+        for line in problems:
+            sys.stderr.write(f"{line}\n")
+        state = f"{len(problems)} problem(s)" if problems else "no problems"
+        _say(f"{len(registry.datasets)} dataset(s) in {registry.root}: {state}")
+    return 1 if problems else 0
+
+
+def _run_one(settings: Settings, dataset_id: str, day: date, quiet: bool) -> dict[str, Any]:
+    from etl.cli.run import run_dataset
+
+    registry = load_registry(settings.registry)
+    if dataset_id not in registry.datasets and registry.problems:
+        raise ConfigError(
+            f"unknown dataset {dataset_id!r}; the registry has {len(registry.problems)} "
+            "problem(s): run `pubdata registry check`"
+        )
+    dataset = registry.get(dataset_id)
+    if not quiet:
+        _progress(f"running {dataset.dag_id} for {day.isoformat()} through Airflow ...")
+    started = time.monotonic()
+    outcome = run_dataset(settings, dataset, day)
+    outcome.summary["seconds"] = round(time.monotonic() - started, 1)
+    return outcome.summary
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    """Run one dataset's DAG for one logical date."""
+    from etl.cli.run import public_summary
+
+    summary = _run_one(settings, args.dataset, args.date, quiet=args.json)
+    ok = summary.get("status") == "success"
+    if args.json:
+        _emit(public_summary(summary))
+    elif ok:
+        rows = [[zone, uri] for zone, uri in summary["tables"].items()]
+        _say(
+            f"{summary['dataset']} {summary['logical_date']}: {summary['rows_in']} rows in, "
+            f"{summary['rows_loaded']} loaded, {summary['rows_quarantined']} quarantined, "
+            f"grade {summary['dataset_grade']} ({summary['seconds']} s)"
+        )
+        _say(render(["zone", "table"], rows))
+    if not ok:
+        stage = summary.get("stage") or "airflow"
+        sys.stderr.write(
+            f"pubdata: {summary['dataset']} failed at {stage}: {summary.get('error')}\n"
+        )
+        return 1
+    return 0
+
+
+def _print_catalog(settings: Settings, as_json: bool) -> None:
+    from etl.cli.catalog import catalog
+
+    items = catalog(settings, load_registry(settings.registry))
+    if as_json:
+        _emit(items)
+        return
+    rows = [
+        [
+            i["dataset"],
+            i["department"],
+            i["domain"],
+            (i["grade"] or "-") + ("+" + "+".join(i["flags"]) if i["flags"] else ""),
+            i["rows_loaded"] if i["rows_loaded"] is not None else "-",
+            i["rows_quarantined"] if i["rows_quarantined"] is not None else "-",
+            ",".join(i["zones"]) or "-",
+            i["last_logical_date"] or "-",
+            i["last_status"] or "never run",
+        ]
+        for i in items
+    ]
+    headers = [
+        "dataset",
+        "department",
+        "domain",
+        "grade",
+        "loaded",
+        "quarantined",
+        "zones",
+        "date",
+        "last run",
+    ]
+    _say(render(headers, rows))
+
+
+def cmd_catalog(settings: Settings, args: argparse.Namespace) -> int:
+    """List every registered dataset with its grade and latest run."""
+    _print_catalog(settings, args.json)
+    return 0
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    """Run every registered dataset for one date, then print the catalog."""
+    registry = load_registry(settings.registry)
+    registry.raise_for_problems()
+    failures = 0
+    for dataset_id in sorted(registry.datasets):
+        summary = _run_one(settings, dataset_id, args.date, quiet=False)
+        if summary.get("status") == "success":
+            _progress(
+                f"  {dataset_id}: {summary['rows_loaded']} loaded, "
+                f"{summary['rows_quarantined']} quarantined, grade {summary['dataset_grade']} "
+                f"({summary['seconds']} s)"
+            )
+        else:
+            failures += 1
+            _progress(f"  {dataset_id} failed at {summary.get('stage')}: {summary.get('error')}")
+    _say("")
+    _print_catalog(settings, as_json=False)
+    return 1 if failures else 0
+
+
+def cmd_lineage(settings: Settings, args: argparse.Namespace) -> int:
+    """List the runs of one dataset with counts, grade, fingerprint and table versions."""
+    from etl.cli.catalog import runs_of
+
+    load_registry(settings.registry).get(args.dataset)
+    runs = runs_of(settings, args.dataset)
+    if args.json:
+        _emit(runs)
+        return 0
+    rows = [
+        [
+            r["logical_date"],
+            r["run_id"],
+            r["status"],
+            r["rows_in"],
+            r["rows_loaded"],
+            r["rows_quarantined"],
+            r["dataset_grade"] or "-",
+            (r["source_sha256"] or "-")[:12],
+            ", ".join(f"{z}@v{t['version']}" for z, t in r["tables"].items()) or "-",
+            r["error_stage"] or "",
+        ]
+        for r in runs
+    ]
+    headers = [
+        "date",
+        "run",
+        "status",
+        "in",
+        "loaded",
+        "quarantined",
+        "grade",
+        "sha256",
+        "tables",
+        "failed at",
+    ]
+    _say(render(headers, rows) if rows else f"no runs of {args.dataset} yet")
+    return 0
+
+
+def cmd_env(settings: Settings, args: argparse.Namespace) -> int:
+    """Print ``export`` lines for the embedded Airflow (``eval "$(pubdata env)"``)."""
+    from etl.runtime.airflow_env import airflow_environment
+
+    env = airflow_environment(settings, base={})
+    for key, value in sorted(env.items()):
+        _say(f"export {key}={shlex.quote(value)}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``pubdata``."""
+    parser = argparse.ArgumentParser(prog="pubdata", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    reg = sub.add_parser("registry", help="registry commands")
+    reg_sub = reg.add_subparsers(dest="registry_command", required=True)
+    check = reg_sub.add_parser("check", help="check every registry file")
+    check.add_argument("--json", action="store_true")
+    check.set_defaults(func=cmd_registry_check)
+
+    run = sub.add_parser("run", help="run one dataset's DAG for one logical date")
+    run.add_argument("dataset")
+    run.add_argument("--date", type=_date, required=True, help="logical date YYYY-MM-DD")
+    run.add_argument("--json", action="store_true")
+    run.set_defaults(func=cmd_run)
+
+    demo = sub.add_parser("demo", help="run every dataset for one date and print the catalog")
+    demo.add_argument("--date", type=_date, default=_date(DEMO_DATE))
+    demo.set_defaults(func=cmd_demo)
+
+    cat = sub.add_parser("catalog", help="list datasets with grade and latest run")
+    cat.add_argument("--json", action="store_true")
+    cat.set_defaults(func=cmd_catalog)
+
+    lin = sub.add_parser("lineage", help="runs of a dataset with counts, grade and versions")
+    lin.add_argument("dataset")
+    lin.add_argument("--json", action="store_true")
+    lin.set_defaults(func=cmd_lineage)
+
+    env = sub.add_parser("env", help="print the embedded Airflow environment as export lines")
+    env.set_defaults(func=cmd_env)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``pubdata`` console script."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    settings = Settings.from_env()
+    try:
+        code: int = args.func(settings, args)
+    except PubdataError as exc:
+        sys.stderr.write(f"pubdata: {exc.message}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("pubdata: interrupted\n")
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

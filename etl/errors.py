@@ -1,0 +1,54 @@
+"""The error tree of pubdata, ordered by what the runtime should do next.
+
+Every message is one line that names the file, dataset, row or field involved and never contains a
+data value: these messages end up in task logs, XCom, lineage and the CLI's stderr.
+"""
+
+from __future__ import annotations
+
+
+class PubdataError(Exception):
+    """Base of every error the library raises on purpose.
+
+    Attributes:
+        retriable: whether running the same step again may succeed.
+        stage: the pipeline stage that raised it, filled in at the step boundary.
+    """
+
+    retriable: bool = False
+
+    def __init__(self, message: str, *, stage: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.stage = stage
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigError(PubdataError):
+    """A registry file, suite or setting is wrong: fix the configuration; retrying cannot help."""
+
+
+class PolicyError(PubdataError):
+    """Refused by policy: a path escaping the landing zone, a CORE dataset, a missing clearance."""
+
+
+class SourceNotReady(PubdataError):
+    """The source for this run has not been delivered yet: wait and try again later."""
+
+    retriable = True
+
+
+class TransientError(PubdataError):
+    """Transient I/O trouble (network, lock, object store): retry."""
+
+    retriable = True
+
+
+class DataError(PubdataError):
+    """The delivered data cannot be processed as declared (unreadable file, wrong format)."""
+
+
+class ValidationFailed(DataError):
+    """A table-level expectation failed, or too many rows failed: nothing was published."""

@@ -1,0 +1,32 @@
+"""Where tables live in the lake: one function per kind of table, nothing else builds paths."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Zone = Literal["restricted", "shared", "open"]
+ZONES: tuple[Zone, ...] = ("restricted", "shared", "open")
+META_TABLES = (
+    "lineage_runs",
+    "source_files",
+    "validation_results",
+    "classifications",
+    "column_lineage",
+)
+
+
+def zone_table_uri(lake: str, zone: Zone, domain: str, dataset: str) -> str:
+    """URI of a curated table: ``<lake>/<zone>/<domain>/<dataset>``."""
+    return f"{lake}/{zone}/{domain}/{dataset}"
+
+
+def quarantine_table_uri(lake: str, domain: str, dataset: str) -> str:
+    """URI of a dataset's quarantine table (raw rows, so in the restricted zone)."""
+    return f"{lake}/restricted/{domain}/{dataset}__quarantine"
+
+
+def meta_table_uri(lake: str, table: str) -> str:
+    """URI of one ``_meta`` table (lineage, source files, validation results, ...)."""
+    if table not in META_TABLES:
+        raise ValueError(f"unknown _meta table {table!r}")
+    return f"{lake}/_meta/{table}"

@@ -1,0 +1,132 @@
+"""The ``_meta`` tables: who loaded what, from which file, with which checks and grades.
+
+Every table has an explicit schema so that the first append fixes the column types and later
+appends (from other datasets, other runs) line up. Nothing written here may contain a data value:
+counts, names of columns and expectations, grades, fingerprints and URIs only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pyarrow as pa
+
+from etl.lake import delta
+from etl.lake.layout import meta_table_uri
+
+_TS = pa.timestamp("us", tz="UTC")
+
+SCHEMAS: dict[str, pa.Schema] = {
+    "lineage_runs": pa.schema(
+        [
+            ("lineage_run_id", pa.string()),
+            ("dag_id", pa.string()),
+            ("run_id", pa.string()),
+            ("try_number", pa.int32()),
+            ("logical_date", pa.date32()),
+            ("department", pa.string()),
+            ("domain", pa.string()),
+            ("dataset", pa.string()),
+            ("zone", pa.string()),
+            ("table_uri", pa.string()),
+            ("delta_version", pa.int64()),
+            ("rows_in", pa.int64()),
+            ("rows_loaded", pa.int64()),
+            ("rows_quarantined", pa.int64()),
+            ("dataset_grade", pa.string()),
+            ("flags", pa.string()),
+            ("source_sha256", pa.string()),
+            ("suite", pa.string()),
+            ("suite_success", pa.bool_()),
+            ("status", pa.string()),
+            ("error_stage", pa.string()),
+            ("error_message", pa.string()),
+            ("invocation", pa.string()),
+            ("started_at", _TS),
+            ("finished_at", _TS),
+            ("pipeline_version", pa.string()),
+        ]
+    ),
+    "source_files": pa.schema(
+        [
+            ("lineage_run_id", pa.string()),
+            ("dataset", pa.string()),
+            ("logical_date", pa.date32()),
+            ("uri", pa.string()),
+            ("relative_path", pa.string()),
+            ("sha256", pa.string()),
+            ("bytes", pa.int64()),
+            ("encoding", pa.string()),
+            ("format", pa.string()),
+            ("rows", pa.int64()),
+            ("recorded_at", _TS),
+        ]
+    ),
+    "validation_results": pa.schema(
+        [
+            ("lineage_run_id", pa.string()),
+            ("dataset", pa.string()),
+            ("logical_date", pa.date32()),
+            ("suite", pa.string()),
+            ("expectation_type", pa.string()),
+            ("column", pa.string()),
+            ("level", pa.string()),
+            ("success", pa.bool_()),
+            ("unexpected_count", pa.int64()),
+            ("unexpected_percent", pa.float64()),
+            ("kwargs", pa.string()),
+            ("observed", pa.string()),
+            ("recorded_at", _TS),
+        ]
+    ),
+    "classifications": pa.schema(
+        [
+            ("lineage_run_id", pa.string()),
+            ("dataset", pa.string()),
+            ("logical_date", pa.date32()),
+            ("column", pa.string()),
+            ("category", pa.string()),
+            ("grade", pa.string()),
+            ("confidence", pa.float64()),
+            ("evidence", pa.string()),
+            ("decided_by", pa.string()),
+            ("dataset_grade", pa.string()),
+            ("flags", pa.string()),
+            ("rules", pa.string()),
+            ("recorded_at", _TS),
+        ]
+    ),
+    "column_lineage": pa.schema(
+        [
+            ("lineage_run_id", pa.string()),
+            ("dataset", pa.string()),
+            ("logical_date", pa.date32()),
+            ("zone", pa.string()),
+            ("source_column", pa.string()),
+            ("output_column", pa.string()),
+            ("transformation", pa.string()),
+            ("recorded_at", _TS),
+        ]
+    ),
+}
+
+
+def append_rows(lake: str, table: str, rows: Sequence[Mapping[str, Any]]) -> int | None:
+    """Append rows to one ``_meta`` table (created on first use); returns the version or None."""
+    if not rows:
+        return None
+    schema = SCHEMAS[table]
+    unknown = set().union(*(r.keys() for r in rows)) - set(schema.names)
+    if unknown:
+        raise ValueError(f"_meta.{table} has no column {sorted(unknown)[0]!r}")
+    data = pa.Table.from_pylist([dict(r) for r in rows], schema=schema)
+    return delta.append(meta_table_uri(lake, table), data, {"pubdata.meta_table": table})
+
+
+def read_meta(lake: str, table: str) -> pa.Table:
+    """Read one ``_meta`` table (an empty table with the right schema if nothing was written)."""
+    uri = meta_table_uri(lake, table)
+    if not delta.table_exists(uri):
+        return SCHEMAS[table].empty_table()
+    return delta.read(uri)

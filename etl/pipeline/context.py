@@ -1,0 +1,74 @@
+"""What a step knows about the run it belongs to, and where its staging files go."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from etl.settings import Settings
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """Identity of one run of one dataset (from Airflow, or made up by a test or benchmark).
+
+    Attributes:
+        dataset: registry id.
+        dag_id: the DAG id (``ingest__<department>__<id>``).
+        run_id: the Airflow run id.
+        try_number: the task try; lineage keeps every try.
+        logical_date: the run's logical date (the partition it writes).
+        invocation: an id passed by ``pubdata run`` to find this run's summary again.
+    """
+
+    dataset: str
+    dag_id: str
+    run_id: str
+    logical_date: date
+    try_number: int = 1
+    invocation: str | None = None
+
+    @property
+    def lineage_run_id(self) -> str:
+        """A stable id for this run of this dataset, used across the ``_meta`` tables."""
+        return f"{self.dag_id}/{self.run_id}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form."""
+        data = asdict(self)
+        data["logical_date"] = self.logical_date.isoformat()
+        return data
+
+
+def _safe(part: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", part)
+
+
+def staging_dir(settings: Settings, ctx: RunContext) -> Path:
+    """Run-scoped staging folder: ``<home>/staging/<dataset>/<run_id>/``."""
+    path = settings.staging / ctx.dataset / _safe(ctx.run_id)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write JSON atomically (write then rename), so a reader never sees half a file."""
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    tmp.replace(path)
+
+
+def read_json(path: Path) -> Any:
+    """Read a JSON staging file."""
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def invocation_path(settings: Settings, invocation: str) -> Path:
+    """Where ``pubdata run`` finds the outcome of the run it started."""
+    folder = settings.home / "invocations"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{_safe(invocation)}.json"

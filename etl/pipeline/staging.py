@@ -1,0 +1,32 @@
+"""Staging files that carry a run's data between its tasks (tasks pass references, never data)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+RAW = "raw.parquet"  # every source column as delivered (strings) + _source_row
+TYPED = "typed.parquet"  # declared types applied + _source_row
+VALID = "valid.parquet"  # rows that passed casting and validation (typed)
+QUARANTINE = "quarantine.parquet"  # raw rows that failed, with _reasons
+SOURCE = "source.json"
+RUN = "run.json"
+VALIDATION = "validation.json"
+CLASSIFICATION = "classification.json"
+LOAD = "load.json"
+
+
+def write_table(folder: Path, name: str, table: pa.Table) -> Path:
+    """Write one staging table (zstd Parquet) atomically."""
+    path = folder / name
+    tmp = folder / f".{name}.tmp"
+    pq.write_table(table, tmp, compression="zstd")
+    tmp.replace(path)
+    return path
+
+
+def read_table(folder: Path, name: str) -> pa.Table:
+    """Read one staging table."""
+    return pq.read_table(folder / name)

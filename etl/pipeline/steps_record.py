@@ -1,0 +1,232 @@
+"""The record step (lineage after success) and the failure record (lineage after a failure)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
+from pathlib import Path
+from typing import Any
+
+from etl.lineage import append_rows
+from etl.pipeline import staging
+from etl.pipeline.context import RunContext, invocation_path, read_json, staging_dir, write_json
+from etl.registry import Dataset
+from etl.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def pipeline_version() -> str:
+    """The installed pubdata version, recorded with every run."""
+    try:
+        return package_version("pubdata")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def _maybe(folder: Path, name: str) -> dict[str, Any] | None:
+    path = folder / name
+    return dict(read_json(path)) if path.is_file() else None
+
+
+def _base(dataset: Dataset, ctx: RunContext) -> dict[str, Any]:
+    return {
+        "lineage_run_id": ctx.lineage_run_id,
+        "dataset": dataset.id,
+        "logical_date": ctx.logical_date,
+    }
+
+
+def _validation_rows(dataset: Dataset, ctx: RunContext, validation: dict[str, Any]) -> list[Any]:
+    now = datetime.now(UTC)
+    return [
+        {
+            **_base(dataset, ctx),
+            "suite": validation.get("suite_name"),
+            "expectation_type": r.get("expectation_type"),
+            "column": r.get("column"),
+            "level": r.get("level"),
+            "success": r.get("success"),
+            "unexpected_count": r.get("unexpected_count"),
+            "unexpected_percent": r.get("unexpected_percent"),
+            "kwargs": json.dumps(r.get("kwargs", {}), ensure_ascii=False, default=str),
+            "observed": json.dumps(r.get("observed", {}), ensure_ascii=False, default=str),
+            "recorded_at": now,
+        }
+        for r in validation.get("results", [])
+    ]
+
+
+def _summary(dataset: Dataset, ctx: RunContext, status: str, **fields: Any) -> dict[str, Any]:
+    summary = {
+        "status": status,
+        "dataset": dataset.id,
+        "dag_id": ctx.dag_id,
+        "run_id": ctx.run_id,
+        "logical_date": ctx.logical_date.isoformat(),
+        "rows_in": None,
+        "rows_loaded": None,
+        "rows_quarantined": None,
+        "dataset_grade": None,
+        "tables": {},
+    }
+    summary.update(fields)
+    return summary
+
+
+def record(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, Any]:
+    """Write lineage rows for a successful run and return its scrubbed summary."""
+    folder = staging_dir(settings, ctx)
+    source = read_json(folder / staging.SOURCE)
+    validation = read_json(folder / staging.VALIDATION)
+    classification = read_json(folder / staging.CLASSIFICATION)
+    loaded = read_json(folder / staging.LOAD)
+    started = (_maybe(folder, staging.RUN) or {}).get("started_at")
+    now = datetime.now(UTC)
+    base = _base(dataset, ctx)
+    rows_in = int(validation["rows_in"])
+    flags = ",".join(classification.get("flags", []))
+    append_rows(
+        settings.lake,
+        "source_files",
+        [
+            {
+                **base,
+                **{
+                    k: source.get(k)
+                    for k in (
+                        "uri",
+                        "relative_path",
+                        "sha256",
+                        "bytes",
+                        "encoding",
+                        "format",
+                        "rows",
+                    )
+                },
+                "recorded_at": now,
+            }
+        ],
+    )
+    append_rows(settings.lake, "validation_results", _validation_rows(dataset, ctx, validation))
+    append_rows(
+        settings.lake,
+        "classifications",
+        [
+            {
+                **base,
+                "column": c["name"],
+                "category": c["category"],
+                "grade": c["grade"],
+                "confidence": c.get("confidence"),
+                "evidence": c.get("evidence"),
+                "decided_by": c.get("decided_by"),
+                "dataset_grade": classification["dataset_grade"],
+                "flags": flags,
+                "rules": json.dumps(classification.get("rules", []), ensure_ascii=False),
+                "recorded_at": now,
+            }
+            for c in classification["columns"]
+        ],
+    )
+    append_rows(
+        settings.lake,
+        "column_lineage",
+        [{**base, **c, "recorded_at": now} for c in loaded["column_lineage"]],
+    )
+    runs = [
+        {
+            **base,
+            "dag_id": ctx.dag_id,
+            "run_id": ctx.run_id,
+            "try_number": ctx.try_number,
+            "department": dataset.department,
+            "domain": dataset.domain,
+            "zone": zone,
+            "table_uri": uri,
+            "delta_version": loaded["versions"].get(zone),
+            "rows_in": rows_in,
+            "rows_loaded": loaded["rows_loaded"],
+            "rows_quarantined": loaded["rows_quarantined"],
+            "dataset_grade": classification["dataset_grade"],
+            "flags": flags,
+            "source_sha256": source["sha256"],
+            "suite": validation.get("suite_name"),
+            "suite_success": validation.get("table_success"),
+            "status": "success",
+            "invocation": ctx.invocation,
+            "started_at": datetime.fromisoformat(started) if started else None,
+            "finished_at": now,
+            "pipeline_version": pipeline_version(),
+        }
+        for zone, uri in loaded["tables"].items()
+    ]
+    append_rows(settings.lake, "lineage_runs", runs)
+    summary = _summary(
+        dataset,
+        ctx,
+        "success",
+        rows_in=rows_in,
+        rows_loaded=loaded["rows_loaded"],
+        rows_quarantined=loaded["rows_quarantined"],
+        dataset_grade=classification["dataset_grade"],
+        flags=classification.get("flags", []),
+        tables={z: u for z, u in loaded["tables"].items() if z != "quarantine"},
+        quarantine_table=loaded["tables"].get("quarantine"),
+        versions=loaded["versions"],
+        source_sha256=source["sha256"],
+    )
+    if ctx.invocation:
+        write_json(invocation_path(settings, ctx.invocation), summary)
+    return summary
+
+
+def record_failure(
+    settings: Settings, dataset: Dataset, ctx: RunContext, stage: str, message: str
+) -> dict[str, Any]:
+    """Record a failed run: a ``lineage_runs`` row with the stage and the one-line reason.
+
+    ``message`` must already be scrubbed (pubdata errors never carry data values; other
+    exceptions are reduced to their type by the caller).
+    """
+    folder = staging_dir(settings, ctx)
+    source = _maybe(folder, staging.SOURCE) or {}
+    validation = _maybe(folder, staging.VALIDATION)
+    started = (_maybe(folder, staging.RUN) or {}).get("started_at")
+    if validation is not None:
+        append_rows(settings.lake, "validation_results", _validation_rows(dataset, ctx, validation))
+    row = {
+        **_base(dataset, ctx),
+        "dag_id": ctx.dag_id,
+        "run_id": ctx.run_id,
+        "try_number": ctx.try_number,
+        "department": dataset.department,
+        "domain": dataset.domain,
+        "rows_in": validation.get("rows_in") if validation else source.get("rows"),
+        "source_sha256": source.get("sha256"),
+        "suite": validation.get("suite_name") if validation else None,
+        "suite_success": validation.get("table_success") if validation else None,
+        "status": "failed",
+        "error_stage": stage,
+        "error_message": message,
+        "invocation": ctx.invocation,
+        "started_at": datetime.fromisoformat(started) if started else None,
+        "finished_at": datetime.now(UTC),
+        "pipeline_version": pipeline_version(),
+    }
+    append_rows(settings.lake, "lineage_runs", [row])
+    summary = _summary(
+        dataset,
+        ctx,
+        "failed",
+        stage=stage,
+        error=message,
+        rows_in=row["rows_in"],
+    )
+    if ctx.invocation:
+        write_json(invocation_path(settings, ctx.invocation), summary)
+    log.info("recorded failure of %s at stage %s", dataset.id, stage)
+    return summary

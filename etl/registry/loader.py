@@ -1,0 +1,125 @@
+"""Scan the registry folder, parse every dataset file and report every problem at once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from etl.errors import ConfigError
+from etl.registry.model import Dataset
+
+SUFFIXES = (".yaml", ".yml")
+SOURCE_KINDS = ("file",)
+
+
+@dataclass(frozen=True)
+class RegistryProblem:
+    """One problem in one registry file: the file, the field (dotted) and what was expected."""
+
+    path: Path
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}: {self.field}" if self.field else str(self.path)
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Registry:
+    """The parsed registry: datasets by id, and problems (empty when everything is valid)."""
+
+    root: Path
+    datasets: dict[str, Dataset]
+    sources: dict[str, Path]
+    problems: tuple[RegistryProblem, ...]
+
+    def get(self, dataset_id: str) -> Dataset:
+        """Return one dataset or raise :class:`ConfigError` naming the unknown id."""
+        try:
+            return self.datasets[dataset_id]
+        except KeyError:
+            known = ", ".join(sorted(self.datasets)) or "none"
+            raise ConfigError(
+                f"unknown dataset {dataset_id!r} in registry {self.root} (known: {known})"
+            ) from None
+
+    def raise_for_problems(self) -> None:
+        """Raise one :class:`ConfigError` listing every problem, if there are any."""
+        if self.problems:
+            raise ConfigError("; ".join(str(p) for p in self.problems))
+
+
+def _describe(error: Any) -> tuple[str | None, str]:
+    parts = [str(part) for part in error["loc"] if not str(part).startswith("function-")]
+    if len(parts) > 1 and parts[0] == "source" and parts[1] in SOURCE_KINDS:
+        del parts[1]  # the discriminated union's tag is not a key the user wrote
+    loc = ".".join(parts)
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return loc, "unknown key (check the spelling; the registry model is closed)"
+    if kind == "missing":
+        return loc, "required key is missing"
+    message = error["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    return (loc or None), message
+
+
+def _files(root: Path) -> Iterator[Path]:
+    for path in sorted(root.rglob("*")):
+        if path.suffix in SUFFIXES and path.is_file() and not path.name.startswith("."):
+            yield path
+
+
+def parse_file(path: Path) -> tuple[Dataset | None, list[RegistryProblem]]:
+    """Parse one registry file, returning the dataset or the problems found in it."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else None
+        reason = getattr(exc, "problem", None) or type(exc).__name__
+        return None, [RegistryProblem(path, where, f"not valid YAML: {reason}")]
+    if not isinstance(raw, dict):
+        return None, [RegistryProblem(path, None, "expected a mapping of keys at the top level")]
+    try:
+        return Dataset.model_validate(raw), []
+    except ValidationError as exc:
+        problems = [RegistryProblem(path, *_describe(err)) for err in exc.errors()]
+        return None, problems
+
+
+def load_registry(root: Path) -> Registry:
+    """Load every ``*.yaml``/``*.yml`` file under ``root`` (recursively).
+
+    Problems never stop the scan: each file is parsed and every problem is collected, so that
+    ``pubdata registry check`` can report all of them and a DAG file can surface them as import
+    errors naming the file.
+    """
+    if not root.is_dir():
+        problem = RegistryProblem(root, None, "registry folder does not exist")
+        return Registry(root, {}, {}, (problem,))
+    datasets: dict[str, Dataset] = {}
+    sources: dict[str, Path] = {}
+    problems: list[RegistryProblem] = []
+    for path in _files(root):
+        dataset, found = parse_file(path)
+        problems.extend(found)
+        if dataset is None:
+            continue
+        if dataset.id in datasets:
+            problems.append(
+                RegistryProblem(
+                    path, "id", f"duplicate id {dataset.id!r}, also in {sources[dataset.id]}"
+                )
+            )
+            continue
+        datasets[dataset.id] = dataset
+        sources[dataset.id] = path
+    return Registry(root, datasets, sources, tuple(problems))

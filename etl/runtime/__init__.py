@@ -1,0 +1,1 @@
+"""How the embedded Airflow is set up and driven, without importing airflow."""

@@ -1,0 +1,76 @@
+"""The environment of the embedded Airflow (SQLite metadata DB, LocalExecutor, file lineage).
+
+``etl`` never imports Airflow; it starts it as a subprocess with this environment, so that a run
+from the command line goes through the same code path as the scheduler (``dag.test``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from etl.errors import ConfigError
+from etl.settings import PROJECT_ROOT, Settings
+
+
+def airflow_environment(
+    settings: Settings, base: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Environment for Airflow subprocesses; values already set in ``base`` win (deployments)."""
+    env = dict(os.environ if base is None else base)
+    home = settings.airflow_home
+    lineage = settings.home / "openlineage"
+    defaults = {
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT_ROOT / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+        "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "120",
+        "AIRFLOW__OPENLINEAGE__NAMESPACE": "pubdata",
+        "AIRFLOW__OPENLINEAGE__TRANSPORT": json.dumps(
+            {"type": "file", "log_file_path": str(lineage / "events.jsonl"), "append": True}
+        ),
+        "GX_ANALYTICS_ENABLED": "false",
+        "PUBDATA_HOME": str(settings.home),
+        "PUBDATA_REGISTRY": str(settings.registry),
+        "PUBDATA_LANDING": str(settings.landing),
+        "PUBDATA_LAKE": settings.lake,
+        "PUBDATA_EXPECTATIONS": str(settings.expectations),
+    }
+    for key, value in defaults.items():
+        env.setdefault(key, value)
+    return env
+
+
+def airflow_command(*args: str) -> list[str]:
+    """The argv of an Airflow CLI call with the current interpreter."""
+    return [sys.executable, "-m", "airflow", *args]
+
+
+def ensure_airflow_db(settings: Settings, env: Mapping[str, str], log_path: Path) -> None:
+    """Create or migrate the embedded metadata DB once (later calls are a file check).
+
+    Raises:
+        ConfigError: when ``airflow db migrate`` fails (its output is in ``log_path``).
+    """
+    home = Path(env["AIRFLOW_HOME"])
+    marker = home / ".pubdata-migrated"
+    conn = env.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "")
+    if marker.is_file() and marker.read_text() == conn:
+        return
+    home.mkdir(parents=True, exist_ok=True)
+    (settings.home / "openlineage").mkdir(parents=True, exist_ok=True)
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as out:
+        done = subprocess.run(
+            airflow_command("db", "migrate"), env=dict(env), stdout=out, stderr=out, check=False
+        )
+    if done.returncode != 0:
+        raise ConfigError(f"airflow db migrate failed (exit {done.returncode}); see {log_path}")
+    marker.write_text(conn)

@@ -1,0 +1,80 @@
+"""CLI error paths: one clear line on stderr, no traceback, the right exit code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+from tests.integration.conftest import Cli, cli_for
+
+pytestmark = pytest.mark.integration
+
+DATASET = """\
+id: {id}
+title: 测试 test
+department: testing
+domain: test
+source:
+  kind: file
+  format: csv
+  path: {path}
+"""
+
+
+def one_line(stderr: str) -> str:
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, stderr
+    assert "Traceback" not in stderr
+    return lines[0]
+
+
+def test_unknown_dataset(cli: Cli) -> None:
+    done = cli("run", "no_such_dataset", "--date", "2024-06-01")
+    assert done.returncode == 2
+    assert "unknown dataset 'no_such_dataset'" in one_line(done.stderr)
+
+
+def test_source_not_delivered(cli: Cli) -> None:
+    done = cli("run", "household_register", "--date", "1999-01-01")
+    assert done.returncode == 1
+    line = one_line(done.stderr)
+    assert "household_register failed at extract" in line
+    assert "not delivered" in line
+
+
+def test_bad_yaml_is_reported_by_registry_check(tmp_path: Path) -> None:
+    registry = tmp_path / "registry"
+    (registry / "x").mkdir(parents=True)
+    (registry / "x" / "broken.yaml").write_text("id: broken\ntitle: [\n")
+    (registry / "x" / "typo.yaml").write_text(
+        DATASET.format(id="typo", path="a.csv") + "scheduel: '@daily'\n"
+    )
+    cli = cli_for(tmp_path / "home", PUBDATA_REGISTRY=str(registry))
+    done = cli("registry", "check")
+    assert done.returncode == 1
+    assert "broken.yaml" in done.stderr and "not valid YAML" in done.stderr
+    assert "typo.yaml: scheduel: unknown key" in done.stderr
+    run = cli("run", "typo", "--date", "2024-06-01")
+    assert run.returncode == 2
+    assert "registry check" in one_line(run.stderr)
+
+
+def test_path_escaping_the_landing_zone_is_refused(tmp_path: Path) -> None:
+    registry = tmp_path / "registry"
+    registry.mkdir()
+    (registry / "escape.yaml").write_text(
+        DATASET.format(id="escape", path="../../datasets/public_security/{ds}.csv")
+    )
+    cli = cli_for(tmp_path / "home", PUBDATA_REGISTRY=str(registry))
+    done = cli("run", "escape", "--date", "2024-06-01")
+    assert done.returncode == 1
+    line = one_line(done.stderr)
+    assert "escape failed at extract" in line and "outside the landing zone" in line
+
+
+def test_repository_registry_checks_clean(cli: Cli) -> None:
+    done = cli("registry", "check")
+    assert done.returncode == 0, done.stderr
+    assert f"in {REPO / 'datasets'}" in done.stdout
