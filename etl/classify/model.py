@@ -1,0 +1,172 @@
+"""Result types of classification; plain, frozen and JSON-round-trippable."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from etl.classify.grades import check_grade
+from etl.errors import DataError
+
+#: How a column's category was decided.
+DECIDED_BY: tuple[str, ...] = ("detector", "registry", "default")
+
+
+@dataclass(frozen=True)
+class ColumnOverride:
+    """A person's confirmed label for a column, from the registry; it wins over detection.
+
+    Attributes:
+        category: category id (classification.md §3) or ``"none"``.
+        grade: grade to pin, or None for the category's default grade.
+        reason: why, in a person's words (kept in the evidence).
+    """
+
+    category: str
+    grade: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ColumnClassification:
+    """The category and grade of one column, with the evidence for it.
+
+    Attributes:
+        name: column name.
+        category: category id or ``"none"``.
+        grade: ``"L1"`` .. ``"L4"``.
+        confidence: 0..1; for detectors the share of sampled values that passed the check.
+        evidence: human-readable reason; never contains a data value.
+        decided_by: ``"detector"``, ``"registry"`` or ``"default"``.
+    """
+
+    name: str
+    category: str
+    grade: str
+    confidence: float
+    evidence: str
+    decided_by: str
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-safe form of this column's classification."""
+        return {
+            "name": self.name,
+            "category": self.category,
+            "grade": self.grade,
+            "confidence": self.confidence,
+            "evidence": self.evidence,
+            "decided_by": self.decided_by,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, object]) -> ColumnClassification:
+        """Rebuild from :meth:`to_dict` output.
+
+        Args:
+            d: a mapping as produced by :meth:`to_dict`.
+
+        Returns:
+            The column classification.
+
+        Raises:
+            DataError: if a field is missing or has the wrong type.
+        """
+        confidence = d.get("confidence")
+        if not isinstance(confidence, int | float) or isinstance(confidence, bool):
+            raise DataError("classification column field 'confidence' must be a number")
+        decided_by = _text(d, "decided_by")
+        if decided_by not in DECIDED_BY:
+            raise DataError("classification column field 'decided_by' has an unknown value")
+        return cls(
+            name=_text(d, "name"),
+            category=_text(d, "category"),
+            grade=check_grade(_text(d, "grade")),
+            confidence=float(confidence),
+            evidence=_text(d, "evidence"),
+            decided_by=decided_by,
+        )
+
+
+@dataclass(frozen=True)
+class DatasetClassification:
+    """Classification of a whole table: columns, dataset grade, flags and the rules that fired.
+
+    Attributes:
+        columns: one entry per classified column, in table order (pipeline ``_`` columns excluded).
+        dataset_grade: the dataset grade after all rules.
+        flags: dataset flags (``"IMP"``, ``"CORE"``).
+        rules: human-readable descriptions of the rules that fired.
+    """
+
+    columns: tuple[ColumnClassification, ...]
+    dataset_grade: str
+    flags: tuple[str, ...]
+    rules: tuple[str, ...]
+
+    def column(self, name: str) -> ColumnClassification:
+        """The classification of column ``name``.
+
+        Args:
+            name: column name.
+
+        Returns:
+            Its classification.
+
+        Raises:
+            KeyError: if the column was not classified.
+        """
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-safe form (lists, strings and numbers only)."""
+        return {
+            "columns": [c.to_dict() for c in self.columns],
+            "dataset_grade": self.dataset_grade,
+            "flags": list(self.flags),
+            "rules": list(self.rules),
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, object]) -> DatasetClassification:
+        """Rebuild from :meth:`to_dict` output.
+
+        Args:
+            d: a mapping as produced by :meth:`to_dict` (for example read back from JSON).
+
+        Returns:
+            The dataset classification.
+
+        Raises:
+            DataError: if a field is missing or has the wrong type.
+        """
+        columns = d.get("columns")
+        if not isinstance(columns, list):
+            raise DataError("classification field 'columns' must be a list")
+        parsed: list[ColumnClassification] = []
+        for item in columns:
+            if not isinstance(item, Mapping):
+                raise DataError("classification column entries must be objects")
+            parsed.append(ColumnClassification.from_dict(item))
+        return cls(
+            columns=tuple(parsed),
+            dataset_grade=check_grade(_text(d, "dataset_grade")),
+            flags=_texts(d, "flags"),
+            rules=_texts(d, "rules"),
+        )
+
+
+def _text(d: Mapping[str, object], key: str) -> str:
+    value = d.get(key)
+    if not isinstance(value, str):
+        raise DataError(f"classification field {key!r} must be a string")
+    return value
+
+
+def _texts(d: Mapping[str, object], key: str) -> tuple[str, ...]:
+    value = d.get(key)
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise DataError(f"classification field {key!r} must be a list of strings")
+    return tuple(str(v) for v in value)

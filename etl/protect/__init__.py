@@ -1,0 +1,32 @@
+"""Protection: token key, keyed HMAC tokens, display masks and zone projection."""
+
+from etl.protect.keys import TokenKey, load_token_key, parse_token_key
+from etl.protect.masks import (
+    generalize_birth_date,
+    mask_address,
+    mask_bank_card,
+    mask_id_card,
+    mask_mobile_phone,
+    mask_person_name,
+    mask_uscc,
+)
+from etl.protect.tokens import tokenize, tokenize_one
+from etl.protect.zones import ColumnLineage, ZoneProjection, project_zone
+
+__all__ = [
+    "ColumnLineage",
+    "TokenKey",
+    "ZoneProjection",
+    "generalize_birth_date",
+    "load_token_key",
+    "mask_address",
+    "mask_bank_card",
+    "mask_id_card",
+    "mask_mobile_phone",
+    "mask_person_name",
+    "mask_uscc",
+    "parse_token_key",
+    "project_zone",
+    "tokenize",
+    "tokenize_one",
+]

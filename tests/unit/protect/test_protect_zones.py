@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+
+from etl.classify import ColumnClassification, DatasetClassification
+from etl.errors import PolicyError
+from etl.protect import ColumnLineage, TokenKey, project_zone, tokenize_one
+
+KEY = TokenKey("k1", b"0123456789abcdef0123456789abcdef")
+
+
+def col(name: str, category: str, grade: str) -> ColumnClassification:
+    return ColumnClassification(name, category, grade, 1.0, "test", "detector")
+
+
+CLASSIFICATION = DatasetClassification(
+    columns=(
+        col("sfzh", "id_card", "L3"),
+        col("xm", "person_name", "L3"),
+        col("jzdz", "address", "L3"),
+        col("csrq", "birth_date", "L3"),
+        col("email", "email", "L3"),
+        col("mz", "ethnicity", "L3"),
+        col("yhkh", "bank_card", "L4"),
+        col("qymc", "none", "L1"),
+        col("amount", "none", "L2"),
+    ),
+    dataset_grade="L4",
+    flags=(),
+    rules=(),
+)
+
+
+@pytest.fixture
+def table() -> pa.Table:
+    return pa.table(
+        {
+            "_run_id": ["r1", "r1", "r1"],
+            "sfzh": ["11010519491231002X", "1101051949123100", None],  # a typo, and a null
+            "xm": ["张三", "Zhang San", "欧阳娜娜"],
+            "jzdz": ["北京市朝阳区建国路88号", "somewhere", "短"],
+            "csrq": ["1949-12-31", "unknown", "19800101"],
+            "email": ["a@example.com", "b@example.com", ""],
+            "mz": ["汉族", "回族", "汉族"],
+            "yhkh": ["6222021234567890128", "x", None],
+            "qymc": ["某某有限公司", "某某合作社", "某某厂"],
+            "amount": ["1", "2", "3"],
+            "_source_row": pa.array([1, 2, 3], pa.int64()),
+        }
+    )
+
+
+def test_restricted_keeps_everything_raw(table: pa.Table) -> None:
+    out = project_zone(table, CLASSIFICATION, "restricted", KEY)
+    assert out.table.equals(table)
+    assert all(c.transformation == "identity" for c in out.columns)
+    assert [c.source for c in out.columns] == [c.name for c in CLASSIFICATION.columns]
+
+
+def test_shared_zone(table: pa.Table) -> None:
+    out = project_zone(table, CLASSIFICATION, "shared", KEY)
+    t = out.table
+    assert t.column_names == [
+        "_run_id",
+        "sfzh",
+        "xm",
+        "jzdz",
+        "csrq",
+        "email",
+        "qymc",
+        "amount",
+        "_source_row",
+    ]
+    assert t.column("sfzh").to_pylist() == [
+        tokenize_one("11010519491231002X", "id_card", KEY),
+        tokenize_one("1101051949123100", "id_card", KEY),  # failed the check, still protected
+        None,
+    ]
+    assert t.column("xm").to_pylist() == ["张*", "Z********", "欧阳**"]
+    assert t.column("jzdz").to_pylist() == ["北京市朝阳区", "somewh***", "***"]
+    assert t.column("csrq").to_pylist() == ["1949", None, "1980"]
+    assert t.column("email").to_pylist()[:2] == [
+        tokenize_one("a@example.com", "email", KEY),
+        tokenize_one("b@example.com", "email", KEY),
+    ]
+    assert t.column("amount").to_pylist() == ["1", "2", "3"]
+    assert t.column("_source_row").to_pylist() == [1, 2, 3]
+    assert out.columns == (
+        ColumnLineage("sfzh", "sfzh", "tokenized"),
+        ColumnLineage("xm", "xm", "masked"),
+        ColumnLineage("jzdz", "jzdz", "masked"),
+        ColumnLineage("csrq", "csrq", "generalized"),
+        ColumnLineage("email", "email", "tokenized"),
+        ColumnLineage("mz", None, "dropped"),
+        ColumnLineage("yhkh", None, "dropped"),
+        ColumnLineage("qymc", "qymc", "identity"),
+        ColumnLineage("amount", "amount", "identity"),
+    )
+
+
+def test_no_raw_l3_or_any_l4_value_leaves_restricted(table: pa.Table) -> None:
+    for zone in ("shared", "open"):
+        out = project_zone(table, CLASSIFICATION, zone, KEY).table
+        cells = {str(v) for c in out.columns for v in c.to_pylist() if v}
+        for name in ("sfzh", "xm", "jzdz", "email", "mz", "yhkh"):
+            for raw in table.column(name).to_pylist():
+                if raw and len(raw) > 1:
+                    assert raw not in cells, (zone, name)
+
+
+def test_open_zone_keeps_only_l1(table: pa.Table) -> None:
+    out = project_zone(table, CLASSIFICATION, "open", KEY)
+    assert out.table.column_names == ["_run_id", "qymc", "_source_row"]
+    assert [c.transformation for c in out.columns] == ["dropped"] * 7 + ["identity", "dropped"]
+
+
+def test_policy_refusals(table: pa.Table) -> None:
+    imp = DatasetClassification(CLASSIFICATION.columns, "L4", ("IMP",), ())
+    assert project_zone(table, imp, "restricted", KEY).table.equals(table)
+    with pytest.raises(PolicyError, match="IMP"):
+        project_zone(table, imp, "shared", KEY)
+    core = DatasetClassification(CLASSIFICATION.columns, "L4", ("CORE",), ())
+    with pytest.raises(PolicyError, match="CORE"):
+        project_zone(table, core, "restricted", KEY)
+    with pytest.raises(PolicyError, match="no classification"):
+        project_zone(table.append_column("new", pa.array(["x"] * 3)), CLASSIFICATION, "shared", KEY)
+    with pytest.raises(ValueError, match="unknown zone"):
+        project_zone(table, CLASSIFICATION, "public", KEY)
+
+
+def test_chunked_columns(table: pa.Table) -> None:
+    doubled = pa.concat_tables([table, table])
+    out = project_zone(doubled, CLASSIFICATION, "shared", KEY).table
+    assert out.num_rows == 6
+    assert out.column("xm").to_pylist()[3:] == ["张*", "Z********", "欧阳**"]
