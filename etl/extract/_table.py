@@ -1,0 +1,79 @@
+"""Shared helpers for readers: header cleanup and all-string tables."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from etl.errors import DataError
+
+logger = logging.getLogger(__name__)
+
+
+def clean_name(name: object) -> str:
+    """Strip whitespace (including U+3000) and byte-order marks from a header name."""
+    return ("" if name is None else str(name)).replace("\ufeff", "").strip()
+
+
+def finish_table(raw_names: Sequence[object], table: pa.Table, rel: str) -> pa.Table:
+    """Give ``table`` the cleaned header names, after checking them.
+
+    A column whose header is empty is dropped when it holds no values (a trailing delimiter, an
+    Excel formatting artefact); otherwise it is an error.
+
+    Args:
+        raw_names: header names as delivered, one per column of ``table``.
+        table: the data columns, all strings.
+        rel: the file's path relative to the landing root, for messages.
+
+    Returns:
+        The table with cleaned, unique, non-empty column names.
+
+    Raises:
+        DataError: duplicate header names, or an empty header over a column with values.
+    """
+    names = [clean_name(name) for name in raw_names]
+    keep: list[int] = []
+    seen: dict[str, int] = {}
+    for index, name in enumerate(names):
+        position = index + 1
+        if not name:
+            if table.column(index).null_count == table.num_rows:
+                logger.warning("dropping unnamed empty column %d of %s", position, rel)
+                continue
+            raise DataError(f"column {position} of {rel} has values but an empty header name")
+        if name in seen:
+            raise DataError(
+                f"duplicate header name '{name}' in {rel} (columns {seen[name]} and {position})"
+            )
+        seen[name] = position
+        keep.append(index)
+    kept = table.select(keep)
+    return kept.rename_columns([names[i] for i in keep])
+
+
+def empty_to_null(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """Turn empty strings into nulls, as the CSV reader does for empty fields."""
+    return pc.if_else(pc.equal(column, ""), pa.scalar(None, pa.string()), column)
+
+
+def strings_table(
+    names: Sequence[object], rows: Sequence[Sequence[str | None]], rel: str
+) -> pa.Table:
+    """Build an all-string table from row tuples and finish its header.
+
+    Args:
+        names: raw header names.
+        rows: data rows, each as long as ``names``.
+        rel: the file's relative path, for messages.
+
+    Returns:
+        The finished table (see :func:`finish_table`).
+    """
+    width = len(names)
+    columns = [pa.array([row[i] for row in rows], pa.string()) for i in range(width)]
+    table = pa.Table.from_arrays(columns, names=[f"f{i}" for i in range(width)])
+    return finish_table(names, table, rel)
