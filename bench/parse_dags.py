@@ -53,7 +53,9 @@ def write_registry(root: Path, n: int) -> None:
         dept = i % 20
         path = root / f"dept_{dept}" / f"gen_{i:05d}.yaml"
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = ENTRY.format(id=f"gen_{i:05d}", n=i, dept=dept, domain=i % 7, open=str(i % 3 == 0).lower())
+        text = ENTRY.format(
+            id=f"gen_{i:05d}", n=i, dept=dept, domain=i % 7, open=str(i % 3 == 0).lower()
+        )
         path.write_text(text, encoding="utf-8")
 
 
@@ -64,22 +66,38 @@ def measure(n: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         registry = Path(tmp) / "registry"
         write_registry(registry, n)
-        settings = Settings.from_env({"PUBDATA_HOME": str(Path(tmp) / "home"),
-                                      "PUBDATA_REGISTRY": str(registry)})
+        settings = Settings.from_env(
+            {"PUBDATA_HOME": str(Path(tmp) / "home"), "PUBDATA_REGISTRY": str(registry)}
+        )
         env = airflow_environment(settings, base=dict(os.environ))
         env["PUBDATA_REGISTRY"] = str(registry)
-        done = subprocess.run([sys.executable, "-c", TIMER, str(REPO / "dags")], env=env,
-                              capture_output=True, text=True, check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", TIMER, str(REPO / "dags")],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
 def main() -> None:
     sizes = [int(a) for a in sys.argv[1:]] or [10, 100, 1000]
-    print(f"{'datasets':>8}  {'dags':>5}  {'errors':>6}  {'import airflow s':>16}  {'parse s':>8}  {'ms/dag':>7}")
+    header = ("datasets", "dags", "errors", "import airflow s", "parse s", "ms/dag")
+    widths = (8, 5, 6, 16, 8, 7)
+    print("  ".join(f"{h:>{w}}" for h, w in zip(header, widths, strict=True)))
     for n in sizes:
         r = measure(n)
-        print(f"{n:>8}  {r['dags']:>5}  {r['errors']:>6}  {r['import_s']:>16.2f}  {r['parse_s']:>8.2f}  "
-              f"{1000 * r['parse_s'] / max(n, 1):>7.2f}")
+        per_dag = 1000 * r["parse_s"] / max(n, 1)
+        values = (
+            n,
+            r["dags"],
+            r["errors"],
+            f"{r['import_s']:.2f}",
+            f"{r['parse_s']:.2f}",
+            f"{per_dag:.2f}",
+        )
+        print("  ".join(f"{v:>{w}}" for v, w in zip(values, widths, strict=True)))
 
 
 if __name__ == "__main__":

@@ -77,8 +77,8 @@ def catalog(settings: Settings, registry: Registry) -> list[dict[str, Any]]:
                 entry["zones"].append(row["zone"])
     items = []
     for ds in sorted(registry.datasets.values(), key=lambda d: (d.department, d.id)):
-        entry = latest.get(ds.id)
-        run = entry["run"] if entry else {}
+        found = latest.get(ds.id)
+        run: dict[str, Any] = found["run"] if found else {}
         items.append(
             {
                 "dataset": ds.id,
@@ -90,7 +90,7 @@ def catalog(settings: Settings, registry: Registry) -> list[dict[str, Any]]:
                 "flags": [f for f in (run.get("flags") or "").split(",") if f],
                 "rows_loaded": run.get("rows_loaded"),
                 "rows_quarantined": run.get("rows_quarantined"),
-                "zones": [z for z in ZONES if entry and z in entry["zones"]],
+                "zones": [z for z in ZONES if found and z in found["zones"]],
                 "last_logical_date": run.get("logical_date"),
                 "last_status": last_status.get(ds.id, {}).get("status"),
             }

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.fs as pafs
 from deltalake import CommitProperties, DeltaTable, WriterProperties, write_deltalake
 from deltalake.exceptions import TableNotFoundError
 
@@ -105,10 +106,20 @@ def append(uri: str, table: pa.Table, metadata: Mapping[str, Any] | None = None)
     return int(DeltaTable(uri).version())
 
 
+def _filesystem(uri: str) -> pafs.FileSystem | None:
+    # delta-rs' default reader goes through a Python filesystem handler whose pyarrow I/O threads
+    # abort the interpreter at exit ("terminate called without an active exception"); a native
+    # pyarrow filesystem rooted at the table avoids that for local tables.
+    if "://" in uri and not uri.startswith("file://"):
+        return None
+    root = uri.removeprefix("file://")
+    return pafs.SubTreeFileSystem(root, pafs.LocalFileSystem())
+
+
 def read(uri: str, *, columns: list[str] | None = None, version: int | None = None) -> pa.Table:
     """Read a Delta table through its log (never by globbing Parquet files)."""
     dt = DeltaTable(uri, version=version)
-    return dt.to_pyarrow_table(columns=columns)
+    return dt.to_pyarrow_table(columns=columns, filesystem=_filesystem(uri))
 
 
 def version(uri: str) -> int | None:

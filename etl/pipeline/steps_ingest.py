@@ -40,7 +40,7 @@ def extract(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, 
     path = resolve_source_path(settings.landing, dataset.source.path, ctx.logical_date)
     raw, fingerprint = read_source(path, dataset.source, landing=settings.landing)
     rows = pa.array(range(1, raw.num_rows + 1), type=pa.int64())
-    cast = cast_columns(raw, dataset.columns)
+    cast = cast_columns(raw, dataset.columns, source_name=fingerprint.relative_path)
     staging.write_table(folder, staging.RAW, raw.append_column(SOURCE_ROW, rows))
     typed = cast.table.append_column(SOURCE_ROW, rows).append_column(
         "__cast_reasons", cast.row_reasons
@@ -80,8 +80,10 @@ def suite_for(settings: Settings, dataset: Dataset, columns: list[str]) -> Suite
 
 
 def _join_reasons(a: pa.Array, b: pa.Array) -> pa.Array:
-    joined = pc.binary_join_element_wise(a, b, ";", null_handling="skip")
-    return pc.if_else(pc.equal(joined, ""), pa.scalar(None, pa.string()), joined)
+    # binary_join_element_wise(null_handling="skip") drops all-null rows in pyarrow 26; emit_null
+    # (the default) keeps the length, and the one-sided cases are picked explicitly.
+    both = pc.binary_join_element_wise(a, b, ";")
+    return pc.if_else(pc.is_null(a), b, pc.if_else(pc.is_null(b), a, both))
 
 
 def validate(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, Any]:

@@ -61,7 +61,7 @@ def _validation_rows(dataset: Dataset, ctx: RunContext, validation: dict[str, An
 
 
 def _summary(dataset: Dataset, ctx: RunContext, status: str, **fields: Any) -> dict[str, Any]:
-    summary = {
+    summary: dict[str, Any] = {
         "status": status,
         "dataset": dataset.id,
         "dag_id": ctx.dag_id,

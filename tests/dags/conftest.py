@@ -1,4 +1,4 @@
-"""DAG tests parse the real dags/ folder with an isolated Airflow home (set before airflow loads)."""
+"""DAG tests parse the real dags/ folder with an isolated Airflow home, set before airflow loads."""
 
 from __future__ import annotations
 

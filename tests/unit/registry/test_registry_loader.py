@@ -100,12 +100,15 @@ def test_source_path_rules(tmp_path: Path, path: str, message: str) -> None:
 
 def test_unknown_dataset_lists_known_ones(tmp_path: Path) -> None:
     write(tmp_path, "a.yaml", GOOD)
-    with pytest.raises(ConfigError, match="unknown dataset 'nope'.*people"):
+    with pytest.raises(ConfigError, match=r"unknown dataset 'nope'.*people"):
         load_registry(tmp_path).get("nope")
 
 
 def test_override_of_undeclared_column_is_a_problem(tmp_path: Path) -> None:
-    text = GOOD + "columns:\n  xm: string\nclassification:\n  columns:\n    sfzh: {category: id_card}\n"
+    text = (
+        GOOD
+        + "columns:\n  xm: string\nclassification:\n  columns:\n    sfzh: {category: id_card}\n"
+    )
     write(tmp_path, "a.yaml", text)
     [problem] = load_registry(tmp_path).problems
     assert "sfzh" in problem.message
