@@ -6,9 +6,10 @@ Problems in registry files are reported as an import error by ``registry_check.p
 
 from __future__ import annotations
 
+from airflow.sdk import get_parsing_context
+
 from etl.registry import load_registry
 from etl.settings import Settings
-from airflow.sdk import get_parsing_context
 from pubdata_wiring import build_dag
 
 _settings = Settings.from_env()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +23,6 @@ from etl.registry import Dataset
 from etl.settings import Settings
 
 log = logging.getLogger(__name__)
-
-START_DATE = datetime(2024, 1, 1)
 
 
 def asset_uri(lake: str, zone: str, domain: str, dataset: str) -> str:
@@ -153,7 +151,7 @@ def build_dag(dataset: Dataset, settings: Settings) -> DAG:
         dag_id=dataset.dag_id,
         description=f"{dataset.title} ({title})",
         schedule=dataset.schedule,
-        start_date=START_DATE,
+        start_date=datetime.combine(dataset.start_date, time.min),
         catchup=False,
         max_active_runs=1,
         tags=[f"department:{dataset.department}", f"domain:{dataset.domain}", *dataset.tags],

@@ -39,8 +39,10 @@ def _say(text: str) -> None:
 
 
 def _progress(text: str) -> None:
-    sys.stderr.write(text + "\n")
-    sys.stderr.flush()
+    # Progress is for a person at a terminal; pipes and CI get only results and errors.
+    if sys.stderr.isatty():
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
 
 
 def cmd_registry_check(settings: Settings, args: argparse.Namespace) -> int:
@@ -73,6 +75,11 @@ def _run_one(settings: Settings, dataset_id: str, day: date, quiet: bool) -> dic
             "problem(s): run `pubdata registry check`"
         )
     dataset = registry.get(dataset_id)
+    if day < dataset.start_date:
+        raise ConfigError(
+            f"logical date {day.isoformat()} is before {dataset_id}'s start_date "
+            f"{dataset.start_date.isoformat()}"
+        )
     if not quiet:
         _progress(f"running {dataset.dag_id} for {day.isoformat()} through Airflow ...")
     started = time.monotonic()

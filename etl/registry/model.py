@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -80,6 +81,9 @@ class Dataset(_Closed):
     description: str | None = None
     department_title: str | None = None
     schedule: str | None = "@daily"
+    start_date: date = Field(
+        default=date(2024, 1, 1), description="first logical date the DAG runs for"
+    )
     owner: str = "pubdata"
     load: Literal["partition", "snapshot"] = "partition"
     expectations: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]+$")

@@ -37,11 +37,17 @@ def test_unknown_dataset(cli: Cli) -> None:
 
 
 def test_source_not_delivered(cli: Cli) -> None:
-    done = cli("run", "household_register", "--date", "1999-01-01")
+    done = cli("run", "household_register", "--date", "2024-12-31")
     assert done.returncode == 1
     line = one_line(done.stderr)
     assert "household_register failed at extract" in line
     assert "not delivered" in line
+
+
+def test_date_before_start_date(cli: Cli) -> None:
+    done = cli("run", "household_register", "--date", "1999-01-01")
+    assert done.returncode == 2
+    assert "before household_register's start_date" in one_line(done.stderr)
 
 
 def test_bad_yaml_is_reported_by_registry_check(tmp_path: Path) -> None:

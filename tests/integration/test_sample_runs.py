@@ -51,12 +51,17 @@ def test_no_raw_personal_value_in_the_shared_zone(cli: Cli, household: dict[str,
     graded = {r["column"]: r["grade"] for r in classes if r["dataset"] == "household_register"}
     sensitive = [c for c, g in graded.items() if g in {"L3", "L4"}]
     assert {"gmsfhm", "xm", "lxdh"} <= set(sensitive)
+    # identifier-like values (11+ characters) must not appear in any shared column; shorter
+    # ones (names, dates) must not appear in the shared column of the same name
     shared_values = {
         str(v) for c in shared.column_names for v in shared[c].to_pylist() if v is not None
     }
     for column in sensitive:
         raw = {str(v) for v in restricted[column].to_pylist() if v not in (None, "")}
-        leaked = raw & shared_values
+        same = set()
+        if column in shared.column_names:
+            same = {str(v) for v in shared[column].to_pylist() if v is not None}
+        leaked = {v for v in raw if v in same or (len(v) >= 11 and v in shared_values)}
         assert not leaked, f"{len(leaked)} raw values of {column} in the shared zone"
     l4 = [c for c, g in graded.items() if g == "L4"]
     assert not set(l4) & set(shared.column_names)
@@ -101,3 +106,22 @@ def test_catalog_lists_every_dataset(cli: Cli, household: dict[str, Any]) -> Non
     done = cli("catalog")
     assert done.returncode == 0, done.stderr
     assert "household_register" in done.stdout and "public_security" in done.stdout
+
+
+def test_l4_columns_never_leave_the_restricted_zone(cli: Cli) -> None:
+    code, s, stderr = cli.run_json("clinic_visits", DAY)
+    assert code == 0, stderr
+    assert s["dataset_grade"] == "L4"
+    restricted = delta.read(s["tables"]["restricted"])
+    shared = delta.read(s["tables"]["shared"])
+    assert {"zdmc", "zddm"} <= set(restricted.column_names)
+    assert not {"zdmc", "zddm"} & set(shared.column_names)
+    lineage = read_meta(cli.settings.lake, "column_lineage").to_pylist()
+    dropped = {
+        r["source_column"]
+        for r in lineage
+        if r["dataset"] == "clinic_visits"
+        and r["zone"] == "shared"
+        and r["transformation"] == "dropped"
+    }
+    assert {"zdmc", "zddm"} <= dropped

@@ -1,0 +1,64 @@
+"""CLI commands that need no Airflow run: registry check, catalog, lineage, env, errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from etl.cli.main import main
+from tests.conftest import REPO
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("PUBDATA_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("PUBDATA_REGISTRY", str(REPO / "datasets"))
+    return tmp_path
+
+
+def test_registry_check_json(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["registry", "check", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["problems"] == [] and "household_register" in out["datasets"]
+
+
+def test_registry_check_reports_every_problem(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    registry = env / "registry"
+    registry.mkdir()
+    (registry / "a.yaml").write_text("id: A\n")
+    (registry / "b.yaml").write_text(": :\n")
+    monkeypatch.setenv("PUBDATA_REGISTRY", str(registry))
+    assert main(["registry", "check"]) == 1
+    err = capsys.readouterr().err
+    assert "a.yaml: id:" in err and "a.yaml: title: required key is missing" in err
+    assert "b.yaml" in err
+
+
+def test_unknown_dataset_is_one_line_exit_2(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["lineage", "nope"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("pubdata: unknown dataset 'nope'")
+
+
+def test_catalog_before_any_run(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["catalog", "--json"]) == 0
+    items = json.loads(capsys.readouterr().out)
+    assert {i["dataset"] for i in items} >= {"household_register", "air_quality"}
+    assert all(i["last_status"] is None for i in items)
+
+
+def test_bad_date_is_rejected_by_the_parser(env: Path) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["run", "household_register", "--date", "2024-13-01"])
+    assert exc.value.code == 2
+
+
+def test_env_prints_airflow_settings(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["env"]) == 0
+    out = capsys.readouterr().out
+    assert "export AIRFLOW__CORE__LOAD_EXAMPLES=False" in out
+    assert f"export AIRFLOW_HOME={env / 'home' / 'airflow'}" in out
