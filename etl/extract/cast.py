@@ -1,9 +1,12 @@
-"""Applying the registry's declared column types to an all-string table (first normalize step).
+"""Applying the registry's normalization and declared column types to an all-string table.
 
 For typed columns the text is NFKC-normalised (full-width digits and punctuation become ASCII),
 trimmed, and null markers become null; what remains must parse, or the row fails with a reason
-``cast:<column>:<type>`` and the cast value is null. ``string`` columns are only trimmed. Columns
-not declared are left as they are.
+``cast:<column>:<type>`` and the cast value is null — a value is never silently dropped.
+Without a ``normalize`` spec, ``string`` columns are only trimmed and undeclared columns are left
+as they are; with one, every column is normalized as declared (see
+:func:`etl.extract.normalize.prepare_text`), numbers may carry declared units and dates may be
+Excel serials.
 """
 
 from __future__ import annotations
@@ -16,12 +19,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.errors import ConfigError, DataError
+from etl.extract._coerce import parse_excel_serial, parse_number_with_units
 from etl.extract._parse import parse_bool, parse_float64, parse_int64, parse_timestamp
+from etl.extract.normalize import prepare_text
+from etl.registry.normalize import DEFAULT_NULL_MARKERS, NormalizeSpec
 
 logger = logging.getLogger(__name__)
 
-#: Texts that mean "no value" in typed columns (after NFKC and trimming).
-NULL_MARKERS: tuple[str, ...] = ("", "NULL", "null", "无", "—", "/")
+#: Texts that mean "no value" in typed columns (after NFKC and trimming), unless the dataset's
+#: ``normalize.null_markers`` says otherwise.
+NULL_MARKERS: tuple[str, ...] = DEFAULT_NULL_MARKERS
 
 #: Declared type name -> Arrow type of the cast column.
 ARROW_TYPES: dict[str, pa.DataType] = {
@@ -68,15 +75,6 @@ def _text(column: pa.ChunkedArray) -> pa.Array:
     return array if array.type == pa.string() else array.cast(pa.string())
 
 
-def _prepare(text: pa.Array) -> pa.Array:
-    """NFKC, trim, and null out the null markers."""
-    if pc.all(pc.string_is_ascii(text)).as_py() is False:  # NFKC is a no-op on ASCII
-        text = pc.utf8_normalize(text, form="NFKC")
-    trimmed = pc.utf8_trim_whitespace(text)
-    is_marker = pc.is_in(trimmed, pa.array(NULL_MARKERS, pa.string()))
-    return pc.if_else(is_marker, pa.scalar(None, pa.string()), trimmed)
-
-
 def _join_reasons(current: pa.Array, more: pa.Array) -> pa.Array:
     # binary_join_element_wise(null_handling="skip") drops all-null rows in pyarrow 26: avoid it.
     joined = pc.binary_join_element_wise(current, more, ";")
@@ -98,15 +96,32 @@ def _check(table: pa.Table, declared: Mapping[str, str], source_name: str) -> No
             )
 
 
+def _parse(prepared: pa.Array, name: str, type_name: str, spec: NormalizeSpec | None) -> pa.Array:
+    if spec is not None and type_name in ("int64", "float64") and name in spec.numbers:
+        return parse_number_with_units(prepared, spec.numbers[name], type_name)
+    values = _PARSERS[type_name](prepared)
+    if spec is not None and spec.dates.excel_serial and type_name in ("date", "timestamp"):
+        serials = parse_excel_serial(prepared, date_only=type_name == "date")
+        values = pc.coalesce(values, serials)
+    return values
+
+
 def cast_columns(
-    table: pa.Table, declared: Mapping[str, str], *, source_name: str = "the source"
+    table: pa.Table,
+    declared: Mapping[str, str],
+    *,
+    source_name: str = "the source",
+    normalize: NormalizeSpec | None = None,
 ) -> CastResult:
-    """Cast the declared columns of an all-string table to their types, vectorized.
+    """Normalize an all-string table and cast the declared columns to their types, vectorized.
 
     Args:
-        table: the table from :func:`etl.extract.reader.read_source`.
+        table: the table from :func:`etl.extract.reader.read_source` or
+            :func:`etl.extract.api.extract_source` (after
+            :func:`etl.extract.normalize.normalize_headers`).
         declared: column name -> ``string``/``int64``/``float64``/``bool``/``date``/``timestamp``.
         source_name: how to name the source in messages (e.g. its relative path).
+        normalize: the dataset's ``normalize`` spec; None keeps the behaviour described above.
 
     Returns:
         The cast table and, per row, whether it failed and why.
@@ -119,14 +134,19 @@ def cast_columns(
     rows = table.num_rows
     failed = pc.fill_null(pa.nulls(rows, pa.bool_()), False)
     reasons = pa.nulls(rows, pa.string())
-    for name, type_name in declared.items():
-        index = table.column_names.index(name)
-        text = _text(table.column(index))
-        if type_name == "string":
-            table = table.set_column(index, name, pc.utf8_trim_whitespace(text))
+    for index, name in enumerate(table.column_names):
+        type_name = declared.get(name)
+        if name.startswith("_") or (type_name is None and normalize is None):
             continue
-        prepared = _prepare(text)
-        values = _PARSERS[type_name](prepared)
+        text = _text(table.column(index))
+        if type_name is None or type_name == "string":
+            prepared = prepare_text(text, normalize, typed=False)
+            if normalize is None:
+                prepared = pc.utf8_trim_whitespace(prepared)
+            table = table.set_column(index, name, prepared)
+            continue
+        prepared = prepare_text(text, normalize, typed=True)
+        values = _parse(prepared, name, type_name, normalize)
         column_failed = pc.and_(pc.is_valid(prepared), pc.is_null(values))
         failures = int(pc.sum(column_failed).as_py() or 0)
         if failures:

@@ -23,6 +23,8 @@ from etl.extract.encoding import (
     detect_encoding,
     looks_binary,
 )
+from etl.extract.parts import Rejected
+from etl.extract.ragged import good_row_numbers, physical_lines
 
 logger = logging.getLogger(__name__)
 
@@ -40,10 +42,29 @@ class _RaggedRows:
     """Collects rows whose field count differs from the header's."""
 
     rows: list[tuple[int | None, int, int]] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list, repr=False)
 
     def __call__(self, row: Any) -> str:
         self.rows.append((row.number, row.actual_columns, row.expected_columns))
+        self.texts.append(row.text)
         return "skip"
+
+
+@dataclass(frozen=True)
+class CsvRead:
+    """A delimited file read with its ragged rows set aside.
+
+    Attributes:
+        table: the rows with as many fields as the header (all strings).
+        codec: the codec used.
+        rows: int64 data row numbers of ``table``'s rows (ragged rows leave gaps).
+        rejected: the ragged rows, with their raw text (restricted data).
+    """
+
+    table: pa.Table = field(repr=False)
+    codec: str
+    rows: pa.Array = field(repr=False)
+    rejected: tuple[Rejected, ...] = field(default=(), repr=False)
 
 
 def _read_head(path: Path) -> bytes:
@@ -120,12 +141,7 @@ def _read_table(
         raise DataError(f"cannot parse {rel} as delimited text") from None
 
 
-def _raise_ragged(
-    ragged: _RaggedRows, path: Path, encoding: str, delimiter: str, width: int, rel: str
-) -> None:
-    if any(number is None for number, _, _ in ragged.rows):
-        # Row numbers are only known to a single-threaded read: redo it on this error path.
-        _, ragged = _arrow_read(path, encoding, delimiter, width, use_threads=False)
+def _raise_ragged(ragged: _RaggedRows, rel: str) -> None:
     number, actual, expected = ragged.rows[0]
     where = f"line {number}" if number is not None else "a row"
     raise DataError(
@@ -134,26 +150,9 @@ def _raise_ragged(
     )
 
 
-def read_csv_file(
-    path: Path, rel: str, *, encoding: str | None, delimiter: str | None
-) -> tuple[pa.Table, str]:
-    """Read a delimited text file as an all-string table.
-
-    Args:
-        path: the resolved file.
-        rel: its path relative to the landing root, for messages.
-        encoding: the registry's declared encoding, or None to detect it.
-        delimiter: the registry's declared delimiter, or None to detect it from the header line.
-
-    Returns:
-        The table (every column ``string``, empty fields null, header names cleaned) and the
-        codec the file was decoded with.
-
-    Raises:
-        ConfigError: the declared encoding is unknown.
-        DataError: binary content, an undecodable file, no header, duplicate header names,
-            or ragged rows (naming the first one's line).
-    """
+def _read_all(
+    path: Path, rel: str, encoding: str | None, delimiter: str | None
+) -> tuple[pa.Table, str, str, int, _RaggedRows]:
     head = _read_head(path)
     if looks_binary(head):
         raise DataError(f"{rel} is not a text file (binary content in a csv source)")
@@ -172,7 +171,78 @@ def read_csv_file(
         logger.info("%s is not UTF-8 past its first %d bytes; reading as gb18030", rel, len(head))
         codec = "gb18030"
         table, ragged = _read_table(path, rel, codec, sep, width)
-    if ragged.rows:
-        _raise_ragged(ragged, path, codec, sep, width, rel)
+    if ragged.rows and any(number is None for number, _, _ in ragged.rows):
+        # Row numbers are only known to a single-threaded read: redo it on this rare path.
+        _, ragged = _arrow_read(path, codec, sep, width, use_threads=False)
+    return table, codec, sep, width, ragged
+
+
+def _header(table: pa.Table, rel: str) -> pa.Table:
     raw_names = [table.column(i)[0].as_py() for i in range(table.num_columns)]
-    return finish_table(raw_names, table.slice(1), rel), codec
+    return finish_table(raw_names, table.slice(1), rel)
+
+
+def read_csv_file(
+    path: Path, rel: str, *, encoding: str | None, delimiter: str | None
+) -> tuple[pa.Table, str]:
+    """Read a delimited text file as an all-string table; a ragged row is an error.
+
+    Args:
+        path: the resolved file.
+        rel: its path relative to the landing root, for messages.
+        encoding: the registry's declared encoding, or None to detect it.
+        delimiter: the registry's declared delimiter, or None to detect it from the header line.
+
+    Returns:
+        The table (every column ``string``, empty fields null, header names cleaned) and the
+        codec the file was decoded with.
+
+    Raises:
+        ConfigError: the declared encoding is unknown.
+        DataError: binary content, an undecodable file, no header, duplicate header names,
+            or ragged rows (naming the first one's record number, "line" in the message).
+    """
+    table, codec, _, _, ragged = _read_all(path, rel, encoding, delimiter)
+    if ragged.rows:
+        _raise_ragged(ragged, rel)
+    return _header(table, rel), codec
+
+
+def read_csv_rows(path: Path, rel: str, *, encoding: str | None, delimiter: str | None) -> CsvRead:
+    """Read a delimited text file, setting ragged rows aside instead of failing.
+
+    A ragged row (too few or too many fields) is returned in ``rejected`` with its data row
+    number, the physical line it starts on and its raw text; the rest of the file loads, and
+    the good rows keep their own data row numbers.
+
+    Args:
+        path: the resolved file.
+        rel: its path relative to the landing root, for messages.
+        encoding: the registry's declared encoding, or None to detect it.
+        delimiter: the registry's declared delimiter, or None to detect it.
+
+    Returns:
+        The rows read, their numbers and the rejected rows.
+
+    Raises:
+        ConfigError: the declared encoding is unknown.
+        DataError: binary content, an undecodable file, no header, duplicate header names.
+    """
+    table, codec, sep, _, ragged = _read_all(path, rel, encoding, delimiter)
+    data = _header(table, rel)
+    records = [number for number, _, _ in ragged.rows if number is not None]
+    lines = physical_lines(path, codec, sep, records) if records else {}
+    rejected = tuple(
+        Rejected(
+            row=(number or 0) - 1,
+            line=lines.get(number or 0),
+            fields=actual,
+            expected=expected,
+            text=text,
+        )
+        for (number, actual, expected), text in zip(ragged.rows, ragged.texts, strict=True)
+    )
+    if rejected:
+        logger.warning("%s: %d ragged row(s) set aside for quarantine", rel, len(rejected))
+    numbers = good_row_numbers(data.num_rows, [r.row for r in rejected])
+    return CsvRead(table=data, codec=codec, rows=numbers, rejected=rejected)

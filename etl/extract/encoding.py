@@ -141,3 +141,39 @@ def canonical_codec(encoding: str) -> str:
         LookupError: the codec is unknown.
     """
     return str(codecs.lookup(encoding).name)
+
+
+_MAGIC_NAMES = (
+    (b"PAR1", "a Parquet file"),
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"7z\xbc\xaf", "a 7z archive"),
+    (b"Rar!", "a RAR archive"),
+)
+
+
+def describe_content(head: bytes) -> str | None:
+    """Say what a file that failed to open looks like, for a clearer error.
+
+    Args:
+        head: the first bytes of the file.
+
+    Returns:
+        ``an HTML page`` (web systems often export ``.xls`` that way), ``JSON text``,
+        ``delimited text``, a known binary kind, or None when it cannot tell (zip and OLE2
+        containers, which are what workbooks are, are not named).
+    """
+    for magic, name in _MAGIC_NAMES:
+        if head.startswith(magic):
+            return name
+    if looks_binary(head):
+        return None
+    encoding = detect_encoding(head)
+    text = head.decode(encoding, errors="ignore").lstrip("\ufeff \t\r\n").lower()
+    if text.startswith(("<!doctype html", "<html", "<table", "<?xml")) or "<table" in text[:2048]:
+        return "an HTML page" if "<?xml" not in text[:6] else "an XML document"
+    if text.startswith(("{", "[")):
+        return "JSON text"
+    return "delimited text" if text else None

@@ -10,7 +10,9 @@ import pyarrow as pa
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError, WorksheetNotFound
 
 from etl.errors import DataError
+from etl.extract._sheet_layout import locate_table
 from etl.extract._table import strings_table
+from etl.extract.encoding import HEAD_BYTES, describe_content
 
 logger = logging.getLogger(__name__)
 
@@ -46,13 +48,21 @@ def cell_to_text(value: Cell | None) -> str | None:
     return str(value)
 
 
-def _open_sheet(path: Path, rel: str, sheet: str | int | None) -> list[list[Cell]]:
+def _not_a_workbook(path: Path, rel: str) -> DataError:
+    with path.open("rb") as handle:
+        head = handle.read(HEAD_BYTES)
+    looks = describe_content(head)
+    suffix = f" (its content looks like {looks})" if looks else ""
+    return DataError(f"{rel} is not a readable Excel workbook{suffix}")
+
+
+def _open_sheet(path: Path, rel: str, sheet: str | int | None) -> tuple[list[list[Cell]], int]:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except PasswordError:
         raise DataError(f"{rel} is a password-protected workbook") from None
     except CalamineError:
-        raise DataError(f"{rel} is not a readable Excel workbook") from None
+        raise _not_a_workbook(path, rel) from None
     try:
         try:
             if sheet is None:
@@ -64,37 +74,55 @@ def _open_sheet(path: Path, rel: str, sheet: str | int | None) -> list[list[Cell
         except (WorksheetNotFound, IndexError, OverflowError):
             names = ", ".join(workbook.sheet_names[:10])
             raise DataError(f"sheet {sheet!r} not found in {rel} (sheets: {names})") from None
+        start = worksheet.start
         rows: list[list[Cell]] = worksheet.to_python(skip_empty_area=True)
     except CalamineError:
-        raise DataError(f"{rel} is not a readable Excel workbook") from None
+        raise _not_a_workbook(path, rel) from None
     finally:
         workbook.close()
-    return rows
+    return rows, (start[0] if start else 0)
 
 
-def read_excel_file(path: Path, rel: str, *, sheet: str | int | None) -> pa.Table:
-    """Read one sheet as an all-string table; its first non-empty row is the header.
+def read_excel_rows(
+    path: Path, rel: str, *, sheet: str | int | None, header_row: int | None = None
+) -> tuple[pa.Table, list[int]]:
+    """Read the table on one sheet as an all-string table, with its data row numbers.
 
-    Rows whose cells are all empty are skipped (as the CSV reader skips blank lines).
+    The header is the first row wide enough (title rows, ``key：value`` metadata rows and blank
+    rows above it are skipped) or the declared ``header_row``. Blank rows, total rows
+    (合计/总计/小计) and trailing footer notes (``注：…``, ``制表人：…``) are excluded (see
+    :mod:`etl.extract._sheet_layout`).
 
     Args:
-        path: the resolved workbook file.
+        path: the resolved workbook file (.xlsx, .xlsm, .xlsb, .xls, .ods).
         rel: its path relative to the landing root, for messages.
         sheet: sheet name, 0-based index, or None for the first sheet.
+        header_row: 1-based sheet row of the header, or None to detect it.
 
     Returns:
-        The table, every column ``string`` (see :func:`cell_to_text`), empty cells null.
+        The table, every column ``string`` (see :func:`cell_to_text`), empty cells null; and
+        per row its number counted from the header row (header row + number = sheet row).
 
     Raises:
         DataError: not a workbook, unknown sheet, empty sheet, duplicate header names.
     """
-    rows = _open_sheet(path, rel, sheet)
-    texts = ([cell_to_text(cell) for cell in row] for row in rows)
-    non_empty = [row for row in texts if any(cell is not None for cell in row)]
-    if not non_empty:
-        raise DataError(f"{rel} is empty (sheet {sheet if sheet is not None else 0!r} has no rows)")
-    header, data = non_empty[0], non_empty[1:]
-    width = len(header)
-    padded = [row + [None] * (width - len(row)) if len(row) < width else row for row in data]
-    logger.debug("read %d rows from sheet %r of %s", len(padded), sheet, rel)
-    return strings_table(header, padded, rel)
+    cells, first_row = _open_sheet(path, rel, sheet)
+    texts = [[cell_to_text(cell) for cell in row] for row in cells]
+    located = locate_table(texts, first_row=first_row, header_row=header_row, rel=rel)
+    if located.header_row != first_row + 1 or located.dropped:
+        logger.info(
+            "%s: header on sheet row %d; %d total/footer rows excluded",
+            rel,
+            located.header_row,
+            located.dropped,
+        )
+    table = strings_table(located.header, located.rows, rel)
+    return table, located.numbers
+
+
+def read_excel_file(
+    path: Path, rel: str, *, sheet: str | int | None, header_row: int | None = None
+) -> pa.Table:
+    """Read the table on one sheet as an all-string table (see :func:`read_excel_rows`)."""
+    table, _ = read_excel_rows(path, rel, sheet=sheet, header_row=header_row)
+    return table

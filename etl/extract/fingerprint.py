@@ -21,8 +21,12 @@ class SourceFingerprint:
         sha256: hex SHA-256 of the raw bytes of the file.
         bytes: size of the file in bytes.
         encoding: the codec the text was decoded with (CSV, JSON, JSONL); None for binary formats.
-        format: the registry's source format (``csv``, ``excel``, ``json``, ``jsonl``, ``parquet``).
+        format: the registry's source format (``csv``, ``excel``, ``json``, ``jsonl``, ``parquet``),
+            ``sql`` for a query result, ``json`` for an HTTP page.
         rows: number of data rows read (header excluded).
+        kind: the source kind (``file``, ``sql``, ``http``). For ``sql`` and ``http``,
+            ``relative_path`` is a locator without credentials (``<conn_id>:<table>``,
+            ``<conn_id>:<endpoint>?<query>``) and ``sha256`` hashes the content read.
     """
 
     uri: str
@@ -32,6 +36,7 @@ class SourceFingerprint:
     encoding: str | None
     format: str
     rows: int
+    kind: str = "file"
 
     def to_dict(self) -> dict[str, object]:
         """Return the fingerprint as a plain, JSON-serialisable dict (for XCom and lineage)."""

@@ -1,4 +1,4 @@
-"""``read_source``: one delivered file -> an all-string table and its fingerprint."""
+"""One delivered file -> an all-string table and its fingerprint (``read_source``) or a part."""
 
 from __future__ import annotations
 
@@ -7,31 +7,73 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from etl.errors import DataError, SourceNotReady
-from etl.extract.csv_reader import read_csv_file
-from etl.extract.excel import read_excel_file
+from etl.errors import ConfigError, DataError, SourceNotReady
+from etl.extract.csv_reader import read_csv_file, read_csv_rows
+from etl.extract.excel import read_excel_file, read_excel_rows
 from etl.extract.fingerprint import SourceFingerprint, hash_file
 from etl.extract.jsonfile import read_json_file, read_jsonl_file
 from etl.extract.parquet_reader import read_parquet_file
+from etl.extract.parts import ExtractedPart, Rejected
 from etl.extract.paths import relative_to_landing
-from etl.registry.model import FileSource
+from etl.registry.sources import FileSource, Source
 
 logger = logging.getLogger(__name__)
 
 
-def read_source(
-    path: Path, source: FileSource, *, landing: Path
-) -> tuple[pa.Table, SourceFingerprint]:
+def _check_file(path: Path, landing: Path) -> tuple[Path, str, str, int]:
+    rel = relative_to_landing(path.absolute(), landing, shown_as=str(path))
+    resolved = landing.resolve() / rel
+    if not resolved.is_file():
+        raise SourceNotReady(f"source not delivered: {rel}")
+    sha256, size = hash_file(resolved)
+    if size == 0:
+        raise DataError(f"{rel} is empty (0 bytes)")
+    return resolved, rel, sha256, size
+
+
+def _fingerprint(
+    resolved: Path, rel: str, sha256: str, size: int, encoding: str | None, fmt: str, rows: int
+) -> SourceFingerprint:
+    return SourceFingerprint(
+        uri=resolved.as_uri(),
+        relative_path=rel,
+        sha256=sha256,
+        bytes=size,
+        encoding=encoding,
+        format=fmt,
+        rows=rows,
+    )
+
+
+def _read_other(resolved: Path, rel: str, source: FileSource) -> tuple[pa.Table, str | None]:
+    if source.format == "json":
+        return read_json_file(resolved, rel, encoding=source.encoding, records=source.records)
+    if source.format == "jsonl":
+        return read_jsonl_file(resolved, rel, encoding=source.encoding)
+    return read_parquet_file(resolved, rel), None
+
+
+def _file_source(source: Source) -> FileSource:
+    if not isinstance(source, FileSource):
+        raise ConfigError(
+            f"read_source reads landing-zone files; a {source.kind} source needs extract_source"
+        )
+    return source
+
+
+def read_source(path: Path, source: Source, *, landing: Path) -> tuple[pa.Table, SourceFingerprint]:
     """Read a delivered file into a table whose columns are all ``string``.
 
     Identifiers keep their leading zeros because nothing is type-inferred; empty fields are null;
     header names are stripped of whitespace and BOMs. Declared types are applied afterwards by
-    :func:`etl.extract.cast.cast_columns`.
+    :func:`etl.extract.cast.cast_columns`. A ragged CSV row is an error here; use
+    :func:`read_file_part` (or :func:`etl.extract.api.extract_source`) to quarantine it.
 
     Args:
         path: the file, normally from :func:`etl.extract.paths.resolve_source_path`; a relative
             path is taken relative to the working directory.
-        source: the registry's source (format, encoding, delimiter, sheet).
+        source: the registry's source (format, encoding, delimiter, sheet); must be a file
+            source.
         landing: the landing-zone root; the file must resolve inside it.
 
     Returns:
@@ -40,44 +82,64 @@ def read_source(
     Raises:
         PolicyError: the path resolves outside the landing zone.
         SourceNotReady: the file does not exist.
-        ConfigError: the declared encoding is unknown.
+        ConfigError: the declared encoding is unknown, or the source is not a file source.
         DataError: empty or unreadable file, wrong format, duplicate headers, ragged rows.
     """
-    rel = relative_to_landing(path.absolute(), landing, shown_as=str(path))
-    resolved = landing.resolve() / rel
-    if not resolved.is_file():
-        raise SourceNotReady(f"source not delivered: {rel}")
-    sha256, size = hash_file(resolved)
-    if size == 0:
-        raise DataError(f"{rel} is empty (0 bytes)")
+    source = _file_source(source)
+    resolved, rel, sha256, size = _check_file(path, landing)
     encoding: str | None = None
     if source.format == "csv":
         table, encoding = read_csv_file(
             resolved, rel, encoding=source.encoding, delimiter=source.delimiter
         )
     elif source.format == "excel":
-        table = read_excel_file(resolved, rel, sheet=source.sheet)
-    elif source.format == "json":
-        table, encoding = read_json_file(resolved, rel, encoding=source.encoding)
-    elif source.format == "jsonl":
-        table, encoding = read_jsonl_file(resolved, rel, encoding=source.encoding)
+        table = read_excel_file(resolved, rel, sheet=source.sheet, header_row=source.header_row)
     else:
-        table = read_parquet_file(resolved, rel)
-    fingerprint = SourceFingerprint(
-        uri=resolved.as_uri(),
-        relative_path=rel,
-        sha256=sha256,
-        bytes=size,
-        encoding=encoding,
-        format=source.format,
-        rows=table.num_rows,
-    )
+        table, encoding = _read_other(resolved, rel, source)
+    fingerprint = _fingerprint(resolved, rel, sha256, size, encoding, source.format, table.num_rows)
+    _log(fingerprint, table)
+    return table, fingerprint
+
+
+def read_file_part(path: Path, source: FileSource, *, landing: Path) -> ExtractedPart:
+    """Read one delivered file as an :class:`~etl.extract.parts.ExtractedPart`.
+
+    Like :func:`read_source`, but ragged CSV rows are set aside (with their line numbers) for
+    quarantine instead of failing the file, and each row carries its data row number (for
+    Excel, counted from the header row, so header row + number = the sheet row).
+
+    Raises:
+        PolicyError: the path resolves outside the landing zone.
+        SourceNotReady: the file does not exist.
+        ConfigError: the declared encoding is unknown.
+        DataError: empty or unreadable file, wrong format, duplicate headers.
+    """
+    resolved, rel, sha256, size = _check_file(path, landing)
+    encoding: str | None = None
+    rows: pa.Array | None = None
+    rejected: tuple[Rejected, ...] = ()
+    if source.format == "csv":
+        read = read_csv_rows(resolved, rel, encoding=source.encoding, delimiter=source.delimiter)
+        table, encoding, rows, rejected = read.table, read.codec, read.rows, read.rejected
+    elif source.format == "excel":
+        table, numbers = read_excel_rows(
+            resolved, rel, sheet=source.sheet, header_row=source.header_row
+        )
+        rows = pa.array(numbers, pa.int64())
+    else:
+        table, encoding = _read_other(resolved, rel, source)
+    count = table.num_rows + len(rejected)
+    fingerprint = _fingerprint(resolved, rel, sha256, size, encoding, source.format, count)
+    _log(fingerprint, table)
+    return ExtractedPart(table=table, fingerprint=fingerprint, rows=rows, rejected=rejected)
+
+
+def _log(fingerprint: SourceFingerprint, table: pa.Table) -> None:
     logger.info(
         "read %s: %d rows, %d columns (%s, %s)",
-        rel,
-        table.num_rows,
+        fingerprint.relative_path,
+        fingerprint.rows,
         table.num_columns,
-        source.format,
-        encoding or "binary",
+        fingerprint.format,
+        fingerprint.encoding or "binary",
     )
-    return table, fingerprint

@@ -12,9 +12,11 @@ from pydantic import ValidationError
 
 from etl.errors import ConfigError
 from etl.registry.model import Dataset
+from etl.registry.sources import PAGINATION_TYPES, SOURCE_KINDS
 
 SUFFIXES = (".yaml", ".yml")
-SOURCE_KINDS = ("file",)
+#: Discriminated unions: the tag pydantic puts in an error's location after these keys.
+_UNION_TAGS = {"source": SOURCE_KINDS, "pagination": PAGINATION_TYPES}
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,12 @@ class Registry:
 
 def _describe(error: Any) -> tuple[str | None, str]:
     parts = [str(part) for part in error["loc"] if not str(part).startswith("function-")]
-    if len(parts) > 1 and parts[0] == "source" and parts[1] in SOURCE_KINDS:
-        del parts[1]  # the discriminated union's tag is not a key the user wrote
+    # A discriminated union's tag is not a key the user wrote: drop it from the location.
+    parts = [
+        part
+        for index, part in enumerate(parts)
+        if not (index and part in _UNION_TAGS.get(parts[index - 1], ()))
+    ]
     loc = ".".join(parts)
     kind = error["type"]
     if kind == "extra_forbidden":

@@ -2,11 +2,41 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from etl.registry.normalize import NormalizeSpec, SchemaChangesSpec
+from etl.registry.sources import (
+    CursorPagination,
+    FileSource,
+    HttpSource,
+    OffsetPagination,
+    PagePagination,
+    Source,
+    SqlSource,
+    WaitSpec,
+)
+
+__all__ = [
+    "ClassificationSpec",
+    "ColumnOverrideSpec",
+    "ColumnType",
+    "CursorPagination",
+    "Dataset",
+    "FileSource",
+    "Grade",
+    "HttpSource",
+    "NormalizeSpec",
+    "OffsetPagination",
+    "PagePagination",
+    "QualitySpec",
+    "SchemaChangesSpec",
+    "Source",
+    "SqlSource",
+    "WaitSpec",
+]
 
 IDENT = r"^[a-z][a-z0-9_]*$"
 Grade = Literal["L1", "L2", "L3", "L4"]
@@ -15,36 +45,6 @@ ColumnType = Literal["string", "int64", "float64", "bool", "date", "timestamp"]
 
 class _Closed(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class FileSource(_Closed):
-    """A file delivered to the landing zone.
-
-    ``path`` is relative to ``PUBDATA_LANDING`` and may contain ``{ds}`` (``2024-05-01``) or
-    ``{ds_nodash}`` (``20240501``) for the run's logical date.
-    """
-
-    kind: Literal["file"]
-    format: Literal["csv", "excel", "json", "jsonl", "parquet"]
-    path: str = Field(min_length=1)
-    encoding: str | None = Field(default=None, description="CSV encoding; detected when absent")
-    delimiter: str | None = Field(default=None, min_length=1, max_length=1)
-    sheet: str | int | None = Field(default=None, description="Excel sheet name or 0-based index")
-
-    @field_validator("path")
-    @classmethod
-    def _relative(cls, value: str) -> str:
-        if value.startswith("/") or re.match(r"^[A-Za-z]:[\\/]", value):
-            raise ValueError("must be relative to PUBDATA_LANDING, not an absolute path")
-        unknown = set(re.findall(r"{([^}]*)}", value)) - {"ds", "ds_nodash"}
-        if unknown:
-            raise ValueError(
-                f"unknown placeholder {{{sorted(unknown)[0]}}}; expected {{ds}} or {{ds_nodash}}"
-            )
-        return value
-
-
-Source = Annotated[FileSource, Field(discriminator="kind")]
 
 
 class ColumnOverrideSpec(_Closed):
@@ -90,6 +90,10 @@ class Dataset(_Closed):
     columns: dict[str, ColumnType] = Field(
         default_factory=dict, description="declared column types; undeclared columns stay strings"
     )
+    normalize: NormalizeSpec | None = Field(
+        default=None, description="header renames, null markers, units; absent: typed columns only"
+    )
+    schema_changes: SchemaChangesSpec = Field(default_factory=SchemaChangesSpec)
     classification: ClassificationSpec = Field(default_factory=ClassificationSpec)
     quality: QualitySpec = Field(default_factory=QualitySpec)
     open: bool = False
@@ -103,6 +107,13 @@ class Dataset(_Closed):
             if unknown:
                 raise ValueError(
                     f"classification.columns names {sorted(unknown)[0]!r}, which is not in columns"
+                )
+        numeric = {name for name, kind in self.columns.items() if kind in ("int64", "float64")}
+        for name in self.normalize.numbers if self.normalize is not None else ():
+            if name not in numeric:
+                raise ValueError(
+                    f"normalize.numbers names {name!r}, which is not declared int64 or float64"
+                    " in columns"
                 )
         return self
 

@@ -40,7 +40,7 @@ EXPECTED = [
         "次数": "3",
         "有效": "true",
         "备注": None,
-        "地址": '{"市":"上海"}',
+        "地址.市": "上海",  # nested objects are flattened with dotted names
         "标签": None,
     },
     {
@@ -50,8 +50,8 @@ EXPECTED = [
         "次数": "12345678901234567890",
         "有效": "false",
         "备注": None,
-        "地址": None,
-        "标签": '["a","b"]',
+        "地址.市": None,
+        "标签": '["a","b"]',  # arrays stay compact JSON text
     },
 ]
 

@@ -100,7 +100,17 @@ def test_fingerprint(landing: Path) -> None:
     assert fingerprint.encoding == "utf-8"
     as_dict = fingerprint.to_dict()
     assert as_dict["sha256"] == fingerprint.sha256
-    assert set(as_dict) == {"uri", "relative_path", "sha256", "bytes", "encoding", "format", "rows"}
+    assert set(as_dict) == {
+        "uri",
+        "relative_path",
+        "sha256",
+        "bytes",
+        "encoding",
+        "format",
+        "rows",
+        "kind",
+    }
+    assert as_dict["kind"] == "file"
 
 
 def test_fingerprint_streams_large_file(landing: Path) -> None:
