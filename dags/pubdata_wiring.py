@@ -3,6 +3,13 @@
 It turns a registry entry into a DAG of five tasks, builds the run context from Airflow's, and
 translates ``etl`` errors into what Airflow should do next. Heavy libraries are imported inside
 the tasks, never at parse time.
+
+Each task is a :class:`PubdataStep`: a small operator whose ``execute`` calls one pipeline step
+and whose ``get_openlineage_facets_on_complete``/``_on_failure`` hand the OpenLineage provider
+the facets :func:`etl.lineage.openlineage.task_lineage` builds from the run's staging files
+(schema, column lineage with masked fields flagged, data-quality assertions and metrics,
+ownership, grade and category tags; all scrubbed). The provider's transport setting decides
+where events go (file by default, HTTP to Marquez with one setting).
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from airflow.sdk import DAG, Asset, get_current_context, task
+from airflow.sdk import DAG, Asset, BaseOperator, get_current_context
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
 from etl.errors import PubdataError, TransientError
@@ -104,15 +111,28 @@ def run_step(stage: str, dataset: Dataset, settings: Settings) -> dict[str, Any]
 
 
 def _asset_extras(context: Any, settings: Settings, dataset: Dataset, summary: Any) -> None:
-    # Counts and versions only: asset extras are visible in the UI and to downstream DAGs.
+    # A scrubbed run summary (counts, grade, quality, versions): asset extras are visible in the
+    # UI and to downstream DAGs scheduled on these assets.
+    from etl.lineage.summary import run_summary
+    from etl.pipeline.context import staging_dir
+
+    ctx = _run_context(dataset, context)
+    run = run_summary(staging_dir(settings, ctx))
     for asset in dataset_assets(settings, dataset):
         zone = asset.extra["zone"]
         if zone in summary.get("versions", {}):
             context["outlet_events"][asset].extra = {
                 "zone": zone,
+                "dataset": dataset.id,
+                "logical_date": ctx.logical_date.isoformat(),
+                "run_id": ctx.run_id,
+                "rows_in": run["rows_in"],
                 "rows_loaded": summary["rows_loaded"],
                 "rows_quarantined": summary["rows_quarantined"],
                 "delta_version": summary["versions"][zone],
+                "dataset_grade": run["dataset_grade"],
+                "flags": run["flags"],
+                "quality": run["quality"],
             }
 
 
@@ -135,13 +155,72 @@ def record_failure(dataset: Dataset, settings: Settings, context: Any) -> None:
         log.exception("could not record the failure of %s", dataset.id)
 
 
-def _callable(stage: str, dataset: Dataset, settings: Settings) -> Callable[[], dict[str, Any]]:
-    def step() -> dict[str, Any]:
-        return run_step(stage, dataset, settings)
+class PubdataStep(BaseOperator):
+    """One pipeline step of one dataset, reporting its lineage to the OpenLineage provider.
 
-    step.__name__ = step.__qualname__ = stage
-    step.__doc__ = f"{stage} step of {dataset.id} (etl.pipeline)"
-    return step
+    Args:
+        stage: ``extract``, ``validate``, ``classify``, ``load`` or ``record``.
+        dataset: the registry entry.
+        settings: the pipeline settings.
+        **kwargs: BaseOperator arguments (task_id, outlets, retries ...).
+    """
+
+    ui_color = "#e6f0fa"
+
+    def __init__(self, *, stage: str, dataset: Dataset, settings: Settings, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.stage = stage
+        self.dataset = dataset
+        self.settings = settings
+        self.doc_md = f"{stage} step of {dataset.id} (etl.pipeline)"
+
+    def execute(self, context: Any) -> dict[str, Any]:
+        """Run the step; the small summary it returns goes to XCom.
+
+        The lineage facets are built here, in the task's own process, whether the step succeeds
+        or fails: the provider calls the ``get_openlineage_facets_*`` methods in a forked
+        process, where delta-rs (a tokio runtime) panics if it is touched.
+        """
+        try:
+            return run_step(self.stage, self.dataset, self.settings)
+        finally:
+            self._facets = self._build_lineage(context)
+
+    def _build_lineage(self, context: Any) -> Any:
+        try:
+            from etl.lineage.openlineage import task_lineage
+
+            ctx = _run_context(self.dataset, context)
+            return task_lineage(self.settings, self.dataset, ctx, self.stage)
+        except Exception as exc:  # lineage must never fail the task
+            log.warning(
+                "no OpenLineage facets for %s of %s: %s",
+                self.stage,
+                self.dataset.id,
+                type(exc).__name__,
+            )
+            return None
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """Lineage of a finished step (called by the OpenLineage provider)."""
+        return self._lineage()
+
+    def get_openlineage_facets_on_failure(self, task_instance: Any) -> Any:
+        """Lineage of a failed step: what was staged so far (e.g. the failed assertions)."""
+        return self._lineage()
+
+    def _lineage(self) -> Any:
+        facets = getattr(self, "_facets", None)
+        if facets is None:
+            return None
+        from airflow.providers.openlineage.extractors import OperatorLineage
+
+        return OperatorLineage(
+            inputs=facets.inputs,
+            outputs=facets.outputs,
+            run_facets=facets.run_facets,
+            job_facets=facets.job_facets,
+        )
 
 
 def build_dag(dataset: Dataset, settings: Settings) -> DAG:
@@ -167,8 +246,9 @@ def build_dag(dataset: Dataset, settings: Settings) -> DAG:
         previous = None
         for stage in ("extract", "validate", "classify", "load", "record"):
             outlets = dataset_assets(settings, dataset) if stage == "load" else []
-            step = task(task_id=stage, outlets=outlets)(_callable(stage, dataset, settings))
-            current = step()
+            current = PubdataStep(
+                task_id=stage, stage=stage, dataset=dataset, settings=settings, outlets=outlets
+            )
             if previous is not None:
                 previous >> current
             previous = current

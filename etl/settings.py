@@ -9,9 +9,16 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
+
+from etl.errors import ConfigError
 
 #: The project root (the folder holding ``pyproject.toml``), used for the defaults below.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+Clearance = Literal["open", "shared", "restricted"]
+#: Clearances from least to most: a caller cleared for a zone may read it and every zone before it.
+CLEARANCES: tuple[Clearance, ...] = ("open", "shared", "restricted")
 
 
 @dataclass(frozen=True)
@@ -25,6 +32,10 @@ class Settings:
         lake: ``PUBDATA_LAKE``; lake root URI (a local path or ``s3://bucket/prefix``).
         expectations: ``PUBDATA_EXPECTATIONS``; folder of Great Expectations suite files.
         token_key: ``PUBDATA_TOKEN_KEY``; ``<key_id>:<base64>`` for local runs (None: key file).
+        clearance: ``PUBDATA_CLEARANCE``; the most sensitive zone this caller may read through
+            the reader API and ``pubdata sql`` (``open``, ``shared`` (default) or
+            ``restricted``). Storage permissions stay the real access control; this keeps a
+            caller from asking for more than they were granted.
     """
 
     home: Path
@@ -33,6 +44,7 @@ class Settings:
     lake: str
     expectations: Path
     token_key: str | None = field(default=None, repr=False)
+    clearance: Clearance = "shared"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -53,6 +65,7 @@ class Settings:
                 env.get("PUBDATA_EXPECTATIONS") or PROJECT_ROOT / "expectations"
             ).resolve(),
             token_key=env.get("PUBDATA_TOKEN_KEY") or None,
+            clearance=_clearance(env.get("PUBDATA_CLEARANCE") or "shared"),
         )
 
     @property
@@ -61,6 +74,26 @@ class Settings:
         return self.home / "staging"
 
     @property
+    def resubmissions(self) -> Path:
+        """Fixed quarantined rows per dataset and logical date (see ``etl.pipeline.amend``)."""
+        return self.home / "resubmissions"
+
+    @property
+    def data_docs(self) -> Path:
+        """The scrubbed Data Docs HTML site."""
+        return self.home / "data_docs"
+
+    @property
     def airflow_home(self) -> Path:
         """The embedded Airflow home (SQLite metadata DB, logs)."""
         return self.home / "airflow"
+
+
+def _clearance(value: str) -> Clearance:
+    text = value.strip().lower()
+    for clearance in CLEARANCES:
+        if text == clearance:
+            return clearance
+    raise ConfigError(
+        f"PUBDATA_CLEARANCE must be one of {', '.join(CLEARANCES)}, not {value.strip()!r}"
+    )

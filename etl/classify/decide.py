@@ -1,4 +1,10 @@
-"""Column decision (classification.md §3 "Column decision")."""
+"""Column decision (classification.md §3 "Column decision").
+
+Each detector's value check runs over a seeded sample; ``p`` is the share that passes.
+Checksum-backed or strongly structured categories are accepted on content alone at p >= 0.9, or
+at p >= 0.5 with a name hint; weak categories need a name hint and p >= 0.9. Ties go to the higher
+p. Mobile and landline numbers are decided together (a contact column holds both).
+"""
 
 from __future__ import annotations
 
@@ -6,13 +12,16 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from etl.classify.detectors import Detector, detectors
+from etl.classify.detectors import Detector, detectors, get_detector
+from etl.classify.freetext import looks_like_prose
 from etl.classify.grades import DEFAULT_GRADES, check_category, check_grade
 from etl.classify.model import ColumnClassification, ColumnOverride
 from etl.classify.name_terms import LEGAL_REPRESENTATIVE
-from etl.classify.names import NameHint, category_hints, quasi_identifier_hint
+from etl.classify.names import NameHint, category_hints, free_text_hint, quasi_identifier_hint
 from etl.classify.sampling import sample_values
 
 log = logging.getLogger(__name__)
@@ -25,6 +34,8 @@ STRONG_WITH_NAME = 0.5
 WEAK_WITH_NAME = 0.9
 #: Grade of a personal name in a legal-representative column (public enterprise registration item).
 LEGAL_REPRESENTATIVE_GRADE = "L1"
+#: Categories decided together when none of them reaches its threshold alone.
+FAMILIES: tuple[tuple[str, ...], ...] = (("mobile_phone", "landline_phone"),)
 
 
 @dataclass(frozen=True)
@@ -34,10 +45,17 @@ class ColumnFinding:
     Attributes:
         classification: the public result.
         quasi_identifier: quasi-identifier kind hinted by the name, or None.
+        role: role hinted by the name (``legal_representative``, ``org_address`` ...), or None.
+        scan_text: a text column no category claimed that is named or reads like free text;
+            the engine scans every one of its values.
+        hinted: categories the name or comment hints at.
     """
 
     classification: ColumnClassification
     quasi_identifier: str | None = None
+    role: str | None = None
+    scan_text: bool = False
+    hinted: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -46,14 +64,18 @@ class _Score:
     share: float
     hints: tuple[NameHint, ...]
     order: int
+    label: str
 
     @property
     def accepted(self) -> bool:
+        hints = self.hints
+        if self.detector.clear_name_only:
+            hints = tuple(h for h in hints if not h.ambiguous)
         if self.detector.strong:
             return self.share >= STRONG_CONTENT_ONLY or (
-                bool(self.hints) and self.share >= STRONG_WITH_NAME
+                bool(hints) and self.share >= STRONG_WITH_NAME
             )
-        return bool(self.hints) and self.share >= WEAK_WITH_NAME
+        return bool(hints) and self.share >= WEAK_WITH_NAME
 
     @property
     def rank(self) -> tuple[float, bool, bool, int]:
@@ -67,6 +89,30 @@ def _percent(share: float) -> str:
 
 def _hint_text(hints: tuple[NameHint, ...]) -> str:
     return "; ".join(h.describe() for h in hints) if hints else "no name hint"
+
+
+def _for(hints: tuple[NameHint, ...], categories: tuple[str, ...]) -> tuple[NameHint, ...]:
+    return tuple(h for h in hints if h.category in categories)
+
+
+def _scores(sample: Any, hints: tuple[NameHint, ...]) -> list[_Score]:
+    n = len(sample)
+    masks: dict[str, Any] = {}
+    scores: list[_Score] = []
+    for i, d in enumerate(detectors()):
+        masks[d.category] = d.check(sample)
+        share = pc.sum(masks[d.category]).as_py() or 0
+        scores.append(_Score(d, share / n, _for(hints, (d.category,)), i, d.category))
+    if any(s.accepted for s in scores):
+        return scores
+    for family in FAMILIES:
+        members = [s for s in scores if s.label in family]
+        union = np.logical_or.reduce([masks[c].to_numpy(zero_copy_only=False) for c in family])
+        best = max(members, key=lambda s: s.rank)
+        label = " or ".join(family) + f" ({best.label} {_percent(best.share)})"
+        share = float(union.sum()) / n
+        scores.append(_Score(best.detector, share, _for(hints, family), best.order, label))
+    return scores
 
 
 def classify_column(
@@ -94,55 +140,82 @@ def classify_column(
     hints = category_hints(name, comment)
     qi = quasi_identifier_hint(name, comment)
     qi_kind = qi.category if qi else None
+    role = next((h.role for h in hints if h.role), None)
+    hinted = tuple(dict.fromkeys(h.category for h in hints))
+
+    def found(column: ColumnClassification, scan_text: bool = False) -> ColumnFinding:
+        return ColumnFinding(column, qi_kind, role, scan_text, hinted)
+
     if override is not None:
-        return ColumnFinding(_from_override(name, override, hints), qi_kind)
+        return found(_from_override(name, override, hints))
+    if pa.types.is_binary(values.type) or pa.types.is_large_binary(values.type):
+        return found(_binary(name, values, sample_size, seed, hints))
     try:
         sample = sample_values(values, size=sample_size, seed=seed, salt=name)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         log.warning("column %s cannot be read as text; classified as none", name)
-        return ColumnFinding(_none(name, "column cannot be read as text", 1.0), qi_kind)
+        return found(_none(name, "column cannot be read as text", 1.0))
     qi_text = f"; quasi-identifier {qi.describe()} ({qi.category})" if qi else ""
     if len(sample) == 0:
-        return ColumnFinding(_none(name, f"no non-empty values{qi_text}", 1.0), qi_kind)
-    scores = [
-        _Score(d, d.check(sample).true_count / len(sample), _for(hints, d.category), i)
-        for i, d in enumerate(detectors())
-    ]
+        return found(_none(name, f"no non-empty values{qi_text}", 1.0))
+    scores = _scores(sample, hints)
     accepted = [s for s in scores if s.accepted]
     if not accepted:
-        best = max(scores, key=lambda s: s.rank)
+        # Only content that could have decided the column counts against "none": strong checks,
+        # and checks whose category the name hints at.
+        relevant = [s for s in scores if s.detector.strong or s.hints] or scores[:1]
+        best = max(relevant, key=lambda s: s.rank)
         if best.share == 0:
             evidence = (
-                f"none of {len(sample)} sampled values pass any check; {_hint_text(hints)}{qi_text}"
+                f"none of {len(sample)} sampled values pass a deciding check; "
+                f"{_hint_text(hints)}{qi_text}"
             )
         else:
             evidence = (
-                f"no category reached its threshold (best: {best.detector.category} "
+                f"no category reached its threshold (best: {best.label} "
                 f"{_percent(best.share)} of {len(sample)} sampled values, "
                 f"{_hint_text(best.hints)}){qi_text}"
             )
-        return ColumnFinding(_none(name, evidence, round(1.0 - best.share, 4)), qi_kind)
+        text_like = pa.types.is_string(values.type) or pa.types.is_large_string(values.type)
+        scan = text_like and (free_text_hint(name, comment) is not None or looks_like_prose(sample))
+        return found(_none(name, evidence, round(1.0 - best.share, 4)), scan)
     win = max(accepted, key=lambda s: s.rank)
     grade = win.detector.default_grade
     evidence = (
         f"{_hint_text(win.hints)}; {_percent(win.share)} of {len(sample)} sampled values "
-        f"pass {win.detector.category} check"
+        f"pass {win.label} check"
     )
-    if win.detector.category == "person_name" and _is_legal_rep(hints):
+    if win.detector.category == "person_name" and role == LEGAL_REPRESENTATIVE:
         grade = LEGAL_REPRESENTATIVE_GRADE
         evidence += f"; legal representative (法定代表人) → {grade}"
     column = ColumnClassification(
         name, win.detector.category, grade, round(win.share, 4), evidence, "detector"
     )
-    return ColumnFinding(column, qi_kind)
+    return found(column)
 
 
-def _for(hints: tuple[NameHint, ...], category: str) -> tuple[NameHint, ...]:
-    return tuple(h for h in hints if h.category == category)
-
-
-def _is_legal_rep(hints: tuple[NameHint, ...]) -> bool:
-    return any(h.role == LEGAL_REPRESENTATIVE for h in hints)
+def _binary(
+    name: str, values: Any, size: int, seed: int, hints: tuple[NameHint, ...]
+) -> ColumnClassification:
+    """Binary columns: only images and biometric templates are recognised."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks() if values.num_chunks else pa.array([], pa.binary())
+    pool = values.filter(pc.is_valid(values))
+    if len(pool) == 0:
+        return _none(name, "no non-empty values", 1.0)
+    if len(pool) > size:
+        rng = np.random.default_rng(seed & 0xFFFFFFFF)
+        pool = pool.take(pa.array(np.sort(rng.choice(len(pool), size=size, replace=False))))
+    detector = get_detector("biometric")
+    share = (pc.sum(detector.check(pool)).as_py() or 0) / len(pool)
+    score = _Score(detector, share, _for(hints, ("biometric",)), 0, "biometric")
+    if not score.accepted:
+        return _none(name, f"binary values; {_percent(share)} are images or templates", 1.0)
+    evidence = (
+        f"{_hint_text(score.hints)}; {_percent(share)} of {len(pool)} sampled binary values "
+        "pass biometric check"
+    )
+    return ColumnClassification(name, "biometric", "L4", round(share, 4), evidence, "detector")
 
 
 def _none(name: str, evidence: str, confidence: float) -> ColumnClassification:
@@ -157,7 +230,7 @@ def _from_override(
     category = check_category(override.category)
     if override.grade is not None:
         grade = check_grade(override.grade)
-    elif category == "person_name" and _is_legal_rep(hints):
+    elif category == "person_name" and any(h.role == LEGAL_REPRESENTATIVE for h in hints):
         grade = LEGAL_REPRESENTATIVE_GRADE
     else:
         grade = DEFAULT_GRADES[category]

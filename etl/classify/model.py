@@ -38,6 +38,9 @@ class ColumnClassification:
         confidence: 0..1; for detectors the share of sampled values that passed the check.
         evidence: human-readable reason; never contains a data value.
         decided_by: ``"detector"``, ``"registry"`` or ``"default"``.
+        base_grade: the column's own grade before a dataset rule lifted it (None if no rule
+            did); drift compares this grade, not the lifted one.
+        lifted_by: id of the dataset rule that lifted the grade (``"R4"``, ``"TRACK"``), or None.
     """
 
     name: str
@@ -46,10 +49,17 @@ class ColumnClassification:
     confidence: float
     evidence: str
     decided_by: str
+    base_grade: str | None = None
+    lifted_by: str | None = None
+
+    @property
+    def own_grade(self) -> str:
+        """The grade of the column on its own: :attr:`base_grade` if a rule lifted it."""
+        return self.base_grade or self.grade
 
     def to_dict(self) -> dict[str, object]:
-        """JSON-safe form of this column's classification."""
-        return {
+        """JSON-safe form of this column's classification (lift fields only when set)."""
+        out: dict[str, object] = {
             "name": self.name,
             "category": self.category,
             "grade": self.grade,
@@ -57,6 +67,10 @@ class ColumnClassification:
             "evidence": self.evidence,
             "decided_by": self.decided_by,
         }
+        if self.base_grade is not None:
+            out["base_grade"] = self.base_grade
+            out["lifted_by"] = self.lifted_by
+        return out
 
     @classmethod
     def from_dict(cls, d: Mapping[str, object]) -> ColumnClassification:
@@ -77,6 +91,12 @@ class ColumnClassification:
         decided_by = _text(d, "decided_by")
         if decided_by not in DECIDED_BY:
             raise DataError("classification column field 'decided_by' has an unknown value")
+        base_grade = d.get("base_grade")
+        lifted_by = d.get("lifted_by")
+        if base_grade is not None and not isinstance(base_grade, str):
+            raise DataError("classification column field 'base_grade' must be a string")
+        if lifted_by is not None and not isinstance(lifted_by, str):
+            raise DataError("classification column field 'lifted_by' must be a string")
         return cls(
             name=_text(d, "name"),
             category=_text(d, "category"),
@@ -84,6 +104,8 @@ class ColumnClassification:
             confidence=float(confidence),
             evidence=_text(d, "evidence"),
             decided_by=decided_by,
+            base_grade=check_grade(base_grade) if base_grade is not None else None,
+            lifted_by=lifted_by,
         )
 
 

@@ -2,13 +2,20 @@
 
 Latin terms are space-separated token phrases (``"id card"`` matches ``id_card``, ``IdCard``,
 ``id-card-no``); Chinese terms match a whole Chinese run, its suffix, or (4+ characters) inside it.
+Pinyin initials with other common meanings (``xm`` 姓名/项目, ``mz`` 民族/门诊, ``zd`` 诊断/站点,
+``sj`` 手机/时间, ``dh`` 电话/单号, ``zh`` 账号/证号, ``jd`` 经度/街道) are marked ambiguous: weak
+evidence that the values must confirm.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: Roles that change a category's grade in context (see :mod:`etl.classify.context`).
 LEGAL_REPRESENTATIVE = "legal_representative"
+ORG_ADDRESS = "org_address"
+ORG_CONTACT = "org_contact"
+PUBLIC_PENALTY = "public_penalty"
 
 
 @dataclass(frozen=True)
@@ -26,65 +33,104 @@ class Term:
     role: str | None = None
 
 
-def _terms(
+def terms(
     category: str, words: str, *, ambiguous: bool = False, role: str | None = None
 ) -> dict[str, Term]:
+    """Dictionary entries for comma-separated ``words`` (``_`` stands for a token break)."""
     return {w.replace("_", " "): Term(category, ambiguous, role) for w in words.split(",")}
 
 
-def _kinds(kind: str, words: str) -> dict[str, str]:
+def kinds(kind: str, words: str) -> dict[str, str]:
+    """Quasi-identifier entries of ``kind`` for comma-separated ``words``."""
     return {w.replace("_", " "): kind for w in words.split(",")}
 
 
-#: Terms hinting at a detector category.
-CATEGORY_TERMS: dict[str, Term] = {
-    **_terms(
+#: Terms of identifiers and contact details.
+IDENTIFIER_TERMS: dict[str, Term] = {
+    **terms(
         "id_card",
-        "sfzh,sfzhm,gmsfhm,sfz,sfzjhm,zjhm,zjh,id_card,idcard,idno,id_no,id_number,id_card_no,"
-        "citizen_id,身份证,身份证号,身份证号码,公民身份号码,公民身份证号,证件号码,证件号,身份号码",
+        "sfzh,sfzhm,gmsfhm,gmsfzh,sfz,sfzjhm,sfzjh,zjhm,zjh,id_card,idcard,idno,id_no,id_number,"
+        "id_card_no,citizen_id,national_id,身份证,身份证号,身份证号码,公民身份号码,公民身份证号,"
+        "身份证件号码,居民身份证号,证件号码,证件号,身份号码",
     ),
-    **_terms("person_name", "xm,name,名字", ambiguous=True),
-    **_terms(
+    **terms("person_name", "xm,name,名字", ambiguous=True),
+    **terms(
         "person_name",
-        "xingming,person_name,full_name,real_name,realname,姓名,人名,联系人,申请人,户主,lxr",
+        "xingming,person_name,full_name,real_name,realname,first_name,last_name,given_name,"
+        "surname,family_name,patient_name,contact_name,owner_name,customer_name,hzxm,brxm,sqrxm,"
+        "jsrxm,lxrxm,jhrxm,czxm,dsrxm,姓名,人名,联系人,申请人,户主,监护人,驾驶人,车主,当事人,"
+        "患者,病人,负责人,lxr,fzr",
     ),
-    **_terms(
+    **terms(
         "person_name",
-        "fddbr,frdb,legal_person,legal_representative,legal_rep,法定代表人,法人代表,法人",
+        "fddbr,frdb,frxm,legal_person,legal_representative,legal_rep,法定代表人,法人代表,法人",
         role=LEGAL_REPRESENTATIVE,
     ),
-    **_terms(
+    **terms(
         "mobile_phone",
-        "lxdh,sjhm,yddh,sjh,shouji,phone,mobile,cellphone,mobile_phone,phone_no,手机,手机号,"
-        "手机号码,联系电话,移动电话,联系方式,电话号码",
+        "lxdh,sjhm,yddh,sjh,shouji,phone,mobile,cellphone,mobile_phone,phone_no,phone_number,"
+        "mobile_no,手机,手机号,手机号码,联系电话,移动电话,联系方式,电话号码,联系手机",
     ),
-    **_terms("mobile_phone", "dh,sj,tel,电话", ambiguous=True),
-    **_terms(
+    **terms("mobile_phone", "dh,sj,tel,电话", ambiguous=True),
+    **terms(
+        "landline_phone",
+        "gddh,zjdh,landline,fixed_phone,telephone,固定电话,座机,座机号码,固话,家庭电话,传真",
+    ),
+    **terms(
+        "landline_phone",
+        "bgdh,dwdh,zxdh,fwdh,office_phone,办公电话,单位电话,咨询电话,服务电话,投诉电话,值班电话",
+        role=ORG_CONTACT,
+    ),
+    **terms(
         "address",
-        "hjdz,jzdz,xzz,jtzz,address,addr,住址,地址,户籍地址,居住地址,现住址,家庭住址,"
-        "通讯地址,详细地址,联系地址,住所",
+        "hjdz,jzdz,xzz,jtzz,lxdz,txdz,xjzd,hjszd,csd,address,addr,home_address,住址,地址,户籍地址,"
+        "居住地址,现住址,家庭住址,通讯地址,详细地址,联系地址,户籍所在地,居住地,出生地",
     ),
-    **_terms("address", "zz,dz", ambiguous=True),
-    **_terms(
+    **terms("address", "zz,dz", ambiguous=True),
+    **terms(
+        "address",
+        "zcdz,jycs,jydz,dwdz,qydz,bgdz,registered_address,注册地址,经营场所,经营地址,单位地址,"
+        "企业地址,办公地址,住所",
+        role=ORG_ADDRESS,
+    ),
+    **terms(
         "bank_card",
         "yhzh,yhkh,yhk,bank_card,bankcard,bank_account,bank_card_no,card_number,银行卡,银行卡号,"
-        "银行账号,银行账户,开户账号",
+        "银行账号,银行账户,开户账号,收款账号,账户号码",
     ),
-    **_terms("bank_card", "card_no,zh,kh,账号,卡号", ambiguous=True),
-    **_terms(
+    **terms("bank_card", "card_no,zh,kh,账号,卡号", ambiguous=True),
+    **terms(
         "uscc",
         "tyshxydm,shxydm,xydm,uscc,credit_code,统一社会信用代码,社会信用代码,信用代码",
     ),
-}
-
-#: Terms hinting at a quasi-identifier (rule R2), by kind.
-QUASI_IDENTIFIER_TERMS: dict[str, str] = {
-    **_kinds("birth_date/age", "csrq,csny,birthday,birth,birth_date,dob,出生日期,出生年月,生日"),
-    **_kinds("birth_date/age", "nl,age,年龄"),
-    **_kinds("gender", "xb,sex,gender,性别"),
-    **_kinds("ethnicity", "mz,nation,ethnicity,民族"),
-    **_kinds("district", "qx,xzqh,district,county,town,区县,县区,所属区县,乡镇,街道乡镇,行政区划"),
-    **_kinds("occupation", "zy,occupation,profession,job,职业"),
-    **_kinds("employer", "gzdw,employer,workplace,work_unit,工作单位,就业单位,就职单位"),
-    **_kinds("postcode", "yb,yzbm,zip,zipcode,zip_code,postcode,postal_code,邮编,邮政编码"),
+    **terms(
+        "org_code",
+        "zzjgdm,jgdm,org_code,organization_code,组织机构代码,机构代码",
+    ),
+    **terms(
+        "passport",
+        "hzhm,txzhm,passport,passport_no,护照,护照号,护照号码,通行证,通行证号码,港澳通行证,"
+        "回乡证,台胞证,旅行证件",
+    ),
+    **terms(
+        "license_plate",
+        "hphm,cph,cphm,plate,plate_no,plate_number,license_plate,licence_plate,车牌,车牌号,"
+        "车牌号码,号牌号码,号牌",
+    ),
+    **terms(
+        "email",
+        "email,e_mail,dzyx,yxdz,邮箱,电子邮箱,电子邮件,邮箱地址",
+    ),
+    **terms("email", "mail,yx", ambiguous=True),
+    **terms("ip_address", "ip,ip_addr,ip_address,ipdz,client_ip,remote_ip,source_ip"),
+    **terms(
+        "geo_coordinate",
+        "jwd,lng,lon,lat,longitude,latitude,gps,dwjd,dwwd,经度,纬度,经纬度,坐标,定位",
+    ),
+    **terms("geo_coordinate", "jd,wd,zb,location", ambiguous=True),
+    **terms(
+        "social_security",
+        "sbkh,shbzh,shbzhm,sbh,ybkh,ybh,ylbxh,social_security,ssn,社保卡号,社会保障号码,"
+        "社会保障号,社会保障卡号,社保号,社保编号,医保卡号,医保号,医保编号,医疗保险号",
+    ),
 }

@@ -13,11 +13,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from etl.classify.name_terms import CATEGORY_TERMS, QUASI_IDENTIFIER_TERMS, Term
+from etl.classify.name_terms import Term
+from etl.classify.name_terms_sensitive import (
+    CATEGORY_TERMS,
+    FREE_TEXT_TERMS,
+    QUASI_IDENTIFIER_TERMS,
+)
 
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LATIN_TOKEN = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+")
-_MAX_PHRASE = max(len(t.split()) for t in (*CATEGORY_TERMS, *QUASI_IDENTIFIER_TERMS))
+_MAX_PHRASE = max(
+    len(t.split()) for t in (*CATEGORY_TERMS, *QUASI_IDENTIFIER_TERMS, *FREE_TEXT_TERMS)
+)
 
 
 @dataclass(frozen=True)
@@ -121,4 +128,22 @@ def quasi_identifier_hint(name: str, comment: str | None = None) -> NameHint | N
             continue
         for term in _matches(text, list(QUASI_IDENTIFIER_TERMS)):
             return NameHint(term, QUASI_IDENTIFIER_TERMS[term], source=source)
+    return None
+
+
+def free_text_hint(name: str, comment: str | None = None) -> NameHint | None:
+    """Whether a column name or comment says the column holds free text (备注, remark ...).
+
+    Args:
+        name: column name.
+        comment: optional column comment.
+
+    Returns:
+        A hint whose ``category`` is ``"free_text"``, or None.
+    """
+    for source, text in (("name", name), ("comment", comment)):
+        if not text:
+            continue
+        for term in _matches(text, list(FREE_TEXT_TERMS)):
+            return NameHint(term, "free_text", source=source)
     return None

@@ -13,6 +13,8 @@ from etl.classify.detectors.base import as_strings, strip
 
 #: The spec's floor on the sample size where a column has that many values.
 MIN_SAMPLE = 30
+#: Candidates drawn per wanted value in a large column (empty values are rejected).
+OVERSAMPLE = 2
 
 
 def non_empty(values: Any) -> Any:
@@ -24,6 +26,10 @@ def non_empty(values: Any) -> Any:
 
 def sample_values(values: Any, *, size: int, seed: int, salt: str = "") -> Any:
     """Up to ``size`` (at least :data:`MIN_SAMPLE`) non-empty values, chosen with a fixed seed.
+
+    Large columns are sampled without touching every value: candidates are drawn among the
+    non-null positions, and empty or whitespace-only ones are rejected (the result is still a
+    uniform sample of the non-empty values); a column too sparse for that is filtered whole.
 
     Args:
         values: pyarrow Array or ChunkedArray.
@@ -39,10 +45,21 @@ def sample_values(values: Any, *, size: int, seed: int, salt: str = "") -> Any:
     """
     if size <= 0:
         raise ValueError("sample size must be positive")
-    pool = non_empty(values)
     size = max(size, MIN_SAMPLE)
+    rng = np.random.default_rng([seed & 0xFFFFFFFF, zlib.crc32(salt.encode("utf-8"))])
+    if len(values) > OVERSAMPLE * size:
+        valid = np.flatnonzero(pc.is_valid(values).to_numpy(zero_copy_only=False))
+        if len(valid) > OVERSAMPLE * size:
+            picked = rng.choice(valid, size=OVERSAMPLE * size, replace=False)
+            candidates = as_strings(values.take(pa.array(picked, pa.int64())))
+            keep = pc.fill_null(pc.not_equal(strip(candidates), ""), False).to_numpy(
+                zero_copy_only=False
+            )
+            if keep.sum() >= size:
+                chosen = np.sort(picked[keep][:size])
+                return as_strings(values.take(pa.array(chosen, pa.int64())))
+    pool = non_empty(values)
     if len(pool) <= size:
         return pool
-    rng = np.random.default_rng([seed & 0xFFFFFFFF, zlib.crc32(salt.encode("utf-8"))])
     chosen = np.sort(rng.choice(len(pool), size=size, replace=False))
     return pool.take(pa.array(chosen, pa.int64()))

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from etl.cli import lineage_cmd, quality_cmd, quarantine_cmd, read_cmd
+from etl.cli.classify_cmd import add_classify_parser
 from etl.cli.table import render
 from etl.errors import ConfigError, PubdataError
 from etl.registry import load_registry
@@ -113,44 +115,26 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_catalog(settings: Settings, as_json: bool) -> None:
-    from etl.cli.catalog import catalog
+def _print_catalog(settings: Settings, as_json: bool, dataset: str | None = None) -> None:
+    from etl.cli.catalog import catalog, render_card, render_catalog
 
-    items = catalog(settings, load_registry(settings.registry))
+    registry = load_registry(settings.registry)
+    items = catalog(settings, registry)
+    if dataset is not None:
+        registry.get(dataset)
+        items = [i for i in items if i["dataset"] == dataset]
+        if not as_json:
+            _say(render_card(items[0]))
+            return
     if as_json:
         _emit(items)
         return
-    rows = [
-        [
-            i["dataset"],
-            i["department"],
-            i["domain"],
-            (i["grade"] or "-") + ("+" + "+".join(i["flags"]) if i["flags"] else ""),
-            i["rows_loaded"] if i["rows_loaded"] is not None else "-",
-            i["rows_quarantined"] if i["rows_quarantined"] is not None else "-",
-            ",".join(i["zones"]) or "-",
-            i["last_logical_date"] or "-",
-            i["last_status"] or "never run",
-        ]
-        for i in items
-    ]
-    headers = [
-        "dataset",
-        "department",
-        "domain",
-        "grade",
-        "loaded",
-        "quarantined",
-        "zones",
-        "date",
-        "last run",
-    ]
-    _say(render(headers, rows))
+    _say(render_catalog(items))
 
 
 def cmd_catalog(settings: Settings, args: argparse.Namespace) -> int:
-    """List every registered dataset with its grade and latest run."""
-    _print_catalog(settings, args.json)
+    """List every registered dataset (or one) with grade, latest run, freshness and quality."""
+    _print_catalog(settings, args.json, getattr(args, "dataset", None))
     return 0
 
 
@@ -235,6 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = reg_sub.add_parser("check", help="check every registry file")
     check.add_argument("--json", action="store_true")
     check.set_defaults(func=cmd_registry_check)
+    quality_cmd.add_check_options(check)
 
     run = sub.add_parser("run", help="run one dataset's DAG for one logical date")
     run.add_argument("dataset")
@@ -247,6 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
 
     cat = sub.add_parser("catalog", help="list datasets with grade and latest run")
+    cat.add_argument("dataset", nargs="?", help="show one dataset's entry in full")
     cat.add_argument("--json", action="store_true")
     cat.set_defaults(func=cmd_catalog)
 
@@ -254,9 +240,16 @@ def build_parser() -> argparse.ArgumentParser:
     lin.add_argument("dataset")
     lin.add_argument("--json", action="store_true")
     lin.set_defaults(func=cmd_lineage)
+    lineage_cmd.add_lineage_options(lin)
 
     env = sub.add_parser("env", help="print the embedded Airflow environment as export lines")
     env.set_defaults(func=cmd_env)
+
+    read_cmd.register(sub)
+    lineage_cmd.register(sub)
+    quarantine_cmd.register(sub)
+    quality_cmd.register(sub)
+    add_classify_parser(sub)
     return parser
 
 

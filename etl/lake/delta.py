@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.dataset as pads
 import pyarrow.fs as pafs
 from deltalake import CommitProperties, DeltaTable, WriterProperties, write_deltalake
 from deltalake.exceptions import TableNotFoundError
@@ -120,6 +121,57 @@ def read(uri: str, *, columns: list[str] | None = None, version: int | None = No
     """Read a Delta table through its log (never by globbing Parquet files)."""
     dt = DeltaTable(uri, version=version)
     return dt.to_pyarrow_table(columns=columns, filesystem=_filesystem(uri))
+
+
+AsOf = int | datetime | str | None
+
+
+def open_table(uri: str, as_of: AsOf = None) -> DeltaTable:
+    """Open a Delta table, optionally as of a version or a point in time.
+
+    Args:
+        uri: the table URI.
+        as_of: None for the latest version, an ``int`` version, or a ``datetime``/ISO-8601
+            string (naive means UTC): the version that was current at that instant.
+
+    Returns:
+        The table at that version.
+
+    Raises:
+        TableNotFoundError: there is no table at ``uri``.
+        ValueError: the version or instant does not exist (before the table was created, or a
+            version not yet written).
+    """
+    if as_of is None:
+        return DeltaTable(uri)
+    if isinstance(as_of, bool):
+        raise ValueError("as_of must be a version or an instant, not a bool")
+    if isinstance(as_of, int):
+        latest = int(DeltaTable(uri).version())
+        if not 0 <= as_of <= latest:
+            raise ValueError(f"version {as_of} does not exist (latest is {latest})")
+        return DeltaTable(uri, version=as_of)
+    instant = datetime.fromisoformat(as_of) if isinstance(as_of, str) else as_of
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)
+    millis = instant.timestamp() * 1000
+    commits = [c for c in DeltaTable(uri).history() if int(c["timestamp"]) <= millis]
+    if not commits:
+        raise ValueError(f"the table did not exist yet at {instant.isoformat()}")
+    return DeltaTable(uri, version=max(int(c["version"]) for c in commits))
+
+
+def schema(uri: str, as_of: AsOf = None) -> pa.Schema:
+    """The Arrow schema of a table at one version (read from the log, no data file opened)."""
+    return pa.schema(open_table(uri, as_of).schema().to_arrow())
+
+
+def dataset(uri: str, as_of: AsOf = None) -> pads.Dataset:
+    """The table's files at one version as a pyarrow dataset (for DuckDB or lazy scans).
+
+    The file list comes from the Delta log, so files a later commit replaced are never read.
+    """
+    return open_table(uri, as_of).to_pyarrow_dataset(filesystem=_filesystem(uri))
 
 
 def version(uri: str) -> int | None:

@@ -12,6 +12,7 @@ META_TABLES = (
     "validation_results",
     "classifications",
     "column_lineage",
+    "quarantine_rows",
 )
 
 

@@ -60,6 +60,10 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("encoding", pa.string()),
             ("format", pa.string()),
             ("rows", pa.int64()),
+            # "delivery" (the department's file) or "resubmission" (fixed quarantined rows)
+            ("role", pa.string()),
+            # JSON list of the _source_row numbers a resubmission replaced
+            ("amended_rows", pa.string()),
             ("recorded_at", _TS),
         ]
     ),
@@ -77,6 +81,9 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("unexpected_percent", pa.float64()),
             ("kwargs", pa.string()),
             ("observed", pa.string()),
+            ("severity", pa.string()),
+            ("reason", pa.string()),
+            ("error", pa.string()),
             ("recorded_at", _TS),
         ]
     ),
@@ -109,6 +116,17 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("recorded_at", _TS),
         ]
     ),
+    # One row per quarantined source row: its number and reason codes, never its values.
+    "quarantine_rows": pa.schema(
+        [
+            ("lineage_run_id", pa.string()),
+            ("dataset", pa.string()),
+            ("logical_date", pa.date32()),
+            ("source_row", pa.int64()),
+            ("reasons", pa.string()),
+            ("recorded_at", _TS),
+        ]
+    ),
 }
 
 
@@ -125,8 +143,18 @@ def append_rows(lake: str, table: str, rows: Sequence[Mapping[str, Any]]) -> int
 
 
 def read_meta(lake: str, table: str) -> pa.Table:
-    """Read one ``_meta`` table (an empty table with the right schema if nothing was written)."""
+    """Read one ``_meta`` table (an empty table with the right schema if nothing was written).
+
+    Columns added to a schema after a table was first written come back as nulls for the older
+    rows, so readers can rely on every column of :data:`SCHEMAS` being there.
+    """
     uri = meta_table_uri(lake, table)
     if not delta.table_exists(uri):
         return SCHEMAS[table].empty_table()
-    return delta.read(uri)
+    data = delta.read(uri)
+    for name in SCHEMAS[table].names:
+        if name not in data.column_names:
+            data = data.append_column(
+                SCHEMAS[table].field(name), pa.nulls(data.num_rows, SCHEMAS[table].field(name).type)
+            )
+    return data

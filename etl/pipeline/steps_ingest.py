@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 
 from etl.errors import ConfigError, PolicyError, ValidationFailed
 from etl.extract import cast_columns, read_source, resolve_source_path
-from etl.pipeline import staging
+from etl.pipeline import amend, staging
 from etl.pipeline.context import RunContext, read_json, staging_dir, write_json
 from etl.registry import Dataset
 from etl.settings import Settings
@@ -26,6 +26,9 @@ REASONS = "_reasons"
 def extract(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, Any]:
     """Read the delivered source into staging, fingerprint it and apply declared types.
 
+    Stored resubmissions of quarantined rows for this date are applied before the types
+    (:mod:`etl.pipeline.amend`).
+
     Raises:
         PolicyError: the dataset is CORE, or its path escapes the landing zone.
         SourceNotReady: the file for this logical date has not been delivered.
@@ -39,6 +42,7 @@ def extract(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, 
     write_json(folder / staging.RUN, {"started_at": datetime.now(UTC).isoformat()})
     path = resolve_source_path(settings.landing, dataset.source.path, ctx.logical_date)
     raw, fingerprint = read_source(path, dataset.source, landing=settings.landing)
+    raw, amendments = amend.apply(settings, dataset.id, ctx.logical_date, raw)
     rows = pa.array(range(1, raw.num_rows + 1), type=pa.int64())
     cast = cast_columns(raw, dataset.columns, source_name=fingerprint.relative_path)
     staging.write_table(folder, staging.RAW, raw.append_column(SOURCE_ROW, rows))
@@ -46,7 +50,7 @@ def extract(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, 
         "__cast_reasons", cast.row_reasons
     )
     staging.write_table(folder, staging.TYPED, typed)
-    write_json(folder / staging.SOURCE, fingerprint.to_dict())
+    write_json(folder / staging.SOURCE, {**fingerprint.to_dict(), "amendments": amendments})
     cast_failed = int(pc.sum(cast.failed_rows).as_py() or 0)
     log.info(
         "extracted %d rows from %s (sha256 %s); %d rows failed type casting",
@@ -60,6 +64,7 @@ def extract(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, 
         "rows_cast_failed": cast_failed,
         "source_sha256": fingerprint.sha256,
         "source": fingerprint.relative_path,
+        "resubmissions": len(amendments),
     }
 
 
@@ -135,6 +140,7 @@ def validate(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str,
         "rows_valid": rows_in - quarantined,
         "rows_quarantined": quarantined,
         "expectations_failed": sum(1 for r in outcome.results if not r.success),
+        "warnings": len(outcome.warnings),
     }
 
 

@@ -15,6 +15,7 @@ from etl.pipeline import staging
 from etl.pipeline.context import RunContext, invocation_path, read_json, staging_dir, write_json
 from etl.registry import Dataset
 from etl.settings import Settings
+from etl.validate.scrub import public_kwargs
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +53,54 @@ def _validation_rows(dataset: Dataset, ctx: RunContext, validation: dict[str, An
             "success": r.get("success"),
             "unexpected_count": r.get("unexpected_count"),
             "unexpected_percent": r.get("unexpected_percent"),
-            "kwargs": json.dumps(r.get("kwargs", {}), ensure_ascii=False, default=str),
+            # suite parameters without value sets: a suite may list real values there
+            "kwargs": json.dumps(public_kwargs(r.get("kwargs") or {}), ensure_ascii=False),
             "observed": json.dumps(r.get("observed", {}), ensure_ascii=False, default=str),
+            "severity": r.get("severity", "error"),
+            "reason": r.get("reason"),
+            "error": r.get("error"),
             "recorded_at": now,
         }
         for r in validation.get("results", [])
+    ]
+
+
+_FINGERPRINT = ("uri", "relative_path", "sha256", "bytes", "encoding", "format", "rows")
+
+
+def _source_rows(
+    dataset: Dataset, ctx: RunContext, source: dict[str, Any], now: datetime
+) -> list[dict[str, Any]]:
+    """The delivery's fingerprint and one row per applied resubmission (no values)."""
+    base = _base(dataset, ctx)
+    rows = [{**base, **{k: source.get(k) for k in _FINGERPRINT}, "role": "delivery"}]
+    for amendment in source.get("amendments") or []:
+        rows.append(
+            {
+                **base,
+                **{k: amendment.get(k) for k in _FINGERPRINT if k in amendment},
+                "encoding": "utf-8",
+                "format": "csv",
+                "role": "resubmission",
+                "amended_rows": amendment.get("amended_rows"),
+            }
+        )
+    return [{**row, "recorded_at": now} for row in rows]
+
+
+def _quarantine_rows(
+    folder: Path, dataset: Dataset, ctx: RunContext, now: datetime
+) -> list[dict[str, Any]]:
+    """Row numbers and reason codes of the quarantined rows (never their values)."""
+    bad = staging.read_table(folder, staging.QUARANTINE)
+    if not bad.num_rows:
+        return []
+    base = _base(dataset, ctx)
+    numbers = bad.column("_source_row").to_pylist()
+    reasons = bad.column("_reasons").to_pylist()
+    return [
+        {**base, "source_row": n, "reasons": r, "recorded_at": now}
+        for n, r in zip(numbers, reasons, strict=True)
     ]
 
 
@@ -89,28 +133,8 @@ def record(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, A
     base = _base(dataset, ctx)
     rows_in = int(validation["rows_in"])
     flags = ",".join(classification.get("flags", []))
-    append_rows(
-        settings.lake,
-        "source_files",
-        [
-            {
-                **base,
-                **{
-                    k: source.get(k)
-                    for k in (
-                        "uri",
-                        "relative_path",
-                        "sha256",
-                        "bytes",
-                        "encoding",
-                        "format",
-                        "rows",
-                    )
-                },
-                "recorded_at": now,
-            }
-        ],
-    )
+    append_rows(settings.lake, "source_files", _source_rows(dataset, ctx, source, now))
+    append_rows(settings.lake, "quarantine_rows", _quarantine_rows(folder, dataset, ctx, now))
     append_rows(settings.lake, "validation_results", _validation_rows(dataset, ctx, validation))
     append_rows(
         settings.lake,

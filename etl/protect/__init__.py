@@ -1,4 +1,4 @@
-"""Protection: token key, keyed HMAC tokens, display masks and zone projection."""
+"""Protection: token key, keyed HMAC tokens, display masks, generalisations and zone projection."""
 
 from etl.protect.keys import TokenKey, load_token_key, parse_token_key
 from etl.protect.masks import (
@@ -10,6 +10,14 @@ from etl.protect.masks import (
     mask_person_name,
     mask_uscc,
 )
+from etl.protect.masks_more import (
+    generalize_geo_coordinate,
+    generalize_ip_address,
+    mask_email,
+    mask_landline_phone,
+    mask_license_plate,
+    mask_passport,
+)
 from etl.protect.tokens import tokenize, tokenize_one
 from etl.protect.zones import ColumnLineage, ZoneProjection, project_zone
 
@@ -18,11 +26,17 @@ __all__ = [
     "TokenKey",
     "ZoneProjection",
     "generalize_birth_date",
+    "generalize_geo_coordinate",
+    "generalize_ip_address",
     "load_token_key",
     "mask_address",
     "mask_bank_card",
+    "mask_email",
     "mask_id_card",
+    "mask_landline_phone",
+    "mask_license_plate",
     "mask_mobile_phone",
+    "mask_passport",
     "mask_person_name",
     "mask_uscc",
     "parse_token_key",

@@ -30,6 +30,13 @@ ID_LIKE = frozenset({"id_card", "social_security"})
 PLATE_LIKE = frozenset({"passport", "license_plate"})
 
 
+def _all(values: Any, pattern: str) -> bool:
+    """Whether every non-null value fully matches ``pattern`` (an empty array: False)."""
+    if len(values) == 0 or values.null_count == len(values):
+        return False
+    return bool(pc.all(pc.match_substring_regex(values, pattern)).as_py())
+
+
 def canonical(values: Any, category: str) -> Any:
     """Canonical forms of a string array for ``category``; nulls and empty forms become null.
 
@@ -41,12 +48,16 @@ def canonical(values: Any, category: str) -> Any:
         String array of the same length.
     """
     if category in ID_LIKE:
+        if _all(values, r"^[0-9]{17}[0-9X]$"):  # the usual case: already canonical
+            return values
         out = compact(values)
         legacy = regex_mask(out, r"^[0-9]{15}$")
         if pc.any(legacy).as_py():
             converted = [to_18(v) for v in out.filter(legacy).to_pylist()]
             out = pc.replace_with_mask(out, legacy, pa.array(converted, pa.string()))
     elif category == "mobile_phone":
+        if _all(values, r"^1[0-9]{10}$"):  # the usual case: eleven bare digits
+            return pc.binary_join_element_wise("+86", values, "")
         out = pc.replace_substring_regex(compact(values), _RE_MOBILE, r"+86\1")
     elif category == "bank_card":
         packed = compact(values)

@@ -1,6 +1,27 @@
-"""The HMAC token key: from ``PUBDATA_TOKEN_KEY`` or a local key file created once with mode 0600.
+"""The HMAC token key, and how it is rotated.
 
-The secret never appears in ``repr``, logs or error messages.
+Where the key comes from, first match wins (:func:`load_token_key`):
+
+1. a key handed in by the caller: in DAG runs the DAG reads it from the secrets backend (an
+   Airflow connection or variable holding ``<key_id>:<base64 secret>``) and passes the
+   :class:`TokenKey` or that string — ``etl`` never imports Airflow;
+2. ``PUBDATA_TOKEN_KEY`` (``<key_id>:<base64 secret>``), for local runs and tests;
+3. the local key file ``PUBDATA_HOME/keys/token.key``, created once with mode 0600.
+
+The secret never appears in ``repr``, logs, error messages, XCom, lineage or Parquet metadata.
+
+Rotation. Every token starts with its key id (``k1:…``), so tokens of different key versions
+never collide and a reader can tell which key produced a value. To rotate:
+
+1. create a new key with a new, never reused id (``k2``) in the secrets backend, and keep ``k1``;
+2. point the DAGs at ``k2``: new runs publish ``k2:`` tokens;
+3. re-run the logical dates whose shared partitions must join with new data: the restricted
+   zone keeps the raw values, so each re-run replaces that date's ``k1:`` tokens with ``k2:``
+   tokens (a re-run replaces a date, it never duplicates it);
+4. once no shared partition carries ``k1:`` tokens, delete ``k1``. Until then, joins across
+   key versions do not match (by design: a token reveals nothing without its key).
+
+A compromised key is rotated the same way, at once, and its id is never used again.
 """
 
 from __future__ import annotations
@@ -69,11 +90,11 @@ def parse_token_key(value: str) -> TokenKey:
     """
     key_id, sep, encoded = value.strip().partition(":")
     if not sep or not key_id or not encoded:
-        raise ConfigError("PUBDATA_TOKEN_KEY must have the form <key_id>:<base64 secret>")
+        raise ConfigError("token key must have the form <key_id>:<base64 secret>")
     try:
         secret = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
-        raise ConfigError("PUBDATA_TOKEN_KEY secret is not valid base64") from None
+        raise ConfigError("token key secret is not valid base64") from None
     return TokenKey(key_id, secret)
 
 
@@ -82,19 +103,27 @@ def key_file(home: Path) -> Path:
     return home / "keys" / "token.key"
 
 
-def load_token_key(home: Path, env_value: str | None) -> TokenKey:
-    """The token key: from ``env_value`` if given, else the local key file (created if missing).
+def load_token_key(
+    home: Path, env_value: str | None, *, provided: TokenKey | str | None = None
+) -> TokenKey:
+    """The token key: the one handed in, else ``env_value``, else the local key file.
 
     Args:
         home: ``PUBDATA_HOME``.
         env_value: ``PUBDATA_TOKEN_KEY`` (``<key_id>:<base64 secret>``) or None.
+        provided: a key handed in by the caller (the DAG reads it from an Airflow connection
+            or variable): a :class:`TokenKey` or its ``<key_id>:<base64 secret>`` text.
 
     Returns:
         The key.
 
     Raises:
-        ConfigError: if the setting or the key file is malformed.
+        ConfigError: if the key handed in, the setting or the key file is malformed.
     """
+    if isinstance(provided, TokenKey):
+        return provided
+    if provided is not None:
+        return parse_token_key(provided)
     if env_value is not None:
         return parse_token_key(env_value)
     path = key_file(home)

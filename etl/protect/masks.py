@@ -113,7 +113,8 @@ def generalize_birth_date(values: Any) -> Any:
     return pc.if_else(ok, year, _NULL)
 
 
-#: Mask function per category, for the shared zone.
+#: Display mask per category (for people looking at values; joins use tokens). The masks of
+#: contact details, documents and positions are in :mod:`etl.protect.masks_more`.
 MASKS = {
     "id_card": mask_id_card,
     "mobile_phone": mask_mobile_phone,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import itertools
 from typing import Any
 
 import duckdb
@@ -26,7 +27,8 @@ from etl.protect.keys import TokenKey
 
 #: Digest bytes kept: 160 bits, 32 base32 characters.
 TOKEN_BYTES = 20
-#: Arrays at least this long use DuckDB under ``engine="auto"``; shorter ones the Python loop.
+#: Arrays at least this long use DuckDB under ``engine="auto"``; shorter ones the Python loop
+#: (about 1M values/s on one core; DuckDB runs on every core, ~1.5M values/s on two).
 DUCKDB_MIN_VALUES = 2048
 
 _BLOCK = 64  # SHA-256 block size
@@ -87,7 +89,11 @@ def tokenize(values: Any, category: str, key: TokenKey, *, engine: str = "auto")
     if engine not in ("auto", "duckdb", "python"):
         raise ValueError(f"unknown tokenize engine {engine!r}")
     if isinstance(values, pa.ChunkedArray):
-        chunks = [tokenize(c, category, key, engine=engine) for c in values.chunks]
+        # One pass over the whole column (a CSV read yields many small chunks), then the
+        # result is cut back into the input's chunk boundaries (zero-copy slices).
+        whole = tokenize(as_strings(values), category, key, engine=engine)
+        bounds = itertools.pairwise(np.cumsum([0, *(len(c) for c in values.chunks)]))
+        chunks = [whole.slice(a, b - a) for a, b in bounds]
         return pa.chunked_array(chunks, pa.string())
     forms = canonical(as_strings(values), category)
     if engine == "python" or (engine == "auto" and len(forms) < DUCKDB_MIN_VALUES):
@@ -96,19 +102,25 @@ def tokenize(values: Any, category: str, key: TokenKey, *, engine: str = "auto")
 
 
 def _tokens_python(forms: Any, key: TokenKey) -> Any:
+    """HMAC with Python's hashlib from precomputed inner/outer states; base32 in numpy."""
     inner_key, outer_key = _padded_keys(key)
     inner, outer = hashlib.sha256(inner_key), hashlib.sha256(outer_key)
-    out: list[str | None] = []
+    digests: list[bytes] = []
+    blank = b"\0" * TOKEN_BYTES
     for form in forms.to_pylist():
         if form is None:
-            out.append(None)
+            digests.append(blank)
             continue
         h_in = inner.copy()
         h_in.update(form.encode("utf-8"))
         h_out = outer.copy()
         h_out.update(h_in.digest())
-        out.append(_encode(h_out.digest(), key))
-    return pa.array(out, pa.string())
+        digests.append(h_out.digest()[:TOKEN_BYTES])
+    fixed = pa.FixedSizeBinaryArray.from_buffers(
+        pa.binary(TOKEN_BYTES), len(digests), [None, pa.py_buffer(b"".join(digests))]
+    )
+    dense = _base32_with_prefix(fixed, f"{key.key_id}:".encode("ascii"))
+    return pc.if_else(forms.is_valid(), dense, pa.scalar(None, pa.string()))
 
 
 def _tokens_duckdb(forms: Any, key: TokenKey) -> Any:

@@ -1,10 +1,12 @@
 """Zone projection: what each zone may hold (classification.md §1, §4).
 
 - ``restricted``: every column raw.
-- ``shared``: L1/L2 as-is; L3 tokenized (join keys), masked (names, addresses), generalized
-  (birth date → year) or dropped (ethnicity); any other L3 column is tokenized (fail closed);
-  L4 dropped.
+- ``shared``: L1/L2 as-is; L3 tokenized (join keys: ID, mobile, passport, plate, social
+  security), masked (name, email, landline), generalized (birth date → year, address →
+  district, IP → /16 or /48, coordinates → 2 decimals) or dropped (ethnicity); any other L3
+  column is tokenized (fail closed); L4 dropped.
 - ``open``: L1 columns only.
+- credentials never leave the restricted zone, whatever grade a registry gives them.
 
 Pipeline columns (``_`` prefix) pass through unchanged and are not listed in the lineage. Every
 value of a protected column is protected, including values that failed the category's check.
@@ -12,7 +14,9 @@ value of a protected column is protected, including values that failed the categ
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +27,12 @@ from etl.classify.grades import grade_rank
 from etl.errors import PolicyError
 from etl.protect.keys import TokenKey
 from etl.protect.masks import generalize_birth_date, mask_address, mask_person_name
+from etl.protect.masks_more import (
+    generalize_geo_coordinate,
+    generalize_ip_address,
+    mask_email,
+    mask_landline_phone,
+)
 from etl.protect.tokens import tokenize
 
 ZONES: tuple[str, ...] = ("restricted", "shared", "open")
@@ -35,12 +45,20 @@ TOKEN_CATEGORIES = frozenset(
 #: Display values: masked in the shared zone.
 MASKED: dict[str, Callable[[Any], Any]] = {
     "person_name": mask_person_name,
-    "address": mask_address,
+    "email": mask_email,
+    "landline_phone": mask_landline_phone,
 }
 #: Generalized in the shared zone.
-GENERALIZED: dict[str, Callable[[Any], Any]] = {"birth_date": generalize_birth_date}
+GENERALIZED: dict[str, Callable[[Any], Any]] = {
+    "birth_date": generalize_birth_date,
+    "address": mask_address,
+    "ip_address": generalize_ip_address,
+    "geo_coordinate": generalize_geo_coordinate,
+}
 #: L3 categories the spec drops from the shared zone (a small value set: a token would not hide it).
 DROPPED_IN_SHARED = frozenset({"ethnicity"})
+#: Categories that never leave the restricted zone, whatever their grade.
+RESTRICTED_ONLY = frozenset({"credential"})
 
 
 @dataclass(frozen=True)
@@ -71,13 +89,22 @@ class ZoneProjection:
     columns: tuple[ColumnLineage, ...]
 
 
-def _protect_l3(values: Any, category: str, key: TokenKey) -> tuple[Any, str]:
+def _how(category: str) -> str:
+    """The transformation an L3 column of ``category`` gets in the shared zone."""
     if category in MASKED:
-        return MASKED[category](values), "masked"
+        return "masked"
     if category in GENERALIZED:
-        return GENERALIZED[category](values), "generalized"
+        return "generalized"
     # Join keys, and any L3 column without a dedicated mask (fail closed): keyed token.
-    return tokenize(values, category, key), "tokenized"
+    return "tokenized"
+
+
+def _protect(values: Any, category: str, how: str, key: TokenKey) -> Any:
+    if how == "masked":
+        return MASKED[category](values)
+    if how == "generalized":
+        return GENERALIZED[category](values)
+    return tokenize(values, category, key)
 
 
 def _plan(zone: str, grade: str) -> str:
@@ -125,6 +152,7 @@ def project_zone(
     names: list[str] = []
     arrays: list[Any] = []
     lineage: list[ColumnLineage] = []
+    jobs: dict[int, tuple[Any, str, str]] = {}
     for name, values in zip(table.column_names, table.columns, strict=True):
         if name.startswith("_"):
             names.append(name)
@@ -136,14 +164,40 @@ def project_zone(
         plan = _plan(zone, column.grade)
         if plan == "protect" and column.category in DROPPED_IN_SHARED:
             plan = "dropped"
+        if zone != "restricted" and column.category in RESTRICTED_ONLY:
+            plan = "dropped"
         if plan == "dropped":
             lineage.append(ColumnLineage(name, None, "dropped"))
             continue
-        out, how = values, "identity"
+        how = "identity"
         if plan == "protect":
-            out, how = _protect_l3(values, column.category, key)
+            how = _how(column.category)
+            jobs[len(arrays)] = (values, column.category, how)
         names.append(name)
-        arrays.append(out)
+        arrays.append(values)
         lineage.append(ColumnLineage(name, name, how))
+    for position, out in _run(jobs, key).items():
+        arrays[position] = out
     projected = pa.Table.from_arrays(arrays, names=names)
     return ZoneProjection(projected, tuple(lineage))
+
+
+def _run(jobs: dict[int, tuple[Any, str, str]], key: TokenKey) -> dict[int, Any]:
+    """Protect the columns: tokens first (DuckDB runs on every core), then masks in threads.
+
+    Arrow kernels release the GIL, so masks of several columns run side by side; DuckDB keeps
+    the GIL while it hashes, so tokens are computed one column at a time before the masks.
+    """
+    done: dict[int, Any] = {}
+    for position, (values, category, how) in jobs.items():
+        if how == "tokenized":
+            done[position] = _protect(values, category, how, key)
+    rest = {p: job for p, job in jobs.items() if p not in done}
+    workers = min(len(rest), os.cpu_count() or 1)
+    if workers <= 1:
+        done.update({p: _protect(v, c, h, key) for p, (v, c, h) in rest.items()})
+        return done
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {p: pool.submit(_protect, v, c, h, key) for p, (v, c, h) in rest.items()}
+        done.update({p: f.result() for p, f in futures.items()})
+    return done

@@ -11,6 +11,7 @@ from etl.validate.runner import validate_table
 from etl.validate.suite import (
     ExpectationSpec,
     Level,
+    Severity,
     SuiteSpec,
     baseline_suite,
     load_suite,
@@ -21,6 +22,7 @@ __all__ = [
     "ExpectationResult",
     "ExpectationSpec",
     "Level",
+    "Severity",
     "SuiteSpec",
     "ValidationOutcome",
     "baseline_suite",

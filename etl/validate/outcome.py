@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from etl.validate.suite import Level
+from etl.validate.suite import Level, Severity
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -35,6 +35,7 @@ class ExpectationResult:
         reason: the quarantine reason code of its flagged rows.
         error: why it could not be evaluated (``"missing_column"``, ``"no_row_indices"``,
             ``"no_result"`` or ``"exception:<class>"``), else None.
+        severity: ``"error"`` or ``"warn"`` (a warning never quarantines or stops the run).
     """
 
     expectation_type: str
@@ -47,6 +48,7 @@ class ExpectationResult:
     observed: dict[str, object]
     reason: str = ""
     error: str | None = None
+    severity: Severity = "error"
 
     @property
     def label(self) -> str:
@@ -59,9 +61,10 @@ class ExpectationResult:
 
         A failed table-level expectation does; so does any expectation that could not be
         evaluated, and a row-level one with ``mostly`` whose share of flagged rows exceeded
-        ``1 - mostly`` (its flagged rows are quarantined either way).
+        ``1 - mostly`` (its flagged rows are quarantined either way). A ``warn`` expectation
+        never stops the run.
         """
-        if self.success and self.error is None:
+        if self.severity == "warn" or (self.success and self.error is None):
             return False
         return self.level == "table" or self.error is not None or "mostly" in self.kwargs
 
@@ -79,7 +82,13 @@ class ExpectationResult:
             "observed": dict(self.observed),
             "reason": self.reason,
             "error": self.error,
+            "severity": self.severity,
         }
+
+    @property
+    def warned(self) -> bool:
+        """A ``warn`` expectation that failed or could not be evaluated."""
+        return self.severity == "warn" and not (self.success and self.error is None)
 
 
 @dataclass(frozen=True)
@@ -114,6 +123,11 @@ class ValidationOutcome:
         return not self.table_failures
 
     @property
+    def warnings(self) -> tuple[ExpectationResult, ...]:
+        """Failed ``warn`` expectations (recorded; no row quarantined, the run goes on)."""
+        return tuple(r for r in self.results if r.warned)
+
+    @property
     def rows_failed(self) -> int:
         """Rows flagged by at least one row-level expectation."""
         import pyarrow.compute as pc
@@ -128,5 +142,6 @@ class ValidationOutcome:
             "rows_failed": self.rows_failed,
             "table_success": self.table_success,
             "table_failures": [r.label for r in self.table_failures],
+            "warnings": [r.label for r in self.warnings],
             "results": [r.to_dict() for r in self.results],
         }

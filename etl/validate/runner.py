@@ -32,8 +32,9 @@ def validate_table(table: pa.Table, suite: SuiteSpec) -> ValidationOutcome:
     Every expectation whose columns exist is run in one GX validation over the whole table
     (one ephemeral context per call; nothing is written or sent anywhere). Expectations naming
     a column the table lacks are not run and come back with ``error="missing_column"``, which
-    stops the run. Row-level expectations flag rows in ``failed_rows``/``row_reasons``;
-    see :class:`ExpectationResult.stops_run` for what stops the run.
+    stops the run. Row-level ``error`` expectations flag rows in ``failed_rows``/``row_reasons``;
+    ``warn`` expectations are only recorded; see :class:`ExpectationResult.stops_run` for what
+    stops the run.
 
     Args:
         table: the table to validate; column names must be unique.
@@ -78,7 +79,7 @@ def validate_table(table: pa.Table, suite: SuiteSpec) -> ValidationOutcome:
     for i, spec in enumerate(suite.expectations):
         result, indices = scrub(spec, raw.get(i), rows=rows, missing_columns=missing.get(i, ()))
         results.append(result)
-        if spec.level == "row" and indices is not None:
+        if spec.level == "row" and spec.severity == "error" and indices is not None:
             mask = flagged.setdefault(result.reason, np.zeros(rows, dtype=bool))
             mask[indices] = True
     failed_rows, row_reasons = _row_arrays(rows, flagged)
@@ -90,12 +91,14 @@ def validate_table(table: pa.Table, suite: SuiteSpec) -> ValidationOutcome:
         row_reasons=row_reasons,
     )
     log.info(
-        "suite %s over %d rows: %d of %d expectations failed, %d stop the run, %d rows flagged",
+        "suite %s over %d rows: %d of %d expectations failed, %d stop the run, %d warnings, "
+        "%d rows flagged",
         suite.name,
         rows,
         sum(1 for r in results if not r.success),
         len(results),
         len(outcome.table_failures),
+        len(outcome.warnings),
         outcome.rows_failed,
     )
     return outcome

@@ -85,6 +85,7 @@ def scrub(
         observed=_observed(spec.type, result),
         reason=spec.reason,
         error=error,
+        severity=spec.severity,
     )
     if indices is not None and indices.size == 0:
         indices = None
@@ -129,3 +130,35 @@ def _observed(kind: str, result: Mapping[str, Any]) -> dict[str, object]:
         if count is not None:
             observed["observed_value"] = count
     return observed
+
+
+#: kwargs whose list values are column names, not values of the data.
+_COLUMN_LISTS = frozenset({"column_set", "column_list"})
+
+
+def public_kwargs(kwargs: Mapping[str, Any]) -> dict[str, object]:
+    """An expectation's parameters for places outside the lake (OpenLineage, Data Docs).
+
+    Scalars (bounds, regexes, formats, ``mostly``) and lists of column names are kept; any
+    other list or object (value sets, value pairs, quantile ranges ...) is replaced by
+    ``"<N values>"``: a suite author may have listed real values there.
+
+    Args:
+        kwargs: the suite's parameters.
+
+    Returns:
+        The parameters safe to publish (``column`` is dropped: it is reported separately).
+    """
+    out: dict[str, object] = {}
+    for key, value in kwargs.items():
+        if key == "column":
+            continue
+        if isinstance(value, list | tuple) and key in _COLUMN_LISTS:
+            out[key] = [str(v) for v in value]
+        elif isinstance(value, list | tuple | dict | set):
+            out[key] = f"<{len(value)} values>"
+        elif value is None or isinstance(value, bool | int | float | str):
+            out[key] = value
+        else:
+            out[key] = f"<{type(value).__name__}>"
+    return out

@@ -29,7 +29,7 @@ type) and ``kwargs`` (required object), ``meta`` (object); ``id``, ``notes``, ``
 are ``kwargs`` that GX itself rejects (missing, unknown or ill-typed parameters) and
 ``result_format``/``catch_exceptions`` in ``kwargs`` (the pipeline sets them).
 
-Two ``meta`` keys mean something to the pipeline:
+Three ``meta`` keys mean something to the pipeline:
 
 * ``level``: ``"row"`` or ``"table"``. By default column-map expectations (GX's
   ``ColumnMapExpectation``, ``ColumnPairMapExpectation`` and ``MulticolumnMapExpectation``:
@@ -40,6 +40,18 @@ Two ``meta`` keys mean something to the pipeline:
   the run; ``"row"`` on a non-map expectation is an error (GX cannot name its rows).
 * ``reason``: the quarantine reason code written for rows this expectation flags (default
   ``"<type>(<column>)"``); letters, digits and ``_.:()-,`` only.
+* ``severity``: ``"error"`` (default) or ``"warn"``. An ``error`` expectation acts by its level
+  (row: quarantine the flagged rows; table: stop the run). A ``warn`` expectation is evaluated
+  and recorded (``_meta.validation_results``, OpenLineage, Data Docs) but never quarantines a
+  row and never stops the run.
+
+GX 1.x has its own top-level ``severity`` (``critical``, ``warning``, ``info``), and
+``ExpectationSuite.to_json_dict()`` writes ``"critical"`` for every expectation whether or not
+anyone chose it. It is mapped as follows: without ``meta.severity``, ``critical`` means
+``error`` and ``warning``/``info`` mean ``warn``; with ``meta.severity``, the meta key wins,
+except that ``meta.severity: "error"`` beside a GX ``warning``/``info`` is refused as a
+contradiction (someone deliberately lowered one and not the other). ``meta.severity: "warn"``
+beside ``critical`` is accepted, because ``critical`` is only GX's default.
 """
 
 from __future__ import annotations
@@ -55,6 +67,10 @@ from etl.errors import ConfigError
 from etl.validate import _gx
 
 Level = Literal["row", "table"]
+Severity = Literal["error", "warn"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warn")
+#: GX 1.x ``FailureSeverity`` values and what they mean here.
+GX_SEVERITY: dict[str, Severity] = {"critical": "error", "warning": "warn", "info": "warn"}
 
 _SUITE_KEYS = frozenset({"name", "id", "expectations", "meta", "notes"})
 _EXPECTATION_KEYS = frozenset(
@@ -76,12 +92,14 @@ class ExpectationSpec:
         kwargs: the expectation's parameters as written in the suite (JSON values).
         meta: the expectation's ``meta`` object as written in the suite.
         level: ``"row"`` (flagged rows go to quarantine) or ``"table"`` (failure stops the run).
+        severity: ``"error"`` (acts by its level) or ``"warn"`` (recorded only).
     """
 
     type: str
     kwargs: Mapping[str, Any]
     level: Level
     meta: Mapping[str, Any] = field(default_factory=dict)
+    severity: Severity = "error"
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -207,10 +225,32 @@ def _expectation(item: object, where: str) -> ExpectationSpec:
     reason = meta.get("reason")
     if reason is not None and (not isinstance(reason, str) or not _REASON.match(reason)):
         raise ConfigError(f"{where}: meta.reason must match {_REASON.pattern}")
+    severity = _severity(meta, item.get("severity"), where)
     problem = _gx.check_expectation(kind, kwargs)
     if problem:
         raise ConfigError(f"{where}: {problem}")
-    return ExpectationSpec(type=kind, kwargs=kwargs, level=_level(kind, meta, where), meta=meta)
+    return ExpectationSpec(
+        type=kind, kwargs=kwargs, level=_level(kind, meta, where), meta=meta, severity=severity
+    )
+
+
+def _severity(meta: Mapping[str, Any], gx_severity: object, where: str) -> Severity:
+    """The pipeline severity from ``meta.severity`` and GX's own ``severity`` (module docs)."""
+    if gx_severity is not None and gx_severity not in GX_SEVERITY:
+        raise ConfigError(f"{where}: severity must be one of {', '.join(GX_SEVERITY)} (GX)")
+    mapped = GX_SEVERITY.get(gx_severity) if isinstance(gx_severity, str) else None
+    declared = meta.get("severity")
+    if declared is None:
+        return mapped or "error"
+    for severity in SEVERITIES:
+        if declared == severity:
+            if severity == "error" and mapped == "warn":
+                raise ConfigError(
+                    f"{where}: meta.severity 'error' contradicts GX severity {gx_severity!r}; "
+                    "set both to the same intent (error/critical or warn/warning)"
+                )
+            return severity
+    raise ConfigError(f"{where}: meta.severity must be 'error' or 'warn'")
 
 
 def _level(kind: str, meta: Mapping[str, Any], where: str) -> Level:

@@ -15,6 +15,10 @@ from tests.conftest import REPO
 
 DAGS = REPO / "dags"
 HEAVY = ("pandas", "pyarrow", "great_expectations", "deltalake", "duckdb")
+#: DAGs that are not built from the registry, each listed on purpose.
+MAINTENANCE_DAGS = {"maintenance__data_docs"}
+#: The sample downstream consumer; built only when its source dataset is registered.
+EXAMPLE_DAGS = {"example_downstream__household_register"}
 
 PARSE = """
 import json, sys
@@ -27,6 +31,8 @@ new = sorted({m.split(".")[0] for m in set(sys.modules) - before})
 print(json.dumps({
     "dags": {d: {"tags": sorted(dag.tags), "tasks": [t.task_id for t in dag.topological_sort()],
                  "outlets": [o.name for t in dag.tasks for o in t.outlets],
+                 "schedule_assets": [a.name for a in getattr(
+                     getattr(dag.timetable, "asset_condition", None), "objects", ())],
                  "retries": dag.default_args.get("retries")} for d, dag in bag.dags.items()},
     "errors": {Path(k).name: v for k, v in bag.import_errors.items()},
     "new_modules": new,
@@ -52,12 +58,24 @@ def parsed(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return parse(REPO / "datasets", tmp_path_factory.mktemp("parse"))
 
 
+def ingest_dags(result: dict) -> set[str]:
+    return {d for d in result["dags"] if d.startswith("ingest__")}
+
+
 def test_every_registry_dataset_has_its_dag(parsed: dict) -> None:
     registry = load_registry(REPO / "datasets")
     assert registry.datasets, "the sample registry is empty"
     expected = {d.dag_id for d in registry.datasets.values()}
-    assert set(parsed["dags"]) == expected
+    assert set(parsed["dags"]) == expected | MAINTENANCE_DAGS | EXAMPLE_DAGS
     assert parsed["errors"] == {}
+
+
+def test_downstream_example_is_scheduled_on_a_published_asset(parsed: dict) -> None:
+    (example,) = EXAMPLE_DAGS
+    consumer = parsed["dags"][example]
+    assert consumer["schedule_assets"] == ["shared.population.household_register"]
+    producer = parsed["dags"]["ingest__public_security__household_register"]
+    assert set(consumer["schedule_assets"]) <= set(producer["outlets"])
 
 
 def test_dag_shape_tags_retries_and_assets(parsed: dict) -> None:
@@ -93,7 +111,7 @@ def test_broken_yaml_is_an_import_error_naming_the_file(tmp_path: Path) -> None:
     message = result["errors"]["registry_check.py"]
     assert "bad_dataset.yaml" in message and "sorce" in message
     # the valid datasets keep their DAGs
-    assert len(result["dags"]) == len(load_registry(REPO / "datasets").datasets)
+    assert len(ingest_dags(result)) == len(load_registry(REPO / "datasets").datasets)
 
 
 def test_thousand_generated_entries_all_produce_dags(tmp_path: Path) -> None:
@@ -105,5 +123,7 @@ def test_thousand_generated_entries_all_produce_dags(tmp_path: Path) -> None:
     registry = tmp_path / "registry"
     write_registry(registry, 1000)
     result = parse(registry, tmp_path)
-    assert len(result["dags"]) == 1000
+    assert len(ingest_dags(result)) == 1000
+    # the example consumer needs household_register, which a generated registry lacks
+    assert set(result["dags"]) - ingest_dags(result) == MAINTENANCE_DAGS
     assert result["errors"] == {}

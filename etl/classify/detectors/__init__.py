@@ -1,8 +1,26 @@
-"""Registry of detectors keyed by category id; later categories register the same way."""
+"""Registry of detectors keyed by category id: one detector for every category of the spec (§3).
+
+Registration order breaks exact ties between categories (earlier wins).
+"""
 
 from __future__ import annotations
 
-from etl.classify.detectors import address, codes, id_card, person_name, phone
+from etl.classify.detectors import (
+    address,
+    biometric,
+    codes,
+    contact,
+    dates,
+    documents,
+    geo,
+    health,
+    id_card,
+    person_name,
+    phone,
+    records,
+    valuesets,
+    vehicle,
+)
 from etl.classify.detectors.base import Detector
 
 _REGISTRY: dict[str, Detector] = {}
@@ -43,10 +61,27 @@ def get_detector(category: str) -> Detector:
 for _detector in (
     id_card.DETECTOR,
     codes.USCC,
+    codes.ORG_CODE,
     codes.BANK_CARD,
     phone.DETECTOR,
+    phone.LANDLINE,
+    contact.EMAIL,
+    contact.IP_ADDRESS,
+    vehicle.DETECTOR,
+    documents.PASSPORT,
+    documents.SOCIAL_SECURITY,
+    documents.PROPERTY_CERT,
     person_name.DETECTOR,
     address.DETECTOR,
+    dates.DETECTOR,
+    geo.DETECTOR,
+    valuesets.GENDER,
+    valuesets.ETHNICITY,
+    valuesets.RELIGION,
+    health.DETECTOR,
+    biometric.DETECTOR,
+    records.CREDENTIAL,
+    records.CRIMINAL_RECORD,
 ):
     register(_detector)
 

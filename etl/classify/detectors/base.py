@@ -18,9 +18,6 @@ import pyarrow.compute as pc
 #: Whitespace removed by normalizers; the same set in RE2 and in Python (``str.strip(WHITESPACE)``).
 WHITESPACE = " \t\n\r\f\v\u00a0\u3000"
 
-#: RE2 character class of :data:`WHITESPACE`.
-WS_CLASS = r"[ \t\n\r\f\v\x{a0}\x{3000}]"
-
 #: RE2 class of separators people type inside numbers: whitespace, dashes and brackets.
 SEPARATORS_CLASS = r"[ \t\n\r\f\v\x{a0}\x{3000}\-()（）]"
 
@@ -36,6 +33,8 @@ class Detector:
             alone at p >= 0.9); False for weak types (which also need a name hint).
         check: vectorized value check, ``pa.Array`` of strings → ``pa.BooleanArray`` (no nulls).
         description: one line for people.
+        clear_name_only: the check passes almost any value (credential), so only an unambiguous
+            name hint can make a column of this category.
     """
 
     category: str
@@ -43,6 +42,7 @@ class Detector:
     strong: bool
     check: Callable[[Any], Any]
     description: str = ""
+    clear_name_only: bool = False
 
 
 def as_strings(values: Any) -> Any:
@@ -63,7 +63,7 @@ def as_strings(values: Any) -> Any:
 
 def strip(values: Any) -> Any:
     """Trim :data:`WHITESPACE` from both ends of every string (any array is cast to string)."""
-    return pc.replace_substring_regex(as_strings(values), rf"^{WS_CLASS}+|{WS_CLASS}+$", "")
+    return pc.utf8_trim(as_strings(values), WHITESPACE)
 
 
 def compact(values: Any) -> Any:
@@ -82,6 +82,12 @@ def compact_one(value: str) -> str:
 
 
 _ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def distinct_count(values: Any) -> int:
+    """Distinct non-null values (``pc.unique`` is several times faster than ``count_distinct``)."""
+    unique = pc.unique(values)
+    return len(unique) - (1 if unique.null_count else 0)
 
 
 def regex_mask(values: Any, pattern: str) -> Any:

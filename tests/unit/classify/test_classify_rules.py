@@ -109,4 +109,10 @@ def test_rules_through_classify_table() -> None:
     r2 = classify_table(table.drop_columns(["zd"]))
     assert r2.dataset_grade == "L3"
     assert [r.split(" ")[0] for r in r2.rules] == ["R1", "R2"]
-    assert "quasi-identifier name hint 'xb' (gender)" in r2.column("xb").evidence
+    assert (r2.column("xb").category, r2.column("xb").grade) == ("gender", "L2")
+    assert (r2.column("csrq").category, r2.column("csrq").grade) == ("birth_date", "L3")
+    # unlabelled quasi-identifiers still count by name
+    coded = pa.table({"xb": ["x"] * n, "nl": ["30-39"] * n, "yb": ["430000"] * n})
+    r3 = classify_table(coded)
+    assert r3.dataset_grade == "L3"
+    assert "quasi-identifier name hint 'xb' (gender)" in r3.column("xb").evidence

@@ -90,3 +90,15 @@ def test_readable_key_file_warns(tmp_path: Path, caplog: pytest.LogCaptureFixtur
         key = load_token_key(tmp_path, None)
     assert "readable by others" in caplog.text
     assert base64.b64encode(key.secret).decode() not in caplog.text
+
+
+def test_a_key_handed_in_by_the_dag_wins(tmp_path: Path) -> None:
+    handed = TokenKey("k7", b"k" * 32)
+    assert load_token_key(tmp_path, "k1:" + "QUFB" * 8, provided=handed) is handed
+    text = "k8:" + base64.b64encode(b"s" * 32).decode()
+    key = load_token_key(tmp_path, None, provided=text)
+    assert key.key_id == "k8" and key.secret == b"s" * 32
+    assert not (tmp_path / "keys").exists()  # no local key file is created
+    with pytest.raises(ConfigError, match="<key_id>:<base64 secret>") as info:
+        load_token_key(tmp_path, None, provided="no-colon-secret")
+    assert "no-colon-secret" not in str(info.value)

@@ -38,6 +38,9 @@ VECTORS: dict[str, list[str]] = {
     "passport": ["e12345678", "E 1234-5678"],
     "license_plate": ["鄂A·12345", "鄂a 12345"],
     "person_name": [" 张三 ", "张三", "欧阳娜娜", "\u3000李四"],
+    "email": ["zhangsan@example.com", " a@b.cn "],
+    "landline_phone": ["027-87654321", "(010)12345678"],
+    "free_text": ["联系电话13812345678，已核实", "身份证11010519491231002X"],
     "none": ["anything", "全角　空格"],
 }
 TOKEN = re.compile(r"^k1:[a-z2-7]{32}$")
@@ -120,3 +123,18 @@ def test_errors() -> None:
         tokenize_one("   ", "none", KEY)
     with pytest.raises(ValueError, match="engine"):
         tokenize(pa.array(["x"]), "none", KEY, engine="gpu")
+
+
+@pytest.mark.parametrize(
+    ("category", "values"),
+    [
+        ("id_card", ["11010519491231002X", "440524188001010014", None]),
+        ("mobile_phone", ["13812345678", None, "19912345678"]),
+    ],
+)
+def test_already_canonical_columns_take_the_fast_path(category: str, values: list) -> None:
+    got = tokenize(pa.array(values), category, KEY, engine="duckdb").to_pylist()
+    assert got == [tokenize_one(v, category, KEY) if v else None for v in values]
+    assert canonical(pa.array(values), category).to_pylist() == [
+        canonical_one(v, category) if v else None for v in values
+    ]

@@ -1,0 +1,52 @@
+"""密码/验证码/token (credential) and 案情/违法记录 (criminal_record).
+
+Both are decided by the column's name and, for records, by the vocabulary of case narratives.
+
+A credential column is L4 whatever its values look like: every non-empty value counts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow.compute as pc
+
+from etl.classify.detectors.base import Detector, regex_mask, strip
+
+#: Words of case narratives and criminal or public-security records.
+CASE_WORDS: tuple[str, ...] = (
+    *("涉嫌", "犯罪", "嫌疑人", "判处", "判决", "有期徒刑", "无期徒刑", "拘役", "缓刑", "拘留"),
+    *("逮捕", "取保候审", "监视居住", "盗窃", "诈骗", "抢劫", "抢夺", "故意伤害", "故意杀人"),
+    *("强奸", "吸毒", "贩毒", "贩卖毒品", "赌博", "寻衅滋事", "聚众斗殴", "前科", "刑满释放"),
+    *("服刑", "立案侦查", "作案", "案发", "被害人", "报案", "违法行为", "行政拘留", "治安处罚"),
+    *("社区矫正", "通缉", "在逃", "犯罪记录", "刑事处罚", "判刑"),
+)
+RE_CASE = "(?:" + "|".join(CASE_WORDS) + ")"
+
+
+def check_credential(values: Any) -> Any:
+    """Every non-empty value: in a credential column, any value is a secret."""
+    return pc.fill_null(pc.not_equal(strip(values), ""), False)
+
+
+def check_criminal_record(values: Any) -> Any:
+    """Mask of values that use the vocabulary of case narratives or criminal records."""
+    return regex_mask(strip(values), RE_CASE)
+
+
+CREDENTIAL = Detector(
+    category="credential",
+    default_grade="L4",
+    strong=False,
+    check=check_credential,
+    description="密码/验证码/token: any value in a column named so",
+    clear_name_only=True,
+)
+
+CRIMINAL_RECORD = Detector(
+    category="criminal_record",
+    default_grade="L4",
+    strong=False,
+    check=check_criminal_record,
+    description="案情/违法记录: vocabulary of case narratives and criminal records",
+)

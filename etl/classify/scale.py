@@ -1,0 +1,183 @@
+"""R5 scale: distinct persons across the whole dataset (classification.md §2).
+
+≥ 1,000,000 distinct persons, or ≥ 10,000 distinct persons with an L4 attribute, make the
+dataset an ``IMP`` candidate (网信办令第16号; 网络数据安全管理条例 第二十八条).
+Persons are counted by their person key (the best of id_card, social_security, passport,
+mobile_phone, email), never by rows. Keys are put in canonical form first (15-digit IDs
+become 18-digit, phones E.164), which is the form tokens are computed over: a keyed HMAC is
+injective on it, so the count over canonical values, over raw values of several formats, or
+over the shared zone's tokens is the same.
+
+The classify step counts the run's own rows; the pipeline counts the whole dataset (every
+partition of the restricted zone plus this run) with :func:`count_distinct_persons` and applies
+:func:`apply_scale_rule`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from etl.classify.detectors.base import as_strings, distinct_count, strip
+from etl.classify.model import ColumnClassification, DatasetClassification
+from etl.classify.rule_settings import RuleSettings
+from etl.classify.rules_persons import BIRTH_SOURCES, PERSON_KEYS, minors_mask
+
+
+@dataclass(frozen=True)
+class PersonCount:
+    """Distinct persons of a dataset.
+
+    Attributes:
+        key_column: the person-key column counted, or None if the dataset has none.
+        persons: distinct persons.
+        persons_with_l4: distinct persons with an L4 attribute (a value in a column that is L4
+            on its own or by a location series, or being a minor).
+    """
+
+    key_column: str | None
+    persons: int
+    persons_with_l4: int
+
+
+def person_key(classification: DatasetClassification) -> ColumnClassification | None:
+    """The column persons are counted by: the best person key present, or None."""
+    keys = [c for c in classification.columns if c.category in PERSON_KEYS]
+    return min(keys, key=lambda c: PERSON_KEYS.index(c.category)) if keys else None
+
+
+def person_columns(classification: DatasetClassification) -> list[str]:
+    """Columns :func:`count_distinct_persons` reads: the key, L4 attributes, birth sources.
+
+    Read only these from the lake when counting a whole dataset.
+    """
+    key = person_key(classification)
+    if key is None:
+        return []
+    wanted = {key.name}
+    wanted.update(c.name for c in _l4_attributes(classification))
+    wanted.update(c.name for c in classification.columns if c.category in BIRTH_SOURCES)
+    return [c.name for c in classification.columns if c.name in wanted]
+
+
+def _l4_attributes(classification: DatasetClassification) -> list[ColumnClassification]:
+    # A column lifted only because the dataset holds minors is not an L4 attribute of adults.
+    return [c for c in classification.columns if c.grade == "L4" and c.lifted_by != "R4"]
+
+
+def _present(values: Any) -> Any:
+    text = strip(as_strings(values))
+    return pc.fill_null(pc.not_equal(text, ""), False).to_numpy(zero_copy_only=False)
+
+
+def count_distinct_persons(
+    tables: pa.Table | Iterable[pa.Table],
+    classification: DatasetClassification,
+    *,
+    logical_date: dt.date | None = None,
+    settings: RuleSettings | None = None,
+) -> PersonCount:
+    """Count distinct persons, and those with an L4 attribute, over one or many tables.
+
+    Args:
+        tables: the dataset (or its partitions / record batches as tables), with at least the
+            columns of :func:`person_columns`; raw, canonical or tokenized key values.
+        classification: the dataset's classification (names the key and the L4 columns).
+        logical_date: date at which minors are counted (default: today).
+        settings: rule thresholds (``minor_age``).
+
+    Returns:
+        The counts; ``key_column`` is None (and counts 0) if there is no person key.
+    """
+    settings = settings or RuleSettings()
+    day = logical_date or dt.date.today()
+    parts = [tables] if isinstance(tables, pa.Table) else tables
+    return _count(
+        ((t, minors_mask(t, classification.columns, day, settings)[0]) for t in parts),
+        classification,
+    )
+
+
+def count_in_table(
+    table: pa.Table, classification: DatasetClassification, minors: Any
+) -> PersonCount:
+    """:func:`count_distinct_persons` of one table whose rows of minors are already known."""
+    return _count([(table, minors)], classification)
+
+
+def _count(
+    parts: Iterable[tuple[pa.Table, Any]], classification: DatasetClassification
+) -> PersonCount:
+    from etl.protect.canonical import canonical  # etl.protect imports etl.classify
+
+    key = person_key(classification)
+    if key is None:
+        return PersonCount(None, 0, 0)
+    attributes = _l4_attributes(classification)
+    keys: list[Any] = []
+    flagged: list[Any] = []
+    for table, minors in parts:
+        forms = canonical(as_strings(table.column(key.name)), key.category)
+        l4 = np.zeros(table.num_rows, dtype=bool)
+        for c in attributes:
+            if c.name in table.column_names and c.name != key.name:
+                l4 |= _present(table.column(c.name))
+        keys.append(forms)
+        flagged.append(forms.filter(pa.array(l4 | minors)))
+    all_keys = pa.chunked_array(keys, pa.string())
+    with_l4 = pa.chunked_array(flagged, pa.string())
+    return PersonCount(
+        key.name,
+        distinct_count(all_keys),
+        distinct_count(with_l4),
+    )
+
+
+def scale_rule(count: PersonCount, settings: RuleSettings | None = None) -> str | None:
+    """The R5 text if the count makes the dataset an IMP candidate, else None."""
+    settings = settings or RuleSettings()
+    if count.key_column is None:
+        return None
+    reasons: list[str] = []
+    if count.persons >= settings.persons_important:
+        reasons.append(f"{count.persons:,} distinct persons ≥ {settings.persons_important:,}")
+    if count.persons_with_l4 >= settings.persons_l4_important:
+        reasons.append(
+            f"{count.persons_with_l4:,} distinct persons with an L4 attribute ≥ "
+            f"{settings.persons_l4_important:,}"
+        )
+    if not reasons:
+        return None
+    return (
+        f"R5 scale: {' and '.join(reasons)} (by {count.key_column!r}) → IMP candidate: "
+        "restricted zone only, review recorded"
+    )
+
+
+def apply_scale_rule(
+    classification: DatasetClassification,
+    count: PersonCount,
+    settings: RuleSettings | None = None,
+) -> DatasetClassification:
+    """Add the ``IMP`` flag and the R5 rule if the count reaches a threshold.
+
+    Args:
+        classification: the dataset's classification.
+        count: from :func:`count_distinct_persons` over the whole dataset.
+        settings: the thresholds.
+
+    Returns:
+        The classification, unchanged if R5 does not fire (or already recorded the same text).
+    """
+    rule = scale_rule(count, settings)
+    if rule is None or rule in classification.rules:
+        return classification
+    flags = tuple(f for f in ("IMP", "CORE") if f in classification.flags or f == "IMP")
+    rules = (*(r for r in classification.rules if not r.startswith("R5 ")), rule)
+    return replace(classification, flags=flags, rules=rules)

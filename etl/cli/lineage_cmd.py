@@ -1,0 +1,200 @@
+"""``pubdata lineage --column`` and ``pubdata trace``: column and row lineage, no data values."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from etl.cli.table import render
+from etl.errors import ConfigError
+from etl.registry import load_registry
+from etl.settings import CLEARANCES, Settings
+
+
+def _say(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _emit(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def cmd_lineage(settings: Settings, args: argparse.Namespace) -> int:
+    """Runs of a dataset, or with ``--column`` where one column goes in each zone."""
+    if args.column is None:
+        from etl.cli.main import cmd_lineage as runs
+
+        return runs(settings, args)
+    from etl.lineage.columns import column_lineage
+    from etl.lineage.trace import resolve_run
+
+    dataset = load_registry(settings.registry).get(args.dataset)
+    run = resolve_run(settings, dataset, args.run, None) if args.run else None
+    info = column_lineage(settings.lake, dataset.id, args.column, run)
+    if args.json:
+        _emit(info)
+        return 0
+    _say(
+        f"{info['dataset']}.{info['column']}: category {info['category']}, grade {info['grade']} "
+        f"(decided by {info['decided_by']}); run {info['lineage_run_id']}"
+    )
+    rows = [
+        [z["zone"], z["output"] or "-", z["transformation"], "yes" if z["masked"] else "no"]
+        for z in info["zones"]
+    ]
+    _say(render(["zone", "output column", "transformation", "masked"], rows))
+    return 0
+
+
+def _row_key(text: str) -> tuple[str, str]:
+    column, sep, value = text.partition("=")
+    if not sep or not column:
+        raise argparse.ArgumentTypeError("expected COLUMN=VALUE")
+    return column.strip(), value
+
+
+def cmd_trace(settings: Settings, args: argparse.Namespace) -> int:
+    """Answer where a row came from: file, department, run, checks, columns."""
+    from etl.lineage.trace import find_rows, resolve_run, trace_row
+    from etl.read.access import published_zones, table_ref
+
+    dataset = load_registry(settings.registry).get(args.dataset)
+    targets: list[tuple[str, int]] = []
+    if args.source_row is not None:
+        targets.append((resolve_run(settings, dataset, args.run, args.date), args.source_row))
+    else:
+        column, value = args.row_key
+        zones: list[Any] = [args.zone] if args.zone else []
+        if not zones:
+            cleared = [z for z in published_zones(dataset) if _cleared(settings, z)]
+            zones = [max(cleared, key=CLEARANCES.index)] if cleared else [settings.clearance]
+            if settings.clearance == "restricted":
+                zones.append("quarantine")
+        wanted = (
+            resolve_run(settings, dataset, args.run, args.date) if (args.run or args.date) else None
+        )
+        for zone in zones:
+            ref = table_ref(settings, dataset, zone)
+            for run_id, row in find_rows(settings, dataset, ref.uri, column, value):
+                lineage_run_id = f"{dataset.dag_id}/{run_id}"
+                if wanted is None or wanted == lineage_run_id:
+                    targets.append((lineage_run_id, row))
+        if not targets:
+            raise ConfigError(f"no row of {dataset.id} has that {column} in {', '.join(zones)}")
+    traces = [trace_row(settings, dataset, run, row) for run, row in dict.fromkeys(targets)]
+    if args.json:
+        _emit(traces if args.row_key else traces[0])
+        return 0
+    for i, trace in enumerate(traces):
+        if i:
+            _say("")
+        _say(render_trace(trace))
+    return 0
+
+
+def _cleared(settings: Settings, zone: Any) -> bool:
+    from etl.read.access import cleared_for
+
+    return cleared_for(settings, zone)
+
+
+def render_trace(t: dict[str, Any]) -> str:
+    """A trace for people: facts, zones, checks and columns as tables."""
+    src, run, row, checks = t["source"], t["run"], t["row"], t["checks"]
+    dept = t["department"]
+    resub = ", ".join(f"{r['relative_path']} ({r['sha256'][:12]})" for r in src["resubmitted_in"])
+    facts = [
+        ["dataset", f"{t['dataset']} — {t['title']}"],
+        ["department", f"{dept['id']} {dept['title'] or ''} (owner {dept['owner']})"],
+        ["source file", src["relative_path"]],
+        ["row in file", src["location"]],
+        ["fingerprint", f"sha256 {src['sha256']}, {src['bytes']} bytes, {src['encoding'] or '-'}"],
+        ["resubmitted", resub or "no"],
+        ["run", f"{run['run_id']} ({run['dag_id']}), finished {run['finished_at']}"],
+        ["logical date", run["logical_date"]],
+        ["run status", run["status"] + (f" at {run['error_stage']}" if run["error_stage"] else "")],
+        [
+            "row outcome",
+            row["outcome"] + (f": {'; '.join(row['reasons'])}" if row["reasons"] else ""),
+        ],
+        ["suite", f"{checks['suite']}: {checks['passed']}/{checks['total']} expectations passed"],
+        ["dataset grade", run["dataset_grade"] or "-"],
+    ]
+    parts = [render(["trace", "answer"], facts)]
+    zones = [
+        [z["zone"], z["version"], _yes(z["holds_row"]) if "note" not in z else z["note"]]
+        for z in t["zones"]
+    ]
+    parts.append(render(["zone", "version", "holds this row"], zones))
+    parts.append(
+        render(
+            ["expectation", "level", "severity", "run", "this row"],
+            [
+                [c["expectation"], c["level"], c["severity"], c["run_result"], c["this_row"]]
+                for c in checks["expectations"]
+            ],
+        )
+    )
+    zone_names = [
+        z for z in ("restricted", "shared", "open") if any(z in c["zones"] for c in t["columns"])
+    ]
+    parts.append(
+        render(
+            ["column", "category", "grade", *zone_names],
+            [
+                [
+                    c["column"],
+                    c["category"] or "-",
+                    c["grade"] or "-",
+                    *[_zone_cell(c["zones"].get(z)) for z in zone_names],
+                ]
+                for c in t["columns"]
+            ],
+        )
+    )
+    return "\n\n".join(parts)
+
+
+def _yes(value: bool | None) -> str:
+    return "unknown" if value is None else ("yes" if value else "no")
+
+
+def _zone_cell(info: dict[str, Any] | None) -> str:
+    if info is None:
+        return "-"
+    return str(info["transformation"])
+
+
+def register(sub: Any) -> None:
+    """Add ``pubdata trace`` to the command parser."""
+    trace = sub.add_parser(
+        "trace",
+        help="where a row came from: file, line, run, checks, what each zone did to each column",
+    )
+    trace.add_argument("dataset")
+    trace.add_argument("--run", help="Airflow run id (the row's _run_id) or lineage run id")
+    trace.add_argument("--date", help="logical date: its latest successful run")
+    which = trace.add_mutually_exclusive_group(required=True)
+    which.add_argument("--source-row", type=int, help="the row's _source_row")
+    which.add_argument(
+        "--row-key",
+        type=_row_key,
+        metavar="COLUMN=VALUE",
+        help="find the row by a column value in your highest cleared zone",
+    )
+    trace.add_argument(
+        "--zone",
+        choices=("open", "shared", "restricted", "quarantine"),
+        help="where --row-key looks (default: your highest cleared zone)",
+    )
+    trace.add_argument("--json", action="store_true")
+    trace.set_defaults(func=cmd_trace)
+
+
+def add_lineage_options(parser: argparse.ArgumentParser) -> None:
+    """``--column`` and ``--run`` for ``pubdata lineage``."""
+    parser.add_argument("--column", help="show where this column goes in each zone")
+    parser.add_argument("--run", help="with --column: this run instead of the latest")
+    parser.set_defaults(func=cmd_lineage)

@@ -1,0 +1,87 @@
+"""``pubdata sql``: query the lake with DuckDB, within the caller's clearance."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+from pathlib import Path
+from typing import Any
+
+from etl.cli.table import render
+from etl.errors import ConfigError
+from etl.settings import Settings
+
+FORMATS = ("table", "csv", "parquet", "json")
+
+
+def cmd_sql(settings: Settings, args: argparse.Namespace) -> int:
+    """Run one query (or list the tables with ``--tables``) and write the result."""
+    from etl.read import sql
+
+    if args.tables:
+        con, catalog = sql.connect(settings)
+        con.close()
+        rows = [[name] for name in (*catalog.tables, *catalog.meta)]
+        sys.stdout.write(render([f"tables (clearance {settings.clearance})"], rows) + "\n")
+        return 0
+    if not args.query:
+        raise ConfigError('give a query, e.g. pubdata sql "SELECT count(*) FROM ..."')
+    if args.format == "parquet" and not args.output:
+        raise ConfigError("--format parquet needs --output FILE")
+    table = sql.query(settings, args.query)
+    write_result(table, args.format, args.output, args.max_rows)
+    return 0
+
+
+def write_result(table: Any, fmt: str, output: Path | None, max_rows: int) -> None:
+    """Write an Arrow table as a text table, CSV, JSON lines or Parquet (file or stdout)."""
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    if fmt == "parquet":
+        if output is None:
+            raise ConfigError("--format parquet needs --output FILE")
+        pq.write_table(table, output, compression="zstd")
+        sys.stderr.write(f"wrote {table.num_rows} rows to {output}\n")
+        return
+    if fmt == "csv":
+        buffer = io.BytesIO()
+        pacsv.write_csv(table, buffer)
+        text = buffer.getvalue().decode("utf-8")
+    elif fmt == "json":
+        import json
+
+        text = "".join(
+            json.dumps(row, ensure_ascii=False, default=str) + "\n" for row in table.to_pylist()
+        )
+    else:
+        shown = table.slice(0, max_rows)
+        rows = [[row[c] for c in table.column_names] for row in shown.to_pylist()]
+        text = render(table.column_names, rows) + "\n"
+        more = table.num_rows - shown.num_rows
+        text += f"({table.num_rows} rows{f', {more} not shown' if more else ''})\n"
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+        sys.stderr.write(f"wrote {table.num_rows} rows to {output}\n")
+    else:
+        sys.stdout.write(text)
+
+
+def register(sub: Any) -> None:
+    """Add ``pubdata sql`` to the command parser."""
+    cmd = sub.add_parser(
+        "sql",
+        help="query curated tables with DuckDB (views named <zone>.<domain>.<dataset>)",
+        description=(
+            "Run SQL over every table your clearance (PUBDATA_CLEARANCE) covers, offline. "
+            "Tables: <zone>.<domain>.<dataset>, restricted.<domain>.<dataset>__quarantine, "
+            "_meta.<table>."
+        ),
+    )
+    cmd.add_argument("query", nargs="?", help="the SQL query")
+    cmd.add_argument("--format", choices=FORMATS, default="table")
+    cmd.add_argument("--output", type=Path, help="write to this file instead of stdout")
+    cmd.add_argument("--max-rows", type=int, default=50, help="rows shown by --format table")
+    cmd.add_argument("--tables", action="store_true", help="list the tables you can query")
+    cmd.set_defaults(func=cmd_sql)

@@ -1,0 +1,222 @@
+"""Draft a suite from a delivered file, for a person to review: never a personal value in it.
+
+What the draft may contain, and why nothing in it identifies anyone:
+
+* structure: ``expect_table_columns_to_match_set`` (column names) and a row-count range from
+  1 to the row count rounded up to ten times its order of magnitude;
+* ``expect_column_values_to_not_be_null`` where the file has no nulls;
+* formats of classified columns from a fixed table of patterns per category (the patterns
+  are written here, not learned from the data), where at least 95 % of values match;
+* only for columns the classifier finds not sensitive (category ``none``, grade L1/L2): value
+  sets when a column has at most 20 distinct values *and each occurs at least 5 times* (no rare
+  value that could single someone out), ranges rounded outward to one significant digit
+  (numbers) or to whole years (dates), and uniqueness when every value is distinct.
+
+Classified columns (any category other than ``none``, or grade L3/L4) get no value set, no
+range and no uniqueness hint: only not-null and their category's format. Every suggested
+expectation is ``meta.severity: "warn"`` except the structural ones, and carries
+``meta.suggested`` saying why; the suite's ``meta.pubdata_draft`` names the file it came from.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+#: Formats by category (classification.md §3); only these patterns ever appear in a draft.
+CATEGORY_FORMATS: dict[str, str] = {
+    "id_card": r"^\d{17}[\dXx]$",
+    "uscc": r"^[0-9A-HJ-NPQRTUWXY]{18}$",
+    "org_code": r"^[0-9A-Z]{8}-?[0-9X]$",
+    "mobile_phone": r"^1[3-9]\d{9}$",
+    "bank_card": r"^\d{13,19}$",
+    "license_plate": r"^[\u4e00-\u9fa5][A-HJ-NP-Z][A-HJ-NP-Z0-9]{5,6}$",
+    "email": r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+}
+MAX_SET = 20
+MIN_COUNT = 5
+FORMAT_SHARE = 0.95
+
+
+def _exp(kind: str, kwargs: dict[str, Any], why: str, severity: str = "warn") -> dict[str, Any]:
+    return {"type": kind, "kwargs": kwargs, "meta": {"severity": severity, "suggested": why}}
+
+
+def _round_out(value: float, up: bool) -> float | int:
+    if value == 0:
+        return 0
+    magnitude = 10 ** math.floor(math.log10(abs(value)))
+    step = (math.ceil if up else math.floor)(value / magnitude) * magnitude
+    return int(step) if float(step).is_integer() else float(step)
+
+
+def _classified(category: str | None, grade: str | None) -> bool:
+    return (category or "none") != "none" or grade in ("L3", "L4")
+
+
+def suggest_suite(
+    table: pa.Table,
+    name: str,
+    classes: Mapping[str, tuple[str, str]],
+    source: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Draft a GX 1.x suite (the ``expectations/<id>.json`` format) from a typed table.
+
+    Args:
+        table: the delivered file with the declared types applied (no pipeline columns).
+        name: the suite name (the dataset id).
+        classes: ``column → (category, grade)`` from classification; a column missing here is
+            treated as classified.
+        source: the file's fingerprint (relative path, sha256, rows) for the draft's meta.
+
+    Returns:
+        The suite document (JSON-safe).
+    """
+    rows = table.num_rows
+    top = 10 ** (math.floor(math.log10(max(rows, 1))) + 1)
+    expectations = [
+        _exp(
+            "expect_table_columns_to_match_set",
+            {"column_set": table.column_names, "exact_match": False},
+            "the delivered columns",
+            "error",
+        ),
+        _exp(
+            "expect_table_row_count_to_be_between",
+            {"min_value": 1, "max_value": max(top, 10)},
+            "an empty delivery or one ten times the usual size is suspicious",
+            "error",
+        ),
+    ]
+    for column_name, column in zip(table.column_names, table.columns, strict=True):
+        category, grade = classes.get(column_name, ("unknown", "L4"))
+        expectations.extend(_column(column_name, column, category, grade))
+    return {
+        "name": name,
+        "id": None,
+        "expectations": expectations,
+        "meta": {
+            "pubdata_draft": {
+                "source": source.get("relative_path"),
+                "sha256": source.get("sha256"),
+                "rows": rows,
+                "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "review": (
+                    "a draft: check every expectation, raise severities to error where a "
+                    f"failure must quarantine, then save as {name}.json"
+                ),
+            }
+        },
+        "notes": None,
+    }
+
+
+def _column(name: str, column: Any, category: str, grade: str) -> list[dict[str, Any]]:
+    out = []
+    values = column.drop_null()
+    if len(values) and column.null_count == 0:
+        out.append(
+            _exp("expect_column_values_to_not_be_null", {"column": name}, "no nulls in the file")
+        )
+    if not len(values):
+        return out
+    if _classified(category, grade):
+        pattern = CATEGORY_FORMATS.get(category)
+        if pattern and pa.types.is_string(values.type):
+            share = pc.mean(pc.cast(pc.match_substring_regex(values, pattern), pa.int8())).as_py()
+            if share is not None and share >= FORMAT_SHARE:
+                kwargs: dict[str, Any] = {"column": name, "regex": pattern}
+                if share < 1:
+                    kwargs["mostly"] = math.floor(share * 100) / 100
+                out.append(
+                    _exp(
+                        "expect_column_values_to_match_regex",
+                        kwargs,
+                        f"format of {category} (a fixed pattern, not learned from values)",
+                    )
+                )
+        return out
+    distinct = pc.count_distinct(values).as_py()
+    if pa.types.is_string(values.type) and distinct <= MAX_SET:
+        counts = pc.value_counts(values)
+        if pc.min(counts.field("counts")).as_py() >= MIN_COUNT:
+            value_set = sorted(counts.field("values").to_pylist())
+            out.append(
+                _exp(
+                    "expect_column_values_to_be_in_set",
+                    {"column": name, "value_set": value_set},
+                    f"{distinct} values, each at least {MIN_COUNT} times",
+                )
+            )
+    elif pa.types.is_integer(values.type) or pa.types.is_floating(values.type):
+        low, high = pc.min(values).as_py(), pc.max(values).as_py()
+        out.append(
+            _exp(
+                "expect_column_values_to_be_between",
+                {
+                    "column": name,
+                    "min_value": 0 if low >= 0 else _round_out(low, up=False),
+                    "max_value": _round_out(high, up=True),
+                },
+                "observed range rounded outward to one significant digit",
+            )
+        )
+    elif pa.types.is_date(values.type) or pa.types.is_timestamp(values.type):
+        low, high = pc.min(values).as_py(), pc.max(values).as_py()
+        out.append(
+            _exp(
+                "expect_column_values_to_be_between",
+                {
+                    "column": name,
+                    "min_value": date(low.year, 1, 1).isoformat(),
+                    "max_value": date(high.year + 1, 1, 1).isoformat(),
+                },
+                "observed range widened to whole years",
+            )
+        )
+    if distinct == len(values) and len(values) >= MAX_SET and pa.types.is_string(values.type):
+        out.append(
+            _exp("expect_column_values_to_be_unique", {"column": name}, "every value distinct")
+        )
+    return out
+
+
+def draft_from_delivery(settings: Any, dataset: Any, day: date) -> dict[str, Any]:
+    """Profile the file delivered for ``day`` and draft a suite for it.
+
+    The file is read like the extract step reads it (declared types applied; stored
+    resubmissions are not applied) and classified like the classify step classifies it, with
+    the registry's overrides.
+
+    Args:
+        settings: :class:`etl.settings.Settings`.
+        dataset: the :class:`etl.registry.Dataset`.
+        day: the logical date whose delivery to profile.
+
+    Returns:
+        The draft suite document.
+
+    Raises:
+        SourceNotReady: nothing was delivered for ``day``.
+        PolicyError: the path escapes the landing zone.
+        DataError: the file cannot be read as declared.
+    """
+    from etl.classify import ColumnOverride, classify_table
+    from etl.extract import cast_columns, read_source, resolve_source_path
+
+    path = resolve_source_path(settings.landing, dataset.source.path, day)
+    raw, fingerprint = read_source(path, dataset.source, landing=settings.landing)
+    typed = cast_columns(raw, dataset.columns, source_name=fingerprint.relative_path).table
+    spec = dataset.classification
+    overrides = {
+        name: ColumnOverride(category=o.category, grade=o.grade, reason=o.reason)
+        for name, o in spec.columns.items()
+    }
+    result = classify_table(raw, overrides=overrides, floor=spec.floor, logical_date=day)
+    classes = {c.name: (c.category, c.grade) for c in result.columns}
+    return suggest_suite(typed, dataset.id, classes, fingerprint.to_dict())

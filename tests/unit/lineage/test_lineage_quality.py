@@ -1,0 +1,92 @@
+"""Quality history, freshness and quarantine counts."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from etl.lineage.freshness import freshness, schedule_period
+from etl.lineage.quality import dataset_pass_rates, quality_history, run_quality
+from etl.lineage.quarantine import quarantine_summary
+from tests.unit.lineage.conftest import People
+
+
+def test_quality_history_per_expectation(people: People) -> None:
+    history = {h["expectation"]: h for h in quality_history(people.settings.lake, "people")}
+    assert set(history) == {
+        "expect_table_row_count_to_be_between",
+        "expect_column_values_to_match_regex(sfzh)",
+        "expect_column_values_to_match_regex(sjhm)",
+    }
+    sfzh = history["expect_column_values_to_match_regex(sfzh)"]
+    assert (sfzh["runs"], sfzh["passed"], sfzh["failed"], sfzh["pass_rate"]) == (1, 0, 1, 0.0)
+    assert sfzh["last_failed_run"] == "ingest__public_security__people/r1"
+    assert history["expect_column_values_to_match_regex(sjhm)"]["severity"] == "warn"
+    assert history["expect_table_row_count_to_be_between"]["pass_rate"] == 1.0
+
+
+def test_run_quality_and_pass_rates(people: People) -> None:
+    run = "ingest__public_security__people/r1"
+    quality = run_quality(people.settings.lake, {run})[run]
+    assert quality == {"total": 3, "passed": 1, "failed": 2, "warnings": 1, "pass_rate": 0.3333}
+    assert dataset_pass_rates(people.settings.lake)["people"]["evaluations"] == 3
+
+
+def test_quarantine_counts_by_reason(people: People) -> None:
+    (entry,) = quarantine_summary(people.settings.lake, "people")
+    assert entry["logical_date"] == "2024-06-01" and entry["rows_quarantined"] == 2
+    assert entry["by_reason"] == {"bad_id": 1, "cast:amount:float64": 1}
+    assert quarantine_summary(people.settings.lake, "people", "2024-06-02") == []
+
+
+@pytest.mark.parametrize(
+    ("schedule", "hours"),
+    [
+        ("@daily", 24),
+        ("@hourly", 1),
+        ("@weekly", 168),
+        ("0 6 * * *", 24),
+        ("30 2 * * 1", 168),
+        ("0 0 1 * *", 744),
+        ("*/15 * * * *", 1),
+        (None, None),
+        ("@once", None),
+        ("not a cron", None),
+    ],
+)
+def test_schedule_period(schedule: str | None, hours: int | None) -> None:
+    period = schedule_period(schedule)
+    assert (period / timedelta(hours=1) if period else None) == hours
+
+
+def test_freshness() -> None:
+    now = datetime(2024, 6, 3, 6, tzinfo=UTC)
+    assert freshness("@daily", date(2024, 6, 2), now).state == "fresh"  # interval ended 6 h ago
+    late = freshness("@daily", date(2024, 5, 20), now)
+    assert (late.state, late.label) == ("late", "late 13d")
+    assert freshness("@daily", None, now).state == "never"
+    assert freshness(None, date(2024, 6, 2), now).state == "unscheduled"
+    assert freshness("@hourly", date(2024, 6, 3), now).label == "late 5h"
+
+
+def test_recorded_parameters_hold_no_value_sets(tmp_path: Path) -> None:
+    from etl.lineage import read_meta
+    from tests.unit.lineage.conftest import SUITE, make_people
+
+    suite = json.loads(json.dumps(SUITE))
+    suite["expectations"].append(
+        {
+            "type": "expect_column_values_to_be_in_set",
+            "kwargs": {"column": "xm", "value_set": ["张伟", "王芳"]},
+            "meta": {"severity": "warn"},
+        }
+    )
+    people = make_people(tmp_path, suite=suite)
+    rows = read_meta(people.settings.lake, "validation_results").to_pylist()
+    kwargs = {r["expectation_type"] + str(r["column"]): json.loads(r["kwargs"]) for r in rows}
+    assert kwargs["expect_column_values_to_be_in_setxm"] == {"value_set": "<2 values>"}
+    assert kwargs["expect_column_values_to_match_regexsjhm"] == {"regex": "^138"}
+    assert "张伟" not in json.dumps(rows, ensure_ascii=False, default=str)
