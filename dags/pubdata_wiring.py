@@ -21,12 +21,19 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from airflow.sdk import DAG, Asset, BaseOperator, get_current_context
-from airflow.sdk.exceptions import AirflowException, AirflowFailException
+from airflow.sdk import DAG, Asset, BaseOperator, BaseSensorOperator, get_current_context
+from airflow.sdk.exceptions import (
+    AirflowException,
+    AirflowFailException,
+    AirflowSensorTimeout,
+    AirflowSkipException,
+)
 
-from etl.errors import PubdataError, TransientError
+from etl.errors import ConfigError, DuplicateDelivery, PubdataError, TransientError
+from etl.extract.connections import ConnectionFields, FieldsResolver
 from etl.lake.layout import zone_table_uri
 from etl.registry import Dataset
+from etl.registry.sources import FileSource
 from etl.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -56,6 +63,51 @@ def dataset_assets(settings: Settings, dataset: Dataset) -> list[Asset]:
     ]
 
 
+class AirflowConnections(FieldsResolver):
+    """Connections of sql and http sources, looked up in Airflow inside a running task.
+
+    The Task SDK finds them in the metastore, a secrets backend or an ``AIRFLOW_CONN_*``
+    variable (how ``pubdata run`` and the tests define them).
+    """
+
+    def fields(self, conn_id: str) -> ConnectionFields:
+        """The connection's fields.
+
+        Raises:
+            ConfigError: Airflow does not know the connection.
+        """
+        from airflow.sdk import Connection
+        from airflow.sdk.exceptions import AirflowNotFoundException
+
+        try:
+            conn = Connection.get(conn_id)
+        except AirflowNotFoundException:
+            raise ConfigError(f"connection {conn_id!r} is not defined in Airflow") from None
+        return ConnectionFields(
+            conn_id=conn_id,
+            conn_type=conn.conn_type or "",
+            host=conn.host,
+            schema=conn.schema,
+            login=conn.login,
+            password=conn.password,
+            port=conn.port,
+            extra=conn.extra_dejson,
+        )
+
+
+def _data_interval(context: Any) -> tuple[datetime, datetime] | None:
+    """The run's data interval, or None: sources then read the logical date's day.
+
+    Airflow 3's cron timetables (``@daily`` included) give a run a zero-length interval
+    (start = end = the run's time); that is no interval to read, so it counts as None too.
+    """
+    start = context.get("data_interval_start")
+    end = context.get("data_interval_end")
+    if start is None or end is None or not start < end:
+        return None
+    return (start, end)
+
+
 def _run_context(dataset: Dataset, context: Any) -> Any:
     from etl.pipeline import RunContext
 
@@ -69,6 +121,7 @@ def _run_context(dataset: Dataset, context: Any) -> Any:
         logical_date=date.fromisoformat(logical.date().isoformat()),
         try_number=int(context["ti"].try_number or 1),
         invocation=conf.get("pubdata_invocation"),
+        data_interval=_data_interval(context),
     )
 
 
@@ -85,13 +138,42 @@ def _step(stage: str) -> Callable[[Settings, Dataset, Any], dict[str, Any]]:
     return steps[stage]
 
 
+TOKEN_KEY_VARIABLE = "pubdata_token_key"
+
+
+def _with_token_key(settings: Settings) -> Settings:
+    """Settings whose token key comes from the Airflow Variable ``pubdata_token_key`` if set.
+
+    The variable holds ``<key_id>:<base64 secret>``; Airflow masks it in task logs (its name
+    contains "token"). Without it, ``PUBDATA_TOKEN_KEY`` or the local key file is used.
+    """
+    import dataclasses
+
+    from airflow.sdk import Variable
+
+    value = Variable.get(TOKEN_KEY_VARIABLE, default=None)
+    return dataclasses.replace(settings, token_key=value) if value else settings
+
+
 def run_step(stage: str, dataset: Dataset, settings: Settings) -> dict[str, Any]:
     """Run one pipeline step for the current task and translate its errors."""
     context = get_current_context()
     ctx = _run_context(dataset, context)
     fail_fast = bool((context["dag_run"].conf or {}).get("pubdata_fail_fast"))
+    if stage == "load":
+        settings = _with_token_key(settings)
     try:
-        summary = _step(stage)(settings, dataset, ctx)
+        if stage == "extract":
+            from etl.pipeline import steps_ingest
+
+            summary = steps_ingest.extract(settings, dataset, ctx, AirflowConnections())
+        else:
+            summary = _step(stage)(settings, dataset, ctx)
+    except DuplicateDelivery as exc:
+        from etl.pipeline.steps_record import record_duplicate
+
+        record_duplicate(settings, dataset, ctx, exc.message)
+        raise AirflowSkipException(f"{dataset.id}: {exc.message}") from exc
     except PubdataError as exc:
         exc.stage = stage
         message = f"{dataset.id} failed at {stage}: {exc.message}"
@@ -143,7 +225,9 @@ def record_failure(dataset: Dataset, settings: Settings, context: Any) -> None:
     exc = context.get("exception")
     stage = context["ti"].task_id
     cause = exc.__cause__ if exc is not None and exc.__cause__ is not None else exc
-    if isinstance(cause, PubdataError):
+    if isinstance(exc, AirflowSensorTimeout) and isinstance(dataset.source, FileSource):
+        message = not_delivered_message(dataset, _run_context(dataset, context).logical_date)
+    elif isinstance(cause, PubdataError):
         message = cause.message
     elif isinstance(exc, AirflowFailException):
         message = str(exc)
@@ -153,6 +237,59 @@ def record_failure(dataset: Dataset, settings: Settings, context: Any) -> None:
         record(settings, dataset, _run_context(dataset, context), stage, message)
     except Exception:
         log.exception("could not record the failure of %s", dataset.id)
+
+
+def not_delivered_message(dataset: Dataset, logical_date: date) -> str:
+    """The one line a delivery sensor's timeout is recorded with."""
+    from etl.extract.paths import fill_template
+
+    source = dataset.source
+    assert isinstance(source, FileSource)
+    path = fill_template(source.path, logical_date)
+    return f"source not delivered: {path} (waited {source.wait.timeout_minutes} min)"
+
+
+class DeliverySensor(BaseSensorOperator):
+    """Waits (reschedule mode: no worker slot held) until a file source's delivery is there.
+
+    A poke is cheap: a glob in the landing zone and, when the registry names one, the marker
+    file. On timeout the task fails and the failure is recorded as "source not delivered".
+    """
+
+    ui_color = "#fff4d6"
+
+    def __init__(self, *, dataset: Dataset, settings: Settings, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.dataset = dataset
+        self.settings = settings
+
+    def poke(self, context: Any) -> bool:
+        """Whether the delivery for the run's logical date has arrived."""
+        from etl.extract.paths import source_delivered
+
+        ctx = _run_context(self.dataset, context)
+        try:
+            return source_delivered(
+                self.dataset.source, landing=self.settings.landing, logical_date=ctx.logical_date
+            )
+        except PubdataError as exc:  # a path escaping the landing zone: fail, do not wait
+            raise AirflowFailException(f"{self.dataset.id}: {exc.message}") from exc
+
+
+def wait_for_source(dataset: Dataset, settings: Settings) -> DeliverySensor | None:
+    """The delivery sensor of a file source with ``wait.timeout_minutes > 0``, else None."""
+    source = dataset.source
+    if not isinstance(source, FileSource) or source.wait.timeout_minutes <= 0:
+        return None
+    return DeliverySensor(
+        task_id="wait_for_source",
+        dataset=dataset,
+        settings=settings,
+        mode="reschedule",
+        poke_interval=source.wait.poke_minutes * 60,
+        timeout=source.wait.timeout_minutes * 60,
+        retries=0,
+    )
 
 
 class PubdataStep(BaseOperator):
@@ -224,7 +361,10 @@ class PubdataStep(BaseOperator):
 
 
 def build_dag(dataset: Dataset, settings: Settings) -> DAG:
-    """The DAG of one dataset: extract → validate → classify → load → record."""
+    """The DAG of one dataset: extract → validate → classify → load → record.
+
+    A file source that declares ``wait.timeout_minutes`` gets a ``wait_for_source`` sensor first.
+    """
     title = dataset.department_title or dataset.department
     with DAG(
         dag_id=dataset.dag_id,
@@ -243,7 +383,7 @@ def build_dag(dataset: Dataset, settings: Settings) -> DAG:
         },
         doc_md=dataset.description or dataset.title,
     ) as dag:
-        previous = None
+        previous: BaseOperator | None = wait_for_source(dataset, settings)
         for stage in ("extract", "validate", "classify", "load", "record"):
             outlets = dataset_assets(settings, dataset) if stage == "load" else []
             current = PubdataStep(

@@ -40,6 +40,14 @@ class SourceNotReady(PubdataError):
     retriable = True
 
 
+class DuplicateDelivery(PubdataError):
+    """Every file delivered for this run was already loaded (same sha256): the run is skipped.
+
+    The duplicates are recorded in ``_meta.source_files`` (``role = duplicate``); nothing is
+    loaded twice.
+    """
+
+
 class TransientError(PubdataError):
     """Transient I/O trouble (network, lock, object store): retry."""
 

@@ -19,6 +19,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 Clearance = Literal["open", "shared", "restricted"]
 #: Clearances from least to most: a caller cleared for a zone may read it and every zone before it.
 CLEARANCES: tuple[Clearance, ...] = ("open", "shared", "restricted")
+#: Environment variables that define Airflow connections (``AIRFLOW_CONN_<CONN_ID>``).
+CONN_PREFIX = "AIRFLOW_CONN_"
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,9 @@ class Settings:
             the reader API and ``pubdata sql`` (``open``, ``shared`` (default) or
             ``restricted``). Storage permissions stay the real access control; this keeps a
             caller from asking for more than they were granted.
+        connections: every ``AIRFLOW_CONN_<ID>`` variable (name -> URI or JSON), for
+            :class:`etl.extract.EnvConnections` outside Airflow (inside a task the DAG resolves
+            connections through Airflow, which reads the same variables). Never shown.
     """
 
     home: Path
@@ -45,6 +50,7 @@ class Settings:
     expectations: Path
     token_key: str | None = field(default=None, repr=False)
     clearance: Clearance = "shared"
+    connections: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -66,6 +72,7 @@ class Settings:
             ).resolve(),
             token_key=env.get("PUBDATA_TOKEN_KEY") or None,
             clearance=_clearance(env.get("PUBDATA_CLEARANCE") or "shared"),
+            connections={k: v for k, v in env.items() if k.startswith(CONN_PREFIX) and v},
         )
 
     @property

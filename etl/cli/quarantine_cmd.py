@@ -72,7 +72,8 @@ def _export(settings: Settings, dataset: Dataset, day: date, path: Path) -> int:
 
     table = _quarantined(settings, dataset, day)
     data = [c for c in table.column_names if not c.startswith("_")]
-    out = table.select([*data, "_source_row", "_reasons"]).sort_by("_source_row")
+    keys = [c for c in ("_source_file", "_source_row") if c in table.column_names]
+    out = table.select([*data, *keys, "_reasons"]).sort_by([(k, "ascending") for k in keys])
     pacsv.write_csv(out, path)
     sys.stderr.write(
         f"wrote {out.num_rows} quarantined rows of {dataset.id} {day.isoformat()} to {path}; "
@@ -82,14 +83,25 @@ def _export(settings: Settings, dataset: Dataset, day: date, path: Path) -> int:
     return 0
 
 
+def _resubmittable(table: Any) -> set[int | tuple[str, int]]:
+    """Quarantined rows a person may fix: not ragged ones (those need a corrected file)."""
+    if "_raw_line" in table.column_names:
+        import pyarrow.compute as pc
+
+        table = table.filter(pc.is_null(table.column("_raw_line")))
+    rows = [int(n) for n in table.column("_source_row").to_pylist()]
+    if "_source_file" not in table.column_names:
+        return set(rows)
+    files = table.column("_source_file").to_pylist()
+    return {(str(f), n) if f is not None else n for f, n in zip(files, rows, strict=True)}
+
+
 def _resubmit(settings: Settings, dataset: Dataset, day: date, path: Path, run: bool) -> int:
     from etl.pipeline import amend
 
     table = _quarantined(settings, dataset, day)
     columns = [c for c in table.column_names if not c.startswith("_")]
-    stored = amend.store(
-        settings, dataset.id, day, path, columns, set(table.column("_source_row").to_pylist())
-    )
+    stored = amend.store(settings, dataset.id, day, path, columns, _resubmittable(table))
     _say(f"stored {stored}")
     if not run:
         _say(f"it applies from the next run: pubdata run {dataset.id} --date {day.isoformat()}")

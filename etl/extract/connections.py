@@ -175,24 +175,30 @@ class ConnectionResolver(Protocol):
 def sql_url(fields: ConnectionFields) -> URL:
     """Translate connection fields to a SQLAlchemy URL.
 
-    ``postgres`` uses psycopg (3), ``mysql``/``mariadb`` PyMySQL; ``extra.sqlalchemy_scheme``
-    picks another driver. Connect options in the extra as Airflow's providers keep them
-    (``sslmode``, ``sslrootcert``, ``charset``, ``ssl_ca`` …) become URL query parameters, and
-    ``extra.sqlalchemy_query`` adds any others.
+    ``postgres`` uses psycopg (3), ``mysql``/``mariadb`` PyMySQL; a connection type that is
+    already a SQLAlchemy ``dialect+driver`` (``AIRFLOW_CONN_X=postgresql+psycopg://…``) is used
+    as it is; ``extra.sqlalchemy_scheme`` picks another driver. Connect options in the extra as
+    Airflow's providers keep them (``sslmode``, ``sslrootcert``, ``charset``, ``ssl_ca`` …)
+    become URL query parameters, and ``extra.sqlalchemy_query`` adds any others.
 
     Raises:
         ConfigError: the connection is not of a database type.
     """
     from sqlalchemy.engine import URL
 
-    driver = fields.extra.get("sqlalchemy_scheme") or SQL_DRIVERS.get(fields.conn_type)
+    conn_type = fields.conn_type
+    explicit = None
+    if "+" in conn_type:  # a SQLAlchemy URI as the connection (postgresql+psycopg://...)
+        explicit = conn_type
+        conn_type = _normalize_type(conn_type.split("+", 1)[0])
+    driver = fields.extra.get("sqlalchemy_scheme") or explicit or SQL_DRIVERS.get(conn_type)
     if not driver:
         known = ", ".join(SQL_DRIVERS)
         raise ConfigError(
             f"connection {fields.conn_id!r} has type {fields.conn_type!r}; a sql source needs"
             f" one of {known} (or extra.sqlalchemy_scheme)"
         )
-    allowed = _URL_EXTRAS.get(fields.conn_type, frozenset())
+    allowed = _URL_EXTRAS.get(conn_type, frozenset())
     query = {k: str(v) for k, v in fields.extra.items() if k in allowed and v not in (None, "")}
     query.update(
         {str(k): str(v) for k, v in dict(fields.extra.get("sqlalchemy_query") or {}).items()}

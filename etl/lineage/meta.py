@@ -43,6 +43,8 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("error_stage", pa.string()),
             ("error_message", pa.string()),
             ("invocation", pa.string()),
+            # JSON: columns added (warnings), removed/retyped as declared; null when unchanged
+            ("schema_change", pa.string()),
             ("started_at", _TS),
             ("finished_at", _TS),
             ("pipeline_version", pa.string()),
@@ -60,10 +62,16 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("encoding", pa.string()),
             ("format", pa.string()),
             ("rows", pa.int64()),
-            # "delivery" (the department's file) or "resubmission" (fixed quarantined rows)
+            # "delivery" (a file, page or query result loaded), "duplicate" (a file already
+            # loaded for another date: not loaded again) or "resubmission" (fixed rows)
             ("role", pa.string()),
             # JSON list of the _source_row numbers a resubmission replaced
             ("amended_rows", pa.string()),
+            # the source kind: file, sql (a query result) or http (one page)
+            ("kind", pa.string()),
+            # role "duplicate": the lineage run and path of the delivery it repeats
+            ("duplicate_of_run", pa.string()),
+            ("duplicate_of_path", pa.string()),
             ("recorded_at", _TS),
         ]
     ),
@@ -124,6 +132,8 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("logical_date", pa.date32()),
             ("source_row", pa.int64()),
             ("reasons", pa.string()),
+            # the file (or page) the row came from, for deliveries of several files
+            ("source_file", pa.string()),
             ("recorded_at", _TS),
         ]
     ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,9 @@ class RunContext:
         try_number: the task try; lineage keeps every try.
         logical_date: the run's logical date (the partition it writes).
         invocation: an id passed by ``pubdata run`` to find this run's summary again.
+        data_interval: the run's data interval ``[start, end)`` (aware datetimes from Airflow),
+            or None: sources then read the logical date's day (incremental SQL, ``{start}``/
+            ``{end}`` in HTTP parameters).
     """
 
     dataset: str
@@ -31,6 +34,7 @@ class RunContext:
     logical_date: date
     try_number: int = 1
     invocation: str | None = None
+    data_interval: tuple[datetime, datetime] | None = None
 
     @property
     def lineage_run_id(self) -> str:
@@ -41,6 +45,8 @@ class RunContext:
         """JSON-safe form."""
         data = asdict(self)
         data["logical_date"] = self.logical_date.isoformat()
+        if self.data_interval is not None:
+            data["data_interval"] = [moment.isoformat() for moment in self.data_interval]
         return data
 
 

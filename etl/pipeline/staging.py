@@ -7,14 +7,16 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-RAW = "raw.parquet"  # every source column as delivered (strings) + _source_row
-TYPED = "typed.parquet"  # declared types applied + _source_row
+RAW = "raw.parquet"  # every source column as delivered (strings) + _source_file/_sha256/_row
+TYPED = "typed.parquet"  # declared types applied + _source_file, _source_sha256, _source_row
+REJECTED = "rejected.parquet"  # ragged rows (raw text, line, reason): quarantined by validate
 VALID = "valid.parquet"  # rows that passed casting and validation (typed)
 QUARANTINE = "quarantine.parquet"  # raw rows that failed, with _reasons
 SOURCE = "source.json"
 RUN = "run.json"
 VALIDATION = "validation.json"
 CLASSIFICATION = "classification.json"
+DRIFT = "drift.json"  # classification drift that holds shared/open publishing
 LOAD = "load.json"
 
 

@@ -65,15 +65,33 @@ def _validation_rows(dataset: Dataset, ctx: RunContext, validation: dict[str, An
     ]
 
 
-_FINGERPRINT = ("uri", "relative_path", "sha256", "bytes", "encoding", "format", "rows")
+_FINGERPRINT = ("uri", "relative_path", "sha256", "bytes", "encoding", "format", "rows", "kind")
 
 
 def _source_rows(
     dataset: Dataset, ctx: RunContext, source: dict[str, Any], now: datetime
 ) -> list[dict[str, Any]]:
-    """The delivery's fingerprint and one row per applied resubmission (no values)."""
+    """Fingerprints (no values): one row per part read, per duplicate file, per resubmission.
+
+    A part is a file, an HTTP page or a query result.
+    """
     base = _base(dataset, ctx)
-    rows = [{**base, **{k: source.get(k) for k in _FINGERPRINT}, "role": "delivery"}]
+    parts = source.get("files")
+    if parts is None:  # staged by an older extract: one fingerprint at the top level
+        parts = [source]
+    rows = [
+        {**base, **{k: part.get(k) for k in _FINGERPRINT}, "role": "delivery"} for part in parts
+    ]
+    rows.extend(
+        {
+            **base,
+            **{k: duplicate.get(k) for k in _FINGERPRINT},
+            "role": "duplicate",
+            "duplicate_of_run": duplicate.get("of_run"),
+            "duplicate_of_path": duplicate.get("of_path"),
+        }
+        for duplicate in source.get("duplicates") or []
+    )
     for amendment in source.get("amendments") or []:
         rows.append(
             {
@@ -81,6 +99,7 @@ def _source_rows(
                 **{k: amendment.get(k) for k in _FINGERPRINT if k in amendment},
                 "encoding": "utf-8",
                 "format": "csv",
+                "kind": "file",
                 "role": "resubmission",
                 "amended_rows": amendment.get("amended_rows"),
             }
@@ -98,10 +117,23 @@ def _quarantine_rows(
     base = _base(dataset, ctx)
     numbers = bad.column("_source_row").to_pylist()
     reasons = bad.column("_reasons").to_pylist()
+    files = (
+        bad.column("_source_file").to_pylist()
+        if "_source_file" in bad.column_names
+        else [None] * len(numbers)
+    )
     return [
-        {**base, "source_row": n, "reasons": r, "recorded_at": now}
-        for n, r in zip(numbers, reasons, strict=True)
+        {**base, "source_row": n, "reasons": r, "source_file": f, "recorded_at": now}
+        for n, r, f in zip(numbers, reasons, files, strict=True)
     ]
+
+
+def _schema_change(source: dict[str, Any]) -> str | None:
+    """The run's schema change as JSON (column and type names only), None when there was none."""
+    change = source.get("schema_change") or {}
+    if not any(change.get(k) for k in ("added", "removed", "retyped", "accepted")):
+        return None
+    return json.dumps(change, ensure_ascii=False)
 
 
 def _summary(dataset: Dataset, ctx: RunContext, status: str, **fields: Any) -> dict[str, Any]:
@@ -132,7 +164,10 @@ def record(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, A
     now = datetime.now(UTC)
     base = _base(dataset, ctx)
     rows_in = int(validation["rows_in"])
-    flags = ",".join(classification.get("flags", []))
+    held = list(loaded.get("held") or [])
+    # DRIFT marks a run whose shared/open publishing was held: it is not the next baseline
+    flag_list = [*classification.get("flags", []), *(["DRIFT"] if held else [])]
+    flags = ",".join(flag_list)
     append_rows(settings.lake, "source_files", _source_rows(dataset, ctx, source, now))
     append_rows(settings.lake, "quarantine_rows", _quarantine_rows(folder, dataset, ctx, now))
     append_rows(settings.lake, "validation_results", _validation_rows(dataset, ctx, validation))
@@ -182,6 +217,7 @@ def record(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, A
             "suite_success": validation.get("table_success"),
             "status": "success",
             "invocation": ctx.invocation,
+            "schema_change": _schema_change(source),
             "started_at": datetime.fromisoformat(started) if started else None,
             "finished_at": now,
             "pipeline_version": pipeline_version(),
@@ -197,11 +233,15 @@ def record(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, A
         rows_loaded=loaded["rows_loaded"],
         rows_quarantined=loaded["rows_quarantined"],
         dataset_grade=classification["dataset_grade"],
-        flags=classification.get("flags", []),
+        flags=flag_list,
+        held=held,
         tables={z: u for z, u in loaded["tables"].items() if z != "quarantine"},
         quarantine_table=loaded["tables"].get("quarantine"),
         versions=loaded["versions"],
         source_sha256=source["sha256"],
+        source_files=len(source.get("files") or [source]),
+        duplicates=[d.get("relative_path") for d in source.get("duplicates") or []],
+        schema_change=(source.get("schema_change") or {}).get("warnings") or [],
     )
     if ctx.invocation:
         write_json(invocation_path(settings, ctx.invocation), summary)
@@ -229,7 +269,9 @@ def record_failure(
         "try_number": ctx.try_number,
         "department": dataset.department,
         "domain": dataset.domain,
-        "rows_in": validation.get("rows_in") if validation else source.get("rows"),
+        "rows_in": (
+            validation.get("rows_in") if validation else source.get("rows_in", source.get("rows"))
+        ),
         "source_sha256": source.get("sha256"),
         "suite": validation.get("suite_name") if validation else None,
         "suite_success": validation.get("table_success") if validation else None,
@@ -253,4 +295,54 @@ def record_failure(
     if ctx.invocation:
         write_json(invocation_path(settings, ctx.invocation), summary)
     log.info("recorded failure of %s at stage %s", dataset.id, stage)
+    return summary
+
+
+def record_duplicate(
+    settings: Settings, dataset: Dataset, ctx: RunContext, message: str
+) -> dict[str, Any]:
+    """Record a run skipped because every delivered file was already loaded.
+
+    ``_meta.source_files`` gets the duplicate files (``role = duplicate``) and ``lineage_runs``
+    a ``skipped`` row with nothing loaded; ``message`` names what the files duplicate.
+    """
+    folder = staging_dir(settings, ctx)
+    source = _maybe(folder, staging.SOURCE) or {}
+    started = (_maybe(folder, staging.RUN) or {}).get("started_at")
+    now = datetime.now(UTC)
+    append_rows(settings.lake, "source_files", _source_rows(dataset, ctx, source, now))
+    row = {
+        **_base(dataset, ctx),
+        "dag_id": ctx.dag_id,
+        "run_id": ctx.run_id,
+        "try_number": ctx.try_number,
+        "department": dataset.department,
+        "domain": dataset.domain,
+        "rows_in": 0,
+        "rows_loaded": 0,
+        "rows_quarantined": 0,
+        "source_sha256": source.get("sha256"),
+        "status": "skipped",
+        "error_stage": "extract",
+        "error_message": message,
+        "invocation": ctx.invocation,
+        "started_at": datetime.fromisoformat(started) if started else None,
+        "finished_at": now,
+        "pipeline_version": pipeline_version(),
+    }
+    append_rows(settings.lake, "lineage_runs", [row])
+    summary = _summary(
+        dataset,
+        ctx,
+        "skipped",
+        stage="extract",
+        error=message,
+        rows_in=0,
+        rows_loaded=0,
+        rows_quarantined=0,
+        duplicates=[d.get("relative_path") for d in source.get("duplicates") or []],
+    )
+    if ctx.invocation:
+        write_json(invocation_path(settings, ctx.invocation), summary)
+    log.info("recorded %s as skipped: duplicate delivery", dataset.id)
     return summary

@@ -55,9 +55,21 @@ class ColumnOverrideSpec(_Closed):
     reason: str | None = None
 
 
+class RuleThresholds(_Closed):
+    """Per-dataset thresholds of the dataset rules (absent: the spec's defaults)."""
+
+    quasi_identifier_threshold: int | None = Field(default=None, ge=1, description="R2")
+    minor_age: int | None = Field(default=None, ge=1, description="R4")
+    persons_important: int | None = Field(default=None, ge=1, description="R5")
+    persons_l4_important: int | None = Field(default=None, ge=1, description="R5")
+    k_anonymity: int | None = Field(default=None, ge=1, description="R7")
+    series_min_fixes: float | None = Field(default=None, ge=1, description="location series")
+
+
 class ClassificationSpec(_Closed):
     """Registry-side classification settings of a dataset."""
 
+    rules: RuleThresholds = Field(default_factory=RuleThresholds)
     columns: dict[str, ColumnOverrideSpec] = Field(default_factory=dict)
     floor: Grade | None = Field(default=None, description="R6 domain floor for the dataset grade")
     important: bool = Field(default=False, description="重要数据: restricted zone only")

@@ -20,6 +20,19 @@ MAINTENANCE_DAGS = {"maintenance__data_docs"}
 #: The sample downstream consumer; built only when its source dataset is registered.
 EXAMPLE_DAGS = {"example_downstream__household_register"}
 
+STEPS = ["extract", "validate", "classify", "load", "record"]
+#: Extra registry entries parsed beside the samples: a waiting file source and a sql source.
+EXTRA = {
+    "waiting.yaml": (
+        "id: waiting\ntitle: t\ndepartment: extra\ndomain: d\nsource: {kind: file,"
+        " format: csv, path: 'w/{ds}/*.csv', wait: {timeout_minutes: 60, poke_minutes: 5}}\n"
+    ),
+    "from_db.yaml": (
+        "id: from_db\ntitle: t\ndepartment: extra\ndomain: d\nsource: {kind: sql,"
+        " conn_id: dept_db, table: orders, mode: incremental, watermark: updated_at}\n"
+    ),
+}
+
 PARSE = """
 import json, sys
 from pathlib import Path
@@ -82,7 +95,8 @@ def test_dag_shape_tags_retries_and_assets(parsed: dict) -> None:
     registry = load_registry(REPO / "datasets")
     for ds in registry.datasets.values():
         dag = parsed["dags"][ds.dag_id]
-        assert dag["tasks"] == ["extract", "validate", "classify", "load", "record"]
+        waits = ds.source.kind == "file" and ds.source.wait.timeout_minutes > 0
+        assert dag["tasks"] == ["wait_for_source"] * waits + STEPS
         assert f"department:{ds.department}" in dag["tags"]
         assert f"domain:{ds.domain}" in dag["tags"]
         assert dag["retries"] == ds.retries
@@ -106,12 +120,19 @@ def test_broken_yaml_is_an_import_error_naming_the_file(tmp_path: Path) -> None:
     broken = registry / "broken" / "bad_dataset.yaml"
     broken.parent.mkdir()
     broken.write_text("id: bad_dataset\ntitle: t\ndepartment: x\ndomain: y\nsorce: {}\n")
+    for name, text in EXTRA.items():
+        (registry / "extra").mkdir(exist_ok=True)
+        (registry / "extra" / name).write_text(text, encoding="utf-8")
     result = parse(registry, tmp_path)
     assert "registry_check.py" in result["errors"]
     message = result["errors"]["registry_check.py"]
     assert "bad_dataset.yaml" in message and "sorce" in message
     # the valid datasets keep their DAGs
-    assert len(ingest_dags(result)) == len(load_registry(REPO / "datasets").datasets)
+    samples = len(load_registry(REPO / "datasets").datasets)
+    assert len(ingest_dags(result)) == samples + len(EXTRA)
+    # a file source with a wait gets a reschedule sensor first; a sql source never waits
+    assert result["dags"]["ingest__extra__waiting"]["tasks"] == ["wait_for_source", *STEPS]
+    assert result["dags"]["ingest__extra__from_db"]["tasks"] == STEPS
 
 
 def test_thousand_generated_entries_all_produce_dags(tmp_path: Path) -> None:
@@ -127,3 +148,33 @@ def test_thousand_generated_entries_all_produce_dags(tmp_path: Path) -> None:
     # the example consumer needs household_register, which a generated registry lacks
     assert set(result["dags"]) - ingest_dags(result) == MAINTENANCE_DAGS
     assert result["errors"] == {}
+
+
+def test_delivery_sensor_settings_and_timeout_message(tmp_path: Path) -> None:
+    from datetime import date
+
+    sys.path.insert(0, str(DAGS))
+    try:
+        import pubdata_wiring as wiring
+    finally:
+        sys.path.pop(0)
+    import yaml
+
+    from etl.registry import Dataset
+    from tests.conftest import make_settings
+
+    waiting = Dataset.model_validate(yaml.safe_load(EXTRA["waiting.yaml"]))
+    settings = make_settings(tmp_path / "home")
+    sensor = wiring.wait_for_source(waiting, settings)
+    assert sensor is not None
+    assert (sensor.task_id, sensor.mode, sensor.poke_interval, sensor.timeout, sensor.retries) == (
+        "wait_for_source",
+        "reschedule",
+        300,
+        3600,
+        0,
+    )
+    message = wiring.not_delivered_message(waiting, date(2024, 6, 1))
+    assert message == "source not delivered: w/2024-06-01/*.csv (waited 60 min)"
+    from_db = Dataset.model_validate(yaml.safe_load(EXTRA["from_db.yaml"]))
+    assert wiring.wait_for_source(from_db, settings) is None

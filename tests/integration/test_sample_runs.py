@@ -125,3 +125,16 @@ def test_l4_columns_never_leave_the_restricted_zone(cli: Cli) -> None:
         and r["transformation"] == "dropped"
     }
     assert {"zdmc", "zddm"} <= dropped
+
+
+def test_token_key_from_an_airflow_variable(cli: Cli) -> None:
+    secret = "dmFyaWFibGUta2V5LWZvci10ZXN0cy1vbmx5LTMyLWJ5dGVz"
+    env = dict(cli.env, AIRFLOW_VAR_PUBDATA_TOKEN_KEY=f"var1:{secret}")
+    with_variable = Cli(cli.settings, env)
+    code, s, stderr = with_variable.run_json("relief_payments", DAY)
+    assert code == 0, stderr
+    shared = delta.read(s["tables"]["shared"])
+    tokens = [v for v in shared["sfzh"].to_pylist() if v]
+    assert tokens and all(v.startswith("var1:") for v in tokens)
+    logs = cli.settings.home / "logs"
+    assert not any(secret in p.read_text(errors="ignore") for p in logs.rglob("*.log"))

@@ -94,7 +94,8 @@ def test_quarantine_counts_export_and_clearance(
     out = tmp_path / "q.csv"
     assert main(["quarantine", "people", "--date", "2024-06-01", "--export", str(out)]) == 0
     header, *rows = out.read_text(encoding="utf-8").splitlines()
-    assert header == '"xm","sfzh","sjhm","amount","_source_row","_reasons"' and len(rows) == 2
+    assert header == '"xm","sfzh","sjhm","amount","_source_file","_source_row","_reasons"'
+    assert len(rows) == 2
     monkeypatch.setenv("PUBDATA_CLEARANCE", "shared")
     capsys.readouterr()
     assert main(["quarantine", "people"]) == 0  # counts need no clearance

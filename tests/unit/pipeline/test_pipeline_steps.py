@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date
 from pathlib import Path
 
 import pyarrow.compute as pc
 import pytest
 
-from etl.errors import PolicyError, SourceNotReady, ValidationFailed
+from etl.errors import DataError, DuplicateDelivery, PolicyError, SourceNotReady, ValidationFailed
+from etl.extract import EnvConnections
 from etl.lake import delta
 from etl.lineage import read_meta
-from etl.pipeline import RunContext
+from etl.pipeline import RunContext, amend
 from etl.pipeline import steps_ingest as ingest
 from etl.pipeline import steps_publish as publish
 from etl.pipeline import steps_record as record
@@ -167,3 +169,214 @@ def test_snapshot_load_replaces_the_whole_table(tmp_path: Path) -> None:
     run_all(settings, dataset, ctx("r1"))
     summary = run_all(settings, dataset, ctx("r2"))
     assert delta.read(summary["tables"]["restricted"]).num_rows == 2
+
+
+# ---- sources wired in: globs, ragged rows, duplicate deliveries, schema changes ----------------
+
+
+def glob_setup(tmp_path: Path, files: dict[str, str], **extra: object) -> tuple[Settings, Dataset]:
+    """A dataset over ``ps/{ds}/*.csv`` with the given files (name -> CSV text) for DAY."""
+    settings, dataset = setup(
+        tmp_path, source={"kind": "file", "format": "csv", "path": "ps/{ds}/*.csv"}, **extra
+    )
+    deliver(settings, files)
+    return settings, dataset
+
+
+def deliver(settings: Settings, files: dict[str, str], day: date = DAY) -> None:
+    folder = settings.landing / "ps" / day.isoformat()
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+
+
+PART_A = HEADER + "\n".join(ROWS[:2]) + "\n"
+PART_B = HEADER + f"赵敏,{IDS[2]},13712345678,40\n"
+
+
+def counts(summary: dict) -> tuple[int, int, int]:
+    return summary["rows_in"], summary["rows_loaded"], summary["rows_quarantined"]
+
+
+def test_a_glob_loads_every_file_with_per_row_provenance(tmp_path: Path) -> None:
+    settings, dataset = glob_setup(tmp_path, {"a.csv": PART_A, "b.csv": PART_B})
+    summary = run_all(settings, dataset, ctx())
+    assert counts(summary) == (3, 3, 0)
+    restricted = delta.read(summary["tables"]["restricted"]).sort_by("_source_file")
+    assert restricted["_source_file"].to_pylist() == [
+        "ps/2024-06-01/a.csv",
+        "ps/2024-06-01/a.csv",
+        "ps/2024-06-01/b.csv",
+    ]
+    assert restricted["_source_row"].to_pylist() == [1, 2, 1]
+    files = read_meta(settings.lake, "source_files").to_pylist()
+    by_path = {f["relative_path"]: f for f in files}
+    assert set(by_path) == {"ps/2024-06-01/a.csv", "ps/2024-06-01/b.csv"}
+    assert {f["role"] for f in files} == {"delivery"}
+    assert [by_path[p]["rows"] for p in sorted(by_path)] == [2, 1]
+    shas = dict(
+        zip(
+            restricted["_source_file"].to_pylist(),
+            restricted["_source_sha256"].to_pylist(),
+            strict=True,
+        )
+    )
+    assert all(shas[p] == by_path[p]["sha256"] for p in by_path)
+    # the run's fingerprint combines the files'; lineage_runs keeps it
+    runs = read_meta(settings.lake, "lineage_runs").to_pylist()
+    assert {r["source_sha256"] for r in runs} == {summary["source_sha256"]}
+    assert summary["source_sha256"] not in shas.values()
+
+
+def test_ragged_rows_are_counted_and_quarantined(tmp_path: Path) -> None:
+    text = (
+        HEADER + f"张伟,{IDS[0]},13812345678,10.5\n王芳,{IDS[1]}\n李娜,{IDS[2]},15012345678,1,x\n"
+    )
+    settings, dataset = glob_setup(tmp_path, {"a.csv": text, "b.csv": PART_B})
+    summary = run_all(settings, dataset, ctx())
+    assert counts(summary) == (4, 2, 2)
+    assert summary["rows_in"] == summary["rows_loaded"] + summary["rows_quarantined"]
+    quarantine = delta.read(summary["quarantine_table"]).sort_by("_source_row")
+    assert quarantine["_reasons"].to_pylist() == ["ragged:2/4", "ragged:5/4"]
+    assert quarantine["_source_row"].to_pylist() == [2, 3]
+    assert set(quarantine["_source_file"].to_pylist()) == {"ps/2024-06-01/a.csv"}
+    assert quarantine["_raw_line"].to_pylist()[0].startswith("王芳")  # restricted zone only
+    assert "_raw_line" not in delta.read(summary["tables"]["shared"]).column_names
+    meta = read_meta(settings.lake, "quarantine_rows").to_pylist()
+    assert sorted((m["source_file"], m["source_row"], m["reasons"]) for m in meta) == [
+        ("ps/2024-06-01/a.csv", 2, "ragged:2/4"),
+        ("ps/2024-06-01/a.csv", 3, "ragged:5/4"),
+    ]
+    runs = read_meta(settings.lake, "lineage_runs").to_pylist()
+    assert {(r["rows_in"], r["rows_loaded"], r["rows_quarantined"]) for r in runs} == {(4, 2, 2)}
+
+
+def test_a_file_delivered_again_is_recorded_as_a_duplicate_and_not_loaded(tmp_path: Path) -> None:
+    settings, dataset = glob_setup(tmp_path, {"a.csv": PART_A})
+    run_all(settings, dataset, ctx("r1"))
+    later = date(2024, 6, 2)
+    deliver(settings, {"a.csv": PART_A, "b.csv": PART_B, "c.csv": PART_B}, later)
+    day2 = RunContext("people", "ingest__public_security__people", "r2", later)
+    summary = run_all(settings, dataset, day2)
+    # a.csv repeats 2024-06-01's file, c.csv repeats b.csv: only b.csv's row counts
+    assert counts(summary) == (1, 1, 0)
+    assert summary["duplicates"] == ["ps/2024-06-02/a.csv", "ps/2024-06-02/c.csv"]
+    restricted = delta.read(summary["tables"]["restricted"])
+    assert sorted(restricted["_logical_date"].to_pylist()) == [DAY, DAY, later]
+    files = [
+        f
+        for f in read_meta(settings.lake, "source_files").to_pylist()
+        if f["logical_date"] == later
+    ]
+    roles = sorted((f["relative_path"], f["role"], f["duplicate_of_run"]) for f in files)
+    assert roles == [
+        ("ps/2024-06-02/a.csv", "duplicate", "ingest__public_security__people/r1"),
+        ("ps/2024-06-02/b.csv", "delivery", None),
+        ("ps/2024-06-02/c.csv", "duplicate", "ingest__public_security__people/r2"),
+    ]
+    # re-running the first date with its own file is a re-run, not a duplicate
+    again = run_all(settings, dataset, ctx("r3"))
+    assert counts(again) == (2, 2, 0)
+
+
+def test_a_delivery_of_only_duplicates_skips_the_run(tmp_path: Path) -> None:
+    settings, dataset = glob_setup(tmp_path, {"a.csv": PART_A})
+    run_all(settings, dataset, ctx("r1"))
+    later = date(2024, 6, 2)
+    deliver(settings, {"a.csv": PART_A}, later)
+    day2 = RunContext("people", "ingest__public_security__people", "r2", later, invocation="i2")
+    with pytest.raises(DuplicateDelivery, match="already loaded") as caught:
+        ingest.extract(settings, dataset, day2)
+    summary = record.record_duplicate(settings, dataset, day2, caught.value.message)
+    assert (summary["status"], counts(summary)) == ("skipped", (0, 0, 0))
+    runs = [r for r in read_meta(settings.lake, "lineage_runs").to_pylist() if r["run_id"] == "r2"]
+    assert [(r["status"], r["rows_in"]) for r in runs] == [("skipped", 0)]
+    files = read_meta(settings.lake, "source_files").to_pylist()
+    assert sorted(f["role"] for f in files) == ["delivery", "duplicate"]
+
+
+def test_an_added_column_is_a_warning_in_summary_and_lineage(tmp_path: Path) -> None:
+    settings, dataset = setup(tmp_path)
+    run_all(settings, dataset, ctx("r1"))
+    path = settings.landing / "ps" / f"{DAY.isoformat()}.csv"
+    lines = path.read_text(encoding="gbk").splitlines()
+    path.write_text("\n".join([lines[0] + ",bz"] + [f"{x},备注" for x in lines[1:]]) + "\n", "gbk")
+    summary = run_all(settings, dataset, ctx("r2"))
+    assert summary["schema_change"] == ["column 'bz' is new; the tables gain it"]
+    assert "bz" in delta.read(summary["tables"]["restricted"]).column_names
+    runs = [r for r in read_meta(settings.lake, "lineage_runs").to_pylist() if r["run_id"] == "r2"]
+    assert all(json.loads(r["schema_change"])["added"] == ["bz"] for r in runs)
+
+
+def test_a_removed_or_retyped_column_stops_before_writing_unless_declared(tmp_path: Path) -> None:
+    settings, dataset = setup(tmp_path)
+    first = run_all(settings, dataset, ctx("r1"))
+    version = delta.version(first["tables"]["restricted"])
+    path = settings.landing / "ps" / f"{DAY.isoformat()}.csv"
+    rows = [line.rsplit(",", 1)[0] for line in path.read_text(encoding="gbk").splitlines()]
+    path.write_text("\n".join(rows) + "\n", encoding="gbk")  # without 'amount'
+    columns = {"xm": "string", "sfzh": "string", "sjhm": "string"}
+    _, narrower = setup(tmp_path / "other", columns=columns)
+    with pytest.raises(ValidationFailed, match=r"column 'amount' is missing.*schema_changes"):
+        ingest.extract(settings, narrower, ctx("r2"))
+    assert delta.version(first["tables"]["restricted"]) == version  # nothing written
+    _, declared = setup(
+        tmp_path / "declared", columns=columns, schema_changes={"removed": ["amount"]}
+    )
+    summary = run_all(settings, declared, ctx("r3"))
+    assert summary["schema_change"] == ["declared schema change applied: removed:amount"]
+    _, retyped = setup(
+        tmp_path / "retyped",
+        columns={**columns, "sjhm": "int64"},
+        schema_changes={"removed": ["amount"]},
+    )
+    with pytest.raises(ValidationFailed, match="'sjhm' changed type from string to int64"):
+        ingest.extract(settings, retyped, ctx("r4"))
+
+
+def test_resubmissions_of_a_multi_file_delivery_key_by_file_and_row(tmp_path: Path) -> None:
+    bad_b = HEADER + f"赵敏,{IDS[2]},13712345678,abc\n"
+    settings, dataset = glob_setup(tmp_path, {"a.csv": PART_A, "b.csv": bad_b})
+    first = run_all(settings, dataset, ctx("r1"))
+    assert counts(first) == (3, 2, 1)
+    columns = ["xm", "sfzh", "sjhm", "amount"]
+    quarantined = {("ps/2024-06-01/b.csv", 1)}
+    fixed = tmp_path / "fixed.csv"
+    fixed.write_text(
+        f"xm,sfzh,sjhm,amount,_source_row\n赵敏,{IDS[2]},13712345678,40,1\n", encoding="utf-8"
+    )
+    amend.store(settings, "people", DAY, fixed, columns, quarantined)  # row 1 names one row
+    with pytest.raises(DataError, match="ambiguous"):
+        run_all(settings, dataset, ctx("r2"))  # but row 1 of the delivery is in both files
+    shutil.rmtree(settings.resubmissions)
+    fixed.write_text(
+        "xm,sfzh,sjhm,amount,_source_file,_source_row\n"
+        f"赵敏,{IDS[2]},13712345678,40,ps/2024-06-01/b.csv,1\n",
+        encoding="utf-8",
+    )
+    amend.store(settings, "people", DAY, fixed, columns, quarantined)
+    second = run_all(settings, dataset, ctx("r3"))
+    assert counts(second) == (3, 3, 0)
+    restricted = delta.read(second["tables"]["restricted"])
+    amounts = dict(
+        zip(
+            zip(
+                restricted["_source_file"].to_pylist(),
+                restricted["_source_row"].to_pylist(),
+                strict=True,
+            ),
+            restricted["amount"].to_pylist(),
+            strict=True,
+        )
+    )
+    assert amounts[("ps/2024-06-01/b.csv", 1)] == 40.0
+    assert amounts[("ps/2024-06-01/a.csv", 1)] == 10.5
+
+
+def test_connections_come_from_the_settings_environment(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "home", AIRFLOW_CONN_DEPT_DB="sqlite:////nonexistent")
+    assert settings.connections == {"AIRFLOW_CONN_DEPT_DB": "sqlite:////nonexistent"}
+    assert "nonexistent" not in repr(settings)
+    env = {"AIRFLOW_CONN_DEPT_DB": "postgresql+psycopg://u:pw@db.example:5432/dept"}
+    url = EnvConnections(make_settings(tmp_path / "h2", **env).connections).sql_url("dept_db")
+    assert (url.drivername, url.host, url.database) == ("postgresql+psycopg", "db.example", "dept")
