@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from typing import Any
 
+from etl.cli.output import emit as _emit
+from etl.cli.output import say as _say
 from etl.cli.table import render
 from etl.errors import ConfigError
 from etl.registry import load_registry
 from etl.settings import CLEARANCES, Settings
-
-
-def _say(text: str) -> None:
-    sys.stdout.write(text + "\n")
-
-
-def _emit(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
 def cmd_lineage(settings: Settings, args: argparse.Namespace) -> int:

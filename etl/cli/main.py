@@ -6,7 +6,6 @@ Readable tables for people, ``--json`` for machines, one-line errors without tra
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import shlex
 import sys
@@ -17,6 +16,9 @@ from typing import Any
 
 from etl.cli import lineage_cmd, quality_cmd, quarantine_cmd, read_cmd
 from etl.cli.classify_cmd import add_classify_parser
+from etl.cli.output import emit as _emit
+from etl.cli.output import parse_date as _date
+from etl.cli.output import say as _say
 from etl.cli.table import render
 from etl.errors import ConfigError, PubdataError
 from etl.registry import load_registry
@@ -25,46 +27,11 @@ from etl.settings import Settings
 DEMO_DATE = "2024-06-01"
 
 
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
-
-
-def _emit(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
-
-
-def _say(text: str) -> None:
-    sys.stdout.write(text + "\n")
-
-
 def _progress(text: str) -> None:
     # Progress is for a person at a terminal; pipes and CI get only results and errors.
     if sys.stderr.isatty():
         sys.stderr.write(text + "\n")
         sys.stderr.flush()
-
-
-def cmd_registry_check(settings: Settings, args: argparse.Namespace) -> int:
-    """Report every problem in every registry file; exit 1 if there are any."""
-    registry = load_registry(settings.registry)
-    problems = [str(p) for p in registry.problems]
-    if args.json:
-        _emit(
-            {
-                "registry": str(registry.root),
-                "datasets": sorted(registry.datasets),
-                "problems": problems,
-            }
-        )
-    else:
-        for line in problems:
-            sys.stderr.write(f"{line}\n")
-        state = f"{len(problems)} problem(s)" if problems else "no problems"
-        _say(f"{len(registry.datasets)} dataset(s) in {registry.root}: {state}")
-    return 1 if problems else 0
 
 
 def _run_one(settings: Settings, dataset_id: str, day: date, quiet: bool) -> dict[str, Any]:
@@ -218,7 +185,6 @@ def build_parser() -> argparse.ArgumentParser:
     reg_sub = reg.add_subparsers(dest="registry_command", required=True)
     check = reg_sub.add_parser("check", help="check every registry file")
     check.add_argument("--json", action="store_true")
-    check.set_defaults(func=cmd_registry_check)
     quality_cmd.add_check_options(check)
 
     run = sub.add_parser("run", help="run one dataset's DAG for one logical date")

@@ -9,14 +9,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from etl.cli.output import parse_date as _date
+from etl.cli.output import say as _say
 from etl.cli.table import render
 from etl.errors import ConfigError
 from etl.registry import load_registry
 from etl.settings import Settings
-
-
-def _say(text: str) -> None:
-    sys.stdout.write(text + "\n")
 
 
 def cmd_registry_check(settings: Settings, args: argparse.Namespace) -> int:
@@ -105,13 +103,6 @@ def cmd_docs(settings: Settings, args: argparse.Namespace) -> int:
 
     _say(str(build_docs(settings, load_registry(settings.registry))))
     return 0
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def register(sub: Any) -> None:

@@ -13,14 +13,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from etl.cli.output import parse_date as _date
+from etl.cli.output import say as _say
 from etl.cli.table import render
 from etl.errors import ConfigError
 from etl.registry import Dataset, load_registry
 from etl.settings import Settings
-
-
-def _say(text: str) -> None:
-    sys.stdout.write(text + "\n")
 
 
 def cmd_quarantine(settings: Settings, args: argparse.Namespace) -> int:
@@ -118,13 +116,6 @@ def _resubmit(settings: Settings, dataset: Dataset, day: date, path: Path, run: 
         f"loaded, {s['rows_quarantined']} quarantined (was {table.num_rows})"
     )
     return 0
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def register(sub: Any) -> None:
