@@ -13,6 +13,7 @@ META_TABLES = (
     "classifications",
     "column_lineage",
     "quarantine_rows",
+    "reviews",
 )
 
 

@@ -112,6 +112,18 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("recorded_at", _TS),
         ]
     ),
+    "reviews": pa.schema(
+        [
+            ("lineage_run_id", pa.string()),
+            ("dataset", pa.string()),
+            ("logical_date", pa.date32()),
+            ("kind", pa.string()),
+            ("subject", pa.string()),
+            ("detail", pa.string()),
+            ("status", pa.string()),
+            ("recorded_at", _TS),
+        ]
+    ),
     "column_lineage": pa.schema(
         [
             ("lineage_run_id", pa.string()),

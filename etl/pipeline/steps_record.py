@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from etl.lineage import append_rows
+from etl.lineage.reviews import review_rows
 from etl.pipeline import staging
 from etl.pipeline.context import RunContext, invocation_path, read_json, staging_dir, write_json
 from etl.registry import Dataset
@@ -225,6 +226,19 @@ def record(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, A
         for zone, uri in loaded["tables"].items()
     ]
     append_rows(settings.lake, "lineage_runs", runs)
+    append_rows(
+        settings.lake,
+        "reviews",
+        review_rows(
+            lineage_run_id=ctx.lineage_run_id,
+            dataset=dataset.id,
+            logical_date=ctx.logical_date,
+            classification=classification,
+            held=held,
+            registry_important=dataset.classification.important,
+            now=now,
+        ),
+    )
     summary = _summary(
         dataset,
         ctx,

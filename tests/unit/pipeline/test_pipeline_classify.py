@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from etl.lineage import read_meta
+from etl.lineage.reviews import pending_reviews
 from etl.pipeline import RunContext
 from etl.pipeline import steps_ingest as ingest
 from etl.pipeline import steps_publish as publish
@@ -72,6 +73,9 @@ def test_identifiers_appearing_in_free_text_hold_publishing(
     assert third["held"] and set(third["tables"]) == {"restricted"}
     runs = read_meta(settings.lake, "lineage_runs").to_pylist()
     assert any("DRIFT" in (r["flags"] or "") for r in runs)
+    reviews = pending_reviews(settings.lake, "cases")
+    assert [r["kind"] for r in reviews] == ["classification_drift"] * 2
+    assert {r["subject"] for r in reviews} == {"bz"}
 
     spec = dataset.model_dump()
     spec["classification"]["columns"] = {"bz": {"category": "id_card", "grade": "L3"}}
@@ -103,6 +107,9 @@ def test_scale_threshold_from_the_registry_makes_the_dataset_important(tmp_path:
     assert "IMP" in summary["flags"]
     loaded = publish.load(settings, dataset, ctx)
     assert set(loaded["tables"]) == {"restricted", "quarantine"}
+    record.record(settings, dataset, ctx)
+    [review] = pending_reviews(settings.lake, "people")
+    assert review["kind"] == "important_data" and review["detail"].startswith("R5")
 
 
 def test_unknown_rule_threshold_is_a_registry_error() -> None:
