@@ -37,6 +37,12 @@ test: lint typecheck
 unit: install
 	$(BIN)/pytest tests/unit
 
+# The embedded Airflow (api-server, scheduler, dag-processor, triggerer) on http://localhost:8080
+# over the demo lake; the admin password is printed on first start and kept in
+# .pubdata/airflow/simple_auth_manager_passwords.json.generated.
+airflow: install
+	eval "$$($(BIN)/pubdata env)" && PATH="$(abspath $(BIN)):$$PATH" airflow standalone
+
 bench: install
 	$(BIN)/python bench/parse_dags.py
 
