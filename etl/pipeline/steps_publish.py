@@ -145,10 +145,13 @@ def zones_for(
 def _with_lineage(table: pa.Table, ctx: RunContext, sha256: str) -> pa.Table:
     # Multi-file deliveries stage a per-row ``_source_sha256``; single files get it here.
     n = table.num_rows
-    table = table.append_column("_run_id", pa.array([ctx.run_id] * n, pa.string()))
+    # pa.repeat builds the constant columns natively (no Python list of n items).
+    table = table.append_column("_run_id", pa.repeat(pa.scalar(ctx.run_id, pa.string()), n))
     if "_source_sha256" not in table.column_names:
-        table = table.append_column("_source_sha256", pa.array([sha256] * n, pa.string()))
-    return table.append_column("_logical_date", pa.array([ctx.logical_date] * n, pa.date32()))
+        table = table.append_column("_source_sha256", pa.repeat(pa.scalar(sha256, pa.string()), n))
+    return table.append_column(
+        "_logical_date", pa.repeat(pa.scalar(ctx.logical_date, pa.date32()), n)
+    )
 
 
 def _write(

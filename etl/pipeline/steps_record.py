@@ -137,6 +137,21 @@ def _schema_change(source: dict[str, Any]) -> str | None:
     return json.dumps(change, ensure_ascii=False)
 
 
+def _run_identity(dataset: Dataset, ctx: RunContext, started: str | None) -> dict[str, Any]:
+    """The columns every ``lineage_runs`` row starts with, whatever the run's outcome."""
+    return {
+        **_base(dataset, ctx),
+        "dag_id": ctx.dag_id,
+        "run_id": ctx.run_id,
+        "try_number": ctx.try_number,
+        "department": dataset.department,
+        "domain": dataset.domain,
+        "invocation": ctx.invocation,
+        "started_at": datetime.fromisoformat(started) if started else None,
+        "pipeline_version": pipeline_version(),
+    }
+
+
 def _summary(dataset: Dataset, ctx: RunContext, status: str, **fields: Any) -> dict[str, Any]:
     summary: dict[str, Any] = {
         "status": status,
@@ -199,12 +214,7 @@ def record(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, A
     )
     runs = [
         {
-            **base,
-            "dag_id": ctx.dag_id,
-            "run_id": ctx.run_id,
-            "try_number": ctx.try_number,
-            "department": dataset.department,
-            "domain": dataset.domain,
+            **_run_identity(dataset, ctx, started),
             "zone": zone,
             "table_uri": uri,
             "delta_version": loaded["versions"].get(zone),
@@ -217,11 +227,8 @@ def record(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, A
             "suite": validation.get("suite_name"),
             "suite_success": validation.get("table_success"),
             "status": "success",
-            "invocation": ctx.invocation,
             "schema_change": _schema_change(source),
-            "started_at": datetime.fromisoformat(started) if started else None,
             "finished_at": now,
-            "pipeline_version": pipeline_version(),
         }
         for zone, uri in loaded["tables"].items()
     ]
@@ -277,12 +284,7 @@ def record_failure(
     if validation is not None:
         append_rows(settings.lake, "validation_results", _validation_rows(dataset, ctx, validation))
     row = {
-        **_base(dataset, ctx),
-        "dag_id": ctx.dag_id,
-        "run_id": ctx.run_id,
-        "try_number": ctx.try_number,
-        "department": dataset.department,
-        "domain": dataset.domain,
+        **_run_identity(dataset, ctx, started),
         "rows_in": (
             validation.get("rows_in") if validation else source.get("rows_in", source.get("rows"))
         ),
@@ -292,10 +294,7 @@ def record_failure(
         "status": "failed",
         "error_stage": stage,
         "error_message": message,
-        "invocation": ctx.invocation,
-        "started_at": datetime.fromisoformat(started) if started else None,
         "finished_at": datetime.now(UTC),
-        "pipeline_version": pipeline_version(),
     }
     append_rows(settings.lake, "lineage_runs", [row])
     summary = _summary(
@@ -326,12 +325,7 @@ def record_duplicate(
     now = datetime.now(UTC)
     append_rows(settings.lake, "source_files", _source_rows(dataset, ctx, source, now))
     row = {
-        **_base(dataset, ctx),
-        "dag_id": ctx.dag_id,
-        "run_id": ctx.run_id,
-        "try_number": ctx.try_number,
-        "department": dataset.department,
-        "domain": dataset.domain,
+        **_run_identity(dataset, ctx, started),
         "rows_in": 0,
         "rows_loaded": 0,
         "rows_quarantined": 0,
@@ -339,10 +333,7 @@ def record_duplicate(
         "status": "skipped",
         "error_stage": "extract",
         "error_message": message,
-        "invocation": ctx.invocation,
-        "started_at": datetime.fromisoformat(started) if started else None,
         "finished_at": now,
-        "pipeline_version": pipeline_version(),
     }
     append_rows(settings.lake, "lineage_runs", [row])
     summary = _summary(

@@ -170,7 +170,7 @@ def _create(path: Path) -> None:
         os.link(tmp, path)  # atomic; fails if the key appeared meanwhile
         log.info("created token key %s at %s", LOCAL_KEY_ID, path)
     except FileExistsError:
-        pass
+        log.info("token key %s was created concurrently; keeping that one", LOCAL_KEY_ID)
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
