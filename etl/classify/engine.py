@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import pyarrow as pa
@@ -105,6 +105,7 @@ def classify_table(
     logical_date: dt.date | None = None,
     settings: RuleSettings | None = None,
     derived_from: DerivedFrom | None = None,
+    whole_column: Callable[[str], pa.ChunkedArray] | None = None,
 ) -> DatasetClassification:
     """Classify every column of ``table`` and grade the dataset.
 
@@ -123,6 +124,8 @@ def classify_table(
         logical_date: the run's logical date for R4 (default: today).
         settings: rule thresholds (default: the spec's).
         derived_from: set when the table is an aggregate of another dataset (R7).
+        whole_column: when ``table`` is a sample of a larger table, reads one column of the
+            whole table: free-text columns are scanned over every value it returns.
 
     Returns:
         The dataset classification.
@@ -147,8 +150,9 @@ def classify_table(
         )
         for name in names
     ]
+    column = whole_column or table.column
     findings = [
-        _scan(f, table.column(f.classification.name), seed) if f.scan_text else f for f in findings
+        _scan(f, column(f.classification.name), seed) if f.scan_text else f for f in findings
     ]
     findings = apply_context(findings)
     row_rules: list[str] = []

@@ -14,6 +14,7 @@ Rows and counts (``rows_in = rows_loaded + rows_quarantined`` holds for every ru
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -37,16 +38,22 @@ from etl.extract import (
     duplicate_deliveries,
     extract_source,
 )
+from etl.extract.parts import _rejected_table as rejected_table
 from etl.extract.paths import fill_template
+from etl.extract.schema_change import SchemaChange
+from etl.extract.sources.csv_delivery import CsvDelivery, DeliveredFile, open_csv_delivery
 from etl.lake import delta
 from etl.lake.layout import zone_table_uri
 from etl.lineage import read_meta
 from etl.pipeline import amend, staging
 from etl.pipeline.context import RunContext, read_json, staging_dir, write_json
+from etl.pipeline.overlap import WriteBehind, read_ahead
 from etl.registry import Dataset
 from etl.registry.sources import FileSource
 from etl.settings import Settings
 from etl.validate import SuiteSpec, baseline_suite, load_suite, validate_table
+from etl.validate.batches import BatchValidation, duplicate_positions
+from etl.validate.outcome import ValidationOutcome
 
 log = logging.getLogger(__name__)
 
@@ -188,15 +195,21 @@ def extract(
     for name in (staging.REJECTED, staging.SOURCE):
         (folder / name).unlink(missing_ok=True)
     write_json(folder / staging.RUN, {"started_at": datetime.now(UTC).isoformat()})
-    extracted = extract_source(
-        dataset.source,
-        landing=settings.landing,
-        logical_date=ctx.logical_date,
-        interval=ctx.data_interval,
-        connections=connections or EnvConnections(settings.connections),
-        normalize=dataset.normalize,
-    )
-    fingerprints = list(extracted.fingerprints)
+    delivery = _csv_delivery(settings, dataset, ctx)
+    if delivery is not None:
+        fingerprints = [f.fingerprint for f in delivery.files]
+        comments: dict[str, str] = {}
+    else:
+        extracted = extract_source(
+            dataset.source,
+            landing=settings.landing,
+            logical_date=ctx.logical_date,
+            interval=ctx.data_interval,
+            connections=connections or EnvConnections(settings.connections),
+            normalize=dataset.normalize,
+        )
+        fingerprints = list(extracted.fingerprints)
+        comments = dict(extracted.column_comments)
     duplicates = duplicate_deliveries(
         fingerprints,
         logical_date=ctx.logical_date,
@@ -207,54 +220,65 @@ def extract(
     duplicated = [
         i for i, f in enumerate(fingerprints) if f.kind == "file" and f.relative_path in by_path
     ]
-    loaded = [f for i, f in enumerate(fingerprints) if i not in set(duplicated)]
-    source: dict[str, Any] = {
-        **_delivery(settings, dataset, ctx, loaded),
-        "label": _label(dataset, ctx, fingerprints),
-        "files": [f.to_dict() for f in loaded],
-        "duplicates": [
-            _duplicate_dict(by_path[fingerprints[i].relative_path], fingerprints[i])
-            for i in duplicated
-        ],
-        "column_comments": dict(extracted.column_comments),
-    }
+    duplicate_rows = [
+        _duplicate_dict(by_path[fingerprints[i].relative_path], fingerprints[i]) for i in duplicated
+    ]
     for duplicate in duplicates:
         log.warning("duplicate delivery: %s; its rows are not loaded again", duplicate.message)
-    if not loaded:
-        write_json(folder / staging.SOURCE, {**source, "rows_in": 0, "amendments": []})
+    if len(duplicated) == len(fingerprints):
+        skipped = {
+            **_delivery(settings, dataset, ctx, []),
+            "label": _label(dataset, ctx, fingerprints),
+            "files": [],
+            "duplicates": duplicate_rows,
+            "column_comments": comments,
+        }
+        write_json(folder / staging.SOURCE, {**skipped, "rows_in": 0, "amendments": []})
         raise DuplicateDelivery(
             f"dataset {dataset.id}: every delivered file was already loaded"
             f" ({duplicates[0].message}); nothing to do"
         )
-    data, provenance, rejected = _without_duplicates(extracted, duplicated)
-    data, amendments = amend.apply(
-        settings,
-        dataset.id,
-        ctx.logical_date,
-        data,
-        files=provenance[SOURCE_FILE] if len(fingerprints) > 1 else None,
-        rows=provenance[SOURCE_ROW],
-    )
-    cast = cast_columns(
-        data, dataset.columns, source_name=source["label"], normalize=dataset.normalize
-    )
-    change = compare_schema(
-        _previous_schema(settings, dataset), cast.table.schema, dataset.schema_changes
-    )
-    change.raise_for_errors(dataset.id)
-    for warning in change.warnings:
-        log.warning("dataset %s: %s", dataset.id, warning)
-    raw = data
-    typed = cast.table
-    for name in PROVENANCE:
-        raw = raw.append_column(name, provenance[name])
-        typed = typed.append_column(name, provenance[name])
-    staging.write_table(folder, staging.RAW, raw)
-    staging.write_table(
-        folder, staging.TYPED, typed.append_column("__cast_reasons", cast.row_reasons)
-    )
-    staging.write_table(folder, staging.REJECTED, rejected)
-    rows_in = data.num_rows + rejected.num_rows
+    label = _label(dataset, ctx, fingerprints)
+    writer = _StagingWriter(settings, dataset, folder, label)
+    try:
+        if delivery is not None:
+            wanted = [f for i, f in enumerate(delivery.files) if i not in set(duplicated)]
+            for batch in read_ahead(delivery.batches(wanted)):
+                fp = batch.file.fingerprint
+                writer.add(batch.table, _constant_provenance(fp, batch.rows))
+            loaded = [f.fingerprint for f in wanted]
+            rejected = _rejected_rows(wanted, writer.data_columns)
+            amendments: list[Any] = []
+        else:
+            data, provenance, rejected = _without_duplicates(extracted, duplicated)
+            data, amendments = amend.apply(
+                settings,
+                dataset.id,
+                ctx.logical_date,
+                data,
+                files=provenance[SOURCE_FILE] if len(fingerprints) > 1 else None,
+                rows=provenance[SOURCE_ROW],
+            )
+            for offset in range(0, max(data.num_rows, 1), settings.batch_rows):
+                size = min(settings.batch_rows, data.num_rows - offset)
+                writer.add(
+                    data.slice(offset, size),
+                    {k: v.slice(offset, size) for k, v in provenance.items()},
+                )
+            loaded = [f for i, f in enumerate(fingerprints) if i not in set(duplicated)]
+        writer.close(rejected)
+    except BaseException:
+        writer.abort()
+        raise
+    source: dict[str, Any] = {
+        **_delivery(settings, dataset, ctx, loaded),
+        "label": label,
+        "files": [f.to_dict() for f in loaded],
+        "duplicates": duplicate_rows,
+        "column_comments": comments,
+    }
+    rows_in = writer.rows + rejected.num_rows
+    change = writer.change
     schema_change = {**change.to_dict(), "warnings": change.warnings}
     write_json(
         folder / staging.SOURCE,
@@ -266,7 +290,6 @@ def extract(
             "amendments": amendments,
         },
     )
-    cast_failed = int(pc.sum(cast.failed_rows).as_py() or 0)
     log.info(
         "extracted %d rows from %s (%d part(s), %d duplicate(s), sha256 %s); %d ragged rows,"
         " %d rows failed type casting",
@@ -276,12 +299,12 @@ def extract(
         len(duplicated),
         str(source["sha256"])[:12],
         rejected.num_rows,
-        cast_failed,
+        writer.cast_failed,
     )
     return {
         "rows_in": rows_in,
         "rows_rejected": rejected.num_rows,
-        "rows_cast_failed": cast_failed,
+        "rows_cast_failed": writer.cast_failed,
         "source_sha256": source["sha256"],
         "source": source["label"],
         "files": len(loaded),
@@ -289,6 +312,118 @@ def extract(
         "schema_change": change.warnings,
         "resubmissions": len(amendments),
     }
+
+
+def _csv_delivery(settings: Settings, dataset: Dataset, ctx: RunContext) -> CsvDelivery | None:
+    """The streaming reader of a delimited-file delivery, or None when the run reads whole.
+
+    Deliveries are streamed when they are delimited files sharing one header and no stored
+    resubmission amends the date (amendments match rows across the whole delivery; those
+    runs are small by nature). Anything else is read whole and then staged in batches.
+    """
+    source = dataset.source
+    if not isinstance(source, FileSource) or source.format != "csv":
+        return None
+    if amend.stored(settings, dataset.id, ctx.logical_date):
+        return None
+    delivery = open_csv_delivery(
+        source,
+        landing=settings.landing,
+        logical_date=ctx.logical_date,
+        normalize=dataset.normalize,
+        batch_rows=settings.batch_rows,
+    )
+    return delivery if delivery.same_header else None
+
+
+def _constant_provenance(fingerprint: SourceFingerprint, rows: pa.Array) -> dict[str, pa.Array]:
+    n = len(rows)
+    return {
+        SOURCE_FILE: pa.repeat(pa.scalar(fingerprint.relative_path, pa.string()), n),
+        SOURCE_SHA256: pa.repeat(pa.scalar(fingerprint.sha256, pa.string()), n),
+        SOURCE_ROW: rows,
+    }
+
+
+def _rejected_rows(files: list[DeliveredFile], columns: list[str]) -> pa.Table:
+    """The ragged rows of streamed files, shaped as :meth:`Extracted.quarantine_rows` does."""
+    table = rejected_table([(f.fingerprint, r) for f in files for r in f.rejected])
+    data = pa.Table.from_arrays(
+        [pa.nulls(table.num_rows, pa.string()) for _ in columns], names=list(columns)
+    )
+    for name in table.column_names:
+        data = data.append_column(name, table.column(name))
+    return data
+
+
+def _write_pair(
+    first: staging.TableWriter, a: pa.Table, second: staging.TableWriter, b: pa.Table
+) -> None:
+    first.write(a)
+    second.write(b)
+
+
+class _StagingWriter:
+    """Casts each batch, checks the schema once, and writes ``raw`` and ``typed`` batch for batch.
+
+    ``raw`` keeps every source column as delivered (strings) for the quarantine; ``typed`` has
+    the declared types and ``__cast_reasons`` for validation. Both get the provenance columns.
+    """
+
+    def __init__(self, settings: Settings, dataset: Dataset, folder: Path, label: str) -> None:
+        self.settings = settings
+        self.dataset = dataset
+        self.folder = folder
+        self.label = label
+        self.raw = staging.TableWriter(folder, staging.RAW)
+        self.typed = staging.TableWriter(folder, staging.TYPED)
+        self._behind = WriteBehind()
+        self.rows = 0
+        self.cast_failed = 0
+        self.change: SchemaChange = compare_schema(None, pa.schema([]), None)
+        self.data_columns: list[str] = []
+        self._checked = False
+
+    def add(self, data: pa.Table, provenance: dict[str, pa.Array]) -> None:
+        cast = cast_columns(
+            data, self.dataset.columns, source_name=self.label, normalize=self.dataset.normalize
+        )
+        if not self._checked:
+            self._checked = True
+            self.data_columns = list(data.column_names)
+            self.change = compare_schema(
+                _previous_schema(self.settings, self.dataset),
+                cast.table.schema,
+                self.dataset.schema_changes,
+            )
+            self.change.raise_for_errors(self.dataset.id)
+            for warning in self.change.warnings:
+                log.warning("dataset %s: %s", self.dataset.id, warning)
+        raw, typed = data, cast.table
+        for name in PROVENANCE:
+            raw = raw.append_column(name, provenance[name])
+            typed = typed.append_column(name, provenance[name])
+        self._behind.submit(
+            _write_pair,
+            self.raw,
+            raw,
+            self.typed,
+            typed.append_column("__cast_reasons", cast.row_reasons),
+        )
+        self.rows += data.num_rows
+        self.cast_failed += int(pc.sum(cast.failed_rows).as_py() or 0)
+
+    def close(self, rejected: pa.Table) -> None:
+        self._behind.close()
+        staging.write_table(self.folder, staging.REJECTED, rejected)
+        self.raw.close()
+        self.typed.close()
+
+    def abort(self) -> None:
+        with contextlib.suppress(Exception):  # the error being handled is the one to report
+            self._behind.close()
+        self.raw.abort()
+        self.typed.abort()
 
 
 def suite_for(settings: Settings, dataset: Dataset, columns: list[str]) -> SuiteSpec:
@@ -323,52 +458,98 @@ def _rejected(folder: Path) -> pa.Table:
 def validate(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, Any]:
     """Run the dataset's suite; split rows into valid and quarantined.
 
+    A table staged in one batch is validated in one GX run; a larger one batch by batch
+    (:class:`etl.validate.batches.BatchValidation`), with whole-table checks kept exact.
     Table-level failures and a quarantine share above the dataset's limit raise
     :class:`ValidationFailed` before anything is published.
     """
     folder = staging_dir(settings, ctx)
-    typed = staging.read_table(folder, staging.TYPED)
-    raw = staging.read_table(folder, staging.RAW)
-    cast_reasons = typed.column("__cast_reasons").combine_chunks()
-    data = typed.drop_columns(["__cast_reasons"])
-    columns = [c for c in data.column_names if not c.startswith("_")]
+    schema = staging.table_schema(folder, staging.TYPED)
+    columns = [c for c in schema.names if not c.startswith("_")]
     suite = suite_for(settings, dataset, columns)
-    outcome = validate_table(data.select(columns), suite)
     rejected = _rejected(folder)
-    rows_rejected = rejected.num_rows
-    write_json(
-        folder / staging.VALIDATION,
-        {
-            **outcome.to_dict(),
-            # every delivered row: validated ones plus ragged rows quarantined by extract
-            "rows_in": outcome.rows_in + rows_rejected,
-            "rows_validated": outcome.rows_in,
-            "rows_rejected": rows_rejected,
-        },
+    total = staging.count_rows(folder, staging.TYPED)
+    batches = read_ahead(
+        zip(
+            staging.iter_tables(folder, staging.TYPED),
+            staging.iter_tables(folder, staging.RAW),
+            strict=True,
+        )
     )
-    if not outcome.table_success:
-        first = outcome.table_failures[0]
-        target = f"({first.column})" if first.column else ""
-        raise ValidationFailed(
-            f"dataset {dataset.id}: table-level expectation {first.expectation_type}{target} "
-            f"failed in suite {outcome.suite_name}; nothing was published"
+    checker: BatchValidation | None = None
+    if pq_row_groups(folder / staging.TYPED) > 1:
+        checker = BatchValidation(
+            suite,
+            columns,
+            total,
+            read_columns=lambda names: staging.read_table(folder, staging.TYPED, names),
+            duplicates=lambda names: duplicate_positions(
+                folder / staging.TYPED, names, folder / "spill"
+            ),
+            schema=schema,
         )
-    failed = pc.or_(pc.invert(pc.is_null(cast_reasons)), outcome.failed_rows)
-    reasons = _join_reasons(cast_reasons, outcome.row_reasons)
-    rows_in = data.num_rows + rejected.num_rows
-    quarantined = int(pc.sum(failed).as_py() or 0) + rejected.num_rows
-    limit = dataset.quality.max_quarantine_share
-    if rows_in and quarantined / rows_in > limit:
-        raise ValidationFailed(
-            f"dataset {dataset.id}: {quarantined} of {rows_in} rows failed validation "
-            f"({quarantined / rows_in:.1%}), above the dataset's limit of {limit:.0%}; "
-            "nothing was published"
+    quarantined = rejected.num_rows
+    single: ValidationOutcome | None = None
+    valid = staging.TableWriter(folder, staging.VALID)
+    bad = staging.TableWriter(folder, staging.QUARANTINE)
+    behind = WriteBehind()
+    try:
+        for typed, raw in batches:
+            cast_reasons = typed.column("__cast_reasons").combine_chunks()
+            data = typed.drop_columns(["__cast_reasons"])
+            if checker is None:
+                single = validate_table(data.select(columns), suite)
+                flagged, row_reasons = single.failed_rows, single.row_reasons
+            else:
+                flagged, row_reasons = checker.check(data.select(columns))
+            failed = pc.or_(pc.invert(pc.is_null(cast_reasons)), flagged)
+            reasons = _join_reasons(cast_reasons, row_reasons)
+            quarantined += int(pc.sum(failed).as_py() or 0)
+            behind.submit(
+                _write_split,
+                valid,
+                data.filter(pc.invert(failed)),
+                bad,
+                _quarantined(raw.filter(failed), reasons.filter(failed), rejected),
+            )
+        behind.close()
+        if rejected.num_rows:
+            bad.write(rejected)
+        outcome = checker.outcome() if checker is not None else single
+        assert outcome is not None
+        write_json(
+            folder / staging.VALIDATION,
+            {
+                **outcome.to_dict(),
+                # every delivered row: validated ones plus ragged rows quarantined by extract
+                "rows_in": outcome.rows_in + rejected.num_rows,
+                "rows_validated": outcome.rows_in,
+                "rows_rejected": rejected.num_rows,
+            },
         )
-    staging.write_table(folder, staging.VALID, data.filter(pc.invert(failed)))
-    bad = raw.filter(failed).append_column(REASONS, reasons.filter(failed))
-    if rejected.num_rows:
-        bad = pa.concat_tables([bad, rejected], promote_options="default")
-    staging.write_table(folder, staging.QUARANTINE, bad)
+        if not outcome.table_success:
+            first = outcome.table_failures[0]
+            target = f"({first.column})" if first.column else ""
+            raise ValidationFailed(
+                f"dataset {dataset.id}: table-level expectation {first.expectation_type}{target} "
+                f"failed in suite {outcome.suite_name}; nothing was published"
+            )
+        rows_in = total + rejected.num_rows
+        limit = dataset.quality.max_quarantine_share
+        if rows_in and quarantined / rows_in > limit:
+            raise ValidationFailed(
+                f"dataset {dataset.id}: {quarantined} of {rows_in} rows failed validation "
+                f"({quarantined / rows_in:.1%}), above the dataset's limit of {limit:.0%}; "
+                "nothing was published"
+            )
+        valid.close()
+        bad.close()
+    except BaseException:
+        with contextlib.suppress(Exception):  # the error being handled is the one to report
+            behind.close()
+        valid.abort()
+        bad.abort()
+        raise
     log.info(
         "validated %d rows with suite %s: %d valid, %d quarantined",
         rows_in,
@@ -384,6 +565,35 @@ def validate(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str,
         "expectations_failed": sum(1 for r in outcome.results if not r.success),
         "warnings": len(outcome.warnings),
     }
+
+
+def _write_split(
+    valid: staging.TableWriter, good: pa.Table, bad: staging.TableWriter, failed: pa.Table
+) -> None:
+    valid.write(good)
+    bad.write(failed)
+
+
+def pq_row_groups(path: Path) -> int:
+    """Row groups (staged batches) of a staging table."""
+    import pyarrow.parquet as pq
+
+    return int(pq.ParquetFile(path).metadata.num_row_groups)
+
+
+def _quarantined(raw: pa.Table, reasons: pa.Array, rejected: pa.Table) -> pa.Table:
+    """Failed rows in the quarantine's layout.
+
+    Raw values, provenance and reasons, and (when the run has ragged rows) their
+    ``_source_line``/``_raw_line`` columns, null here.
+    """
+    table = raw.append_column(REASONS, reasons)
+    for name in rejected.column_names:
+        if name not in table.column_names:
+            table = table.append_column(
+                name, pa.nulls(table.num_rows, rejected.schema.field(name).type)
+            )
+    return table
 
 
 def load_validation(settings: Settings, ctx: RunContext) -> dict[str, Any] | None:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -19,11 +24,13 @@ from etl.classify import (
     detect_drift,
     person_columns,
 )
+from etl.classify.rules_persons import BIRTH_SOURCES, minors_mask
 from etl.lake import delta
 from etl.lake.layout import Zone, quarantine_table_uri, zone_table_uri
 from etl.lineage import read_meta
 from etl.pipeline import staging
 from etl.pipeline.context import RunContext, read_json, staging_dir, write_json
+from etl.pipeline.steps_ingest import pq_row_groups
 from etl.protect import load_token_key, project_zone
 from etl.registry import Dataset
 from etl.settings import Settings
@@ -62,14 +69,14 @@ def _scale(
     settings: Settings,
     dataset: Dataset,
     ctx: RunContext,
-    data: pa.Table,
+    delivery: Callable[[list[str]], Iterable[pa.Table]],
     result: DatasetClassification,
 ) -> DatasetClassification:
-    """R5 over the whole dataset: this delivery plus every other date already loaded."""
+    """R5 over the whole dataset: this delivery (batch by batch) plus every other loaded date."""
     columns = person_columns(result)
     if not columns:
         return result
-    tables = [data.select(columns)]
+    tables: list[Iterable[pa.Table]] = [delivery(columns)]
     uri = zone_table_uri(settings.lake, "restricted", dataset.domain, dataset.id)
     if dataset.load == "partition" and delta.table_exists(uri):
         present = set(delta.schema(uri).names)
@@ -78,17 +85,18 @@ def _scale(
             other_days = pc.not_equal(
                 history["_logical_date"], pa.scalar(ctx.logical_date, pa.date32())
             )
-            tables.append(history.filter(other_days).select(columns))
+            tables.append([history.filter(other_days).select(columns)])
     rules = rule_settings(dataset)
-    persons = count_distinct_persons(tables, result, logical_date=ctx.logical_date, settings=rules)
+    persons = count_distinct_persons(
+        itertools.chain.from_iterable(tables), result, logical_date=ctx.logical_date, settings=rules
+    )
     return apply_scale_rule(result, persons, rules)
 
 
 def classify(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, Any]:
     """Grade every column and the dataset; registry overrides win; drift holds publishing."""
     folder = staging_dir(settings, ctx)
-    raw = staging.read_table(folder, staging.RAW)
-    data = raw.select([c for c in raw.column_names if not c.startswith("_")])
+    names = [c for c in staging.table_schema(folder, staging.RAW).names if not c.startswith("_")]
     source = read_json(folder / staging.SOURCE)
     spec = dataset.classification
     overrides = {
@@ -96,16 +104,33 @@ def classify(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str,
         for name, o in spec.columns.items()
     }
     flags = [flag for flag, on in (("IMP", spec.important), ("CORE", spec.core)) if on]
-    result = classify_table(
-        data,
-        overrides=overrides,
-        comments=source.get("column_comments") or None,
-        floor=spec.floor,
-        flags=flags,
-        logical_date=ctx.logical_date,
-        settings=rule_settings(dataset),
-    )
-    result = _scale(settings, dataset, ctx, data, result)
+    batched = pq_row_groups(folder / staging.RAW) > 1
+
+    def grade(table: pa.Table) -> DatasetClassification:
+        return classify_table(
+            table,
+            overrides=overrides,
+            comments=source.get("column_comments") or None,
+            floor=spec.floor,
+            flags=flags,
+            logical_date=ctx.logical_date,
+            settings=rule_settings(dataset),
+            whole_column=(
+                (lambda name: staging.read_table(folder, staging.RAW, [name]).column(name))
+                if batched
+                else None
+            ),
+        )
+
+    def delivery(columns: list[str]) -> Iterable[pa.Table]:
+        return staging.iter_tables(folder, staging.RAW, columns)
+
+    if not batched:
+        result = grade(staging.read_table(folder, staging.RAW, names))
+    else:
+        result = grade(_row_sample(folder, names, ctx))
+        result = _with_minors(folder, names, ctx, dataset, result, grade)
+    result = _scale(settings, dataset, ctx, delivery, result)
     drifts = detect_drift(
         _previous_classification(settings, dataset), result, confirmed=set(spec.columns)
     )
@@ -128,6 +153,58 @@ def classify(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str,
             {"name": c.name, "category": c.category, "grade": c.grade} for c in result.columns
         ],
     }
+
+
+#: Rows a batched delivery's columns are decided on (a seeded, uniform sample of every batch).
+SAMPLE_ROWS = 200_000
+
+
+def _row_sample(folder: Path, names: list[str], ctx: RunContext) -> pa.Table:
+    """A seeded uniform sample of the staged rows, read batch by batch (memory: the sample).
+
+    The seed comes from the run's logical date, so re-running a date decides on the same rows.
+    """
+    total = staging.count_rows(folder, staging.RAW)
+    rng = np.random.default_rng(ctx.logical_date.toordinal())
+    wanted = np.sort(rng.choice(total, size=min(total, SAMPLE_ROWS), replace=False))
+    parts: list[pa.Table] = []
+    offset = 0
+    for batch in staging.iter_tables(folder, staging.RAW, names):
+        lo, hi = np.searchsorted(wanted, [offset, offset + batch.num_rows])
+        if hi > lo:
+            parts.append(batch.take(pa.array(wanted[lo:hi] - offset)))
+        offset += batch.num_rows
+    return pa.concat_tables(parts) if parts else staging.read_table(folder, staging.RAW, names)
+
+
+def _with_minors(
+    folder: Path,
+    names: list[str],
+    ctx: RunContext,
+    dataset: Dataset,
+    result: DatasetClassification,
+    grade: Callable[[pa.Table], DatasetClassification],
+) -> DatasetClassification:
+    """R4 over every row: a sample that missed the minors is graded again with them in it.
+
+    Birth dates (and ID numbers) of every batch are checked; the rows of minors found are
+    added to the sample as witnesses, so R4 fires and names what it lifted, exactly as it
+    would over the whole table.
+    """
+    if any(rule.startswith("R4 ") for rule in result.rules):
+        return result
+    sources = [c.name for c in result.columns if c.category in BIRTH_SOURCES]
+    if not sources:
+        return result
+    witnesses: list[pa.Table] = []
+    for batch in staging.iter_tables(folder, staging.RAW, names):
+        mask, _ = minors_mask(batch, result.columns, ctx.logical_date, rule_settings(dataset))
+        if mask.any():
+            witnesses.append(batch.filter(pa.array(mask)))
+    if not witnesses:
+        return result
+    log.info("R4: minors found outside the classification sample; grading again with them")
+    return grade(pa.concat_tables([_row_sample(folder, names, ctx), *witnesses]))
 
 
 def zones_for(
@@ -154,8 +231,35 @@ def _with_lineage(table: pa.Table, ctx: RunContext, sha256: str) -> pa.Table:
     )
 
 
+def _stream(
+    folder: Path,
+    name: str,
+    ctx: RunContext,
+    sha256: str,
+    transform: Callable[[pa.Table], pa.Table],
+) -> pa.RecordBatchReader:
+    """A staging table as a batch stream with the lineage columns, transformed batch by batch.
+
+    Every batch is cast to the first one's schema, so an all-null batch cannot change a type.
+    """
+    batches = (transform(_with_lineage(t, ctx, sha256)) for t in staging.iter_tables(folder, name))
+    first = next(batches)
+    schema = first.schema
+
+    def rest() -> Iterator[pa.RecordBatch]:
+        yield from first.to_batches()
+        for table in batches:
+            yield from table.select(schema.names).cast(schema).to_batches()
+
+    return pa.RecordBatchReader.from_batches(schema, rest())
+
+
 def _write(
-    uri: str, table: pa.Table, dataset: Dataset, ctx: RunContext, meta: dict[str, Any]
+    uri: str,
+    table: pa.Table | pa.RecordBatchReader,
+    dataset: Dataset,
+    ctx: RunContext,
+    meta: dict[str, Any],
 ) -> int:
     if dataset.load == "snapshot":
         return delta.replace_all(uri, table, meta)
@@ -172,7 +276,6 @@ def load(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, Any
     source = read_json(folder / staging.SOURCE)
     validation = read_json(folder / staging.VALIDATION)
     classification = DatasetClassification.from_dict(read_json(folder / staging.CLASSIFICATION))
-    valid = _with_lineage(staging.read_table(folder, staging.VALID), ctx, source["sha256"])
     key = load_token_key(settings.home, settings.token_key)
     commit_meta = {
         "pubdata.dag_id": ctx.dag_id,
@@ -187,40 +290,63 @@ def load(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, Any
     column_lineage: list[dict[str, Any]] = []
     drift_path = folder / staging.DRIFT
     held = list(read_json(drift_path).get("held", [])) if drift_path.is_file() else []
-    for zone in zones_for(dataset, classification, held=bool(held)):
-        projection = project_zone(valid, classification, zone, key)
+    rows_loaded = staging.count_rows(folder, staging.VALID)
+    zones = zones_for(dataset, classification, held=bool(held))
+
+    def write_zone(zone: Zone) -> tuple[int, list[Any]]:
+        projected: list[Any] = []
+
+        def project(batch: pa.Table) -> pa.Table:
+            projection = project_zone(batch, classification, zone, key)
+            if not projected:
+                projected.extend(projection.columns)
+            return projection.table
+
         uri = zone_table_uri(settings.lake, zone, dataset.domain, dataset.id)
-        versions[zone] = _write(uri, projection.table, dataset, ctx, {**commit_meta, "zone": zone})
-        tables[zone] = uri
-        column_lineage.extend(
-            {
-                "zone": zone,
-                "source_column": c.source,
-                "output_column": c.output,
-                "transformation": c.transformation,
-            }
-            for c in projection.columns
+        stream = _stream(folder, staging.VALID, ctx, source["sha256"], project)
+        return _write(uri, stream, dataset, ctx, {**commit_meta, "zone": zone}), projected
+
+    def write_quarantine() -> int:
+        bad = _stream(folder, staging.QUARANTINE, ctx, source["sha256"], lambda t: t)
+        q_uri = quarantine_table_uri(settings.lake, dataset.domain, dataset.id)
+        return delta.replace_partition(
+            q_uri, bad, ctx.logical_date, {**commit_meta, "zone": "quarantine"}
         )
-    bad = _with_lineage(staging.read_table(folder, staging.QUARANTINE), ctx, source["sha256"])
-    q_uri = quarantine_table_uri(settings.lake, dataset.domain, dataset.id)
-    versions["quarantine"] = delta.replace_partition(
-        q_uri, bad, ctx.logical_date, {**commit_meta, "zone": "quarantine"}
-    )
-    tables["quarantine"] = q_uri
+
+    # The tables are independent commits; writing them side by side keeps both cores busy
+    # (delta-rs encodes in Rust, the token HMACs run in DuckDB; both release the GIL).
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="load") as pool:
+        pending = {zone: pool.submit(write_zone, zone) for zone in zones}
+        quarantine = pool.submit(write_quarantine)
+        for zone in zones:
+            versions[zone], projected = pending[zone].result()
+            tables[zone] = zone_table_uri(settings.lake, zone, dataset.domain, dataset.id)
+            column_lineage.extend(
+                {
+                    "zone": zone,
+                    "source_column": c.source,
+                    "output_column": c.output,
+                    "transformation": c.transformation,
+                }
+                for c in projected
+            )
+        versions["quarantine"] = quarantine.result()
+    tables["quarantine"] = quarantine_table_uri(settings.lake, dataset.domain, dataset.id)
+    rows_bad = staging.count_rows(folder, staging.QUARANTINE)
     result = {
         "tables": tables,
         "versions": versions,
-        "rows_loaded": valid.num_rows,
-        "rows_quarantined": bad.num_rows,
+        "rows_loaded": rows_loaded,
+        "rows_quarantined": rows_bad,
         "held": held,
         "column_lineage": column_lineage,
     }
     write_json(folder / staging.LOAD, result)
     log.info(
         "loaded %d rows of %s into %s; %d rows quarantined",
-        valid.num_rows,
+        rows_loaded,
         dataset.id,
         ", ".join(tables),
-        bad.num_rows,
+        rows_bad,
     )
     return {k: v for k, v in result.items() if k != "column_lineage"}

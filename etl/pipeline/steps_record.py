@@ -112,7 +112,9 @@ def _quarantine_rows(
     folder: Path, dataset: Dataset, ctx: RunContext, now: datetime
 ) -> list[dict[str, Any]]:
     """Row numbers and reason codes of the quarantined rows (never their values)."""
-    bad = staging.read_table(folder, staging.QUARANTINE)
+    present = staging.table_schema(folder, staging.QUARANTINE).names
+    wanted = [c for c in ("_source_row", "_reasons", "_source_file") if c in present]
+    bad = staging.read_table(folder, staging.QUARANTINE, wanted)  # never the values
     if not bad.num_rows:
         return []
     base = _base(dataset, ctx)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -59,20 +59,7 @@ def validate_table(table: pa.Table, suite: SuiteSpec) -> ValidationOutcome:
         if spec.type not in _EXISTENCE_TYPES
     }
     runnable = [i for i, spec in enumerate(suite.expectations) if not missing.get(i)]
-    raw: dict[int, _gx.RawResult] = {}
-    if runnable:
-        frame = to_frame(table)
-        batch = [
-            (suite.expectations[i].type, gx_kwargs(suite.expectations[i], frame)) for i in runnable
-        ]
-        try:
-            by_position = _gx.run_suite(frame.frame, suite.name, batch)
-        except _gx.ExpectationProblem as exc:
-            spec = suite.expectations[runnable[exc.position]]
-            raise ConfigError(
-                f"{suite.source}: expectation #{runnable[exc.position]} ({spec.type}): {exc}"
-            ) from exc
-        raw = {i: by_position[p] for p, i in enumerate(runnable) if p in by_position}
+    raw = run_gx(to_frame(table), suite, runnable) if runnable else {}
 
     results: list[ExpectationResult] = []
     flagged: dict[str, np.ndarray] = {}
@@ -82,7 +69,7 @@ def validate_table(table: pa.Table, suite: SuiteSpec) -> ValidationOutcome:
         if spec.level == "row" and spec.severity == "error" and indices is not None:
             mask = flagged.setdefault(result.reason, np.zeros(rows, dtype=bool))
             mask[indices] = True
-    failed_rows, row_reasons = _row_arrays(rows, flagged)
+    failed_rows, row_reasons = row_arrays(rows, flagged)
     outcome = ValidationOutcome(
         suite_name=suite.name,
         rows_in=rows,
@@ -102,6 +89,26 @@ def validate_table(table: pa.Table, suite: SuiteSpec) -> ValidationOutcome:
         outcome.rows_failed,
     )
     return outcome
+
+
+def run_gx(frame: Frame, suite: SuiteSpec, indexes: Sequence[int]) -> dict[int, _gx.RawResult]:
+    """Run the suite's expectations at ``indexes`` over ``frame`` in one GX validation.
+
+    Returns:
+        GX's raw results keyed by suite position.
+
+    Raises:
+        ConfigError: GX refuses one of the expectations.
+    """
+    batch = [(suite.expectations[i].type, gx_kwargs(suite.expectations[i], frame)) for i in indexes]
+    try:
+        by_position = _gx.run_suite(frame.frame, suite.name, batch)
+    except _gx.ExpectationProblem as exc:
+        spec = suite.expectations[indexes[exc.position]]
+        raise ConfigError(
+            f"{suite.source}: expectation #{indexes[exc.position]} ({spec.type}): {exc}"
+        ) from exc
+    return {i: by_position[p] for p, i in enumerate(indexes) if p in by_position}
 
 
 def gx_kwargs(spec: ExpectationSpec, frame: Frame) -> Mapping[str, Any]:
@@ -130,7 +137,7 @@ def gx_kwargs(spec: ExpectationSpec, frame: Frame) -> Mapping[str, Any]:
     return kwargs
 
 
-def _row_arrays(rows: int, flagged: Mapping[str, np.ndarray]) -> tuple[pa.Array, pa.Array]:
+def row_arrays(rows: int, flagged: Mapping[str, np.ndarray]) -> tuple[pa.Array, pa.Array]:
     """The failed-row mask and the reason strings, built per distinct reason combination.
 
     Flagged rows are grouped by which reasons flag them (usually a handful of combinations),

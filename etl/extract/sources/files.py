@@ -16,12 +16,35 @@ from etl.registry.sources import FileSource
 logger = logging.getLogger(__name__)
 
 
+def delivered_files(source: FileSource, *, landing: Path, logical_date: date) -> list[Path]:
+    """The files the source's path (or glob) matches for the date, in path order.
+
+    The delivery's marker file (``source.marker``), when the glob matches it, is not data.
+
+    Raises:
+        PolicyError: a path resolves outside the landing zone.
+        SourceNotReady: nothing has been delivered (or the marker is missing).
+    """
+    marker: str | None = None
+    if source.marker is not None:
+        marker_path = fill_template(source.marker, logical_date)
+        marker = relative_to_landing(Path(marker_path), landing, shown_as=source.marker)
+        if not (landing.resolve() / marker).is_file():
+            raise SourceNotReady(f"source not delivered: marker {marker} is missing")
+    paths = resolve_source_paths(landing, source.path, logical_date)
+    root = landing.resolve()
+    files = [path for path in paths if path.relative_to(root).as_posix() != marker]
+    if not files:
+        raise SourceNotReady(f"source not delivered: only the marker matches {source.path}")
+    if len(files) > 1:
+        logger.info("%s matched %d files", source.path, len(files))
+    return files
+
+
 def read_file_parts(
     source: FileSource, *, landing: Path, logical_date: date
 ) -> Iterator[ExtractedPart]:
     """Read every file the source's path (or glob) matches for the date, in path order.
-
-    The delivery's marker file (``source.marker``), when the glob matches it, is not data.
 
     Args:
         source: the registry's file source.
@@ -37,18 +60,5 @@ def read_file_parts(
         ConfigError: the declared encoding is unknown.
         DataError: an empty or unreadable file, wrong format, duplicate headers (naming it).
     """
-    marker: str | None = None
-    if source.marker is not None:
-        marker_path = fill_template(source.marker, logical_date)
-        marker = relative_to_landing(Path(marker_path), landing, shown_as=source.marker)
-        if not (landing.resolve() / marker).is_file():
-            raise SourceNotReady(f"source not delivered: marker {marker} is missing")
-    paths = resolve_source_paths(landing, source.path, logical_date)
-    root = landing.resolve()
-    files = [path for path in paths if path.relative_to(root).as_posix() != marker]
-    if not files:
-        raise SourceNotReady(f"source not delivered: only the marker matches {source.path}")
-    if len(files) > 1:
-        logger.info("%s matched %d files", source.path, len(files))
-    for path in files:
+    for path in delivered_files(source, landing=landing, logical_date=logical_date):
         yield read_file_part(path, source, landing=landing)

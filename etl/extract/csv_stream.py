@@ -1,0 +1,305 @@
+"""Delimited files read as a stream of record batches, so file size does not set peak memory.
+
+The same rules as :mod:`etl.extract.csv_reader` (encoding and delimiter detection, every column
+a string, empty fields null, header names cleaned and checked, ragged rows set aside with their
+numbers), but the file is read by pyarrow's streaming reader in blocks and handed on in batches
+of ``batch_rows`` rows. Parsing is single-threaded so that pyarrow reports the record number of
+each ragged row; conversion of a block to strings is all that threads would speed up here.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from etl.errors import DataError
+from etl.extract._table import clean_name, finish_table
+from etl.extract.csv_reader import _choose_encoding, _RaggedRows, _read_head, _sniff_header
+from etl.extract.encoding import HEAD_BYTES, decodes, detect_delimiter, looks_binary
+from etl.extract.fingerprint import HASH_CHUNK_BYTES
+from etl.extract.parts import Rejected
+from etl.extract.ragged import physical_lines
+
+logger = logging.getLogger(__name__)
+
+#: pyarrow's read block: 4 MiB keeps the reader's own buffers small (the default 1 MiB is
+#: ~1.4x slower, 8 MiB and up prefetch hundreds of MB).
+BLOCK_BYTES = 4 * 1024 * 1024
+_SPARE_COLUMNS = 64
+
+
+@dataclass(frozen=True)
+class CsvLayout:
+    """How a delimited file is read: found from its first bytes (and, for UTF-8, all of them).
+
+    Attributes:
+        codec: the Python codec name the text decodes with.
+        delimiter: the field separator.
+        width: fields in the header line.
+        header: the cleaned header names as the sniffer splits them.
+    """
+
+    codec: str
+    delimiter: str
+    width: int
+    header: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CsvBatch:
+    """Rows of one batch: all-string columns with the header's names, and their row numbers."""
+
+    table: pa.Table = field(repr=False)
+    rows: pa.Array = field(repr=False)
+
+
+def _utf8_throughout(path: Path) -> bool:
+    # A head that decodes as UTF-8 (often pure ASCII) does not make the file UTF-8; a streaming
+    # read cannot switch codecs half way, so check every byte before the first batch is handed on.
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
+    with path.open("rb") as handle:
+        try:
+            while chunk := handle.read(HASH_CHUNK_BYTES * 8):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+def csv_layout(path: Path, rel: str, *, encoding: str | None, delimiter: str | None) -> CsvLayout:
+    """Detect (or take the declared) codec and delimiter, and read the header line.
+
+    Raises:
+        ConfigError: the declared encoding is unknown.
+        DataError: binary content, an undecodable head, no header line.
+    """
+    head = _read_head(path)
+    if looks_binary(head):
+        raise DataError(f"{rel} is not a text file (binary content in a csv source)")
+    codec = _choose_encoding(head, encoding, rel)
+    final = len(head) < HEAD_BYTES
+    text = _sniff_header(head, codec, final, rel)
+    if (
+        encoding is None
+        and codec in ("utf-8", "utf-8-sig")
+        and not final
+        and not _utf8_throughout(path)
+        and decodes(head, "gb18030", final=False)
+    ):
+        logger.info("%s is not UTF-8 past its first %d bytes; reading as gb18030", rel, len(head))
+        codec = "gb18030"
+        text = _sniff_header(head, codec, final, rel)
+    sep = delimiter or detect_delimiter(text.split("\n", 1)[0].rstrip("\r"))
+    fields = next(csv.reader(io.StringIO(text), delimiter=sep), [])
+    return CsvLayout(codec, sep, max(1, len(fields)), tuple(clean_name(f) for f in fields))
+
+
+class CsvStream:
+    """Iterate a delimited file in batches; afterwards, :meth:`rejected` has its ragged rows.
+
+    Args:
+        path: the resolved file.
+        rel: its path relative to the landing root, for messages.
+        layout: from :func:`csv_layout`.
+        batch_rows: rows per batch handed on.
+    """
+
+    def __init__(self, path: Path, rel: str, layout: CsvLayout, batch_rows: int) -> None:
+        self.path = path
+        self.rel = rel
+        self.layout = layout
+        self.batch_rows = batch_rows
+        self._ragged = _RaggedRows()
+        self.rows_read = 0
+        self.names: list[str] | None = None
+        self._multiline = False
+
+    def _reader(self) -> pacsv.CSVStreamingReader:
+        codec = self.layout.codec
+        arrow_encoding = "utf8" if codec in ("utf-8", "utf-8-sig") else codec
+        return pacsv.open_csv(
+            str(self.path),
+            read_options=pacsv.ReadOptions(
+                encoding=arrow_encoding,
+                autogenerate_column_names=True,
+                use_threads=False,
+                block_size=BLOCK_BYTES,
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=self.layout.delimiter,
+                newlines_in_values=True,
+                invalid_row_handler=self._ragged,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={
+                    f"f{i}": pa.string() for i in range(self.layout.width + _SPARE_COLUMNS)
+                },
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+                null_values=[""],
+            ),
+        )
+
+    def _blocks(self) -> Iterator[pa.RecordBatch]:
+        try:
+            reader = self._reader()
+            while True:
+                try:
+                    yield reader.read_next_batch()
+                except StopIteration:
+                    return
+        except UnicodeDecodeError:
+            raise DataError(f"cannot decode {self.rel} as {self.layout.codec}") from None
+        except pa.ArrowInvalid as exc:
+            # pyarrow's messages quote row text; never pass them on.
+            message = str(exc)
+            if "invalid UTF8" in message:
+                raise DataError(f"cannot decode {self.rel} as {self.layout.codec}") from None
+            if "Empty CSV file" in message:
+                raise DataError(f"{self.rel} is empty (no header line)") from None
+            raise DataError(f"cannot parse {self.rel} as delimited text") from None
+
+    def __iter__(self) -> Iterator[CsvBatch]:
+        keep: list[int] | None = None
+        dropped: list[int] = []
+        next_record = 2  # record 1 is the header
+        ragged_seen = 0
+        pending: list[pa.Table] = []
+        pending_rows: list[np.ndarray] = []
+        pending_count = 0
+        for block in self._blocks():
+            table = pa.Table.from_batches([block])
+            if keep is None:
+                if table.num_rows == 0:
+                    continue
+                raw_names = [table.column(i)[0].as_py() for i in range(table.num_columns)]
+                first = finish_table(raw_names, table.slice(1), self.rel)
+                names = [str(n) for n in first.column_names]
+                cleaned = [clean_name(n) for n in raw_names]
+                keep = [cleaned.index(n) for n in names]
+                dropped = [i for i in range(len(raw_names)) if i not in keep]
+                self.names = names
+                table = table.slice(1)
+            data = self._columns(table, keep, dropped)
+            if not self._multiline:
+                self._multiline = _has_line_breaks(data)
+            new = self._ragged.rows[ragged_seen:]
+            ragged_seen = len(self._ragged.rows)
+            numbers = self._numbers(
+                next_record, data.num_rows, [n for n, _, _ in new if n is not None]
+            )
+            next_record += data.num_rows + len(new)
+            pending.append(data)
+            pending_rows.append(numbers)
+            pending_count += data.num_rows
+            while pending_count >= self.batch_rows:
+                yield self._take(pending, pending_rows, self.batch_rows)
+                pending_count -= self.batch_rows
+        if keep is None:
+            raise DataError(f"{self.rel} is empty (no header line)")
+        if pending_count or self.rows_read == 0:
+            yield self._take(pending, pending_rows, pending_count)
+
+    def _columns(self, table: pa.Table, keep: list[int], dropped: list[int]) -> pa.Table:
+        assert self.names is not None
+        for index in dropped:
+            if index < table.num_columns and table.column(index).null_count != table.num_rows:
+                raise DataError(
+                    f"column {index + 1} of {self.rel} has values but an empty header name"
+                )
+        return pa.Table.from_arrays(
+            [table.column(i) for i in keep], names=self.names
+        ).combine_chunks()
+
+    @staticmethod
+    def _numbers(first_record: int, good: int, ragged_records: list[int]) -> np.ndarray:
+        """Data row numbers (record - 1) of a block's good rows, skipping its ragged records."""
+        span = np.arange(first_record, first_record + good + len(ragged_records), dtype=np.int64)
+        if ragged_records:
+            span = span[~np.isin(span, np.asarray(ragged_records, dtype=np.int64))]
+        return span - 1
+
+    def _take(self, tables: list[pa.Table], numbers: list[np.ndarray], count: int) -> CsvBatch:
+        if not tables:  # a file with a header and no rows
+            assert self.names is not None
+            empty = pa.schema([(n, pa.string()) for n in self.names]).empty_table()
+            return CsvBatch(empty, pa.array([], pa.int64()))
+        whole = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+        rows = np.concatenate(numbers) if len(numbers) > 1 else numbers[0]
+        batch = CsvBatch(whole.slice(0, count).combine_chunks(), pa.array(rows[:count]))
+        rest = whole.slice(count)
+        tables.clear()
+        numbers.clear()
+        if rest.num_rows:
+            tables.append(rest)
+            numbers.append(rows[count:])
+        self.rows_read += count
+        return batch
+
+    def rejected(self) -> tuple[Rejected, ...]:
+        """The ragged rows met so far (raw text: restricted data), with their physical lines."""
+        rows = self._ragged.rows
+        if not rows:
+            return ()
+        records = [number for number, _, _ in rows if number is not None]
+        texts = self._ragged.texts
+        seen = 1 + self.rows_read + len(rows)
+        if (
+            self._multiline
+            or any("\n" in t or "\r" in t for t in texts)
+            or not _lines_are_records(self.path, seen)
+        ):
+            lines = physical_lines(self.path, self.layout.codec, self.layout.delimiter, records)
+        else:  # one record per line and no blank line: record n starts on line n
+            lines = {number: number for number in records}
+        logger.warning("%s: %d ragged row(s) set aside for quarantine", self.rel, len(rows))
+        return tuple(
+            Rejected(
+                row=(number or 0) - 1,
+                line=lines.get(number or 0),
+                fields=actual,
+                expected=expected,
+                text=text,
+            )
+            for (number, actual, expected), text in zip(rows, self._ragged.texts, strict=True)
+        )
+
+
+def _has_line_breaks(table: pa.Table) -> bool:
+    """Whether a value holds a line break (a quoted field spanning lines)."""
+    import pyarrow.compute as pc
+
+    for column in table.columns:
+        if pc.any(pc.match_substring_regex(column, r"[\r\n]")).as_py():
+            return True
+    return False
+
+
+def _lines_are_records(path: Path, records: int) -> bool:
+    """Whether the file has exactly one line per record (no blank line, no bare-CR line end).
+
+    Counting line ends is a fast byte count; when it equals the records the reader saw (the
+    header, the rows read, the ragged rows), record ``n`` is line ``n``.
+    """
+    newlines = carriage = crlf = 0
+    last = b""
+    previous = b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(HASH_CHUNK_BYTES * 8):
+            newlines += chunk.count(b"\n")
+            carriage += chunk.count(b"\r")
+            crlf += chunk.count(b"\r\n") + (previous == b"\r" and chunk[:1] == b"\n")
+            previous = chunk[-1:]
+            last = chunk
+    lines = newlines + (0 if last.endswith(b"\n") else 1)
+    return carriage == crlf and lines == records
