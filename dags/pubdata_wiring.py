@@ -35,6 +35,7 @@ from etl.lake.layout import zone_table_uri
 from etl.registry import Dataset
 from etl.registry.sources import FileSource
 from etl.settings import Settings
+from pubdata_notifiers import deadline_alerts, failure_notifiers, record_notifiers
 
 log = logging.getLogger(__name__)
 
@@ -218,21 +219,25 @@ def _asset_extras(context: Any, settings: Settings, dataset: Dataset, summary: A
             }
 
 
+def failure_reason(dataset: Dataset, context: Any) -> tuple[str, bool]:
+    """A failed task's one-line, value-free reason, and whether the source was not delivered."""
+    exc = context.get("exception")
+    cause = exc.__cause__ if exc is not None and exc.__cause__ is not None else exc
+    if isinstance(exc, AirflowSensorTimeout) and isinstance(dataset.source, FileSource):
+        return not_delivered_message(dataset, _run_context(dataset, context).logical_date), True
+    if isinstance(cause, PubdataError):
+        return cause.message, False
+    if isinstance(exc, AirflowFailException):
+        return str(exc), False
+    return f"unexpected {type(cause).__name__} (see the task log)", False
+
+
 def record_failure(dataset: Dataset, settings: Settings, context: Any) -> None:
     """Failure callback: record the failed run in lineage with a one-line, value-free reason."""
     from etl.pipeline.steps_record import record_failure as record
 
-    exc = context.get("exception")
     stage = context["ti"].task_id
-    cause = exc.__cause__ if exc is not None and exc.__cause__ is not None else exc
-    if isinstance(exc, AirflowSensorTimeout) and isinstance(dataset.source, FileSource):
-        message = not_delivered_message(dataset, _run_context(dataset, context).logical_date)
-    elif isinstance(cause, PubdataError):
-        message = cause.message
-    elif isinstance(exc, AirflowFailException):
-        message = str(exc)
-    else:
-        message = f"unexpected {type(cause).__name__} (see the task log)"
+    message, _ = failure_reason(dataset, context)
     try:
         record(settings, dataset, _run_context(dataset, context), stage, message)
     except Exception:
@@ -379,15 +384,26 @@ def build_dag(dataset: Dataset, settings: Settings) -> DAG:
             "retries": dataset.retries,
             "retry_delay": timedelta(minutes=2),
             "retry_exponential_backoff": 2.0,
-            "on_failure_callback": functools.partial(record_failure, dataset, settings),
+            # record the failure first, then alert (pubdata_notifiers; none without `alerts:`)
+            "on_failure_callback": [
+                functools.partial(record_failure, dataset, settings),
+                *failure_notifiers(dataset, settings),
+            ],
         },
+        deadline=deadline_alerts(dataset) or None,
         doc_md=dataset.description or dataset.title,
     ) as dag:
         previous: BaseOperator | None = wait_for_source(dataset, settings)
         for stage in ("extract", "validate", "classify", "load", "record"):
             outlets = dataset_assets(settings, dataset) if stage == "load" else []
+            success = record_notifiers(dataset, settings) if stage == "record" else None
             current = PubdataStep(
-                task_id=stage, stage=stage, dataset=dataset, settings=settings, outlets=outlets
+                task_id=stage,
+                stage=stage,
+                dataset=dataset,
+                settings=settings,
+                outlets=outlets,
+                on_success_callback=success or None,
             )
             if previous is not None:
                 previous >> current

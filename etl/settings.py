@@ -21,6 +21,65 @@ Clearance = Literal["open", "shared", "restricted"]
 CLEARANCES: tuple[Clearance, ...] = ("open", "shared", "restricted")
 #: Environment variables that define Airflow connections (``AIRFLOW_CONN_<CONN_ID>``).
 CONN_PREFIX = "AIRFLOW_CONN_"
+#: Delta's own default tombstone retention; maintenance never vacuums below it.
+DELTA_DEFAULT_RETENTION_HOURS = 168
+#: Rows per record batch the pipeline steps stream (``PUBDATA_BATCH_ROWS``).
+DEFAULT_BATCH_ROWS = 100_000
+
+
+@dataclass(frozen=True)
+class S3Settings:
+    """How to reach an S3-compatible object store when ``PUBDATA_LAKE`` is ``s3://...``.
+
+    The standard ``AWS_*`` variables are read, so one set serves delta-rs, pyarrow and boto3;
+    ``PUBDATA_S3_ENDPOINT``/``PUBDATA_S3_REGION`` win over them when a deployment needs the lake
+    on another endpoint than other AWS clients of the same process.
+
+    Attributes:
+        endpoint: ``PUBDATA_S3_ENDPOINT`` or ``AWS_ENDPOINT_URL``; None means AWS itself.
+        region: ``PUBDATA_S3_REGION``, ``AWS_REGION`` or ``AWS_DEFAULT_REGION`` (default
+            ``us-east-1``).
+        access_key_id: ``AWS_ACCESS_KEY_ID`` (None: the SDKs' own credential chain).
+        secret_access_key: ``AWS_SECRET_ACCESS_KEY``. Never shown.
+        session_token: ``AWS_SESSION_TOKEN``. Never shown.
+        virtual_hosted: ``PUBDATA_S3_ADDRESSING=virtual``; path-style (the default) is what
+            self-hosted stores expect.
+    """
+
+    endpoint: str | None = None
+    region: str = "us-east-1"
+    access_key_id: str | None = None
+    secret_access_key: str | None = field(default=None, repr=False)
+    session_token: str | None = field(default=None, repr=False)
+    virtual_hosted: bool = False
+
+    @property
+    def allow_http(self) -> bool:
+        """Whether the endpoint is plain HTTP (a local or in-cluster store)."""
+        return bool(self.endpoint and self.endpoint.startswith("http://"))
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> S3Settings:
+        """Read the object-store settings from ``env``."""
+        addressing = (env.get("PUBDATA_S3_ADDRESSING") or "path").strip().lower()
+        if addressing not in ("path", "virtual"):
+            raise ConfigError(f"PUBDATA_S3_ADDRESSING must be path or virtual, not {addressing!r}")
+        endpoint = env.get("PUBDATA_S3_ENDPOINT") or env.get("AWS_ENDPOINT_URL") or None
+        if endpoint and not endpoint.startswith(("http://", "https://")):
+            raise ConfigError(
+                f"the S3 endpoint must start with http:// or https://, not {endpoint!r}"
+            )
+        return cls(
+            endpoint=endpoint.rstrip("/") if endpoint else None,
+            region=env.get("PUBDATA_S3_REGION")
+            or env.get("AWS_REGION")
+            or env.get("AWS_DEFAULT_REGION")
+            or "us-east-1",
+            access_key_id=env.get("AWS_ACCESS_KEY_ID") or None,
+            secret_access_key=env.get("AWS_SECRET_ACCESS_KEY") or None,
+            session_token=env.get("AWS_SESSION_TOKEN") or None,
+            virtual_hosted=addressing == "virtual",
+        )
 
 
 @dataclass(frozen=True)
@@ -38,6 +97,12 @@ class Settings:
             the reader API and ``pubdata sql`` (``open``, ``shared`` (default) or
             ``restricted``). Storage permissions stay the real access control; this keeps a
             caller from asking for more than they were granted.
+        s3: how to reach the object store of an ``s3://`` lake (endpoint, region, keys).
+        retention_hours: ``PUBDATA_RETENTION_HOURS``; how long maintenance keeps files a
+            later commit replaced (time travel and readers still listing them need them),
+            default 168 h = 7 days. Below Delta's own default of 168 h is refused.
+        batch_rows: ``PUBDATA_BATCH_ROWS``; rows per record batch the steps stream (default
+            100,000): peak memory follows it, not the size of the delivery.
         connections: every ``AIRFLOW_CONN_<ID>`` variable (name -> URI or JSON), for
             :class:`etl.extract.EnvConnections` outside Airflow (inside a task the DAG resolves
             connections through Airflow, which reads the same variables). Never shown.
@@ -50,6 +115,9 @@ class Settings:
     expectations: Path
     token_key: str | None = field(default=None, repr=False)
     clearance: Clearance = "shared"
+    s3: S3Settings = field(default_factory=S3Settings, compare=False)
+    retention_hours: int = DELTA_DEFAULT_RETENTION_HOURS
+    batch_rows: int = DEFAULT_BATCH_ROWS
     connections: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -72,6 +140,9 @@ class Settings:
             ).resolve(),
             token_key=env.get("PUBDATA_TOKEN_KEY") or None,
             clearance=_clearance(env.get("PUBDATA_CLEARANCE") or "shared"),
+            s3=S3Settings.from_env(env),
+            retention_hours=_retention(env.get("PUBDATA_RETENTION_HOURS")),
+            batch_rows=_batch_rows(env.get("PUBDATA_BATCH_ROWS")),
             connections={k: v for k, v in env.items() if k.startswith(CONN_PREFIX) and v},
         )
 
@@ -104,3 +175,32 @@ def _clearance(value: str) -> Clearance:
     raise ConfigError(
         f"PUBDATA_CLEARANCE must be one of {', '.join(CLEARANCES)}, not {value.strip()!r}"
     )
+
+
+def _retention(value: str | None) -> int:
+    if not value:
+        return DELTA_DEFAULT_RETENTION_HOURS
+    try:
+        hours = int(value.strip())
+    except ValueError:
+        raise ConfigError(f"PUBDATA_RETENTION_HOURS must be whole hours, not {value!r}") from None
+    if hours < DELTA_DEFAULT_RETENTION_HOURS:
+        # Below Delta's default a vacuum can delete files a concurrent reader or a writer that
+        # started before the last commit still needs; refuse rather than corrupt reads.
+        raise ConfigError(
+            f"PUBDATA_RETENTION_HOURS={hours} is below Delta's default retention of "
+            f"{DELTA_DEFAULT_RETENTION_HOURS} h; readers and running writers could lose files"
+        )
+    return hours
+
+
+def _batch_rows(value: str | None) -> int:
+    if not value:
+        return DEFAULT_BATCH_ROWS
+    try:
+        rows = int(value.strip().replace("_", ""))
+    except ValueError:
+        raise ConfigError(f"PUBDATA_BATCH_ROWS must be a whole number, not {value!r}") from None
+    if rows < 1:
+        raise ConfigError(f"PUBDATA_BATCH_ROWS must be at least 1, not {rows}")
+    return rows

@@ -120,23 +120,96 @@ def _count(
     if key is None:
         return PersonCount(None, 0, 0)
     attributes = _l4_attributes(classification)
-    keys: list[Any] = []
-    flagged: list[Any] = []
-    for table, minors in parts:
-        forms = canonical(as_strings(table.column(key.name)), key.category)
-        l4 = np.zeros(table.num_rows, dtype=bool)
-        for c in attributes:
-            if c.name in table.column_names and c.name != key.name:
-                l4 |= _present(table.column(c.name))
-        keys.append(forms)
-        flagged.append(forms.filter(pa.array(l4 | minors)))
-    all_keys = pa.chunked_array(keys, pa.string())
-    with_l4 = pa.chunked_array(flagged, pa.string())
-    return PersonCount(
-        key.name,
-        distinct_count(all_keys),
-        distinct_count(with_l4),
-    )
+    with _DistinctKeys() as counter:
+        for table, minors in parts:
+            forms = canonical(as_strings(table.column(key.name)), key.category)
+            l4 = np.zeros(table.num_rows, dtype=bool)
+            for c in attributes:
+                if c.name in table.column_names and c.name != key.name:
+                    l4 |= _present(table.column(c.name))
+            counter.add(forms, forms.filter(pa.array(l4 | minors)))
+        persons, with_l4 = counter.counts()
+    return PersonCount(key.name, persons, with_l4)
+
+
+class _DistinctKeys:
+    """Exact distinct counts of person keys, in memory while small, else in DuckDB on disk.
+
+    A dataset of tens of millions of persons has hundreds of MB of keys; past
+    ``_IN_MEMORY_KEYS`` they go into a DuckDB table whose memory is capped (it spills to a
+    temporary folder), so counting never sets the run's peak memory.
+    """
+
+    _IN_MEMORY_KEYS = 2_000_000
+
+    def __init__(self) -> None:
+        self._keys: list[Any] = []
+        self._flagged: list[Any] = []
+        self._held = 0
+        self._con: Any = None
+        self._spill: Any = None
+
+    def __enter__(self) -> _DistinctKeys:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._con is not None:
+            self._con.close()
+        if self._spill is not None:
+            self._spill.cleanup()
+
+    def add(self, keys: Any, flagged: Any) -> None:
+        self._keys.append(keys)
+        self._flagged.append(flagged)
+        self._held += len(keys)
+        if self._held > self._IN_MEMORY_KEYS:
+            self._flush()
+
+    def _flush(self) -> None:
+        import tempfile
+
+        import duckdb
+
+        if self._con is None:
+            self._spill = tempfile.TemporaryDirectory(prefix="pubdata-persons-")
+            self._con = duckdb.connect(config={"memory_limit": "256MB", "threads": 2})
+            self._con.execute(f"SET temp_directory = '{self._spill.name}'")
+            self._con.execute("CREATE TABLE persons (v VARCHAR, l4 BOOLEAN)")
+        for keys, flagged in zip(self._keys, self._flagged, strict=True):
+            part = pa.table(
+                {
+                    "v": pa.concat_arrays([_plain(keys), _plain(flagged)]),
+                    "l4": pa.concat_arrays(
+                        [
+                            pa.array(np.zeros(len(keys), dtype=bool)),
+                            pa.array(np.ones(len(flagged), dtype=bool)),
+                        ]
+                    ),
+                }
+            )
+            self._con.register("part", part)
+            self._con.execute("INSERT INTO persons SELECT v, l4 FROM part WHERE v IS NOT NULL")
+            self._con.unregister("part")
+        self._keys.clear()
+        self._flagged.clear()
+        self._held = 0
+
+    def counts(self) -> tuple[int, int]:
+        """Distinct keys, and distinct keys with an L4 attribute (nulls are not keys)."""
+        if self._con is None:
+            all_keys = pa.chunked_array(self._keys, pa.string())
+            with_l4 = pa.chunked_array(self._flagged, pa.string())
+            return distinct_count(all_keys), distinct_count(with_l4)
+        self._flush()
+        row = self._con.execute(
+            "SELECT count(DISTINCT v), count(DISTINCT v) FILTER (WHERE l4) FROM persons"
+        ).fetchone()
+        return (int(row[0]), int(row[1])) if row else (0, 0)
+
+
+def _plain(values: Any) -> pa.Array:
+    array = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    return array.cast(pa.string())
 
 
 def scale_rule(count: PersonCount, settings: RuleSettings | None = None) -> str | None:

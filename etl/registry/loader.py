@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import yaml
 from pydantic import ValidationError
 
 from etl.errors import ConfigError
+from etl.registry.alerts import ALERTS_FILE, AlertsConfig
 from etl.registry.model import Dataset
 from etl.registry.sources import PAGINATION_TYPES, SOURCE_KINDS
 
@@ -34,12 +36,16 @@ class RegistryProblem:
 
 @dataclass(frozen=True)
 class Registry:
-    """The parsed registry: datasets by id, and problems (empty when everything is valid)."""
+    """The parsed registry: datasets by id, and problems (empty when everything is valid).
+
+    ``alerts`` holds the channels of ``alerts.yaml`` (none when the file is absent or broken).
+    """
 
     root: Path
     datasets: dict[str, Dataset]
     sources: dict[str, Path]
     problems: tuple[RegistryProblem, ...]
+    alerts: AlertsConfig = dataclass_field(default_factory=AlertsConfig)
 
     def get(self, dataset_id: str) -> Dataset:
         """Return one dataset or raise :class:`ConfigError` naming the unknown id."""
@@ -78,13 +84,15 @@ def _describe(error: Any) -> tuple[str | None, str]:
 
 
 def _files(root: Path) -> Iterator[Path]:
+    alerts = root / ALERTS_FILE
     for path in sorted(root.rglob("*")):
+        if path == alerts:  # the alert channels, not a dataset
+            continue
         if path.suffix in SUFFIXES and path.is_file() and not path.name.startswith("."):
             yield path
 
 
-def parse_file(path: Path) -> tuple[Dataset | None, list[RegistryProblem]]:
-    """Parse one registry file, returning the dataset or the problems found in it."""
+def _read_mapping(path: Path) -> tuple[dict[str, Any] | None, list[RegistryProblem]]:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
@@ -94,15 +102,57 @@ def parse_file(path: Path) -> tuple[Dataset | None, list[RegistryProblem]]:
         return None, [RegistryProblem(path, where, f"not valid YAML: {reason}")]
     if not isinstance(raw, dict):
         return None, [RegistryProblem(path, None, "expected a mapping of keys at the top level")]
+    return raw, []
+
+
+def parse_file(path: Path) -> tuple[Dataset | None, list[RegistryProblem]]:
+    """Parse one registry file, returning the dataset or the problems found in it."""
+    raw, problems = _read_mapping(path)
+    if raw is None:
+        return None, problems
     try:
         return Dataset.model_validate(raw), []
     except ValidationError as exc:
-        problems = [RegistryProblem(path, *_describe(err)) for err in exc.errors()]
-        return None, problems
+        return None, [RegistryProblem(path, *_describe(err)) for err in exc.errors()]
+
+
+def parse_alerts(root: Path) -> tuple[AlertsConfig, list[RegistryProblem]]:
+    """Parse ``alerts.yaml`` under the registry root (absent: no channels, no problem)."""
+    path = root / ALERTS_FILE
+    if not path.is_file():
+        return AlertsConfig(), []
+    raw, problems = _read_mapping(path)
+    if raw is None:
+        return AlertsConfig(), problems
+    try:
+        return AlertsConfig.model_validate(raw), []
+    except ValidationError as exc:
+        return AlertsConfig(), [RegistryProblem(path, *_describe(err)) for err in exc.errors()]
+
+
+def _channel_problems(
+    datasets: dict[str, Dataset], sources: dict[str, Path], alerts: AlertsConfig
+) -> list[RegistryProblem]:
+    """A dataset naming a channel ``alerts.yaml`` does not define is a problem of that file."""
+    problems = []
+    for dataset_id, dataset in datasets.items():
+        if dataset.alerts is None:
+            continue
+        for index, name in enumerate(dataset.alerts.channels):
+            if name not in alerts.channels:
+                known = ", ".join(sorted(alerts.channels)) or f"none (no {ALERTS_FILE})"
+                problems.append(
+                    RegistryProblem(
+                        sources[dataset_id],
+                        f"alerts.channels.{index}",
+                        f"unknown channel {name!r}; {ALERTS_FILE} defines: {known}",
+                    )
+                )
+    return problems
 
 
 def load_registry(root: Path) -> Registry:
-    """Load every ``*.yaml``/``*.yml`` file under ``root`` (recursively).
+    """Load every ``*.yaml``/``*.yml`` file under ``root`` (recursively), and ``alerts.yaml``.
 
     Problems never stop the scan: each file is parsed and every problem is collected, so that
     ``pubdata registry check`` can report all of them and a DAG file can surface them as import
@@ -128,4 +178,7 @@ def load_registry(root: Path) -> Registry:
             continue
         datasets[dataset.id] = dataset
         sources[dataset.id] = path
-    return Registry(root, datasets, sources, tuple(problems))
+    alerts, found = parse_alerts(root)
+    problems.extend(found)
+    problems.extend(_channel_problems(datasets, sources, alerts))
+    return Registry(root, datasets, sources, tuple(problems), alerts)

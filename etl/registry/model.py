@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from etl.registry.alerts import AlertsSpec
 from etl.registry.normalize import NormalizeSpec, SchemaChangesSpec
 from etl.registry.sources import (
     CursorPagination,
@@ -20,6 +21,7 @@ from etl.registry.sources import (
 )
 
 __all__ = [
+    "AlertsSpec",
     "ClassificationSpec",
     "ColumnOverrideSpec",
     "ColumnType",
@@ -111,6 +113,9 @@ class Dataset(_Closed):
     open: bool = False
     retries: int = Field(default=2, ge=0, le=10)
     tags: list[str] = Field(default_factory=list)
+    alerts: AlertsSpec | None = Field(
+        default=None, description="channels (from alerts.yaml) and kinds of alert; absent: none"
+    )
 
     @model_validator(mode="after")
     def _overrides_reference_known_columns(self) -> Dataset:

@@ -17,6 +17,7 @@ The suite stays the one contract; what changes is where each expectation is eval
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -186,6 +187,7 @@ class BatchValidation:
         self._whole: dict[int, ExpectationResult] = {}
         self._flagged_positions: dict[int, np.ndarray] = {}
         self._offset = 0
+        self._frozen = False
         self._failed: list[pa.Array] = []
         self._prepare(runnable, list(columns), read_columns, duplicates)
 
@@ -269,9 +271,26 @@ class BatchValidation:
                 mask = flagged.setdefault(spec.reason, np.zeros(rows, dtype=bool))
                 mask[indices] = True
         self._offset += rows
+        self._collect()
         failed, reasons = row_arrays(rows, flagged)
         self._failed.append(failed)
         return failed, reasons
+
+    def _collect(self) -> None:
+        """Free each batch's GX objects now, not when the cyclic GC gets round to it.
+
+        Every GX validation leaves reference cycles holding that batch's DataFrame; left to the
+        collector they pile up (19.5M rows: RSS climbing from 1.1 to 2.5 GB between
+        collections). A full collection per batch over the whole heap costs ~0.2 s, so the
+        objects alive after the first batch (modules, GX's registries) are frozen once and each
+        later collection only walks what the batch created (~1 ms).
+        """
+        if not self._frozen:
+            gc.collect()
+            gc.freeze()
+            self._frozen = True
+        else:
+            gc.collect()
 
     def outcome(self) -> ValidationOutcome:
         """The scrubbed outcome over every batch checked (reasons went out with each batch)."""
@@ -286,6 +305,9 @@ class BatchValidation:
                     spec, None, rows=self.total, missing_columns=self._missing.get(i, ())
                 )
                 results.append(result)
+        if self._frozen:
+            gc.unfreeze()
+            self._frozen = False
         failed = pa.concat_arrays(self._failed) if self._failed else pa.array([], pa.bool_())
         outcome = ValidationOutcome(
             suite_name=self.suite.name,

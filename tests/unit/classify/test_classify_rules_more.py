@@ -209,3 +209,15 @@ def test_r4_from_iso_dates_ignores_impossible_and_future_dates() -> None:
     assert "1 of 40 rows" in r4  # born 2014-06-02: 13 at 2024-06-01
     turned_14 = classify_table(pa.table({"csrq": [*births[:-1], "2010-06-01"]}), logical_date=DAY)
     assert not any(r.startswith("R4") for r in turned_14.rules)
+
+
+def test_r5_counts_the_same_when_keys_spill_to_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    from etl.classify import scale
+
+    table = people(300, child_every=100)
+    batches = [table.slice(i, 50) for i in range(0, 300, 50)] * 2  # every person twice
+    result = classify_table(table, logical_date=DAY)
+    in_memory = count_distinct_persons(batches, result, logical_date=DAY)
+    monkeypatch.setattr(scale._DistinctKeys, "_IN_MEMORY_KEYS", 60)
+    spilled = count_distinct_persons(batches, result, logical_date=DAY)
+    assert spilled == in_memory == PersonCount("sfzh", 300, 3)

@@ -12,7 +12,10 @@ from etl.extract.csv_reader import read_csv_rows
 from etl.extract.csv_stream import CsvStream, csv_layout
 
 CASES = {
-    "plain": ("姓名,身份证号,金额\n张三,110101199001011234,1\n李四,110101199001015678,2\n", "utf-8"),
+    "plain": (
+        "姓名,身份证号,金额\n张三,110101199001011234,1\n李四,110101199001015678,2\n",
+        "utf-8",
+    ),
     "ragged": ("a,b\n1,2\n3\n4,5\n6,7,8\n9,10\n", "utf-8"),
     "quoted_newlines": ('a,b\n"x\ny",1\n2,3\n4\n"p\nq\nr",5,6\n7,8\n', "utf-8"),
     "blank_lines": ("a,b\n1,2\n\n3\n\n4,5\n6,7,8\n", "utf-8"),

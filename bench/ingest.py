@@ -1,0 +1,587 @@
+"""Benchmark: a population register end to end through the pipeline, against the physical floor.
+
+Usage::
+
+    python bench/ingest.py [--rows N ...] [--gb G ...] [--encoding utf-8|gbk] [--json] [--keep]
+
+For each size (default 1,000,000 rows) the register is generated or found in the cache
+(:mod:`bench.population`), then two child processes run one after the other, each fresh so that
+start-up and import cost show separately from the work:
+
+* **floor**: ``pyarrow.csv.open_csv`` with an explicit all-string schema streaming into a zstd
+  ``pyarrow.parquet.ParquetWriter`` — the least any ingestion of this file must do;
+* **e2e**: ``etl.pipeline.local.run_local`` (extract → validate with the bench's 10-expectation
+  suite → classify → load the zones → record lineage) with the bench registry under
+  ``bench/datasets``, a fresh ``PUBDATA_HOME`` and a landing folder holding a hard link to the
+  generated file. Each step is timed by wrapping the step functions ``run_local`` calls.
+
+Peak RSS of each child is the ``ru_maxrss`` that ``os.wait4`` returns for it (the child and any
+process it waited for). The bench checks ``rows_in = rows_loaded + rows_quarantined`` and that the
+quarantine holds exactly the bad rows the generator planted; it exits 1 when a check fails.
+Targets: e2e ≤ 4× the floor (issue #4, at 1M rows × 15 columns) and peak RSS ≤ 2 GB (for the
+5 GB file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import json
+import logging
+import math
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bench import population  # noqa: E402
+
+BENCH = REPO / "bench"
+DATASET = "population_register"
+LOGICAL_DATE = date(2024, 6, 1)
+#: Where the bench registry's ``source.path`` expects the delivery, inside the landing folder.
+LANDING_PATH = Path("population") / "population_register" / f"{LOGICAL_DATE.isoformat()}.csv"
+#: Not a secret: the local token key of a throwaway lake (the form tests/conftest.py uses).
+TOKEN_KEY = "bench:" + "YmVuY2gta2V5LW5vdC1hLXNlY3JldC0zMi1ieXRlcy4uLg=="
+TARGET_RATIO = 4.0
+TARGET_RSS_MB = 2048.0
+STEPS = ("extract", "validate", "classify", "load", "record")
+#: Modules the pipeline imports lazily on first use; imported up front so "import s" holds them.
+LAZY_IMPORTS = ("pyarrow.parquet", "pandas", "great_expectations", "deltalake", "duckdb")
+FLOOR_BLOCK = 8 << 20
+POLL_S = 0.1
+#: The quarantine reason (prefix) each planted kind must get, from the extractor or the suite.
+REASONS = {
+    "ragged": "ragged:",
+    "bad_id": "id_format",
+    "bad_phone": "phone_format",
+    "bad_birth_date": "cast:csrq:",
+}
+
+
+# ----------------------------------------------------------------------------- children
+
+
+def _floor(spec: dict[str, Any]) -> dict[str, Any]:
+    """Read the CSV with an all-string schema and write it as zstd Parquet, streaming."""
+    started = time.perf_counter()
+    import pyarrow as pa
+    import pyarrow.csv as pv
+    import pyarrow.parquet as pq
+
+    imported = time.perf_counter()
+    path = Path(spec["file"])
+    with path.open(encoding=spec["encoding"]) as handle:
+        names = handle.readline().rstrip("\r\n").split(",")
+    schema = pa.schema([(name, pa.string()) for name in names])
+    skipped = 0
+
+    def skip(_row: Any) -> str:
+        nonlocal skipped
+        skipped += 1
+        return "skip"
+
+    reader = pv.open_csv(
+        path,
+        read_options=pv.ReadOptions(
+            encoding=spec["encoding"], column_names=names, skip_rows=1, block_size=FLOOR_BLOCK
+        ),
+        parse_options=pv.ParseOptions(invalid_row_handler=skip),
+        convert_options=pv.ConvertOptions(column_types=schema, strings_can_be_null=True),
+    )
+    rows = 0
+    with pq.ParquetWriter(spec["out"], schema, compression="zstd") as writer:
+        for batch in reader:
+            writer.write_batch(batch)
+            rows += batch.num_rows
+    finished = time.perf_counter()
+    return {
+        "import_s": imported - started,
+        "seconds": finished - imported,
+        "rows": rows,
+        "skipped": skipped,
+        "parquet_bytes": Path(spec["out"]).stat().st_size,
+    }
+
+
+def _timed(times: dict[str, float], name: str, step: Callable[..., Any]) -> Callable[..., Any]:
+    def run(*args: Any, **kwargs: Any) -> Any:
+        began = time.perf_counter()
+        try:
+            return step(*args, **kwargs)
+        finally:
+            times[name] = time.perf_counter() - began
+
+    return run
+
+
+def _e2e(spec: dict[str, Any]) -> dict[str, Any]:
+    """One ``run_local`` of the bench dataset, with import and per-step times."""
+    started = time.perf_counter()
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    from etl.pipeline import local, steps_ingest, steps_publish, steps_record
+    from etl.registry import load_registry
+    from etl.settings import Settings
+
+    for name in LAZY_IMPORTS:
+        with contextlib.suppress(ImportError):  # a library the pipeline no longer uses
+            importlib.import_module(name)
+    imported = time.perf_counter()
+    settings = Settings.from_env(spec["env"])
+    dataset = load_registry(settings.registry).get(DATASET)
+    ctx = local.local_context(dataset, date.fromisoformat(spec["date"]), run_id="bench")
+    times: dict[str, float] = {}
+    modules = {
+        "extract": steps_ingest,
+        "validate": steps_ingest,
+        "classify": steps_publish,
+        "load": steps_publish,
+        "record": steps_record,
+    }
+    # run_local calls each step through its module attribute: wrapping it times the real step.
+    for name, module in modules.items():
+        step = getattr(module, name, None)
+        if callable(step):
+            setattr(module, name, _timed(times, name, step))
+    began = time.perf_counter()
+    if spec.get("profile"):
+        import cProfile
+
+        with cProfile.Profile() as profiler:
+            summary = local.run_local(settings, dataset, ctx)
+        profiler.dump_stats(spec["profile"])
+    else:
+        summary = local.run_local(settings, dataset, ctx)
+    finished = time.perf_counter()
+    keys = ("status", "rows_in", "rows_loaded", "rows_quarantined", "dataset_grade", "tables")
+    return {
+        "import_s": imported - started,
+        "seconds": finished - began,
+        "steps": times,
+        "summary": {key: summary.get(key) for key in keys},
+        "reasons": _reason_counts(summary.get("quarantine_table")),
+    }
+
+
+def _reason_counts(uri: str | None) -> dict[str, int] | None:
+    """Quarantined rows per planted kind, from the ``_reasons`` column only (no values).
+
+    After the timed run; None when the quarantine table is not where the summary said.
+    """
+    if not uri:
+        return None
+    import pyarrow.compute as pc
+    from deltalake import DeltaTable
+
+    try:
+        reasons = DeltaTable(uri).to_pyarrow_table(columns=["_reasons"]).column("_reasons")
+    except Exception:  # the layout changed under the bench: report no breakdown
+        logging.getLogger(__name__).exception("cannot read the quarantine reasons")
+        return None
+    counts = {
+        kind: int(pc.sum(pc.match_substring(reasons, code)).as_py() or 0)
+        for kind, code in REASONS.items()
+    }
+    counts["total"] = len(reasons)
+    return counts
+
+
+def _child_main(mode: str, spec_path: Path) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    spec = json.loads(spec_path.read_text(encoding="utf-8"))
+    result = _floor(spec) if mode == "floor" else _e2e(spec)
+    Path(spec["result"]).write_text(json.dumps(result), encoding="utf-8")
+    return 0
+
+
+# ----------------------------------------------------------------------------- parent
+
+
+@dataclass
+class Child:
+    """What one child process reported, and what the parent saw of it."""
+
+    ok: bool
+    wall_s: float
+    peak_rss_mb: float
+    data: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+
+def _rss_mb(pid: int) -> float:
+    """Current resident set size of a process (0 when it is gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except OSError:
+        return 0.0
+    match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
+    return int(match.group(1)) / 1024 if match else 0.0
+
+
+def _run_child(
+    mode: str, spec: dict[str, Any], workdir: Path, rss_limit_mb: float = math.inf
+) -> Child:
+    """Run one child, wait for it with ``os.wait4`` and read its peak RSS from the rusage.
+
+    The child is killed if its RSS passes ``rss_limit_mb`` (then it is reported as failed).
+    """
+    spec = {**spec, "result": str(workdir / f"{mode}.result.json")}
+    spec_path = workdir / f"{mode}.spec.json"
+    spec_path.write_text(json.dumps(spec), encoding="utf-8")
+    # logs are kept (they are small and scrubbed) beside the cache, outside the run folder
+    log_path = workdir.parent / "logs" / workdir.name / f"{mode}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", mode, str(spec_path)]
+    killed = False
+    with log_path.open("wb") as log:
+        began = time.perf_counter()
+        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if not killed and _rss_mb(proc.pid) > rss_limit_mb:
+                # the machine is shared: a run that is not streaming must not exhaust it
+                proc.kill()
+                killed = True
+            time.sleep(POLL_S)
+        wall = time.perf_counter() - began
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    peak = usage.ru_maxrss / 1024  # kilobytes on Linux
+    result = Path(spec["result"])
+    if killed:
+        error = f"{mode}: stopped when its RSS passed --rss-limit-gb ({rss_limit_mb:,.0f} MB)"
+        return Child(False, wall, peak, error=error)
+    if proc.returncode != 0 or not result.is_file():
+        lines = log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+        last = lines[-1] if lines else f"exit code {proc.returncode}"
+        return Child(False, wall, peak, error=f"{mode}: {last} (log: {log_path})")
+    return Child(True, wall, peak, data=json.loads(result.read_text(encoding="utf-8")))
+
+
+def _landing(workdir: Path, source: Path) -> Path:
+    """A landing folder with the delivery where the bench registry expects it."""
+    landing = workdir / "landing"
+    target = landing / LANDING_PATH
+    target.parent.mkdir(parents=True)
+    try:
+        os.link(source, target)
+    except OSError:  # another filesystem: the pipeline refuses symlinks leaving the landing zone
+        shutil.copyfile(source, target)
+    return landing
+
+
+@dataclass
+class Measurement:
+    """One size's row of the table (``--json`` prints these)."""
+
+    rows: int
+    encoding: str
+    file_mb: float
+    planted: int
+    floor: Child
+    e2e: Child | None
+    checks: list[str] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float | None:
+        if self.e2e is None or not self.e2e.ok or not self.floor.ok:
+            return None
+        return float(self.e2e.data["seconds"]) / float(self.floor.data["seconds"])
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["ratio"] = self.ratio
+        data["targets"] = self.targets()
+        return data
+
+    def targets(self) -> dict[str, bool | None]:
+        peak: bool | None = None
+        if self.e2e is not None:
+            peak = self.e2e.peak_rss_mb <= TARGET_RSS_MB
+            if peak and not self.e2e.ok:
+                peak = None  # an unfinished run may not have reached its peak
+        return {
+            "ratio_le_4": None if self.ratio is None else self.ratio <= TARGET_RATIO,
+            "peak_rss_le_2gb": peak,
+        }
+
+
+def _check(m: Measurement) -> list[str]:
+    """Problems with the counts of a finished run (empty: every row is accounted for)."""
+    if m.e2e is None or not m.e2e.ok:
+        return ["the end-to-end run failed"]
+    summary = m.e2e.data["summary"]
+    rows_in, loaded, quarantined = (
+        summary.get("rows_in"),
+        summary.get("rows_loaded"),
+        summary.get("rows_quarantined"),
+    )
+    problems = []
+    if summary.get("status") != "success":
+        problems.append(f"status {summary.get('status')}")
+    if None in (rows_in, loaded, quarantined):
+        return [*problems, "the summary has no row counts"]
+    if rows_in != loaded + quarantined:
+        problems.append(f"rows_in {rows_in} != loaded {loaded} + quarantined {quarantined}")
+    if rows_in != m.rows:
+        problems.append(f"rows_in {rows_in} != generated rows {m.rows}")
+    if quarantined != m.planted:
+        problems.append(f"quarantined {quarantined} != planted bad rows {m.planted}")
+    reasons = m.e2e.data.get("reasons")
+    if reasons is None:
+        problems.append("the quarantine reasons could not be read")
+        return problems
+    for kind, expected in population.planted_counts(m.rows).items():
+        if reasons.get(kind) != expected:
+            problems.append(
+                f"{reasons.get(kind)} quarantined rows carry {REASONS[kind]!r},"
+                f" {expected} {kind} rows were planted"
+            )
+    return problems
+
+
+def _best_floor(path: Path, encoding: str, workdir: Path, rss_limit_mb: float, runs: int) -> Child:
+    """The fastest of ``runs`` floor children (the floor is cheap; the machine may be busy).
+
+    Its peak RSS is the highest of the runs.
+    """
+    spec = {"file": str(path), "encoding": encoding, "out": str(workdir / "floor.parquet")}
+    children = []
+    for _ in range(max(1, runs)):
+        children.append(_run_child("floor", spec, workdir, rss_limit_mb))
+        (workdir / "floor.parquet").unlink(missing_ok=True)
+        if not children[-1].ok:
+            return children[-1]
+    best = min(children, key=lambda child: float(child.data["seconds"]))
+    best.data["runs"] = [round(float(child.data["seconds"]), 3) for child in children]
+    best.peak_rss_mb = max(child.peak_rss_mb for child in children)
+    return best
+
+
+def measure(
+    rows: int,
+    encoding: str,
+    seed: int,
+    cache: Path,
+    keep: bool,
+    rss_limit_mb: float,
+    profile: Path | None = None,
+    floor_runs: int = 3,
+) -> Measurement:
+    """Generate (or find) the file, then run the floor and the end-to-end child on it."""
+    path, manifest, cached = population.ensure(rows, encoding=encoding, seed=seed, cache=cache)
+    state = "cached" if cached else f"generated in {manifest.seconds:.1f} s"
+    _progress(f"{rows:,} rows: {path} ({state})")
+    workdir = Path(tempfile.mkdtemp(prefix="run-", dir=cache))
+    try:
+        _progress(f"{rows:,} rows: floor x{floor_runs} (pyarrow CSV read + zstd Parquet write)")
+        floor = _best_floor(path, encoding, workdir, rss_limit_mb, floor_runs)
+        _progress(f"{rows:,} rows: end to end (run_local)")
+        home = workdir / "home"
+        env = {
+            "PUBDATA_HOME": str(home),
+            "PUBDATA_REGISTRY": str(BENCH / "datasets"),
+            "PUBDATA_LANDING": str(_landing(workdir, path)),
+            "PUBDATA_EXPECTATIONS": str(BENCH / "expectations"),
+            "PUBDATA_LAKE": str(home / "lake"),
+            "PUBDATA_TOKEN_KEY": TOKEN_KEY,
+        }
+        spec: dict[str, Any] = {"env": env, "date": LOGICAL_DATE.isoformat()}
+        if profile is not None:
+            profile.mkdir(parents=True, exist_ok=True)
+            spec["profile"] = str(profile.resolve() / f"e2e-{rows}-{encoding}.pstats")
+            _progress(f"{rows:,} rows: profiling into {spec['profile']} (times include overhead)")
+        e2e = _run_child("e2e", spec, workdir, rss_limit_mb)
+        m = Measurement(rows, encoding, manifest.bytes / 1e6, manifest.bad_rows, floor, e2e)
+        m.checks = _check(m)
+        return m
+    finally:
+        if keep:
+            _progress(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+# ----------------------------------------------------------------------------- output
+
+
+def _seconds(value: Any) -> str:
+    return "-" if value is None else f"{float(value):.2f}"
+
+
+def _count(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int) else "-"
+
+
+def _row(m: Measurement) -> list[str]:
+    floor = m.floor.data if m.floor.ok else {}
+    e2e = m.e2e.data if m.e2e is not None and m.e2e.ok else {}
+    summary = e2e.get("summary", {})
+    steps = e2e.get("steps", {})
+    seconds = e2e.get("seconds")
+    targets = m.targets()
+    verdict = {True: "yes", False: "NO", None: "-"}
+    return [
+        f"{m.rows:,}",
+        m.encoding,
+        f"{m.file_mb:,.0f}",
+        _seconds(floor.get("seconds")),
+        _seconds(e2e.get("import_s")),
+        _seconds(seconds),
+        "/".join(f"{steps[s]:.1f}" if s in steps else "-" for s in STEPS),
+        "-" if m.ratio is None else f"{m.ratio:.1f}x",
+        f"{m.floor.peak_rss_mb:,.0f}",
+        "-" if m.e2e is None else f"{m.e2e.peak_rss_mb:,.0f}",
+        "-" if not seconds else f"{m.rows / float(seconds):,.0f}",
+        _count(summary.get("rows_loaded")),
+        _count(summary.get("rows_quarantined")),
+        f"{m.planted:,}",
+        verdict[targets["ratio_le_4"]],
+        verdict[targets["peak_rss_le_2gb"]],
+        "ok" if not m.checks else "FAIL",
+    ]
+
+
+HEADER = [
+    "rows",
+    "enc",
+    "file MB",
+    "floor s",
+    "import s",
+    "e2e s",
+    "ext/val/cls/load/rec s",
+    "ratio",
+    "floor RSS MB",
+    "e2e RSS MB",
+    "rows/s",
+    "loaded",
+    "quarantined",
+    "planted",
+    "ratio<=4",
+    "RSS<=2GB",
+    "counts",
+]
+_LEFT = {"enc", "ext/val/cls/load/rec s", "ratio<=4", "RSS<=2GB", "counts"}
+
+
+def table(measurements: Sequence[Measurement]) -> str:
+    """The measurements as an aligned plain-text table."""
+    rows = [HEADER, *(_row(m) for m in measurements)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(HEADER))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(
+            c.ljust(w) if h in _LEFT else c.rjust(w)
+            for c, w, h in zip(cells, widths, HEADER, strict=True)
+        ).rstrip()
+
+    out = [line(rows[0]), "  ".join("-" * w for w in widths), *(line(r) for r in rows[1:])]
+    for m in measurements:
+        for problem in m.checks:
+            out.append(f"{m.rows:,} rows: {problem}")
+        for child in (m.floor, m.e2e):
+            if child is not None and child.error:
+                out.append(f"{m.rows:,} rows: {child.error}")
+    return "\n".join(out)
+
+
+def _progress(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def _host() -> dict[str, Any]:
+    import pyarrow
+
+    return {
+        "load_average": os.getloadavg(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "pyarrow": pyarrow.__version__,
+        "machine": platform.machine(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line (see the module docstring)."""
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["--child"]:
+        return _child_main(args[1], Path(args[2]))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--rows", type=int, action="append", default=[], help="rows (repeatable)")
+    parser.add_argument(
+        "--gb", type=float, action="append", default=[], help="file size in GB (repeatable)"
+    )
+    parser.add_argument("--encoding", choices=population.ENCODINGS, default="utf-8")
+    parser.add_argument("--seed", type=int, default=population.DEFAULT_SEED)
+    parser.add_argument("--cache", type=Path, default=population.CACHE)
+    parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
+    parser.add_argument("--keep", action="store_true", help="keep the run folders (lake, logs)")
+    parser.add_argument(
+        "--rss-limit-gb",
+        type=float,
+        default=4.0,
+        help="kill a child whose RSS passes this (default 4; the machine may be shared)",
+    )
+    parser.add_argument(
+        "--floor-runs", type=int, default=3, help="floor repetitions; the fastest counts (3)"
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="run the e2e child under cProfile and write e2e-<rows>-<enc>.pstats into DIR",
+    )
+    options = parser.parse_args(args)
+    load_before = os.getloadavg()[0]
+    sizes = list(options.rows)
+    sizes += [population.rows_for_gb(g, encoding=options.encoding) for g in options.gb]
+    measurements = [
+        measure(
+            rows,
+            options.encoding,
+            options.seed,
+            options.cache,
+            options.keep,
+            options.rss_limit_gb * 1024,
+            options.profile,
+            options.floor_runs,
+        )
+        for rows in sizes or [1_000_000]
+    ]
+    if options.json:
+        print(
+            json.dumps(
+                {
+                    "host": _host(),
+                    "load_before": load_before,
+                    "measurements": [m.to_dict() for m in measurements],
+                },
+                indent=2,
+            )
+        )
+    else:
+        print(table(measurements))
+        if load_before >= 1.0:
+            print(
+                f"note: load average {load_before:.1f} before the bench started, on"
+                f" {os.cpu_count()} CPUs: other work competed with it, its times are inflated"
+            )
+    return 0 if all(not m.checks for m in measurements) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,298 @@
+"""Alerts from a run's outcome: a failure reason, or the record step's summary plus staging.
+
+Only fields that cannot hold a data value are read: counts, grades, flags, rule texts,
+expectation names and their unexpected counts, reason codes and the drift messages (column
+names with category/grade). The staging folder's data files are never opened, except the
+quarantine table's ``_reasons`` column (reason codes).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from etl.alerts.model import Alert, DatasetRef, RunRef
+from etl.pipeline import staging
+from etl.pipeline.context import read_json
+from etl.registry import Dataset
+from etl.registry.alerts import AlertsSpec
+
+#: At most this many expectations or reason codes are listed (the rest are counted).
+TOP = 5
+
+
+def _registry_file(dataset: Dataset) -> str:
+    return f"datasets/{dataset.department}/{dataset.id}.yaml"
+
+
+def failure_alert(
+    dataset: Dataset, run: RunRef, stage: str, reason: str, *, not_delivered: bool = False
+) -> Alert:
+    """The alert of a failed run.
+
+    Args:
+        dataset: the registry entry.
+        run: the run.
+        stage: the task that failed (``wait_for_source``, ``extract`` … ``record``).
+        reason: the one-line, value-free reason recorded in lineage.
+        not_delivered: the delivery sensor timed out (the source was not delivered in time).
+    """
+    day = run.logical_date
+    if not_delivered:
+        return Alert(
+            kind="not_delivered",
+            severity="warning",
+            dataset=DatasetRef.of(dataset),
+            run=run,
+            headline=f"{dataset.id} {day}: the source was not delivered in time; nothing loaded.",
+            facts=(("原因 reason", reason),),
+            actions=(
+                f"ask {DatasetRef.of(dataset).department_label} to deliver the file for {day}",
+                f"once it is there: `pubdata run {dataset.id} --date {day}` (or clear the run's "
+                "tasks in Airflow)",
+            ),
+        )
+    actions = [f"read the failed task's log in Airflow ({stage})"]
+    if stage == "validate":
+        actions.append(
+            f"`pubdata quality {dataset.id}` (which checks fail) and "
+            f"`pubdata quarantine {dataset.id}` (counts by reason)"
+        )
+    elif stage in ("extract", "wait_for_source"):
+        actions.append(f"check the delivery and {_registry_file(dataset)} (source, columns)")
+    actions.append(f"after the fix: `pubdata run {dataset.id} --date {day}`")
+    return Alert(
+        kind="failure",
+        severity="critical",
+        dataset=DatasetRef.of(dataset),
+        run=run,
+        headline=f"{dataset.id} {day} failed at {stage}; nothing was published for this date.",
+        facts=(("阶段 stage", stage), ("原因 reason", reason)),
+        actions=tuple(actions),
+    )
+
+
+def _maybe_json(folder: Path, name: str) -> dict[str, Any]:
+    path = folder / name
+    return dict(read_json(path)) if path.is_file() else {}
+
+
+def _failed_expectations(validation: Mapping[str, Any]) -> list[str]:
+    failed = [r for r in validation.get("results", []) if not r.get("success")]
+    failed.sort(key=lambda r: -(r.get("unexpected_count") or 0))
+    out = []
+    for r in failed:
+        name = str(r.get("reason") or r.get("expectation_type"))
+        count = r.get("unexpected_count")
+        severity = r.get("severity", "error")
+        rows = f"{count} rows" if count is not None else "table-level"
+        out.append(f"{name}: {rows}" + (" (warn)" if severity == "warn" else ""))
+    return out
+
+
+def _reason_counts(folder: Path) -> Counter[str]:
+    """Quarantined rows by reason code (a row failing two checks counts under both)."""
+    path = folder / staging.QUARANTINE
+    if not path.is_file():
+        return Counter()
+    import pyarrow.parquet as pq
+
+    # only the reason codes are read, never a data column
+    reasons = pq.read_table(path, columns=["_reasons"]).column("_reasons").to_pylist()
+    return Counter(code for text in reasons for code in (text or "").split(";") if code)
+
+
+def _listed(items: Sequence[str]) -> str:
+    shown = list(items[:TOP])
+    if len(items) > TOP:
+        shown.append(f"… {len(items) - TOP} more")
+    return "; ".join(shown)
+
+
+def _warnings_over(validation: Mapping[str, Any], threshold: float) -> list[str]:
+    """Failed ``warn`` expectations (they never quarantine) whose failing share is above it."""
+    out = []
+    for r in validation.get("results", []):
+        if r.get("success") or r.get("severity") != "warn":
+            continue
+        percent = r.get("unexpected_percent")
+        if percent is None or float(percent) / 100 > threshold:  # None: a table-level check
+            out.append(str(r.get("reason") or r.get("expectation_type")))
+    return out
+
+
+def quality_alert(
+    dataset: Dataset,
+    run: RunRef,
+    summary: Mapping[str, Any],
+    folder: Path,
+    threshold: float,
+) -> Alert | None:
+    """A ``quality`` alert when a successful run's quality is past ``threshold``.
+
+    Past it means: the quarantined share of the run's rows is above it, or a ``warn``
+    expectation (which quarantines nothing) failed for a larger share of rows than that.
+    """
+    rows_in = int(summary.get("rows_in") or 0)
+    quarantined = int(summary.get("rows_quarantined") or 0)
+    validation = _maybe_json(folder, staging.VALIDATION)
+    share = quarantined / rows_in if rows_in > 0 else 0.0
+    warnings = _warnings_over(validation, threshold)
+    if share <= threshold and not warnings:
+        return None
+    day = run.logical_date
+    results = validation.get("results", [])
+    passed = sum(1 for r in results if r.get("success"))
+    reasons = _reason_counts(folder)
+    facts = [
+        (
+            "行数 rows",
+            f"{rows_in} in, {summary.get('rows_loaded')} loaded, {quarantined} quarantined",
+        ),
+        ("隔离比例 quarantined share", f"{share:.2%} (threshold {threshold:.2%})"),
+    ]
+    if results:
+        facts.append(("校验 checks", f"{passed}/{len(results)} passed"))
+    failed = _failed_expectations(validation)
+    if failed:
+        facts.append(("未通过 failed checks", _listed(failed)))
+    if reasons:
+        codes = [f"{code}: {n}" for code, n in reasons.most_common()]
+        facts.append(("隔离原因 quarantine reasons", _listed(codes)))
+    if share > threshold:
+        headline = (
+            f"{dataset.id} {day}: {quarantined} of {rows_in} rows ({share:.2%}) went to "
+            "quarantine; the rest was published."
+        )
+    else:
+        headline = (
+            f"{dataset.id} {day}: {len(warnings)} warning check(s) failed beyond "
+            f"{threshold:.2%} of rows: {_listed(warnings)}; the run was published."
+        )
+    return Alert(
+        kind="quality",
+        severity="warning",
+        dataset=DatasetRef.of(dataset),
+        run=run,
+        headline=headline,
+        facts=tuple(facts),
+        actions=(
+            f"`pubdata quarantine {dataset.id} --date {day}` (counts by reason)",
+            f"fix the rows: `pubdata quarantine {dataset.id} --date {day} --export FILE`, then "
+            f"`--resubmit FILE` (re-runs the date)",
+            f"`pubdata quality {dataset.id}` (pass rate per check over runs)",
+        ),
+    )
+
+
+def drift_alert(dataset: Dataset, run: RunRef, summary: Mapping[str, Any]) -> Alert | None:
+    """A ``drift`` alert when the run held shared/open publishing for classification drift."""
+    held = [str(m) for m in summary.get("held") or []]
+    if not held:
+        return None
+    day = run.logical_date
+    return Alert(
+        kind="drift",
+        severity="warning",
+        dataset=DatasetRef.of(dataset),
+        run=run,
+        headline=(
+            f"{dataset.id} {day}: column classification changed; shared/open publishing is "
+            "held (restricted was loaded)."
+        ),
+        facts=(
+            ("漂移 drift", _listed(held)),
+            ("数据集级别 dataset grade", str(summary.get("dataset_grade"))),
+        ),
+        actions=(
+            f"confirm each column in {_registry_file(dataset)} under classification.columns "
+            "(category and grade)",
+            "`pubdata registry check`",
+            f"`pubdata run {dataset.id} --date {day}` to publish shared/open again",
+        ),
+    )
+
+
+def important_alert(
+    dataset: Dataset, run: RunRef, summary: Mapping[str, Any], folder: Path
+) -> Alert | None:
+    """An ``important`` alert when a rule made the dataset a 重要数据 (IMP) candidate.
+
+    A dataset the registry already declares ``important`` is decided, not a candidate: its
+    runs stay restricted without an alert each day.
+    """
+    if "IMP" not in (summary.get("flags") or []) or dataset.classification.important:
+        return None
+    classification = _maybe_json(folder, staging.CLASSIFICATION)
+    rules = [str(r) for r in classification.get("rules", []) if str(r).startswith("R5")]
+    day = run.logical_date
+    facts = [("数据集级别 dataset grade", str(summary.get("dataset_grade")))]
+    if rules:
+        facts.append(("依据 why", rules[0]))
+    return Alert(
+        kind="important",
+        severity="warning",
+        dataset=DatasetRef.of(dataset),
+        run=run,
+        headline=(
+            f"{dataset.id} {day}: 重要数据 (IMP) candidate; loaded to the restricted zone only "
+            "until a review decides."
+        ),
+        facts=tuple(facts),
+        actions=(
+            "review whether the dataset is 重要数据 under the city's catalogue",
+            f"confirmed: set classification.important: true in {_registry_file(dataset)} "
+            "(it stays in the restricted zone, without further alerts)",
+            "not important: raise classification.rules.persons_important (or "
+            f"persons_l4_important) there, then `pubdata run {dataset.id} --date {day}`",
+        ),
+    )
+
+
+def run_alerts(
+    dataset: Dataset,
+    spec: AlertsSpec,
+    run: RunRef,
+    summary: Mapping[str, Any],
+    folder: Path,
+) -> list[Alert]:
+    """The alerts a successful run raises under the dataset's ``alerts:`` section.
+
+    Args:
+        dataset: the registry entry.
+        spec: its ``alerts:`` section.
+        run: the run.
+        summary: the record step's summary (``rows_in``, ``rows_quarantined``, ``flags``,
+            ``held`` …).
+        folder: the run's staging folder (validation results, rule texts, reason codes).
+    """
+    alerts: list[Alert | None] = []
+    if "quality" in spec.on:
+        alerts.append(quality_alert(dataset, run, summary, folder, spec.quality_threshold))
+    if "drift" in spec.on:
+        alerts.append(drift_alert(dataset, run, summary))
+    if "important" in spec.on:
+        alerts.append(important_alert(dataset, run, summary, folder))
+    return [a for a in alerts if a is not None]
+
+
+def deadline_alert(dataset: Dataset, run: RunRef, minutes: int) -> Alert:
+    """A ``not_delivered`` alert from an Airflow deadline: the run was not done in time."""
+    day = run.logical_date
+    return Alert(
+        kind="not_delivered",
+        severity="warning",
+        dataset=DatasetRef.of(dataset),
+        run=run,
+        headline=(
+            f"{dataset.id} {day}: the run had not finished {minutes} min after it was queued "
+            "(a delivery not there yet, or a run stuck behind one)."
+        ),
+        facts=(("期限 deadline", f"{minutes} min after the run was queued"),),
+        actions=(
+            "open the run in Airflow: which task is it in (wait_for_source means no delivery)?",
+            f"ask {DatasetRef.of(dataset).department_label} whether the file for {day} was sent",
+        ),
+    )

@@ -1,0 +1,10 @@
+"""The operators' pages: catalog, dataset, quarantine and Data Docs, as a FastAPI app.
+
+Nothing here imports Airflow: the plugin in ``plugins/pubdata_ui.py`` mounts the app and injects
+how a request is authenticated. Pages are built from the registry, the ``_meta`` tables and the
+Delta logs only: names, counts, grades, categories and reason codes, never a data value.
+"""
+
+from etl.ui.app import Authenticate, create_app
+
+__all__ = ["Authenticate", "create_app"]

@@ -1,0 +1,56 @@
+"""The maintenance DAG compacts, then vacuums, rebuilds the Data Docs and purges staging."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import REPO
+
+PARSE = """
+import json, sys
+from pathlib import Path
+from airflow.dag_processing.dagbag import BundleDagBag
+bag = BundleDagBag(dag_folder=sys.argv[1], bundle_path=Path(sys.argv[1]).parent)
+dag = bag.dags.get("maintenance__data_docs")
+print(json.dumps({
+    "errors": list(bag.import_errors.values()),
+    "tasks": {t.task_id: sorted(t.upstream_task_ids) for t in dag.tasks} if dag else None,
+    "tags": sorted(dag.tags) if dag else None,
+}))
+"""
+
+
+def parse(tmp_path: Path, **env: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-c", PARSE, str(REPO / "dags" / "maintenance.py")],
+        env=dict(os.environ, PUBDATA_HOME=str(tmp_path / "home"), **env),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def test_maintenance_dag_has_its_tasks_in_order(tmp_path: Path) -> None:
+    dag = parse(tmp_path)
+    assert dag["errors"] == []
+    assert dag["tasks"] == {
+        "compact_tables": [],
+        "compact_meta": [],
+        "vacuum_lake": ["compact_meta", "compact_tables"],
+        "build_data_docs": [],
+        "purge_staging": [],
+    }
+    assert dag["tags"] == ["maintenance"]
+
+
+def test_a_retention_below_deltas_default_is_an_import_error(tmp_path: Path) -> None:
+    dag = parse(tmp_path, PUBDATA_RETENTION_HOURS="1")
+    assert dag["tasks"] is None
+    (error,) = dag["errors"]
+    assert "PUBDATA_RETENTION_HOURS" in error

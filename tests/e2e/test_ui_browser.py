@@ -1,0 +1,277 @@
+"""The operators' pages in a real browser, served by a real Airflow api-server with the plugin.
+
+A sample lake is built in-process (every dataset, about ten seconds), then ``airflow api-server``
+starts on a free port with the simple auth manager, the repository's plugins folder and the
+sample registry; Debian's chromium (``/usr/bin/chromium``, nothing is downloaded) logs in through
+Airflow's own login page and opens every page. Screenshots go to the test's tmp folder, and the
+catalog and dataset pages also to ``docs/img/`` for the README.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+
+from etl.runtime.airflow_env import airflow_command, airflow_environment, ensure_airflow_db
+from tests.conftest import REPO
+from tests.integration.conftest import Cli
+from tests.integration.test_leak_scan import collect_secrets
+from tests.unit.ui.leaks import leaked
+from tests.unit.ui.sample_lake import CORE, DRIFTED, IMPORTANT, SampleLake, build_sample_lake
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+USER, PASSWORD = "operator", "e2e-password-not-a-secret"
+TRIGGERED_DAG = f"ingest__public_security__{DRIFTED}"
+STARTUP_SECONDS = 120
+#: Screenshots for the README (committed).
+IMAGES = REPO / "docs" / "img"
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    lake: SampleLake
+    secrets: dict[str, str]
+    log: Path
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _request(
+    url: str, *, data: dict[str, Any] | None = None, token: str | None = None
+) -> tuple[int, Any]:
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    body = json.dumps(data).encode() if data is not None else None
+    request = urllib.request.Request(url, data=body, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            return reply.status, json.loads(reply.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, None
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, f"api-server exited: {log.read_text()[-2000:]}"
+        try:
+            if _request(f"{url}/api/v2/monitor/health")[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(1)
+    raise AssertionError(f"api-server not healthy after {STARTUP_SECONDS}s: {log}")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    root = tmp_path_factory.mktemp("ui-e2e")
+    lake = build_sample_lake(root)
+    secrets = collect_secrets(
+        Cli(lake.settings, {}), {d.id: d.domain for d in lake.registry.datasets.values()}
+    )
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "PUBDATA_"))}
+    env = airflow_environment(lake.settings, base=base)
+    passwords = lake.settings.airflow_home / "passwords.json"
+    passwords.parent.mkdir(parents=True, exist_ok=True)
+    passwords.write_text(json.dumps({USER: PASSWORD}))
+    env.update(
+        PUBDATA_TOKEN_KEY=lake.settings.token_key or "",
+        AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS=f"{USER}:admin",
+        AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE=str(passwords),
+        AIRFLOW__API_AUTH__JWT_SECRET="e2e-jwt-secret-" + "x" * 32,
+        AIRFLOW__API__SECRET_KEY="e2e-secret-key",
+        AIRFLOW__CORE__PLUGINS_FOLDER=str(REPO / "plugins"),
+    )
+    log = root / "airflow.log"
+    ensure_airflow_db(lake.settings, env, log)
+    with log.open("ab") as out:  # the api-server reads DAGs from the DB: serialize them once
+        subprocess.run(
+            airflow_command("dags", "reserialize"), env=env, stdout=out, stderr=out, check=True
+        )
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    with log.open("ab") as out:
+        proc = subprocess.Popen(
+            airflow_command("api-server", "--host", "127.0.0.1", "--port", str(port)),
+            env=env,
+            stdout=out,
+            stderr=out,
+            start_new_session=True,  # its workers share the group: stop exactly what we started
+        )
+    try:
+        _wait_healthy(url, proc, log)
+        yield Server(url, lake, secrets, log)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+
+def _token(server: Server) -> str:
+    status, body = _request(
+        f"{server.url}/auth/token", data={"username": USER, "password": PASSWORD}
+    )
+    assert status == 201, status
+    return str(body["access_token"])
+
+
+def test_anonymous_requests_are_refused(server: Server) -> None:
+    for path in ("/pubdata/api/catalog", f"/pubdata/api/datasets/{DRIFTED}"):
+        assert _request(server.url + path)[0] == 401
+    assert _request(server.url + "/pubdata/api/catalog", token="not-a-jwt")[0] == 401
+    opener = urllib.request.build_opener(_NoRedirect)
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        opener.open(server.url + "/pubdata/catalog", timeout=30)
+    assert refused.value.code == 302
+    assert refused.value.headers["Location"] == "/auth/login?next=%2Fpubdata%2Fcatalog"
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def test_plugin_registers_views_and_link(server: Server) -> None:
+    token = _token(server)
+    status, plugins = _request(f"{server.url}/api/v2/plugins", token=token)
+    assert status == 200
+    (ours,) = [p for p in plugins["plugins"] if p["name"] == "pubdata_ui"]
+    assert ours["fastapi_apps"][0]["url_prefix"] == "/pubdata"
+    assert {v["name"] for v in ours["external_views"]} >= {"数据目录 Catalog"}
+    assert len(ours["global_operator_extra_links"]) == 1
+
+
+def test_browser_pages(server: Server, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM.is_file(), "install Debian's chromium (make browser)"
+    token = _token(server)
+    status, run = _request(
+        f"{server.url}/api/v2/dags/{TRIGGERED_DAG}/dagRuns",
+        data={"logical_date": "2024-06-03T00:00:00Z"},
+        token=token,
+    )
+    assert status == 200, status
+    links_url = (
+        f"{server.url}/api/v2/dags/{TRIGGERED_DAG}/dagRuns/{quote(run['dag_run_id'], safe='')}"
+        "/taskInstances/extract/links"
+    )
+    status, links = _request(links_url, token=token)
+    assert status == 200
+    (link,) = links["extra_links"].values()
+    assert link.startswith(f"/pubdata/dags/{TRIGGERED_DAG}/runs/")
+
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    pages: dict[str, str] = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            # a short viewport: full-page screenshots end where the content ends
+            page = browser.new_page(viewport={"width": 1360, "height": 640}, locale="zh-CN")
+            # not logged in: Airflow's login page, which returns to the catalog afterwards
+            page.goto(f"{server.url}/pubdata/catalog")
+            page.wait_for_url("**/auth/login?next=*")
+            page.locator("input[name='username']").fill(USER)
+            page.locator("input[name='password']").fill(PASSWORD)
+            page.locator("button[type='submit']").click()
+            page.wait_for_url("**/pubdata/catalog", timeout=30_000)
+            assert page.locator("h1").inner_text() == "数据目录 Catalog"
+            rows = page.locator("#catalog tbody tr")
+            assert rows.count() == len(server.lake.registry.datasets)
+            for flag in ("IMP candidate", "drift held", "CORE refused"):
+                assert page.get_by_text(flag).count() >= 1, flag
+            pages["catalog"] = page.content()
+            page.screenshot(path=tmp_path / "catalog.png", full_page=True)
+            page.screenshot(path=IMAGES / "ui-catalog.png", full_page=True)
+
+            page.select_option("select[name='grade']", "L4")
+            page.locator("form.filters button").click()
+            page.wait_for_url("**/pubdata/catalog?*grade=L4*")
+            assert page.locator(f"tr[data-dataset='{DRIFTED}']").count() == 1
+            assert page.locator("tr[data-dataset='air_quality']").count() == 0
+
+            page.locator(f"a[href='/pubdata/datasets/{DRIFTED}']").first.click()
+            page.wait_for_url(f"**/pubdata/datasets/{DRIFTED}")
+            for section in ("#columns", "#quality", "#lineage", "#runs", "#holds"):
+                assert page.locator(section).is_visible(), section
+            assert page.locator("svg.spark").count() >= 10
+            assert page.locator("svg.lineage path").count() == 6
+            assert "confirm column 'hh'" in page.locator("#holds").inner_text()
+            run_link = page.locator("#runs a[href^='/dags/']").first.get_attribute("href")
+            assert run_link is not None and run_link.startswith(f"/dags/{TRIGGERED_DAG}/runs/")
+            pages["dataset"] = page.content()
+            page.screenshot(path=tmp_path / "dataset.png", full_page=True)
+            page.screenshot(path=IMAGES / "ui-dataset.png", full_page=True)
+
+            for other in (IMPORTANT, CORE, "air_quality", "clinic_visits"):
+                page.goto(f"{server.url}/pubdata/datasets/{other}")
+                pages[other] = page.content()
+
+            page.goto(f"{server.url}/pubdata/quarantine")
+            assert page.locator("section.card").count() == len(server.lake.registry.datasets)
+            assert page.get_by_text("expect_column_values_to_match_regex(gmsfhm)").count() >= 1
+            pages["quarantine"] = page.content()
+            page.screenshot(path=tmp_path / "quarantine.png", full_page=True)
+
+            page.goto(f"{server.url}/pubdata/datasets/{DRIFTED}")
+            page.locator("a", has_text="数据文档 Data Docs").last.click()
+            page.wait_for_url(f"**/pubdata/docs/datasets/{DRIFTED}.html")
+            assert page.get_by_text("Pass rate over runs").count() == 1
+            pages["docs"] = page.content()
+            page.goto(f"{server.url}/pubdata/docs/index.html")
+            pages["docs_index"] = page.content()
+            page.screenshot(path=tmp_path / "docs.png", full_page=True)
+
+            # the task instance's extra link lands on its dataset page, the run marked
+            page.goto(server.url + link)
+            page.wait_for_url(f"**/pubdata/datasets/{DRIFTED}?run_id=*")
+            assert page.locator("h1").inner_text().startswith(DRIFTED)
+            pages["extra_link"] = page.content()
+
+            # the nav entry embeds the catalog in the Airflow UI
+            page.goto(f"{server.url}/plugin/pubdata-catalog")
+            frame = page.frame_locator("iframe").first
+            frame.locator("#catalog").wait_for(timeout=30_000)
+            page.screenshot(path=tmp_path / "airflow-nav.png")
+            page.screenshot(path=IMAGES / "ui-in-airflow.png")
+        finally:
+            browser.close()
+    columns = leaked(pages.values(), server.secrets)
+    assert not columns, f"values of {columns} appear in the pages"

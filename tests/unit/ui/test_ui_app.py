@@ -1,0 +1,170 @@
+"""The app over HTTP (FastAPI TestClient): login enforcement, pages, Data Docs, no values leak.
+
+``authenticate`` here is a real check, not a stand-in that says yes: it accepts a bearer token
+only when it is the user name followed by that name's HMAC under a key the test holds, the way
+a signed session token is checked. The Airflow adapter (``plugins/pubdata_ui.py``) is exercised
+against a real api-server by the browser test.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+import pytest
+from fastapi import Request
+from fastapi.testclient import TestClient
+
+from etl.ui import create_app
+from tests.unit.ui.leaks import leaked
+from tests.unit.ui.sample_lake import CORE, DRIFTED, IMPORTANT, SampleLake
+
+KEY = b"ui-test-signing-key"
+
+
+def sign(user: str) -> str:
+    return f"{user}.{hmac.new(KEY, user.encode(), hashlib.sha256).hexdigest()}"
+
+
+async def authenticate(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    user, _, _ = token.partition(".")
+    if scheme.lower() != "bearer" or not user:
+        return None
+    return user if hmac.compare_digest(token, sign(user)) else None
+
+
+AUTH = {"Authorization": f"Bearer {sign('operator')}"}
+
+
+@pytest.fixture(scope="module")
+def client(lake: SampleLake) -> TestClient:
+    return TestClient(create_app(lambda: lake.settings, authenticate))
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": f"Bearer {sign('operator')[:-1]}0"},  # tampered signature
+        {"Authorization": "Basic b3BlcmF0b3I6eA=="},
+    ],
+)
+def test_anonymous_requests_are_refused(client: TestClient, headers: dict[str, str]) -> None:
+    page = client.get(
+        "/datasets/household_register?run_id=x", headers=headers, follow_redirects=False
+    )
+    assert page.status_code == 302
+    assert page.headers["location"] == (
+        "/auth/login?next=%2Fdatasets%2Fhousehold_register%3Frun_id%3Dx"
+    )
+    for path in ("/api/catalog", "/api/datasets/air_quality", "/api/quarantine"):
+        api = client.get(path, headers=headers)
+        assert api.status_code == 401 and api.json() == {"detail": "Not authenticated"}
+    for path in ("/catalog", "/quarantine", "/docs/index.html", "/static/pubdata.css"):
+        assert client.get(path, headers=headers, follow_redirects=False).status_code == 302
+
+
+def test_catalog_page_lists_every_dataset(client: TestClient, lake: SampleLake) -> None:
+    page = client.get("/catalog", headers=AUTH)
+    assert page.status_code == 200
+    html = page.text
+    assert "数据目录 Catalog" in html and "用户 user: operator" in html
+    for ds in lake.registry.datasets.values():
+        assert f'data-dataset="{ds.id}"' in html
+    assert "重要数据候选 IMP candidate" in html
+    assert "分类漂移暂停发布 drift held" in html
+    assert "核心数据拒收 CORE refused" in html
+    l4 = client.get("/catalog?grade=L4", headers=AUTH).text
+    assert f'data-dataset="{DRIFTED}"' in l4 and 'data-dataset="air_quality"' not in l4
+
+
+def test_dataset_page(client: TestClient) -> None:
+    html = client.get(f"/datasets/{DRIFTED}", headers=AUTH).text
+    for text in (
+        "字段 Columns",
+        "gmsfhm",
+        "id_card",
+        "登记 registry",
+        "检测 detector",
+        "质量历史 Quality history",
+        '<svg class="spark"',
+        '<svg class="lineage"',
+        "待确认 Pending holds",
+        "confirm column &#39;hh&#39;",
+        'href="/dags/ingest__public_security__household_register/runs/scheduled__2024-06-01',
+        'href="/docs/datasets/household_register.html"',
+    ):
+        assert text in html, text
+    selected = client.get(
+        f"/datasets/{DRIFTED}",
+        params={"run_id": "scheduled__2024-06-02T00:00:00+00:00"},
+        headers=AUTH,
+    ).text
+    assert selected.count('class="selected"') == 1
+    imp = client.get(f"/datasets/{IMPORTANT}", headers=AUTH).text
+    assert "重要数据评审" in imp
+    core = client.get(f"/datasets/{CORE}", headers=AUTH).text
+    assert "核心数据拒收 CORE refused" in core and "阶段 stage: extract" in core
+    missing = client.get("/datasets/no_such", headers=AUTH)
+    assert missing.status_code == 404 and "no_such" in missing.text
+
+
+def test_task_link_target_redirects_to_the_dataset(client: TestClient) -> None:
+    done = client.get(
+        "/dags/ingest__public_security__household_register/runs/manual__1",
+        headers=AUTH,
+        follow_redirects=False,
+    )
+    assert done.status_code == 302
+    assert done.headers["location"] == "/datasets/household_register?run_id=manual__1"
+    assert client.get("/dags/maintenance/runs/x", headers=AUTH).status_code == 404
+
+
+def test_quarantine_page_counts_by_reason(client: TestClient) -> None:
+    html = client.get("/quarantine", params={"dataset": DRIFTED}, headers=AUTH).text
+    assert 'id="q-household_register"' in html and 'id="q-air_quality"' not in html
+    assert "expect_column_values_to_match_regex(gmsfhm)" in html
+
+
+def test_data_docs_are_built_and_served(client: TestClient, lake: SampleLake) -> None:
+    first = client.get("/docs/", headers=AUTH, follow_redirects=False)
+    assert first.status_code == 302 and first.headers["location"] == "/docs/index.html"
+    index = client.get("/docs/index.html", headers=AUTH)
+    assert index.status_code == 200 and "pubdata Data Docs" in index.text
+    assert (lake.settings.data_docs / "index.html").is_file()
+    page = client.get(f"/docs/datasets/{DRIFTED}.html", headers=AUTH)
+    assert page.status_code == 200 and "Pass rate over runs" in page.text
+    for path in ("/docs/%2e%2e/%2e%2e/registry/alerts.yaml", "/docs/..%2fhome.html"):
+        assert client.get(path, headers=AUTH).status_code == 404
+
+
+def test_api_returns_the_same_data(client: TestClient, lake: SampleLake) -> None:
+    catalog = client.get("/api/catalog", headers=AUTH).json()
+    assert {r["dataset"] for r in catalog} == set(lake.registry.datasets)
+    page = client.get(f"/api/datasets/{DRIFTED}", headers=AUTH).json()
+    assert page["dataset"]["dag_id"] == "ingest__public_security__household_register"
+    assert client.get("/api/datasets/nope", headers=AUTH).status_code == 404
+
+
+def test_no_personal_value_in_any_page(
+    client: TestClient, lake: SampleLake, secrets: dict[str, str]
+) -> None:
+    paths = ["/catalog", "/quarantine", "/docs/index.html", "/api/catalog", "/api/quarantine"]
+    for ds in lake.registry.datasets:
+        paths += [f"/datasets/{ds}", f"/api/datasets/{ds}", f"/docs/datasets/{ds}.html"]
+    texts = []
+    for path in paths:
+        reply = client.get(path, headers=AUTH)
+        assert reply.status_code == 200, path
+        texts.append(reply.text)
+    columns = leaked(texts, secrets)
+    assert not columns, f"values of {columns} appear in the pages"
+
+
+def test_root_goes_to_the_catalog_and_css_is_served(client: TestClient) -> None:
+    root = client.get("/", headers=AUTH, follow_redirects=False)
+    assert root.status_code == 302 and root.headers["location"] == "/catalog"
+    css = client.get("/static/pubdata.css", headers=AUTH)
+    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+    assert "http" not in css.text  # nothing loaded from elsewhere
