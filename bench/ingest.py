@@ -184,10 +184,13 @@ def _reason_counts(uri: str | None) -> dict[str, int] | None:
     if not uri:
         return None
     import pyarrow.compute as pc
-    from deltalake import DeltaTable
+
+    from etl.lake import delta
 
     try:
-        reasons = DeltaTable(uri).to_pyarrow_table(columns=["_reasons"]).column("_reasons")
+        # Through etl.lake.delta: delta-rs' own Python filesystem handler aborts the interpreter
+        # at exit ("terminate called without an active exception").
+        reasons = delta.read(uri, columns=["_reasons"]).column("_reasons")
     except Exception:  # the layout changed under the bench: report no breakdown
         logging.getLogger(__name__).exception("cannot read the quarantine reasons")
         return None

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -124,21 +126,33 @@ def _arrow_read(
     return table, ragged
 
 
-def _read_table(
-    path: Path, rel: str, encoding: str, delimiter: str, width: int
-) -> tuple[pa.Table, _RaggedRows]:
+@contextlib.contextmanager
+def arrow_csv_errors(rel: str, encoding: str) -> Iterator[None]:
+    """Turn pyarrow's CSV errors into one-line errors naming the file.
+
+    pyarrow's messages quote row text; they are never passed on.
+
+    Raises:
+        DataError: ``_Undecodable`` for bytes the codec refuses, else an empty or unparsable file.
+    """
     try:
-        return _arrow_read(path, encoding, delimiter, width)
+        yield
     except UnicodeDecodeError:
         raise _Undecodable(f"cannot decode {rel} as {encoding}") from None
     except pa.ArrowInvalid as exc:
-        # pyarrow's messages quote row text; never pass them on.
         message = str(exc)
         if "invalid UTF8" in message:
             raise _Undecodable(f"cannot decode {rel} as {encoding}") from None
         if "Empty CSV file" in message:
             raise DataError(f"{rel} is empty (no header line)") from None
         raise DataError(f"cannot parse {rel} as delimited text") from None
+
+
+def _read_table(
+    path: Path, rel: str, encoding: str, delimiter: str, width: int
+) -> tuple[pa.Table, _RaggedRows]:
+    with arrow_csv_errors(rel, encoding):
+        return _arrow_read(path, encoding, delimiter, width)
 
 
 def _raise_ragged(ragged: _RaggedRows, rel: str) -> None:

@@ -23,7 +23,13 @@ import pyarrow.csv as pacsv
 
 from etl.errors import DataError
 from etl.extract._table import clean_name, finish_table
-from etl.extract.csv_reader import _choose_encoding, _RaggedRows, _read_head, _sniff_header
+from etl.extract.csv_reader import (
+    _choose_encoding,
+    _RaggedRows,
+    _read_head,
+    _sniff_header,
+    arrow_csv_errors,
+)
 from etl.extract.encoding import HEAD_BYTES, decodes, detect_delimiter, looks_binary
 from etl.extract.fingerprint import HASH_CHUNK_BYTES
 from etl.extract.parts import Rejected
@@ -151,23 +157,13 @@ class CsvStream:
         )
 
     def _blocks(self) -> Iterator[pa.RecordBatch]:
-        try:
+        with arrow_csv_errors(self.rel, self.layout.codec):
             reader = self._reader()
             while True:
                 try:
                     yield reader.read_next_batch()
                 except StopIteration:
                     return
-        except UnicodeDecodeError:
-            raise DataError(f"cannot decode {self.rel} as {self.layout.codec}") from None
-        except pa.ArrowInvalid as exc:
-            # pyarrow's messages quote row text; never pass them on.
-            message = str(exc)
-            if "invalid UTF8" in message:
-                raise DataError(f"cannot decode {self.rel} as {self.layout.codec}") from None
-            if "Empty CSV file" in message:
-                raise DataError(f"{self.rel} is empty (no header line)") from None
-            raise DataError(f"cannot parse {self.rel} as delimited text") from None
 
     def __iter__(self) -> Iterator[CsvBatch]:
         keep: list[int] | None = None

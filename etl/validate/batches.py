@@ -316,15 +316,5 @@ class BatchValidation:
             failed_rows=failed,
             row_reasons=pa.nulls(len(failed)),
         )
-        log.info(
-            "suite %s over %d rows in batches: %d of %d expectations failed, %d stop the run, "
-            "%d warnings, %d rows flagged",
-            self.suite.name,
-            self.total,
-            sum(1 for r in results if not r.success),
-            len(results),
-            len(outcome.table_failures),
-            len(outcome.warnings),
-            outcome.rows_failed,
-        )
+        log.info("%s (in batches)", outcome.summary_line())
         return outcome

@@ -134,6 +134,15 @@ class ValidationOutcome:
 
         return int(pc.sum(self.failed_rows).as_py() or 0)
 
+    def summary_line(self) -> str:
+        """One value-free log line: expectations failed, stopping, warned, rows flagged."""
+        failed = sum(1 for r in self.results if not r.success)
+        return (
+            f"suite {self.suite_name} over {self.rows_in} rows: {failed} of {len(self.results)} "
+            f"expectations failed, {len(self.table_failures)} stop the run, "
+            f"{len(self.warnings)} warnings, {self.rows_failed} rows flagged"
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe, scrubbed summary (no row arrays, no data values)."""
         return {

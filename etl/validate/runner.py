@@ -77,17 +77,7 @@ def validate_table(table: pa.Table, suite: SuiteSpec) -> ValidationOutcome:
         failed_rows=failed_rows,
         row_reasons=row_reasons,
     )
-    log.info(
-        "suite %s over %d rows: %d of %d expectations failed, %d stop the run, %d warnings, "
-        "%d rows flagged",
-        suite.name,
-        rows,
-        sum(1 for r in results if not r.success),
-        len(results),
-        len(outcome.table_failures),
-        len(outcome.warnings),
-        outcome.rows_failed,
-    )
+    log.info("%s", outcome.summary_line())
     return outcome
 
 

@@ -18,9 +18,7 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -36,6 +34,7 @@ from etl.lineage import read_meta
 from etl.registry import load_registry
 from etl.runtime.airflow_env import airflow_command
 from tests.conftest import REPO, make_settings
+from tests.s3_server import TEST_AWS, free_port, make_bucket, moto_server
 
 pytestmark = pytest.mark.integration
 
@@ -47,19 +46,9 @@ DATASETS = {
 BUCKET = "pubdata-it"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 USER, PASSWORD = "it-admin", secrets.token_urlsafe(12)
-AWS = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_REGION": "us-east-1",
-}
+AWS = TEST_AWS
 STARTUP_TIMEOUT = 120
 RUN_TIMEOUT = 360
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _request(
@@ -128,30 +117,9 @@ class Stack:
 
 @pytest.fixture(scope="module")
 def moto() -> Iterator[str]:
-    port = _free_port()
-    endpoint = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline and proc.poll() is None, "moto did not start"
-                time.sleep(0.2)
-        import boto3
-
-        boto3.client("s3", endpoint_url=endpoint, **_boto_kwargs()).create_bucket(Bucket=BUCKET)
+    with moto_server() as endpoint:
+        make_bucket(endpoint, BUCKET)
         yield endpoint
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=10)
 
 
 def _boto_kwargs() -> dict[str, str]:
@@ -217,7 +185,7 @@ def stack(
     passwords.parent.mkdir(parents=True)
     passwords.write_text(json.dumps({USER: PASSWORD}))
     settings = make_settings(home)
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "PUBDATA_", "AWS_"))}
     env.update(AWS)
     env.update(
@@ -249,8 +217,8 @@ def stack(
         AIRFLOW__API__SECRET_KEY=secrets.token_urlsafe(24),
         AIRFLOW__API_AUTH__JWT_SECRET=secrets.token_urlsafe(48),
         # Other engineers' workers may hold the default log-server ports on this machine.
-        AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT=str(_free_port()),
-        AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT=str(_free_port()),
+        AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT=str(free_port()),
+        AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT=str(free_port()),
         AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT="300",
         AIRFLOW__OPENLINEAGE__NAMESPACE="pubdata",
         AIRFLOW__OPENLINEAGE__TRANSPORT=json.dumps(

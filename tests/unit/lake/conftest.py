@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
 import threading
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,30 +11,13 @@ import pytest
 
 from etl.lake import store_probe
 from etl.settings import S3Settings
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.s3_server import free_port, moto_server
 
 
 def s3_for(endpoint: str) -> S3Settings:
     return S3Settings(
         endpoint=endpoint, region="us-east-1", access_key_id="testing", secret_access_key="testing"
     )
-
-
-def make_bucket(endpoint: str, bucket: str) -> None:
-    import boto3
-
-    boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    ).create_bucket(Bucket=bucket)
 
 
 @pytest.fixture(autouse=True)
@@ -65,32 +43,9 @@ def moto_threaded() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def moto_process() -> Iterator[str]:
-    """moto's S3 server as a subprocess.
-
-    delta-rs holds the GIL in some calls (``history``) while it waits for the store, so a
-    server thread in the same interpreter would deadlock with it.
-    """
-    port = free_port()
-    endpoint = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("moto server did not start") from None
-                time.sleep(0.1)
+    """moto's S3 server as a subprocess (see :func:`tests.s3_server.moto_server`)."""
+    with moto_server() as endpoint:
         yield endpoint
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @dataclass

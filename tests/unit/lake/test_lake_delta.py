@@ -60,3 +60,51 @@ def test_rows_outside_the_partition_are_rejected(tmp_path: Path) -> None:
     with pytest.raises(Exception):  # noqa: B017 - delta-rs raises its own error type
         delta.replace_partition(uri, day(["a"], D2), D1, {})
     assert delta.version(uri) is None or delta.read(uri).num_rows == 0
+
+
+def _reader(rows: list[dict], day: str, batch: int = 2) -> pa.RecordBatchReader:
+    table = pa.Table.from_pylist(rows)
+    table = table.append_column(
+        "_logical_date", pa.array([date.fromisoformat(day)] * len(rows), pa.date32())
+    )
+    return pa.RecordBatchReader.from_batches(table.schema, table.to_batches(max_chunksize=batch))
+
+
+def test_a_streamed_partition_replacement_is_one_commit(tmp_path, monkeypatch) -> None:
+    uri = str(tmp_path / "t")
+    monkeypatch.setattr(delta, "FILE_ROWS", 2)  # several files per partition
+    rows = [{"id": i, "name": f"n{i}"} for i in range(5)]
+    v0 = delta.replace_partition(uri, _reader(rows, "2024-06-01"), date(2024, 6, 1), {"k": "a"})
+    v1 = delta.replace_partition(uri, _reader(rows[:2], "2024-06-02"), date(2024, 6, 2), {})
+    # the same date again, with a new column: replaced, never duplicated; the column is added
+    again = [{"id": 9, "name": "n9", "extra": "x"}]
+    v2 = delta.replace_partition(uri, _reader(again, "2024-06-01"), date(2024, 6, 1), {})
+    assert (v0, v1, v2) == (0, 1, 2)
+    table = delta.read(uri).sort_by("id")
+    assert table["id"].to_pylist() == [0, 1, 9]
+    assert table["extra"].to_pylist() == [None, None, "x"]
+    assert delta.history(uri, 3)[-1]["k"] == "a"
+    assert len(list((tmp_path / "t" / "_logical_date=2024-06-01").glob("*.parquet"))) == 4
+
+
+def test_a_failed_streamed_write_leaves_the_table_and_no_files(tmp_path) -> None:
+    uri = str(tmp_path / "t")
+    delta.replace_partition(uri, _reader([{"id": 1}], "2024-06-01"), date(2024, 6, 1), {})
+    schema = pa.schema([("id", pa.int64()), ("_logical_date", pa.date32())])
+
+    def broken():
+        yield pa.record_batch([pa.array([7]), pa.array([date(2024, 6, 1)], pa.date32())], schema)
+        raise RuntimeError("the source broke half way")
+
+    reader = pa.RecordBatchReader.from_batches(schema, broken())
+    with pytest.raises(Exception, match="broke half way"):
+        delta.replace_partition(uri, reader, date(2024, 6, 1), {})
+    assert delta.read(uri)["id"].to_pylist() == [1]
+    assert len(list((tmp_path / "t" / "_logical_date=2024-06-01").glob("*.parquet"))) == 1
+
+
+def test_a_streamed_write_refuses_a_retyped_column(tmp_path) -> None:
+    uri = str(tmp_path / "t")
+    delta.replace_partition(uri, _reader([{"id": 1}], "2024-06-01"), date(2024, 6, 1), {})
+    with pytest.raises(ValueError, match="column id is int64 in the table, not string"):
+        delta.replace_partition(uri, _reader([{"id": "1"}], "2024-06-02"), date(2024, 6, 2), {})

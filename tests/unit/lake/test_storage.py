@@ -19,7 +19,7 @@ from etl.read.sql import query as sql_query
 from etl.registry import load_registry
 from etl.settings import S3Settings, Settings
 from tests.conftest import make_settings
-from tests.unit.lake.conftest import make_bucket
+from tests.s3_server import make_bucket
 
 D1, D2 = date(2024, 6, 1), date(2024, 6, 2)
 

@@ -7,7 +7,8 @@ import pytest
 
 from etl.errors import ConfigError, TransientError
 from etl.lake import delta, store_probe
-from tests.unit.lake.conftest import CarelessStore, free_port, make_bucket, s3_for
+from tests.s3_server import free_port, make_bucket
+from tests.unit.lake.conftest import CarelessStore, s3_for
 
 
 def _objects(endpoint: str, bucket: str) -> list[str]:
