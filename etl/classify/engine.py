@@ -125,7 +125,8 @@ def classify_table(
         settings: rule thresholds (default: the spec's).
         derived_from: set when the table is an aggregate of another dataset (R7).
         whole_column: when ``table`` is a sample of a larger table, reads one column of the
-            whole table: free-text columns are scanned over every value it returns.
+            whole table: free-text columns are scanned over every value it returns, and the
+            location-series rule counts keys over the whole key column.
 
     Returns:
         The dataset classification.
@@ -156,7 +157,7 @@ def classify_table(
     ]
     findings = apply_context(findings)
     row_rules: list[str] = []
-    findings, track = apply_track(table, findings, settings)
+    findings, track = apply_track(table, findings, settings, column=whole_column)
     day = logical_date or dt.date.today()
     findings, minors_rule, minors = apply_minors(table, findings, day, settings)
     row_rules.extend(r for r in (track, minors_rule) if r)

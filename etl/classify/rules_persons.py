@@ -12,7 +12,7 @@ A lifted column keeps its own grade in ``base_grade`` and names the rule in ``li
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -168,9 +168,18 @@ def apply_minors(
 
 
 def apply_track(
-    table: pa.Table, findings: Sequence[ColumnFinding], settings: RuleSettings
+    table: pa.Table,
+    findings: Sequence[ColumnFinding],
+    settings: RuleSettings,
+    column: Callable[[str], Any] | None = None,
 ) -> tuple[list[ColumnFinding], str | None]:
     """TRACK: coordinates with a repeating vehicle or person key form a location series → L4.
+
+    Args:
+        table: the data.
+        findings: the column findings.
+        settings: rule thresholds.
+        column: reads the key column of the whole dataset when ``table`` is a sample of it.
 
     Returns:
         The findings and the rule text if it fired.
@@ -181,7 +190,7 @@ def apply_track(
         return list(findings), None
     keys.sort(key=lambda f: TRACK_KEYS.index(f.classification.category))
     key = keys[0].classification
-    values = table.column(key.name)
+    values = (column or table.column)(key.name)
     present = int(pc.sum(pc.is_valid(values)).as_py() or 0)
     distinct = distinct_count(values)
     if not distinct or present / distinct < settings.series_min_fixes:

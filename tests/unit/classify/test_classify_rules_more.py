@@ -221,3 +221,21 @@ def test_r5_counts_the_same_when_keys_spill_to_disk(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(scale._DistinctKeys, "_IN_MEMORY_KEYS", 60)
     spilled = count_distinct_persons(batches, result, logical_date=DAY)
     assert spilled == in_memory == PersonCount("sfzh", 300, 3)
+
+
+def test_a_sample_without_repeats_still_sees_the_whole_tables_location_series() -> None:
+    rng = random.Random(3)
+    plates = [f"鄂A{rng.randrange(10**5):05d}" for _ in range(20)]
+    n = 200
+    whole = pa.table(
+        {
+            "hphm": [plates[i % 20] for i in range(n)],
+            "jd": [f"114.{rng.randrange(10**6):06d}" for _ in range(n)],
+            "wd": [f"30.{rng.randrange(10**6):06d}" for _ in range(n)],
+        }
+    )
+    sample = whole.slice(0, 20)  # each plate once: no series in the sample alone
+    assert [c.grade for c in classify_table(sample).columns] == ["L3", "L3", "L3"]
+    result = classify_table(sample, whole_column=whole.column)
+    assert [c.lifted_by for c in result.columns] == ["TRACK"] * 3
+    assert any("20 keys in 'hphm' with 10.0 rows each" in r for r in result.rules)
