@@ -96,6 +96,17 @@ def tokenize(values: Any, category: str, key: TokenKey, *, engine: str = "auto")
         chunks = [whole.slice(a, b - a) for a, b in bounds]
         return pa.chunked_array(chunks, pa.string())
     forms = canonical(as_strings(values), category)
+    if forms.null_count > len(forms) // 2:
+        # A mostly empty column (remarks, optional fields): hash only the values there are and
+        # put the tokens back in place; nulls stay null.
+        valid = pc.is_valid(forms)
+        tokens = _tokens(forms.filter(valid), key, engine)
+        positions = pa.array(np.cumsum(valid.to_numpy(zero_copy_only=False)) - 1, pa.int64())
+        return tokens.take(pc.if_else(valid, positions, pa.scalar(None, pa.int64())))
+    return _tokens(forms, key, engine)
+
+
+def _tokens(forms: Any, key: TokenKey, engine: str) -> Any:
     if engine == "python" or (engine == "auto" and len(forms) < DUCKDB_MIN_VALUES):
         return _tokens_python(forms, key)
     return _tokens_duckdb(forms, key)

@@ -138,3 +138,13 @@ def test_already_canonical_columns_take_the_fast_path(category: str, values: lis
     assert canonical(pa.array(values), category).to_pylist() == [
         canonical_one(v, category) if v else None for v in values
     ]
+
+
+@pytest.mark.parametrize("engine", ["auto", "python"])
+def test_a_mostly_empty_column_gets_the_same_tokens_in_place(engine: str) -> None:
+    phones = ["13812345678", "139 1234 5678", "+86 150-1234-5678"]
+    values = [phones[i % 3] if i % 10 == 0 else None for i in range(DUCKDB_MIN_VALUES * 30)]
+    tokens = tokenize(pa.array(values), "mobile_phone", KEY, engine=engine).to_pylist()
+    expected = [None if v is None else tokenize_one(v, "mobile_phone", KEY) for v in values]
+    assert tokens == expected
+    assert sum(t is not None for t in tokens) == len(values) // 10
