@@ -7,7 +7,7 @@ import contextlib
 import csv
 import io
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,19 @@ class _RaggedRows:
         self.rows.append((row.number, row.actual_columns, row.expected_columns))
         self.texts.append(row.text)
         return "skip"
+
+    def rejected(self, lines: Mapping[int, int]) -> tuple[Rejected, ...]:
+        """The rows as :class:`Rejected`, given the physical line of each record number."""
+        return tuple(
+            Rejected(
+                row=(number or 0) - 1,
+                line=lines.get(number or 0),
+                fields=actual,
+                expected=expected,
+                text=text,
+            )
+            for (number, actual, expected), text in zip(self.rows, self.texts, strict=True)
+        )
 
 
 @dataclass(frozen=True)
@@ -246,16 +259,7 @@ def read_csv_rows(path: Path, rel: str, *, encoding: str | None, delimiter: str 
     data = _header(table, rel)
     records = [number for number, _, _ in ragged.rows if number is not None]
     lines = physical_lines(path, codec, sep, records) if records else {}
-    rejected = tuple(
-        Rejected(
-            row=(number or 0) - 1,
-            line=lines.get(number or 0),
-            fields=actual,
-            expected=expected,
-            text=text,
-        )
-        for (number, actual, expected), text in zip(ragged.rows, ragged.texts, strict=True)
-    )
+    rejected = ragged.rejected(lines)
     if rejected:
         logger.warning("%s: %d ragged row(s) set aside for quarantine", rel, len(rejected))
     numbers = good_row_numbers(data.num_rows, [r.row for r in rejected])

@@ -259,16 +259,7 @@ class CsvStream:
         else:  # one record per line and no blank line: record n starts on line n
             lines = {number: number for number in records}
         logger.warning("%s: %d ragged row(s) set aside for quarantine", self.rel, len(rows))
-        return tuple(
-            Rejected(
-                row=(number or 0) - 1,
-                line=lines.get(number or 0),
-                fields=actual,
-                expected=expected,
-                text=text,
-            )
-            for (number, actual, expected), text in zip(rows, self._ragged.texts, strict=True)
-        )
+        return self._ragged.rejected(lines)
 
 
 def _has_line_breaks(table: pa.Table) -> bool:

@@ -97,7 +97,7 @@ class Extracted:
     source_index: pa.Array = field(repr=False)
     source_row: pa.Array = field(repr=False)
     column_comments: Mapping[str, str] = field(default_factory=dict)
-    rejected: pa.Table = field(default_factory=lambda: _rejected_table([]), repr=False)
+    rejected: pa.Table = field(default_factory=lambda: rejected_table([]), repr=False)
 
     @property
     def rows_in(self) -> int:
@@ -124,12 +124,7 @@ class Extracted:
             ``columns`` (null strings), ``_source_file``, ``_source_sha256``, ``_source_row``,
             ``_source_line``, ``_raw_line`` (the row text) and ``_reasons``.
         """
-        count = self.rejected.num_rows
-        nulls = [pa.nulls(count, pa.string()) for _ in columns]
-        data = pa.Table.from_arrays(nulls, names=list(columns))
-        for name in self.rejected.column_names:
-            data = data.append_column(name, self.rejected.column(name))
-        return data
+        return as_quarantine_rows(self.rejected, columns)
 
     def with_table(self, table: pa.Table) -> Extracted:
         """The same extraction over a transformed table with the same rows (e.g. renamed)."""
@@ -151,7 +146,8 @@ class Extracted:
         )
 
 
-def _rejected_table(rows: list[tuple[SourceFingerprint, Rejected]]) -> pa.Table:
+def rejected_table(rows: list[tuple[SourceFingerprint, Rejected]]) -> pa.Table:
+    """Rows that could not be read, with their file, row, line, raw text and reason."""
     return pa.table(
         {
             SOURCE_FILE: pa.array([f.relative_path for f, _ in rows], pa.string()),
@@ -162,6 +158,17 @@ def _rejected_table(rows: list[tuple[SourceFingerprint, Rejected]]) -> pa.Table:
             REASONS: pa.array([r.reason for _, r in rows], pa.string()),
         }
     )
+
+
+def as_quarantine_rows(rejected: pa.Table, columns: Sequence[str]) -> pa.Table:
+    """A :func:`rejected_table` shaped like quarantined raw rows: ``columns`` null, then its own."""
+    count = rejected.num_rows
+    data = pa.Table.from_arrays(
+        [pa.nulls(count, pa.string()) for _ in columns], names=list(columns)
+    )
+    for name in rejected.column_names:
+        data = data.append_column(name, rejected.column(name))
+    return data
 
 
 def combine(parts: Sequence[ExtractedPart]) -> Extracted:
@@ -194,7 +201,7 @@ def combine(parts: Sequence[ExtractedPart]) -> Extracted:
     for part in parts:
         for name, comment in part.comments.items():
             comments.setdefault(name, comment)
-    rejected = _rejected_table([(p.fingerprint, r) for p in parts for r in p.rejected])
+    rejected = rejected_table([(p.fingerprint, r) for p in parts for r in p.rejected])
     return Extracted(
         table=table,
         fingerprints=tuple(p.fingerprint for p in parts),

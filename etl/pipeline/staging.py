@@ -110,6 +110,11 @@ def count_rows(folder: Path, name: str) -> int:
     return int(pq.ParquetFile(folder / name).metadata.num_rows)
 
 
+def row_groups(folder: Path, name: str) -> int:
+    """Batches (row groups) of a staging table: more than one means the run was batched."""
+    return int(pq.ParquetFile(folder / name).metadata.num_row_groups)
+
+
 def table_schema(folder: Path, name: str) -> pa.Schema:
     """The Arrow schema of a staging table, from its footer."""
     return pq.ParquetFile(folder / name).schema_arrow

@@ -38,7 +38,7 @@ from etl.extract import (
     duplicate_deliveries,
     extract_source,
 )
-from etl.extract.parts import _rejected_table as rejected_table
+from etl.extract.parts import as_quarantine_rows, rejected_table
 from etl.extract.paths import fill_template
 from etl.extract.schema_change import SchemaChange
 from etl.extract.sources.csv_delivery import CsvDelivery, DeliveredFile, open_csv_delivery
@@ -348,12 +348,7 @@ def _constant_provenance(fingerprint: SourceFingerprint, rows: pa.Array) -> dict
 def _rejected_rows(files: list[DeliveredFile], columns: list[str]) -> pa.Table:
     """The ragged rows of streamed files, shaped as :meth:`Extracted.quarantine_rows` does."""
     table = rejected_table([(f.fingerprint, r) for f in files for r in f.rejected])
-    data = pa.Table.from_arrays(
-        [pa.nulls(table.num_rows, pa.string()) for _ in columns], names=list(columns)
-    )
-    for name in table.column_names:
-        data = data.append_column(name, table.column(name))
-    return data
+    return as_quarantine_rows(table, columns)
 
 
 def _write_pair(
@@ -477,7 +472,7 @@ def validate(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str,
         )
     )
     checker: BatchValidation | None = None
-    if pq_row_groups(folder / staging.TYPED) > 1:
+    if staging.row_groups(folder, staging.TYPED) > 1:
         checker = BatchValidation(
             suite,
             columns,
@@ -572,13 +567,6 @@ def _write_split(
 ) -> None:
     valid.write(good)
     bad.write(failed)
-
-
-def pq_row_groups(path: Path) -> int:
-    """Row groups (staged batches) of a staging table."""
-    import pyarrow.parquet as pq
-
-    return int(pq.ParquetFile(path).metadata.num_row_groups)
 
 
 def _quarantined(raw: pa.Table, reasons: pa.Array, rejected: pa.Table) -> pa.Table:

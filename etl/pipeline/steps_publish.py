@@ -30,7 +30,6 @@ from etl.lake.layout import Zone, quarantine_table_uri, zone_table_uri
 from etl.lineage import read_meta
 from etl.pipeline import staging
 from etl.pipeline.context import RunContext, read_json, staging_dir, write_json
-from etl.pipeline.steps_ingest import pq_row_groups
 from etl.protect import load_token_key, project_zone
 from etl.registry import Dataset
 from etl.settings import Settings
@@ -104,7 +103,7 @@ def classify(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str,
         for name, o in spec.columns.items()
     }
     flags = [flag for flag, on in (("IMP", spec.important), ("CORE", spec.core)) if on]
-    batched = pq_row_groups(folder / staging.RAW) > 1
+    batched = staging.row_groups(folder, staging.RAW) > 1
 
     def grade(table: pa.Table) -> DatasetClassification:
         return classify_table(
@@ -128,8 +127,8 @@ def classify(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str,
     if not batched:
         result = grade(staging.read_table(folder, staging.RAW, names))
     else:
-        result = grade(_row_sample(folder, names, ctx))
-        result = _with_minors(folder, names, ctx, dataset, result, grade)
+        sample = _row_sample(folder, names, ctx)
+        result = _with_minors(folder, names, ctx, dataset, sample, grade(sample), grade)
     result = _scale(settings, dataset, ctx, delivery, result)
     drifts = detect_drift(
         _previous_classification(settings, dataset), result, confirmed=set(spec.columns)
@@ -182,6 +181,7 @@ def _with_minors(
     names: list[str],
     ctx: RunContext,
     dataset: Dataset,
+    sample: pa.Table,
     result: DatasetClassification,
     grade: Callable[[pa.Table], DatasetClassification],
 ) -> DatasetClassification:
@@ -204,7 +204,7 @@ def _with_minors(
     if not witnesses:
         return result
     log.info("R4: minors found outside the classification sample; grading again with them")
-    return grade(pa.concat_tables([_row_sample(folder, names, ctx), *witnesses]))
+    return grade(pa.concat_tables([sample, *witnesses]))
 
 
 def zones_for(

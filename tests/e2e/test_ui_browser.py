@@ -9,6 +9,7 @@ catalog and dataset pages also to ``docs/img/`` for the README.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -85,11 +86,9 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         assert proc.poll() is None, f"api-server exited: {log.read_text()[-2000:]}"
-        try:
+        with contextlib.suppress(OSError):  # not listening yet
             if _request(f"{url}/api/v2/monitor/health")[0] == 200:
                 return
-        except OSError:
-            pass
         time.sleep(1)
     raise AssertionError(f"api-server not healthy after {STARTUP_SECONDS}s: {log}")
 

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ import pytest
 
 from etl.lake import delta
 from etl.runtime.airflow_env import airflow_command, airflow_environment
+from tests.http_quiet import QuietHandler
 from tests.integration.conftest import Cli, cli_for
 
 pytestmark = pytest.mark.integration
@@ -37,7 +38,7 @@ class Collector(ThreadingHTTPServer):
     events: list[dict[str, Any]]
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     server: Collector
 
     def do_POST(self) -> None:
@@ -45,9 +46,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.events.append(json.loads(body))
         self.send_response(200)
         self.end_headers()
-
-    def log_message(self, *args: Any) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")

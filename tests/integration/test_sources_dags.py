@@ -16,7 +16,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from etl.lake import delta
 from etl.lake.layout import quarantine_table_uri
 from etl.lineage import read_meta
+from tests.http_quiet import QuietHandler
 from tests.integration.conftest import Cli, cli_for
 
 pytestmark = pytest.mark.integration
@@ -87,11 +88,8 @@ PART_1 = "n,name\n1,a\n2,b\n"
 PART_2 = "n,name\n3,c\n4,d,extra\n5,e\n"  # line 3 is ragged
 
 
-class _Api(BaseHTTPRequestHandler):
+class _Api(QuietHandler):
     days: ClassVar[list[str]] = []
-
-    def log_message(self, *args: object) -> None:
-        pass
 
     def do_GET(self) -> None:
         url = urlsplit(self.path)

@@ -12,7 +12,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
@@ -23,6 +23,7 @@ from etl.errors import ConfigError, DataError, TransientError
 from etl.extract import EnvConnections, Extracted, extract_source
 from etl.extract.sources.http import read_http_parts
 from etl.registry.sources import HttpSource
+from tests.http_quiet import QuietHandler
 
 pytestmark = pytest.mark.integration
 
@@ -35,12 +36,9 @@ TOKEN = "s3cret-token"
 APPKEY = "app-key-123"
 
 
-class _Api(BaseHTTPRequestHandler):
+class _Api(QuietHandler):
     calls: ClassVar[Counter[str]] = Counter()
     seen: ClassVar[list[dict[str, Any]]] = []
-
-    def log_message(self, *args: object) -> None:  # keep pytest output clean
-        pass
 
     def _send(self, status: int, body: object, headers: dict[str, str] | None = None) -> None:
         data = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()

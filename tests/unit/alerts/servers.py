@@ -26,6 +26,7 @@ from aiosmtpd.smtp import Envelope
 
 from etl.extract.connections import ConnectionFields
 from tests.conftest import REPO
+from tests.http_quiet import QuietHandler
 
 SAMPLE = REPO / "samples" / "landing" / "public_security" / "household_register" / "2024-06-01.csv"
 PERSONAL_COLUMNS = ("xm", "gmsfhm", "lxdh", "hjdz", "hh", "csrq")
@@ -44,7 +45,7 @@ class SmtpCollector:
         self.envelopes: list[Envelope] = []
         self.refuse_rcpt = False
 
-    async def handle_RCPT(  # noqa: N802 (aiosmtpd's hook name)
+    async def handle_RCPT(
         self, server: Any, session: Any, envelope: Envelope, address: str, options: Any
     ) -> str:
         if self.refuse_rcpt:
@@ -52,9 +53,7 @@ class SmtpCollector:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(  # noqa: N802
-        self, server: Any, session: Any, envelope: Envelope
-    ) -> str:
+    async def handle_DATA(self, server: Any, session: Any, envelope: Envelope) -> str:
         self.envelopes.append(envelope)
         return "250 Message accepted"
 
@@ -142,7 +141,7 @@ class HookServer:
 
 
 def _handler(server: HookServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length)
@@ -164,9 +163,6 @@ def _handler(server: HookServer) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
 
     return Handler
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
 
 from etl.lake import store_probe
 from etl.settings import S3Settings
+from tests.http_quiet import QuietHandler
 from tests.s3_server import free_port, moto_server
 
 
@@ -60,7 +61,7 @@ class CarelessStore:
 def careless_store() -> Iterator[CarelessStore]:
     seen: list[tuple[str, str, str | None]] = []
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         # HTTP/1.1 so ``Expect: 100-continue`` (sent by boto3 with a body) is answered at once.
         protocol_version = "HTTP/1.1"
 
@@ -79,9 +80,6 @@ def careless_store() -> Iterator[CarelessStore]:
 
         def do_DELETE(self) -> None:
             self._answer(204)
-
-        def log_message(self, format: str, *args: object) -> None:
-            return
 
     server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
