@@ -97,10 +97,9 @@ def _reason_counts(folder: Path) -> Counter[str]:
     path = folder / staging.QUARANTINE
     if not path.is_file():
         return Counter()
-    import pyarrow.parquet as pq
-
     # only the reason codes are read, never a data column
-    reasons = pq.read_table(path, columns=["_reasons"]).column("_reasons").to_pylist()
+    reasons = staging.read_table(folder, staging.QUARANTINE, ["_reasons"]).column("_reasons")
+    reasons = reasons.to_pylist()
     return Counter(code for text in reasons for code in (text or "").split(";") if code)
 
 

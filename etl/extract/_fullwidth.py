@@ -41,26 +41,33 @@ def halfwidth(array: pa.Array) -> pa.Array:
     if stop - start < 3:
         return array
     data = np.frombuffer(array.buffers()[2], dtype=np.uint8)[start:stop]
-    first, second, third = data[:-2], data[1:-1], data[2:]
+    # Look only where a lead byte is: most text has none, or few (CJK punctuation shares E3).
+    lead = np.flatnonzero((data[:-2] == 0xEF) | (data[:-2] == 0xE3))
+    if lead.size == 0:
+        return array
+    second, third = data[lead + 1], data[lead + 2]
+    first = data[lead]
     low = (first == 0xEF) & (second == 0xBC) & (third >= 0x81) & (third <= 0xBF)
     high = (first == 0xEF) & (second == 0xBD) & (third >= 0x80) & (third <= 0x9E)
     space = (first == 0xE3) & (second == 0x80) & (third == 0x80)
-    lead = np.flatnonzero(low | high | space)
-    if lead.size == 0:
+    hit = low | high | space
+    if not hit.any():
         return array
+    lead, third, low, high = lead[hit], third[hit], low[hit], high[hit]
     out = data.copy()
-    tail = third[lead]
-    out[lead] = np.where(low[lead], tail - 0x60, np.where(high[lead], tail - 0x20, 0x20))
-    keep = np.ones(data.size, dtype=bool)
-    keep[lead + 1] = False
-    keep[lead + 2] = False
-    removed = np.concatenate(([0], np.cumsum(~keep)))
+    out[lead] = np.where(low, third - 0x60, np.where(high, third - 0x20, 0x20))
+    # A converted character lies wholly inside one value, so the bytes removed before a value
+    # starts are two per lead byte before its offset.
     relative = offsets - start
-    new_offsets = (relative - removed[relative]).astype(np.int32)
+    new_offsets = (relative - 2 * np.searchsorted(lead, relative)).astype(np.int32)
     validity = None if array.null_count == 0 else array.is_valid().buffers()[1]
     return pa.Array.from_buffers(
         pa.string(),
         len(array),
-        [validity, pa.py_buffer(new_offsets), pa.py_buffer(out[keep])],
+        [
+            validity,
+            pa.py_buffer(new_offsets),
+            pa.py_buffer(np.delete(out, np.concatenate((lead + 1, lead + 2)))),
+        ],
         null_count=array.null_count,
     )

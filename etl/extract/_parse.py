@@ -107,6 +107,18 @@ def _canonical_any(text: pa.Array) -> tuple[pa.Array, pa.Array]:
     return _keep(pc.is_valid(parts), canonical), fraction
 
 
+def _iso_dates(text: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """Dates written exactly ``YYYY-MM-DD`` (the usual case), and which values those were.
+
+    Arrow parses the text, and a value counts only when the date written back is the text
+    itself: that rejects other layouts, missing zero padding and impossible days alike, with
+    no regex.
+    """
+    days = pc.cast(pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True), pa.date32())
+    exact = pc.fill_null(pc.equal(pc.cast(days, pa.string()), text), False)
+    return days, exact
+
+
 def parse_timestamp(text: pa.Array, *, date_only: bool = False) -> pa.Array:
     """Parse date-times (``timestamp[us]``), or dates when ``date_only`` (``date32``).
 
@@ -114,6 +126,18 @@ def parse_timestamp(text: pa.Array, *, date_only: bool = False) -> pa.Array:
     ``2024年5月1日``; a time ``HH:MM[:SS[.ffffff]]`` may follow after ``T`` or spaces. A date
     column accepts a time only when it is midnight. Impossible dates (``2024-02-30``) fail.
     """
+    if not date_only:
+        return _parse_any(text, date_only=False)
+    days, exact = _iso_dates(text)
+    rest = pc.and_(pc.is_valid(text), pc.invert(exact))
+    if not pc.any(rest).as_py():
+        return pc.if_else(exact, days, pa.scalar(None, pa.date32()))
+    # Only the values in another layout (or invalid) take the general parser.
+    others = _parse_any(text.filter(rest), date_only=True)
+    return pc.replace_with_mask(pc.if_else(exact, days, pa.scalar(None, pa.date32())), rest, others)
+
+
+def _parse_any(text: pa.Array, *, date_only: bool) -> pa.Array:
     iso = pc.match_substring_regex(text, _ISO)
     fraction: pa.Array | None = None
     if pc.all(pc.or_kleene(iso, pc.is_null(text))).as_py() is not False:

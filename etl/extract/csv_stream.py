@@ -9,7 +9,6 @@ each ragged row; conversion of a block to strings is all that threads would spee
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import logging
@@ -31,7 +30,7 @@ from etl.extract.csv_reader import (
     arrow_csv_errors,
 )
 from etl.extract.encoding import HEAD_BYTES, decodes, detect_delimiter, looks_binary
-from etl.extract.fingerprint import HASH_CHUNK_BYTES
+from etl.extract.file_scan import FileScan, scan_file
 from etl.extract.parts import Rejected
 from etl.extract.ragged import physical_lines
 
@@ -52,12 +51,14 @@ class CsvLayout:
         delimiter: the field separator.
         width: fields in the header line.
         header: the cleaned header names as the sniffer splits them.
+        scan: what the one pass over the file's bytes found (hash, UTF-8, line ends).
     """
 
     codec: str
     delimiter: str
     width: int
     header: tuple[str, ...]
+    scan: FileScan = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -68,27 +69,24 @@ class CsvBatch:
     rows: pa.Array = field(repr=False)
 
 
-def _utf8_throughout(path: Path) -> bool:
-    # A head that decodes as UTF-8 (often pure ASCII) does not make the file UTF-8; a streaming
-    # read cannot switch codecs half way, so check every byte before the first batch is handed on.
-    decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
-    with path.open("rb") as handle:
-        try:
-            while chunk := handle.read(HASH_CHUNK_BYTES * 8):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return False
-    return True
-
-
-def csv_layout(path: Path, rel: str, *, encoding: str | None, delimiter: str | None) -> CsvLayout:
+def csv_layout(
+    path: Path,
+    rel: str,
+    *,
+    encoding: str | None,
+    delimiter: str | None,
+    scan: FileScan | None = None,
+) -> CsvLayout:
     """Detect (or take the declared) codec and delimiter, and read the header line.
+
+    ``scan`` is the file's one pass over every byte (:func:`etl.extract.file_scan.scan_file`);
+    without it the file is scanned here.
 
     Raises:
         ConfigError: the declared encoding is unknown.
         DataError: binary content, an undecodable head, no header line.
     """
+    scan = scan or scan_file(path)
     head = _read_head(path)
     if looks_binary(head):
         raise DataError(f"{rel} is not a text file (binary content in a csv source)")
@@ -99,7 +97,7 @@ def csv_layout(path: Path, rel: str, *, encoding: str | None, delimiter: str | N
         encoding is None
         and codec in ("utf-8", "utf-8-sig")
         and not final
-        and not _utf8_throughout(path)
+        and not scan.utf8
         and decodes(head, "gb18030", final=False)
     ):
         logger.info("%s is not UTF-8 past its first %d bytes; reading as gb18030", rel, len(head))
@@ -107,7 +105,7 @@ def csv_layout(path: Path, rel: str, *, encoding: str | None, delimiter: str | N
         text = _sniff_header(head, codec, final, rel)
     sep = delimiter or detect_delimiter(text.split("\n", 1)[0].rstrip("\r"))
     fields = next(csv.reader(io.StringIO(text), delimiter=sep), [])
-    return CsvLayout(codec, sep, max(1, len(fields)), tuple(clean_name(f) for f in fields))
+    return CsvLayout(codec, sep, max(1, len(fields)), tuple(clean_name(f) for f in fields), scan)
 
 
 class CsvStream:
@@ -253,7 +251,8 @@ class CsvStream:
         if (
             self._multiline
             or any("\n" in t or "\r" in t for t in texts)
-            or not _lines_are_records(self.path, seen)
+            or self.layout.scan.bare_cr
+            or self.layout.scan.lines != seen
         ):
             lines = physical_lines(self.path, self.layout.codec, self.layout.delimiter, records)
         else:  # one record per line and no blank line: record n starts on line n
@@ -263,30 +262,17 @@ class CsvStream:
 
 
 def _has_line_breaks(table: pa.Table) -> bool:
-    """Whether a value holds a line break (a quoted field spanning lines)."""
-    import pyarrow.compute as pc
+    """Whether a value holds a line break (a quoted field spanning lines).
 
-    for column in table.columns:
-        if pc.any(pc.match_substring_regex(column, r"[\r\n]")).as_py():
-            return True
-    return False
-
-
-def _lines_are_records(path: Path, records: int) -> bool:
-    """Whether the file has exactly one line per record (no blank line, no bare-CR line end).
-
-    Counting line ends is a fast byte count; when it equals the records the reader saw (the
-    header, the rows read, the ragged rows), record ``n`` is line ``n``.
+    Looks at the bytes of each column's string data (a byte search, not a regex per value); a
+    sliced column may be checked a little beyond its slice, which can only say yes wrongly and
+    so only costs the exact line count later.
     """
-    newlines = carriage = crlf = 0
-    last = b""
-    previous = b""
-    with path.open("rb") as handle:
-        while chunk := handle.read(HASH_CHUNK_BYTES * 8):
-            newlines += chunk.count(b"\n")
-            carriage += chunk.count(b"\r")
-            crlf += chunk.count(b"\r\n") + (previous == b"\r" and chunk[:1] == b"\n")
-            previous = chunk[-1:]
-            last = chunk
-    lines = newlines + (0 if last.endswith(b"\n") else 1)
-    return carriage == crlf and lines == records
+    for column in table.columns:
+        for chunk in column.chunks:
+            data = chunk.buffers()[2]
+            if data is not None and data.size:
+                raw = np.frombuffer(data, dtype=np.uint8)
+                if (raw == 0x0A).any() or (raw == 0x0D).any():
+                    return True
+    return False

@@ -10,7 +10,8 @@ import pyarrow as pa
 from etl.errors import ConfigError, DataError, SourceNotReady
 from etl.extract.csv_reader import read_csv_file, read_csv_rows
 from etl.extract.excel import read_excel_file, read_excel_rows
-from etl.extract.fingerprint import SourceFingerprint, hash_file
+from etl.extract.file_scan import FileScan, scan_file
+from etl.extract.fingerprint import SourceFingerprint
 from etl.extract.jsonfile import read_json_file, read_jsonl_file
 from etl.extract.parquet_reader import read_parquet_file
 from etl.extract.parts import ExtractedPart, Rejected
@@ -20,15 +21,21 @@ from etl.registry.sources import FileSource, Source
 logger = logging.getLogger(__name__)
 
 
-def _check_file(path: Path, landing: Path) -> tuple[Path, str, str, int]:
+def _scan_file(path: Path, landing: Path) -> tuple[Path, str, FileScan]:
+    """Resolve a delivered file inside the landing zone and read it once (hash, UTF-8, lines)."""
     rel = relative_to_landing(path.absolute(), landing, shown_as=str(path))
     resolved = landing.resolve() / rel
     if not resolved.is_file():
         raise SourceNotReady(f"source not delivered: {rel}")
-    sha256, size = hash_file(resolved)
-    if size == 0:
+    scan = scan_file(resolved)
+    if scan.size == 0:
         raise DataError(f"{rel} is empty (0 bytes)")
-    return resolved, rel, sha256, size
+    return resolved, rel, scan
+
+
+def _check_file(path: Path, landing: Path) -> tuple[Path, str, str, int]:
+    resolved, rel, scan = _scan_file(path, landing)
+    return resolved, rel, scan.sha256, scan.size
 
 
 def _fingerprint(

@@ -27,7 +27,6 @@ from typing import Any
 from urllib.parse import urlparse
 
 import attr
-import pyarrow.parquet as pq
 from openlineage.client.event_v2 import InputDataset, OutputDataset
 from openlineage.client.facet_v2 import (
     DatasetFacet,
@@ -110,7 +109,8 @@ def _source(staged: _Staged, dataset: Dataset) -> InputDataset | None:
         return None
     namespace, name = ol_name(staged.source["uri"])
     raw = staged.folder / staging.RAW
-    names = [n for n in pq.read_schema(raw).names if not n.startswith("_")] if raw.is_file() else []
+    schema = staging.table_schema(staged.folder, staging.RAW) if raw.is_file() else None
+    names = [n for n in schema.names if not n.startswith("_")] if schema is not None else []
     facets: dict[str, DatasetFacet] = {
         "schema": ol_facets.schema(names, [dataset.columns.get(n, "string") for n in names]),
         "ownership": ol_facets.ownership(dataset),

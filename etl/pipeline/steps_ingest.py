@@ -479,7 +479,7 @@ def validate(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str,
             total,
             read_columns=lambda names: staging.read_table(folder, staging.TYPED, names),
             duplicates=lambda names: duplicate_positions(
-                folder / staging.TYPED, names, folder / "spill"
+                staging.iter_tables(folder, staging.TYPED, names), names, folder / "spill"
             ),
             schema=schema,
         )

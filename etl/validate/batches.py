@@ -18,8 +18,9 @@ The suite stays the one contract; what changes is where each expectation is eval
 from __future__ import annotations
 
 import gc
+import itertools
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -57,42 +58,73 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def duplicate_positions(path: Path, columns: Sequence[str], spill: Path) -> tuple[np.ndarray, int]:
-    """Row positions in a Parquet file whose key (``columns``) occurs more than once.
+def duplicate_positions(
+    batches: Iterable[pa.Table], columns: Sequence[str], spill: Path
+) -> tuple[np.ndarray, int]:
+    """Row positions whose key (``columns``) occurs more than once in the whole table.
 
     A key entirely null is not a key (GX ignores such rows); in a compound key, nulls compare
-    equal to each other, as pandas' ``duplicated`` does.
+    equal to each other, as pandas' ``duplicated`` does. The keys are copied into DuckDB, which
+    keeps them under a memory cap and spills the rest to ``spill``.
 
     Args:
-        path: the staged Parquet table.
+        batches: the table's key columns, batch by batch in table order.
         columns: the key's columns.
         spill: a folder DuckDB may spill to when the keys do not fit its memory cap.
 
     Returns:
-        Sorted int64 positions (0-based, in file order), and how many rows have no key.
+        Sorted int64 positions (0-based, in table order), and how many rows have no key.
     """
     import duckdb
 
     cols = ", ".join(_quote(c) for c in columns)
     present = " OR ".join(f"{_quote(c)} IS NOT NULL" for c in columns)
     matches = " AND ".join(f"t.{_quote(c)} IS NOT DISTINCT FROM d.{_quote(c)}" for c in columns)
-    sql = f"""
-        WITH t AS (
-            SELECT file_row_number AS pos, {cols}
-            FROM read_parquet($path, file_row_number = true) WHERE {present}
-        ),
-        d AS (SELECT {cols} FROM t GROUP BY ALL HAVING count(*) > 1)
-        SELECT t.pos FROM t JOIN d ON {matches} ORDER BY t.pos
-    """
+    keys = _PositionedKeys(batches, columns)
     spill.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(config={"memory_limit": "512MB", "threads": 2}) as con:
         con.execute(f"SET temp_directory = '{spill.as_posix()}'")
-        positions = con.execute(sql, {"path": str(path)}).fetchnumpy()["pos"]
-        row = con.execute(
-            f"SELECT count(*) FROM read_parquet($path) WHERE NOT ({present})",
-            {"path": str(path)},
-        ).fetchone()
-    return np.asarray(positions, dtype=np.int64), int(row[0]) if row else 0
+        con.register("delivered", keys.reader())
+        con.execute(
+            f"CREATE TEMP TABLE t AS SELECT __pos AS pos, {cols} FROM delivered WHERE {present}"
+        )
+        keyed = con.execute("SELECT count(*) FROM t").fetchone()
+        positions = con.execute(
+            f"""
+            WITH d AS (SELECT {cols} FROM t GROUP BY ALL HAVING count(*) > 1)
+            SELECT t.pos FROM t JOIN d ON {matches} ORDER BY t.pos
+            """
+        ).fetchnumpy()["pos"]
+    return np.asarray(positions, dtype=np.int64), keys.rows - (int(keyed[0]) if keyed else 0)
+
+
+class _PositionedKeys:
+    """The key columns of every batch with each row's table position (``__pos``), as one stream.
+
+    Attributes:
+        rows: rows streamed so far (all of them once DuckDB has read the stream).
+    """
+
+    def __init__(self, batches: Iterable[pa.Table], columns: Sequence[str]) -> None:
+        self.rows = 0
+        self._batches = iter(batches)
+        self._columns = list(columns)
+
+    def reader(self) -> pa.RecordBatchReader:
+        """The stream (readable once)."""
+        first = next(self._batches, None)
+        if first is None:
+            raise ValueError("no batch to read keys from")
+        schema = first.select(self._columns).schema.append(pa.field("__pos", pa.int64()))
+
+        def numbered() -> Iterator[pa.RecordBatch]:
+            for table in itertools.chain([first], self._batches):
+                keys = table.select(self._columns).cast(schema.remove(len(self._columns)))
+                positions = pa.array(np.arange(self.rows, self.rows + table.num_rows))
+                self.rows += table.num_rows
+                yield from keys.append_column("__pos", positions).to_batches()
+
+        return pa.RecordBatchReader.from_batches(schema, numbered())
 
 
 @dataclass

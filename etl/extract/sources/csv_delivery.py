@@ -18,7 +18,7 @@ from etl.extract.csv_stream import CsvLayout, CsvStream, csv_layout
 from etl.extract.fingerprint import SourceFingerprint
 from etl.extract.normalize import normalize_headers
 from etl.extract.parts import Rejected
-from etl.extract.reader import _check_file
+from etl.extract.reader import _scan_file
 from etl.extract.sources.files import delivered_files
 from etl.registry.normalize import NormalizeSpec
 from etl.registry.sources import FileSource
@@ -97,8 +97,10 @@ def open_csv_delivery(
     """
     files: list[DeliveredFile] = []
     for path in delivered_files(source, landing=landing, logical_date=logical_date):
-        resolved, rel, sha256, size = _check_file(path, landing)
-        layout = csv_layout(resolved, rel, encoding=source.encoding, delimiter=source.delimiter)
+        resolved, rel, scan = _scan_file(path, landing)
+        layout = csv_layout(
+            resolved, rel, encoding=source.encoding, delimiter=source.delimiter, scan=scan
+        )
         names = pa.schema(
             [(name or f"column {i + 1}", pa.string()) for i, name in enumerate(layout.header)]
         )
@@ -108,8 +110,8 @@ def open_csv_delivery(
         fingerprint = SourceFingerprint(
             uri=resolved.as_uri(),
             relative_path=rel,
-            sha256=sha256,
-            bytes=size,
+            sha256=scan.sha256,
+            bytes=scan.size,
             encoding=layout.codec,
             format="csv",
             rows=0,
