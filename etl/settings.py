@@ -25,6 +25,8 @@ CONN_PREFIX = "AIRFLOW_CONN_"
 DELTA_DEFAULT_RETENTION_HOURS = 168
 #: Rows per record batch the pipeline steps stream (``PUBDATA_BATCH_ROWS``).
 DEFAULT_BATCH_ROWS = 100_000
+#: Upper bound of the default ``PUBDATA_WORKERS`` (the machine's cores).
+MAX_DEFAULT_WORKERS = 8
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,9 @@ class Settings:
             default 168 h = 7 days. Below Delta's own default of 168 h is refused.
         batch_rows: ``PUBDATA_BATCH_ROWS``; rows per record batch the steps stream (default
             100,000): peak memory follows it, not the size of the delivery.
+        workers: ``PUBDATA_WORKERS``; processes a step may use for CPU-bound work that cannot
+            share one interpreter (Great Expectations on batches). Default: the machine's
+            cores, at most 8; 1 keeps every step in its own process.
         connections: every ``AIRFLOW_CONN_<ID>`` variable (name -> URI or JSON), for
             :class:`etl.extract.EnvConnections` outside Airflow (inside a task the DAG resolves
             connections through Airflow, which reads the same variables). Never shown.
@@ -118,6 +123,7 @@ class Settings:
     s3: S3Settings = field(default_factory=S3Settings, compare=False)
     retention_hours: int = DELTA_DEFAULT_RETENTION_HOURS
     batch_rows: int = DEFAULT_BATCH_ROWS
+    workers: int = field(default_factory=lambda: default_workers())
     connections: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -143,6 +149,7 @@ class Settings:
             s3=S3Settings.from_env(env),
             retention_hours=_retention(env.get("PUBDATA_RETENTION_HOURS")),
             batch_rows=_batch_rows(env.get("PUBDATA_BATCH_ROWS")),
+            workers=_workers(env.get("PUBDATA_WORKERS")),
             connections={k: v for k, v in env.items() if k.startswith(CONN_PREFIX) and v},
         )
 
@@ -192,6 +199,23 @@ def _retention(value: str | None) -> int:
             f"{DELTA_DEFAULT_RETENTION_HOURS} h; readers and running writers could lose files"
         )
     return hours
+
+
+def default_workers() -> int:
+    """Worker processes when ``PUBDATA_WORKERS`` is not set: the cores, at most 8."""
+    return max(1, min(os.cpu_count() or 1, MAX_DEFAULT_WORKERS))
+
+
+def _workers(value: str | None) -> int:
+    if not value:
+        return default_workers()
+    try:
+        workers = int(value.strip())
+    except ValueError:
+        raise ConfigError(f"PUBDATA_WORKERS must be a whole number, not {value!r}") from None
+    if workers < 1:
+        raise ConfigError(f"PUBDATA_WORKERS must be at least 1, not {workers}")
+    return workers
 
 
 def _batch_rows(value: str | None) -> int:

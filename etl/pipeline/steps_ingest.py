@@ -18,10 +18,12 @@ import contextlib
 import hashlib
 import logging
 import os
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -56,6 +58,9 @@ from etl.validate.batches import BatchValidation, duplicate_positions
 from etl.validate.outcome import ValidationOutcome
 
 log = logging.getLogger(__name__)
+
+#: A staged (typed, raw) batch pair with its failed-row mask and reasons.
+Checked = tuple[tuple[pa.Table, pa.Table], pa.Array, pa.Array]
 
 SOURCE_FILE = "_source_file"
 SOURCE_SHA256 = "_source_sha256"
@@ -482,36 +487,45 @@ def validate(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str,
                 staging.iter_tables(folder, staging.TYPED, names), names, folder / "spill"
             ),
             schema=schema,
+            workers=settings.workers,
         )
     quarantined = rejected.num_rows
-    single: ValidationOutcome | None = None
+    single: list[ValidationOutcome] = []
+
+    def whole(pairs: Iterable[tuple[pa.Table, pa.Table]]) -> Iterator[Checked]:
+        for pair in pairs:  # one batch: one GX validation of the whole table
+            single.append(validate_table(pair[0].select(columns), suite))
+            yield pair, single[-1].failed_rows, single[-1].row_reasons
+
+    checked = (
+        whole(batches)
+        if checker is None
+        else checker.check_all(batches, lambda pair: pair[0].select(columns))
+    )
     valid = staging.TableWriter(folder, staging.VALID)
     bad = staging.TableWriter(folder, staging.QUARANTINE)
     behind = WriteBehind()
     try:
-        for typed, raw in batches:
+        for (typed, raw), flagged, row_reasons in checked:
             cast_reasons = typed.column("__cast_reasons").combine_chunks()
             data = typed.drop_columns(["__cast_reasons"])
-            if checker is None:
-                single = validate_table(data.select(columns), suite)
-                flagged, row_reasons = single.failed_rows, single.row_reasons
-            else:
-                flagged, row_reasons = checker.check(data.select(columns))
             failed = pc.or_(pc.invert(pc.is_null(cast_reasons)), flagged)
             reasons = _join_reasons(cast_reasons, row_reasons)
-            quarantined += int(pc.sum(failed).as_py() or 0)
+            failing = np.flatnonzero(failed.to_numpy(zero_copy_only=False))
+            quarantined += len(failing)
+            # the copy of the valid rows is made on the writing thread
             behind.submit(
                 _write_split,
                 valid,
-                data.filter(pc.invert(failed)),
+                data,
+                failing,
                 bad,
-                _quarantined(raw.filter(failed), reasons.filter(failed), rejected),
+                _quarantined(raw.take(failing), reasons.take(failing), rejected),
             )
         behind.close()
         if rejected.num_rows:
             bad.write(rejected)
-        outcome = checker.outcome() if checker is not None else single
-        assert outcome is not None
+        outcome = checker.outcome() if checker is not None else single[-1]
         write_json(
             folder / staging.VALIDATION,
             {
@@ -545,6 +559,9 @@ def validate(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str,
         valid.abort()
         bad.abort()
         raise
+    finally:
+        if checker is not None:
+            checker.close()
     log.info(
         "validated %d rows with suite %s: %d valid, %d quarantined",
         rows_in,
@@ -562,10 +579,27 @@ def validate(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str,
     }
 
 
+def _without_rows(table: pa.Table, positions: np.ndarray) -> pa.Table:
+    """``table`` without the rows at ``positions`` (sorted).
+
+    ``take`` of the rows kept: Arrow's ``filter`` on string columns is several times slower
+    when nearly every row stays (measured 27-120 ms against 10 ms per 100k-row batch).
+    """
+    if positions.size == 0:
+        return table
+    keep = np.ones(table.num_rows, dtype=bool)
+    keep[positions] = False
+    return table.take(np.flatnonzero(keep))
+
+
 def _write_split(
-    valid: staging.TableWriter, good: pa.Table, bad: staging.TableWriter, failed: pa.Table
+    valid: staging.TableWriter,
+    data: pa.Table,
+    failing: np.ndarray,
+    bad: staging.TableWriter,
+    failed: pa.Table,
 ) -> None:
-    valid.write(good)
+    valid.write(_without_rows(data, failing))
     bad.write(failed)
 
 

@@ -20,9 +20,12 @@ from __future__ import annotations
 import gc
 import itertools
 import logging
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -30,11 +33,14 @@ import pyarrow as pa
 from etl.validate import _gx
 from etl.validate.frame import Frame, to_frame
 from etl.validate.outcome import ExpectationResult, ValidationOutcome
+from etl.validate.pool import GxPool
 from etl.validate.runner import row_arrays, run_gx
 from etl.validate.scrub import scrub
 from etl.validate.suite import ExpectationSpec, SuiteSpec
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 CROSS_ROW_TYPES = frozenset(
     {"expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"}
@@ -190,6 +196,8 @@ class BatchValidation:
         read_columns: reads named columns of the whole table (for column aggregates).
         duplicates: row positions whose key over the given columns is duplicated.
         schema: the table's schema (data columns), for schema expectations.
+        workers: processes GX may run batches in (:class:`etl.validate.pool.GxPool`); with 1,
+            every batch is validated in this process.
     """
 
     def __init__(
@@ -200,6 +208,7 @@ class BatchValidation:
         read_columns: Callable[[Sequence[str]], pa.Table],
         duplicates: Callable[[Sequence[str]], tuple[np.ndarray, int]],
         schema: pa.Schema,
+        workers: int = 1,
     ) -> None:
         self.suite = suite
         self.schema = pa.schema([schema.field(c) for c in columns])
@@ -221,7 +230,13 @@ class BatchValidation:
         self._offset = 0
         self._frozen = False
         self._failed: list[pa.Array] = []
+        wanted = {c for i in self._per_batch for c in specs[i].columns}
+        # GX gets only the columns the row expectations name: less to convert, less to hold
+        self._batch_columns = [c for c in columns if c in wanted]
         self._prepare(runnable, list(columns), read_columns, duplicates)
+        self._pool: GxPool | None = None
+        if workers > 1 and self._per_batch:
+            self._pool = GxPool(workers)
 
     def _prepare(
         self,
@@ -281,14 +296,62 @@ class BatchValidation:
         )
         return tally.result()
 
+    def _frame_table(self, batch: pa.Table) -> pa.Table:
+        return batch.select(self._batch_columns) if self._batch_columns else batch
+
     def check(self, batch: pa.Table) -> tuple[pa.Array, pa.Array]:
-        """Validate the next batch (batches must come in table order).
+        """Validate the next batch in this process (batches must come in table order).
 
         Returns:
             The batch's failed-row mask and reason strings (see :class:`ValidationOutcome`).
         """
-        rows = batch.num_rows
-        raw = run_gx(to_frame(batch), self.suite, self._per_batch) if self._per_batch else {}
+        raw = (
+            run_gx(to_frame(self._frame_table(batch)), self.suite, self._per_batch)
+            if self._per_batch
+            else {}
+        )
+        self._collect()
+        return self._finish(raw, batch.num_rows)
+
+    def check_all(
+        self, items: Iterable[T], table: Callable[[T], pa.Table]
+    ) -> Iterator[tuple[T, pa.Array, pa.Array]]:
+        """Validate every batch in table order, in the worker processes when there are some.
+
+        Up to one batch more than there are workers is in flight; results come back in order.
+
+        Args:
+            items: what the caller iterates (a batch, or a batch with what goes with it).
+            table: the batch to validate of an item.
+
+        Yields:
+            Each item with its failed-row mask and reason strings.
+        """
+        pool = self._pool
+        if pool is None:
+            for item in items:
+                failed, reasons = self.check(table(item))
+                yield item, failed, reasons
+            return
+        window: deque[tuple[T, int, Future[dict[int, _gx.RawResult]]]] = deque()
+        for item in items:
+            batch = table(item)
+            window.append(
+                (
+                    item,
+                    batch.num_rows,
+                    pool.submit(self._frame_table(batch), self.suite, self._per_batch),
+                )
+            )
+            if len(window) > pool.workers:
+                done, rows, future = window.popleft()
+                yield done, *self._finish(future.result(), rows)
+        while window:
+            done, rows, future = window.popleft()
+            yield done, *self._finish(future.result(), rows)
+
+    def _finish(self, raw: dict[int, _gx.RawResult], rows: int) -> tuple[pa.Array, pa.Array]:
+        """Tally one batch's results and flag its rows (uniqueness from the whole-table pass)."""
         flagged: dict[str, np.ndarray] = {}
         for i, spec in enumerate(self.suite.expectations):
             indices: np.ndarray | None = None
@@ -303,10 +366,15 @@ class BatchValidation:
                 mask = flagged.setdefault(spec.reason, np.zeros(rows, dtype=bool))
                 mask[indices] = True
         self._offset += rows
-        self._collect()
         failed, reasons = row_arrays(rows, flagged)
         self._failed.append(failed)
         return failed, reasons
+
+    def close(self) -> None:
+        """Stop the worker processes, if any (``outcome`` does it too)."""
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
 
     def _collect(self) -> None:
         """Free each batch's GX objects now, not when the cyclic GC gets round to it.
@@ -326,6 +394,7 @@ class BatchValidation:
 
     def outcome(self) -> ValidationOutcome:
         """The scrubbed outcome over every batch checked (reasons went out with each batch)."""
+        self.close()
         results: list[ExpectationResult] = []
         for i, spec in enumerate(self.suite.expectations):
             if i in self._tallies and self._tallies[i].first is not None:

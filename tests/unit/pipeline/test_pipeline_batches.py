@@ -23,8 +23,9 @@ DAY = date(2024, 6, 1)
 DATASETS = ["household_register", "vehicle_positions", "relief_payments", "clinic_visits"]
 
 
-def _outcome(home: Path, batch_rows: int, dataset_id: str) -> dict[str, Any]:
-    settings = make_settings(home, PUBDATA_BATCH_ROWS=str(batch_rows))
+def _outcome(home: Path, batch_rows: int, dataset_id: str, workers: int = 2) -> dict[str, Any]:
+    # two workers: batched runs validate in forked GX worker processes, whatever the machine
+    settings = make_settings(home, PUBDATA_BATCH_ROWS=str(batch_rows), PUBDATA_WORKERS=str(workers))
     dataset = load_registry(settings.registry).get(dataset_id)
     ctx = local_context(dataset, DAY, run_id="same-run")
     summary = run_local(settings, dataset, ctx)
@@ -62,6 +63,12 @@ def test_small_batches_give_the_same_run(tmp_path: Path, dataset_id: str) -> Non
     for key in ("counts", "grade", "flags", "restricted", "quarantine", "results"):
         assert batched[key] == whole[key], key
     assert whole["counts"][0] == whole["counts"][1] + whole["counts"][2]
+
+
+def test_validating_in_this_process_gives_the_same_run(tmp_path: Path) -> None:
+    pooled = _outcome(tmp_path / "pooled", 97, "household_register", workers=2)
+    alone = _outcome(tmp_path / "alone", 97, "household_register", workers=1)
+    assert alone == pooled
 
 
 def test_a_duplicate_key_across_batches_is_quarantined_in_both_batches(tmp_path: Path) -> None:
