@@ -16,6 +16,7 @@ from etl.classify.scale import (
     PersonCount,
     apply_scale_rule,
     count_distinct_persons,
+    count_persons,
     person_columns,
 )
 
@@ -35,6 +36,7 @@ __all__ = [
     "classification_from_meta",
     "classify_table",
     "count_distinct_persons",
+    "count_persons",
     "detect_drift",
     "detectors",
     "get_detector",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import pyarrow as pa
@@ -106,6 +107,7 @@ def classify_table(
     settings: RuleSettings | None = None,
     derived_from: DerivedFrom | None = None,
     whole_column: Callable[[str], pa.ChunkedArray] | None = None,
+    workers: int = 1,
 ) -> DatasetClassification:
     """Classify every column of ``table`` and grade the dataset.
 
@@ -127,6 +129,7 @@ def classify_table(
         whole_column: when ``table`` is a sample of a larger table, reads one column of the
             whole table: free-text columns are scanned over every value it returns, and the
             location-series rule counts keys over the whole key column.
+        workers: threads deciding columns side by side (the result does not depend on it).
 
     Returns:
         The dataset classification.
@@ -140,8 +143,9 @@ def classify_table(
     names = [n for n in table.column_names if not n.startswith("_")]
     for missing in sorted(set(overrides) - set(names)):
         log.warning("registry override for column %s: no such column in the data", missing)
-    findings = [
-        classify_column(
+
+    def decide(name: str) -> ColumnFinding:
+        finding = classify_column(
             name,
             table.column(name),
             comment=comments.get(name),
@@ -149,12 +153,16 @@ def classify_table(
             sample_size=sample_size,
             seed=seed,
         )
-        for name in names
-    ]
-    column = whole_column or table.column
-    findings = [
-        _scan(f, column(f.classification.name), seed) if f.scan_text else f for f in findings
-    ]
+        if finding.scan_text:
+            finding = _scan(finding, (whole_column or table.column)(name), seed)
+        return finding
+
+    if workers > 1 and len(names) > 1:
+        # detectors are Arrow kernels, which release the GIL: columns are decided side by side
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="classify") as pool:
+            findings = list(pool.map(decide, names))
+    else:
+        findings = [decide(name) for name in names]
     findings = apply_context(findings)
     row_rules: list[str] = []
     findings, track = apply_track(table, findings, settings, column=whole_column)

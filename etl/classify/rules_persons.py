@@ -76,8 +76,10 @@ def _id_births(values: Any) -> Any:
     """``YYYYMMDD`` in ID numbers: digits 7-14, or 19 + digits 7-12 of a 15-digit number."""
     numbers = strip(values)
     shaped = regex_mask(numbers, _ID_SHAPE)
-    if not pc.all(pc.or_(shaped, pc.is_null(numbers))).as_py():
-        numbers = compact(values)  # separators inside some numbers: remove them first
+    odd = pc.and_(pc.invert(shaped), pc.is_valid(numbers))
+    if pc.any(odd).as_py():
+        # separators inside some numbers: remove them from those values only
+        numbers = pc.replace_with_mask(numbers, odd, compact(numbers.filter(odd)))
         shaped = regex_mask(numbers, _ID_SHAPE)
     length = pc.utf8_length(numbers)
     legacy = pc.binary_join_element_wise("19", pc.utf8_slice_codeunits(numbers, 6, 12), "")

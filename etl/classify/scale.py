@@ -98,7 +98,7 @@ def count_distinct_persons(
     settings = settings or RuleSettings()
     day = logical_date or dt.date.today()
     parts = [tables] if isinstance(tables, pa.Table) else tables
-    return _count(
+    return count_persons(
         ((t, minors_mask(t, classification.columns, day, settings)[0]) for t in parts),
         classification,
     )
@@ -108,28 +108,59 @@ def count_in_table(
     table: pa.Table, classification: DatasetClassification, minors: Any
 ) -> PersonCount:
     """:func:`count_distinct_persons` of one table whose rows of minors are already known."""
-    return _count([(table, minors)], classification)
+    return count_persons([(table, minors)], classification)
 
 
-def _count(
+def count_persons(
     parts: Iterable[tuple[pa.Table, Any]], classification: DatasetClassification
 ) -> PersonCount:
+    """:func:`count_distinct_persons` over tables whose rows of minors are already known.
+
+    Args:
+        parts: ``(table, minors)`` pairs; ``minors`` a numpy boolean array over the rows
+            (:func:`etl.classify.rules_persons.minors_mask`).
+        classification: the dataset's classification.
+
+    Returns:
+        The counts.
+    """
+    key = person_key(classification)
+    if key is None:
+        return PersonCount(None, 0, 0)
+    return count_keys((person_keys(t, m, classification) for t, m in parts), key.name)
+
+
+def person_keys(
+    table: pa.Table, minors: Any, classification: DatasetClassification
+) -> tuple[Any, Any]:
+    """One table's person keys in canonical form, and those of persons with an L4 attribute.
+
+    The per-table half of :func:`count_persons`: tables can be done side by side and the
+    results handed to :func:`count_keys` in any order.
+
+    Raises:
+        ValueError: the classification has no person key.
+    """
     from etl.protect.canonical import canonical  # etl.protect imports etl.classify
 
     key = person_key(classification)
     if key is None:
-        return PersonCount(None, 0, 0)
-    attributes = _l4_attributes(classification)
+        raise ValueError("the classification has no person key")
+    forms = canonical(as_strings(table.column(key.name)), key.category)
+    l4 = np.zeros(table.num_rows, dtype=bool)
+    for c in _l4_attributes(classification):
+        if c.name in table.column_names and c.name != key.name:
+            l4 |= _present(table.column(c.name))
+    return forms, forms.filter(pa.array(l4 | minors))
+
+
+def count_keys(keys: Iterable[tuple[Any, Any]], key_column: str) -> PersonCount:
+    """Distinct persons over the :func:`person_keys` of every table (exact, memory-capped)."""
     with _DistinctKeys() as counter:
-        for table, minors in parts:
-            forms = canonical(as_strings(table.column(key.name)), key.category)
-            l4 = np.zeros(table.num_rows, dtype=bool)
-            for c in attributes:
-                if c.name in table.column_names and c.name != key.name:
-                    l4 |= _present(table.column(c.name))
-            counter.add(forms, forms.filter(pa.array(l4 | minors)))
+        for forms, flagged in keys:
+            counter.add(forms, flagged)
         persons, with_l4 = counter.counts()
-    return PersonCount(key.name, persons, with_l4)
+    return PersonCount(key_column, persons, with_l4)
 
 
 class _DistinctKeys:

@@ -155,6 +155,14 @@ def iter_tables(
         yield _ordered(pa.Table.from_batches([reader.get_batch(index)]), columns)
 
 
+def batches_at(
+    folder: Path, name: str, indexes: Sequence[int], columns: Sequence[str] | None = None
+) -> list[pa.Table]:
+    """The batches at ``indexes`` (as written by :class:`TableWriter`), nothing else read."""
+    reader = _open(folder / name, columns)
+    return [_ordered(pa.Table.from_batches([reader.get_batch(i)]), columns) for i in indexes]
+
+
 def purge(root: Path, keep_days: float, now: float | None = None) -> tuple[int, int]:
     """Remove run staging folders untouched for ``keep_days`` (they hold raw personal values).
 

@@ -25,11 +25,13 @@ from etl.classify import (
     person_columns,
 )
 from etl.classify.rules_persons import BIRTH_SOURCES, minors_mask
+from etl.classify.scale import count_keys, person_key, person_keys
 from etl.lake import delta
 from etl.lake.layout import Zone, quarantine_table_uri, zone_table_uri
 from etl.lineage import read_meta
 from etl.pipeline import staging
 from etl.pipeline.context import RunContext, read_json, staging_dir, write_json
+from etl.pipeline.overlap import ordered_map
 from etl.protect import load_token_key, project_zone
 from etl.registry import Dataset
 from etl.settings import Settings
@@ -64,6 +66,20 @@ def _previous_classification(settings: Settings, dataset: Dataset) -> DatasetCla
     return classification_from_meta(r for r in rows.to_pylist() if r["lineage_run_id"] in published)
 
 
+def _history(
+    settings: Settings, dataset: Dataset, ctx: RunContext, columns: list[str]
+) -> list[pa.Table]:
+    """The other loaded dates of a partitioned dataset, ``columns`` only (for R5)."""
+    uri = zone_table_uri(settings.lake, "restricted", dataset.domain, dataset.id)
+    if dataset.load != "partition" or not delta.table_exists(uri):
+        return []
+    if not set(columns) <= set(delta.schema(uri).names):
+        return []
+    history = delta.read(uri, columns=[*columns, "_logical_date"])
+    other_days = pc.not_equal(history["_logical_date"], pa.scalar(ctx.logical_date, pa.date32()))
+    return [history.filter(other_days).select(columns)]
+
+
 def _scale(
     settings: Settings,
     dataset: Dataset,
@@ -75,20 +91,9 @@ def _scale(
     columns = person_columns(result)
     if not columns:
         return result
-    tables: list[Iterable[pa.Table]] = [delivery(columns)]
-    uri = zone_table_uri(settings.lake, "restricted", dataset.domain, dataset.id)
-    if dataset.load == "partition" and delta.table_exists(uri):
-        present = set(delta.schema(uri).names)
-        if set(columns) <= present:
-            history = delta.read(uri, columns=[*columns, "_logical_date"])
-            other_days = pc.not_equal(
-                history["_logical_date"], pa.scalar(ctx.logical_date, pa.date32())
-            )
-            tables.append([history.filter(other_days).select(columns)])
+    tables = itertools.chain(delivery(columns), _history(settings, dataset, ctx, columns))
     rules = rule_settings(dataset)
-    persons = count_distinct_persons(
-        itertools.chain.from_iterable(tables), result, logical_date=ctx.logical_date, settings=rules
-    )
+    persons = count_distinct_persons(tables, result, logical_date=ctx.logical_date, settings=rules)
     return apply_scale_rule(result, persons, rules)
 
 
@@ -119,6 +124,7 @@ def classify(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str,
                 if batched
                 else None
             ),
+            workers=settings.workers,
         )
 
     def delivery(columns: list[str]) -> Iterable[pa.Table]:
@@ -126,10 +132,10 @@ def classify(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str,
 
     if not batched:
         result = grade(staging.read_table(folder, staging.RAW, names))
+        result = _scale(settings, dataset, ctx, delivery, result)
     else:
         sample = _row_sample(folder, names, ctx)
-        result = _with_minors(folder, names, ctx, dataset, sample, grade(sample), grade)
-    result = _scale(settings, dataset, ctx, delivery, result)
+        result = _every_row(settings, dataset, ctx, folder, names, sample, grade(sample), grade)
     drifts = detect_drift(
         _previous_classification(settings, dataset), result, confirmed=set(spec.columns)
     )
@@ -176,35 +182,84 @@ def _row_sample(folder: Path, names: list[str], ctx: RunContext) -> pa.Table:
     return pa.concat_tables(parts) if parts else staging.read_table(folder, staging.RAW, names)
 
 
-def _with_minors(
+def _key_name(result: DatasetClassification) -> str:
+    key = person_key(result)
+    assert key is not None  # callers check person_columns first
+    return key.name
+
+
+def _rule_inputs(result: DatasetClassification) -> tuple[object, ...]:
+    """What R4 and R5 read of a classification: birth sources, the person key, L4 attributes."""
+    births = sorted(c.name for c in result.columns if c.category in BIRTH_SOURCES)
+    l4 = sorted(c.name for c in result.columns if c.grade == "L4" and c.lifted_by != "R4")
+    return tuple(births), tuple(person_columns(result)), tuple(l4)
+
+
+def _every_row(
+    settings: Settings,
+    dataset: Dataset,
+    ctx: RunContext,
     folder: Path,
     names: list[str],
-    ctx: RunContext,
-    dataset: Dataset,
     sample: pa.Table,
     result: DatasetClassification,
     grade: Callable[[pa.Table], DatasetClassification],
 ) -> DatasetClassification:
-    """R4 over every row: a sample that missed the minors is graded again with them in it.
+    """R4 and R5 over every row of a batched delivery, in one pass over the batches.
 
-    Birth dates (and ID numbers) of every batch are checked; the rows of minors found are
-    added to the sample as witnesses, so R4 fires and names what it lifted, exactly as it
-    would over the whole table.
+    The minors of each batch are found once and serve both rules: R4 witnesses (rows of
+    minors the sample missed are added to it and the sample is graded again, so R4 fires
+    and names what it lifted, exactly as over the whole table) and R5's count of distinct
+    persons with an L4 attribute (being a minor is one), over this delivery and every other
+    loaded date.
     """
-    if any(rule.startswith("R4 ") for rule in result.rules):
-        return result
-    sources = [c.name for c in result.columns if c.category in BIRTH_SOURCES]
-    if not sources:
-        return result
-    witnesses: list[pa.Table] = []
-    for batch in staging.iter_tables(folder, staging.RAW, names):
-        mask, _ = minors_mask(batch, result.columns, ctx.logical_date, rule_settings(dataset))
-        if mask.any():
-            witnesses.append(batch.filter(pa.array(mask)))
-    if not witnesses:
-        return result
-    log.info("R4: minors found outside the classification sample; grading again with them")
-    return grade(pa.concat_tables([sample, *witnesses]))
+    rules = rule_settings(dataset)
+    births = [c.name for c in result.columns if c.category in BIRTH_SOURCES]
+    counted = person_columns(result)
+    want_witnesses = bool(births) and not any(rule.startswith("R4 ") for rule in result.rules)
+    needed = [n for n in names if n in set(births) | set(counted)]
+    found: list[tuple[int, np.ndarray]] = []
+
+    def look(item: tuple[int, pa.Table]) -> tuple[int, np.ndarray, Any]:
+        # Arrow kernels only: batches are looked at two at a time (ordered_map's threads)
+        index, batch = item
+        minors, _ = minors_mask(batch, result.columns, ctx.logical_date, rules)
+        return index, minors, person_keys(batch, minors, result) if counted else None
+
+    def delivery() -> Iterator[Any]:
+        batches = enumerate(staging.iter_tables(folder, staging.RAW, needed))
+        for index, minors, keys in ordered_map(look, batches, settings.workers):
+            if want_witnesses and minors.any():
+                found.append((index, np.flatnonzero(minors)))
+            yield keys
+
+    def history(classified: DatasetClassification) -> Iterator[Any]:
+        for table in _history(settings, dataset, ctx, person_columns(classified)):
+            minors = minors_mask(table, classified.columns, ctx.logical_date, rules)[0]
+            yield person_keys(table, minors, classified)
+
+    persons = None
+    if counted:
+        persons = count_keys(itertools.chain(delivery(), history(result)), _key_name(result))
+    elif want_witnesses:
+        for _ in delivery():
+            pass
+    if found:
+        log.info("R4: minors found outside the classification sample; grading again with them")
+        batches = staging.batches_at(folder, staging.RAW, [i for i, _ in found], names)
+        witnesses = [b.take(pa.array(rows)) for b, (_, rows) in zip(batches, found, strict=True)]
+        regraded = grade(pa.concat_tables([sample, *witnesses]))
+        if _rule_inputs(regraded) != _rule_inputs(result):
+            # the second look decided the person columns differently: count again by them
+            return _scale(
+                settings,
+                dataset,
+                ctx,
+                lambda cols: staging.iter_tables(folder, staging.RAW, cols),
+                regraded,
+            )
+        result = regraded
+    return apply_scale_rule(result, persons, rules) if persons is not None else result
 
 
 def zones_for(

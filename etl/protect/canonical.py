@@ -48,13 +48,16 @@ def canonical(values: Any, category: str) -> Any:
         String array of the same length.
     """
     if category in ID_LIKE:
-        if _all(values, r"^[0-9]{17}[0-9X]$"):  # the usual case: already canonical
+        done = regex_mask(values, r"^[0-9]{17}[0-9X]$")  # the usual case: already canonical
+        if pc.all(pc.or_(done, pc.is_null(values))).as_py():
             return values
-        out = compact(values)
-        legacy = regex_mask(out, r"^[0-9]{15}$")
+        odd = pc.and_(pc.invert(done), pc.is_valid(values))
+        rest = compact(values.filter(odd))  # only the other values take the slow path
+        legacy = regex_mask(rest, r"^[0-9]{15}$")
         if pc.any(legacy).as_py():
-            converted = [to_18(v) for v in out.filter(legacy).to_pylist()]
-            out = pc.replace_with_mask(out, legacy, pa.array(converted, pa.string()))
+            converted = [to_18(v) for v in rest.filter(legacy).to_pylist()]
+            rest = pc.replace_with_mask(rest, legacy, pa.array(converted, pa.string()))
+        out = pc.replace_with_mask(values, odd, rest)
     elif category == "mobile_phone":
         if _all(values, r"^1[0-9]{10}$"):  # the usual case: eleven bare digits
             return pc.binary_join_element_wise("+86", values, "")
