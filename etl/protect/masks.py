@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -75,6 +76,65 @@ def mask_person_name(values: Any) -> Any:
 ADDRESS_HEAD = 6
 
 
+#: UTF-8 of 区 and 县: the three bytes that end the part of an address kept.
+_DISTRICT_MARKS = (bytes("区", "utf-8"), bytes("县", "utf-8"))
+
+
+def _first_marks(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Per value, whether it holds 区 or 县 and the byte (in the data buffer) just past the first.
+
+    A byte search over the whole column instead of a regex per value: a lead byte never
+    occurs inside another character, so each match is a real 区 or 县.
+    """
+    n = len(text)
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int32, count=n + 1, offset=text.offset * 4)
+    found = np.zeros(n, dtype=bool)
+    ends = np.zeros(n, dtype=np.int64)
+    data_buffer = text.buffers()[2]
+    if data_buffer is None or n == 0:
+        return found, ends
+    data = np.frombuffer(data_buffer, dtype=np.uint8)[: int(offsets[-1])]
+    # Search on the last byte (rarer in CJK text than the shared lead byte E5), then confirm.
+    last = np.flatnonzero((data[2:] == _DISTRICT_MARKS[0][2]) | (data[2:] == _DISTRICT_MARKS[1][2]))
+    marks = np.zeros(last.size, dtype=bool)
+    for mark in _DISTRICT_MARKS:
+        marks |= (data[last] == mark[0]) & (data[last + 1] == mark[1]) & (data[last + 2] == mark[2])
+    at = last[marks]
+    if at.size == 0:
+        return found, ends
+    first = np.searchsorted(at, offsets[:-1])
+    inside = first < at.size
+    found[inside] = at[first[inside]] < offsets[1:][inside]
+    if text.null_count:
+        found &= text.is_valid().to_numpy(zero_copy_only=False)
+    ends[found] = at[first[found]] + 3
+    return found, ends
+
+
+def _prefixes(text: pa.Array, ends: np.ndarray) -> pa.Array:
+    """Each value's bytes from its start up to ``ends`` (a position in the data buffer)."""
+    n = len(text)
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int32, count=n + 1, offset=text.offset * 4)
+    starts = offsets[:-1].astype(np.int64)
+    kept = ends - starts
+    new_offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(kept, out=new_offsets[1:])
+    data = np.zeros(0, dtype=np.uint8)
+    if new_offsets[-1]:
+        # bytes inside [start, end) of some value: +1 at each start, -1 at each end (an end
+        # may be the next value's start, which then nets 0)
+        limit = int(offsets[-1])
+        edges = np.zeros(limit + 1, dtype=np.int8)
+        some = kept > 0
+        edges[starts[some]] = 1
+        edges[ends[some]] -= 1
+        keep = np.cumsum(edges[:-1], dtype=np.int8) > 0
+        data = np.frombuffer(text.buffers()[2], dtype=np.uint8)[:limit][keep]
+    return pa.Array.from_buffers(
+        pa.string(), n, [None, pa.py_buffer(new_offsets), pa.py_buffer(data)]
+    )
+
+
 def mask_address(values: Any) -> Any:
     """Truncate to the district: up to and including the first 区 or 县.
 
@@ -85,14 +145,22 @@ def mask_address(values: Any) -> Any:
     ``某某镇某某村3组`` → ``某某镇某某村***``.
     """
     text = strip(as_strings(values))
-    has_district = pc.fill_null(pc.match_substring_regex(text, "[区县]"), False)
-    district = pc.replace_substring_regex(text, r"(?s)^(.*?[区县]).*$", r"\1")
-    long_enough = pc.greater(pc.utf8_length(text), ADDRESS_HEAD)
-    head = pc.binary_join_element_wise(
-        pc.utf8_slice_codeunits(text, 0, ADDRESS_HEAD), pa.scalar("***"), ""
-    )
-    fallback = pc.if_else(long_enough, head, pa.scalar("***"))
-    return pc.if_else(has_district, district, fallback)
+    found, district = _first_marks(text)
+    if found.all():
+        masked = _prefixes(text, district)
+    else:
+        starts = np.frombuffer(
+            text.buffers()[1], dtype=np.int32, count=len(text), offset=text.offset * 4
+        )
+        longer = pc.fill_null(pc.greater(pc.utf8_length(text), ADDRESS_HEAD), False)
+        head = pc.binary_length(pc.utf8_slice_codeunits(text, 0, ADDRESS_HEAD))
+        heads = starts + np.where(
+            longer.to_numpy(zero_copy_only=False), pc.fill_null(head, 0).to_numpy(), 0
+        )
+        prefixes = _prefixes(text, np.where(found, district, heads))
+        starred = pc.binary_join_element_wise(prefixes, pa.scalar("***"), "")
+        masked = pc.if_else(pa.array(found), prefixes, starred)
+    return masked if text.null_count == 0 else pc.if_else(text.is_valid(), masked, _NULL)
 
 
 def mask_uscc(values: Any) -> Any:
