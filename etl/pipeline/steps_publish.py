@@ -292,12 +292,19 @@ def _stream(
     ctx: RunContext,
     sha256: str,
     transform: Callable[[pa.Table], pa.Table],
+    workers: int = 1,
 ) -> pa.RecordBatchReader:
     """A staging table as a batch stream with the lineage columns, transformed batch by batch.
 
-    Every batch is cast to the first one's schema, so an all-null batch cannot change a type.
+    With several ``workers``, batches are transformed side by side (tokens and masks are
+    Arrow and DuckDB work, which release the GIL) and handed on in order. Every batch is cast
+    to the first one's schema, so an all-null batch cannot change a type.
     """
-    batches = (transform(_with_lineage(t, ctx, sha256)) for t in staging.iter_tables(folder, name))
+    batches = ordered_map(
+        lambda t: transform(_with_lineage(t, ctx, sha256)),
+        staging.iter_tables(folder, name),
+        workers,
+    )
     first = next(batches)
     schema = first.schema
 
@@ -349,17 +356,19 @@ def load(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, Any
     zones = zones_for(dataset, classification, held=bool(held))
 
     def write_zone(zone: Zone) -> tuple[int, list[Any]]:
-        projected: list[Any] = []
+        # every batch has the same column lineage; batches may be projected on two threads
+        projected: dict[str, Any] = {}
 
         def project(batch: pa.Table) -> pa.Table:
             projection = project_zone(batch, classification, zone, key)
-            if not projected:
-                projected.extend(projection.columns)
+            projected.setdefault("columns", projection.columns)
             return projection.table
 
         uri = zone_table_uri(settings.lake, zone, dataset.domain, dataset.id)
-        stream = _stream(folder, staging.VALID, ctx, source["sha256"], project)
-        return _write(uri, stream, dataset, ctx, {**commit_meta, "zone": zone}), projected
+        workers = settings.workers if zone != "restricted" else 1  # nothing to compute there
+        stream = _stream(folder, staging.VALID, ctx, source["sha256"], project, workers)
+        version = _write(uri, stream, dataset, ctx, {**commit_meta, "zone": zone})
+        return version, list(projected.get("columns", ()))
 
     def write_quarantine() -> int:
         bad = _stream(folder, staging.QUARANTINE, ctx, source["sha256"], lambda t: t)

@@ -183,10 +183,10 @@ def project_zone(
 
 
 def _run(jobs: dict[int, tuple[Any, str, str]], key: TokenKey) -> dict[int, Any]:
-    """Protect the columns: tokens first (DuckDB runs on every core), then masks in threads.
+    """Protect the columns: tokens first, one column at a time, then masks in threads.
 
-    Arrow kernels release the GIL, so masks of several columns run side by side; DuckDB keeps
-    the GIL while it hashes, so tokens are computed one column at a time before the masks.
+    Arrow kernels release the GIL, so masks of several columns run side by side; the token
+    loop holds it, so tokens are computed one column at a time before the masks.
     """
     done: dict[int, Any] = {}
     for position, (values, category, how) in jobs.items():

@@ -140,10 +140,10 @@ def test_already_canonical_columns_take_the_fast_path(category: str, values: lis
     ]
 
 
-@pytest.mark.parametrize("engine", ["auto", "python"])
+@pytest.mark.parametrize("engine", ["duckdb", "python"])
 def test_a_mostly_empty_column_gets_the_same_tokens_in_place(engine: str) -> None:
     phones = ["13812345678", "139 1234 5678", "+86 150-1234-5678"]
-    values = [phones[i % 3] if i % 10 == 0 else None for i in range(DUCKDB_MIN_VALUES * 30)]
+    values = [phones[i % 3] if i % 10 == 0 else None for i in range(61_440)]
     tokens = tokenize(pa.array(values), "mobile_phone", KEY, engine=engine).to_pylist()
     expected = [None if v is None else tokenize_one(v, "mobile_phone", KEY) for v in values]
     assert tokens == expected
