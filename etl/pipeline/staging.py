@@ -26,7 +26,7 @@ LOAD = "load.json"
 #: back in ~0.1 s, where LZ4 Parquet takes ~0.9 s and ~0.5 s (encoding and decoding pages is
 #: what costs; nothing reads staging by column statistics). Files are read with ordinary reads,
 #: not memory-mapped, so pages of a large file do not pile up in the process's RSS.
-STAGING_COMPRESSION = "lz4"
+STAGING_COMPRESSION = None
 _OPTIONS = ipc.IpcWriteOptions(compression=STAGING_COMPRESSION)
 
 

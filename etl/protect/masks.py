@@ -69,7 +69,15 @@ def mask_person_name(values: Any) -> Any:
     """
     names = strip(as_strings(values))
     compound = starts_with_compound_surname(names)
-    return pc.if_else(compound, keep_ends(names, 2, 0), keep_ends(names, 1, 0))
+    # keep_ends(names, 2 or 1, 0), in one pass: the kept head, then a star per other character
+    head = pc.if_else(compound, 2, 1)
+    length = pc.utf8_length(names)
+    middle = pc.subtract(length, head)
+    first = pc.if_else(
+        compound, pc.utf8_slice_codeunits(names, 0, 2), pc.utf8_slice_codeunits(names, 0, 1)
+    )
+    kept = pc.binary_join_element_wise(first, _stars(middle), "")
+    return pc.if_else(pc.greater(middle, 0), kept, _stars(length))
 
 
 #: Shortest address kept in part when no 区/县 is found.
@@ -173,6 +181,13 @@ def generalize_birth_date(values: Any) -> Any:
 
     A value without a leading four-digit year from 1800 to 2099 becomes null.
     """
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks() if values.num_chunks else pa.array([], pa.string())
+    if pa.types.is_date(values.type) or pa.types.is_timestamp(values.type):
+        # typed dates (the curated table): the year itself, no text round trip
+        years = pc.year(values)
+        ok = pc.fill_null(pc.and_(pc.greater_equal(years, 1800), pc.less_equal(years, 2099)), False)
+        return pc.if_else(ok, pc.cast(years, pa.string()), _NULL)
     text = strip(as_strings(values))
     year = pc.replace_substring_regex(
         text, r"^((?:18|19|20)[0-9]{2})(?:[^0-9].*|[0-9]{4})?$", r"\1"
