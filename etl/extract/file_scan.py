@@ -13,6 +13,7 @@ row is parsed and everything that needs every byte is learnt then:
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,6 +73,9 @@ def _valid_utf8(data: bytes) -> bool:
 def scan_file(path: Path) -> FileScan:
     """Read ``path`` once: hash it, check UTF-8 and count its line ends.
 
+    hashlib releases the GIL on large buffers, so each chunk is hashed on a second thread
+    while this one checks and counts it.
+
     Args:
         path: the file.
 
@@ -83,9 +87,12 @@ def scan_file(path: Path) -> FileScan:
     utf8 = True
     carry = b""
     last = b""
-    with path.open("rb") as handle:
+    hashing: Future[None] | None = None
+    with path.open("rb") as handle, ThreadPoolExecutor(max_workers=1) as hasher:
         while chunk := handle.read(SCAN_CHUNK_BYTES):
-            digest.update(chunk)
+            if hashing is not None:
+                hashing.result()  # chunks go into the digest in order
+            hashing = hasher.submit(digest.update, chunk)
             size += len(chunk)
             newlines += chunk.count(b"\n")
             cr = chunk.count(b"\r")
@@ -93,11 +100,13 @@ def scan_file(path: Path) -> FileScan:
                 carriage += cr
                 crlf += chunk.count(b"\r\n") + (last.endswith(b"\r") and chunk.startswith(b"\n"))
             if utf8:
-                text = carry + chunk
+                text = carry + chunk if carry else chunk
                 cut = _complete(text)
-                utf8 = _valid_utf8(text[:cut])
+                utf8 = _valid_utf8(text[:cut] if cut < len(text) else text)
                 carry = text[cut:]
             last = chunk
+        if hashing is not None:
+            hashing.result()
     if carry:
         utf8 = False  # the file ends inside a character
     lines = newlines + (0 if not last or last.endswith(b"\n") else 1)

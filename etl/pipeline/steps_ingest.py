@@ -15,6 +15,7 @@ Rows and counts (``rows_in = rows_loaded + rows_quarantined`` holds for every ru
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
 import os
@@ -40,6 +41,7 @@ from etl.extract import (
     duplicate_deliveries,
     extract_source,
 )
+from etl.extract.cast import CastResult
 from etl.extract.parts import as_quarantine_rows, rejected_table
 from etl.extract.paths import fill_template
 from etl.extract.schema_change import SchemaChange
@@ -49,7 +51,7 @@ from etl.lake.layout import zone_table_uri
 from etl.lineage import read_meta
 from etl.pipeline import amend, staging
 from etl.pipeline.context import RunContext, read_json, staging_dir, write_json
-from etl.pipeline.overlap import WriteBehind, read_ahead
+from etl.pipeline.overlap import WriteBehind, ordered_map, read_ahead
 from etl.registry import Dataset
 from etl.registry.sources import FileSource
 from etl.settings import Settings
@@ -248,9 +250,15 @@ def extract(
     try:
         if delivery is not None:
             wanted = [f for i, f in enumerate(delivery.files) if i not in set(duplicated)]
-            for batch in read_ahead(delivery.batches(wanted)):
+            # batches are cast two at a time (Arrow kernels), while the next ones are parsed
+            casts = ordered_map(
+                lambda batch: (batch, writer.cast(batch.table)),
+                read_ahead(delivery.batches(wanted)),
+                settings.workers,
+            )
+            for batch, cast in casts:
                 fp = batch.file.fingerprint
-                writer.add(batch.table, _constant_provenance(fp, batch.rows))
+                writer.add(batch.table, _constant_provenance(fp, batch.rows), cast)
             loaded = [f.fingerprint for f in wanted]
             rejected = _rejected_rows(wanted, writer.data_columns)
             amendments: list[Any] = []
@@ -344,10 +352,21 @@ def _csv_delivery(settings: Settings, dataset: Dataset, ctx: RunContext) -> CsvD
 def _constant_provenance(fingerprint: SourceFingerprint, rows: pa.Array) -> dict[str, pa.Array]:
     n = len(rows)
     return {
-        SOURCE_FILE: pa.repeat(pa.scalar(fingerprint.relative_path, pa.string()), n),
-        SOURCE_SHA256: pa.repeat(pa.scalar(fingerprint.sha256, pa.string()), n),
+        SOURCE_FILE: _repeated(fingerprint.relative_path, n),
+        SOURCE_SHA256: _repeated(fingerprint.sha256, n),
         SOURCE_ROW: rows,
     }
+
+
+@functools.lru_cache(maxsize=8)
+def _repeated_block(value: str, size: int) -> pa.Array:
+    return pa.repeat(pa.scalar(value, pa.string()), size)
+
+
+def _repeated(value: str, n: int) -> pa.Array:
+    """``value`` n times: a slice of one block per value and size (batches share it)."""
+    size = 1 << max(n - 1, 0).bit_length()  # a power of two: few distinct blocks
+    return _repeated_block(value, size).slice(0, n)
 
 
 def _rejected_rows(files: list[DeliveredFile], columns: list[str]) -> pa.Table:
@@ -384,10 +403,17 @@ class _StagingWriter:
         self.data_columns: list[str] = []
         self._checked = False
 
-    def add(self, data: pa.Table, provenance: dict[str, pa.Array]) -> None:
-        cast = cast_columns(
+    def cast(self, data: pa.Table) -> CastResult:
+        """The declared types applied to one batch (safe to call from several threads)."""
+        return cast_columns(
             data, self.dataset.columns, source_name=self.label, normalize=self.dataset.normalize
         )
+
+    def add(
+        self, data: pa.Table, provenance: dict[str, pa.Array], cast: CastResult | None = None
+    ) -> None:
+        """Stage the next batch (in order), cast here unless ``cast`` is its :meth:`cast`."""
+        cast = cast or self.cast(data)
         if not self._checked:
             self._checked = True
             self.data_columns = list(data.column_names)
