@@ -526,7 +526,11 @@ def validate(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str,
     checked = (
         whole(batches)
         if checker is None
-        else checker.check_all(batches, lambda pair: pair[0].select(columns))
+        else checker.check_all(
+            batches,
+            lambda pair: pair[0].select(columns),
+            read=functools.partial(staging.batches_at, folder, staging.TYPED),
+        )
     )
     valid = staging.TableWriter(folder, staging.VALID)
     bad = staging.TableWriter(folder, staging.QUARANTINE)

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -33,7 +33,7 @@ import pyarrow as pa
 from etl.validate import _gx
 from etl.validate.frame import Frame, to_frame
 from etl.validate.outcome import ExpectationResult, ValidationOutcome
-from etl.validate.pool import GxPool
+from etl.validate.pool import BatchReader, GxPool
 from etl.validate.runner import row_arrays, run_gx
 from etl.validate.scrub import scrub
 from etl.validate.suite import ExpectationSpec, SuiteSpec
@@ -41,6 +41,9 @@ from etl.validate.suite import ExpectationSpec, SuiteSpec
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+#: Rows GX validates at once in the worker processes: consecutive batches are joined up to it.
+GX_CHUNK_ROWS = 100_000
 
 CROSS_ROW_TYPES = frozenset(
     {"expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"}
@@ -311,18 +314,26 @@ class BatchValidation:
             else {}
         )
         self._collect()
-        return self._finish(raw, batch.num_rows)
+        return self._finish(raw, [batch.num_rows])[0]
 
     def check_all(
-        self, items: Iterable[T], table: Callable[[T], pa.Table]
+        self,
+        items: Iterable[T],
+        table: Callable[[T], pa.Table],
+        read: BatchReader | None = None,
     ) -> Iterator[tuple[T, pa.Array, pa.Array]]:
         """Validate every batch in table order, in the worker processes when there are some.
 
-        Up to one batch more than there are workers is in flight; results come back in order.
+        Consecutive batches are validated together up to :data:`GX_CHUNK_ROWS` rows (GX's
+        cost per validation is mostly fixed: fewer, larger validations cost less), and up to
+        one chunk more than there are workers is in flight. Results come back per batch, in
+        order.
 
         Args:
             items: what the caller iterates (a batch, or a batch with what goes with it).
             table: the batch to validate of an item.
+            read: reads the table's batches by index; with it, workers read their batches
+                themselves instead of receiving them through a pipe.
 
         Yields:
             Each item with its failed-row mask and reason strings.
@@ -333,25 +344,49 @@ class BatchValidation:
                 failed, reasons = self.check(table(item))
                 yield item, failed, reasons
             return
-        window: deque[tuple[T, int, Future[dict[int, _gx.RawResult]]]] = deque()
-        for item in items:
-            batch = table(item)
-            window.append(
-                (
-                    item,
-                    batch.num_rows,
-                    pool.submit(self._frame_table(batch), self.suite, self._per_batch),
-                )
-            )
-            if len(window) > pool.workers:
-                done, rows, future = window.popleft()
-                yield done, *self._finish(future.result(), rows)
-        while window:
-            done, rows, future = window.popleft()
-            yield done, *self._finish(future.result(), rows)
+        window: deque[tuple[list[tuple[T, int]], Future[dict[int, _gx.RawResult]]]] = deque()
+        chunk: list[tuple[int, T, pa.Table]] = []
 
-    def _finish(self, raw: dict[int, _gx.RawResult], rows: int) -> tuple[pa.Array, pa.Array]:
-        """Tally one batch's results and flag its rows (uniqueness from the whole-table pass)."""
+        def submit() -> None:
+            if read is not None and self._batch_columns:
+                sent: Any = (read, [i for i, _, _ in chunk], self._batch_columns)
+            else:
+                sent = pa.concat_tables([self._frame_table(b) for _, _, b in chunk])
+            future = pool.submit(sent, self.suite, self._per_batch)
+            window.append(([(item, b.num_rows) for _, item, b in chunk], future))
+            chunk.clear()
+
+        def done() -> Iterator[tuple[T, pa.Array, pa.Array]]:
+            batches, future = window.popleft()
+            results = self._finish(future.result(), [rows for _, rows in batches])
+            for (item, _), (failed, reasons) in zip(batches, results, strict=True):
+                yield item, failed, reasons
+
+        for index, item in enumerate(items):
+            batch = table(item)
+            chunk.append((index, item, batch))
+            if sum(b.num_rows for _, _, b in chunk) >= GX_CHUNK_ROWS:
+                submit()
+                if len(window) > pool.workers:
+                    yield from done()
+        if chunk:
+            submit()
+        while window:
+            yield from done()
+
+    def _finish(
+        self, raw: dict[int, _gx.RawResult], sizes: Sequence[int]
+    ) -> list[tuple[pa.Array, pa.Array]]:
+        """Tally one validation's results and flag the rows of each of its batches.
+
+        Args:
+            raw: GX's results over the batches validated together.
+            sizes: the rows of each of those batches, in order.
+
+        Returns:
+            Per batch, the failed-row mask and reason strings.
+        """
+        rows = sum(sizes)
         flagged: dict[str, np.ndarray] = {}
         for i, spec in enumerate(self.suite.expectations):
             indices: np.ndarray | None = None
@@ -366,9 +401,15 @@ class BatchValidation:
                 mask = flagged.setdefault(spec.reason, np.zeros(rows, dtype=bool))
                 mask[indices] = True
         self._offset += rows
-        failed, reasons = row_arrays(rows, flagged)
-        self._failed.append(failed)
-        return failed, reasons
+        out: list[tuple[pa.Array, pa.Array]] = []
+        start = 0
+        for size in sizes:
+            part = {reason: mask[start : start + size] for reason, mask in flagged.items()}
+            failed, reasons = row_arrays(size, part)
+            self._failed.append(failed)
+            out.append((failed, reasons))
+            start += size
+        return out
 
     def close(self) -> None:
         """Stop the worker processes, if any (``outcome`` does it too)."""

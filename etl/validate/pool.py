@@ -15,7 +15,7 @@ import gc
 import logging
 import multiprocessing
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 
 import pyarrow as pa
@@ -34,9 +34,19 @@ def _quiet_worker() -> None:
     gc.freeze()
 
 
+#: Reads batches of the table being validated: ``read([index], columns) -> [table]``. A
+#: picklable callable (a module-level function or a ``functools.partial`` of one).
+BatchReader = Callable[[Sequence[int], Sequence[str]], list[pa.Table]]
+
+
 def _validate(
-    table: pa.Table, suite: SuiteSpec, indexes: Sequence[int]
+    table: pa.Table | tuple[BatchReader, Sequence[int], Sequence[str]],
+    suite: SuiteSpec,
+    indexes: Sequence[int],
 ) -> dict[int, _gx.RawResult]:
+    if isinstance(table, tuple):  # read here: no batch goes through the pipe
+        read, batches, columns = table
+        table = pa.concat_tables(read(batches, columns))
     try:
         return run_gx(to_frame(table), suite, indexes)
     finally:
@@ -64,9 +74,16 @@ class GxPool:
         self._pool.submit(int).result()
 
     def submit(
-        self, table: pa.Table, suite: SuiteSpec, indexes: Sequence[int]
+        self,
+        table: pa.Table | tuple[BatchReader, Sequence[int], Sequence[str]],
+        suite: SuiteSpec,
+        indexes: Sequence[int],
     ) -> Future[dict[int, _gx.RawResult]]:
-        """Validate ``table`` with the suite's expectations at ``indexes`` in a worker."""
+        """Validate a table with the suite's expectations at ``indexes`` in a worker.
+
+        ``table`` is the table itself, or ``(read, batches, columns)`` for the worker to read
+        those batches itself and validate them as one table (nothing pickled through a pipe).
+        """
         return self._pool.submit(_validate, table, suite, list(indexes))
 
     def close(self) -> None:

@@ -12,7 +12,7 @@ from etl.settings import MAX_DEFAULT_WORKERS, Settings
 
 def test_defaults_follow_the_machine() -> None:
     settings = Settings.from_env({})
-    assert settings.batch_rows == 100_000
+    assert settings.batch_rows == 50_000
     assert settings.workers == max(1, min(os.cpu_count() or 1, MAX_DEFAULT_WORKERS))
 
 
