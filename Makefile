@@ -56,7 +56,7 @@ bench: install
 
 # The memory case of issue #4: a 5 GB register (19.5M rows) end to end, peak RSS against 2 GB.
 bench-5gb: install
-	$(BIN)/python bench/ingest.py --gb 5 --floor-runs 1
+	$(BIN)/python bench/ingest.py --gb 5 --floor-runs 1 --e2e-runs 1
 
 clean:
 	rm -rf .pubdata

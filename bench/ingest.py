@@ -222,6 +222,34 @@ class Child:
     peak_rss_mb: float
     data: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
+    #: Highest PSS of the child and its worker processes together, polled (shared pages
+    #: counted once): what the run held, where ``peak_rss_mb`` is its largest process.
+    peak_tree_mb: float = 0.0
+
+
+def _descendants(pid: int) -> list[int]:
+    """The process and every process under it (from /proc's children lists)."""
+    found = [pid]
+    for parent in found:
+        for task in Path(f"/proc/{parent}/task").glob("*/children"):
+            try:
+                found.extend(int(child) for child in task.read_text(encoding="ascii").split())
+            except OSError:
+                continue
+    return found
+
+
+def _tree_pss_mb(pid: int) -> float:
+    """Proportional set size of a process tree: shared pages divided among their sharers."""
+    total = 0
+    for member in _descendants(pid):
+        try:
+            rollup = Path(f"/proc/{member}/smaps_rollup").read_text(encoding="ascii")
+        except OSError:
+            continue
+        match = re.search(r"^Pss:\s+(\d+) kB", rollup, re.MULTILINE)
+        total += int(match.group(1)) if match else 0
+    return total / 1024
 
 
 def _rss_mb(pid: int) -> float:
@@ -249,6 +277,7 @@ def _run_child(
     log_path.parent.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, str(Path(__file__).resolve()), "--child", mode, str(spec_path)]
     killed = False
+    tree = 0.0
     with log_path.open("wb") as log:
         began = time.perf_counter()
         proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
@@ -256,6 +285,7 @@ def _run_child(
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
+            tree = max(tree, _tree_pss_mb(proc.pid))
             if not killed and _rss_mb(proc.pid) > rss_limit_mb:
                 # the machine is shared: a run that is not streaming must not exhaust it
                 proc.kill()
@@ -267,12 +297,15 @@ def _run_child(
     result = Path(spec["result"])
     if killed:
         error = f"{mode}: stopped when its RSS passed --rss-limit-gb ({rss_limit_mb:,.0f} MB)"
-        return Child(False, wall, peak, error=error)
+        return Child(False, wall, peak, error=error, peak_tree_mb=tree)
     if proc.returncode != 0 or not result.is_file():
         lines = log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
         last = lines[-1] if lines else f"exit code {proc.returncode}"
-        return Child(False, wall, peak, error=f"{mode}: {last} (log: {log_path})")
-    return Child(True, wall, peak, data=json.loads(result.read_text(encoding="utf-8")))
+        return Child(
+            False, wall, peak, error=f"{mode}: {last} (log: {log_path})", peak_tree_mb=tree
+        )
+    data = json.loads(result.read_text(encoding="utf-8"))
+    return Child(True, wall, peak, data=data, peak_tree_mb=tree)
 
 
 def _landing(workdir: Path, source: Path) -> Path:
@@ -314,7 +347,8 @@ class Measurement:
     def targets(self) -> dict[str, bool | None]:
         peak: bool | None = None
         if self.e2e is not None:
-            peak = self.e2e.peak_rss_mb <= TARGET_RSS_MB
+            # the largest process, and the run with its worker processes (shared pages once)
+            peak = max(self.e2e.peak_rss_mb, self.e2e.peak_tree_mb) <= TARGET_RSS_MB
             if peak and not self.e2e.ok:
                 peak = None  # an unfinished run may not have reached its peak
         return {
@@ -357,6 +391,50 @@ def _check(m: Measurement) -> list[str]:
     return problems
 
 
+def _best_e2e(
+    rows: int,
+    encoding: str,
+    workdir: Path,
+    landing: Path,
+    rss_limit_mb: float,
+    runs: int,
+    profile: Path | None,
+    keep: bool = False,
+) -> Child:
+    """The fastest of ``runs`` end-to-end children, each on a lake of its own.
+
+    Measured like the floor (best of several fresh processes), so that a machine busy for a
+    moment does not decide the ratio. Its peak RSS is the highest of the runs; a failed run
+    is returned at once.
+    """
+    children = []
+    for run in range(max(1, runs)):
+        home = workdir / f"home-{run}"
+        env = {
+            "PUBDATA_HOME": str(home),
+            "PUBDATA_REGISTRY": str(BENCH / "datasets"),
+            "PUBDATA_LANDING": str(landing),
+            "PUBDATA_EXPECTATIONS": str(BENCH / "expectations"),
+            "PUBDATA_LAKE": str(home / "lake"),
+            "PUBDATA_TOKEN_KEY": TOKEN_KEY,
+        }
+        spec: dict[str, Any] = {"env": env, "date": LOGICAL_DATE.isoformat()}
+        if profile is not None and run == 0:
+            profile.mkdir(parents=True, exist_ok=True)
+            spec["profile"] = str(profile.resolve() / f"e2e-{rows}-{encoding}.pstats")
+            _progress(f"{rows:,} rows: profiling into {spec['profile']} (times include overhead)")
+        children.append(_run_child("e2e", spec, workdir, rss_limit_mb))
+        if not children[-1].ok:
+            return children[-1]
+        if not keep:  # a 5 GB run leaves tens of GB of staging
+            shutil.rmtree(home, ignore_errors=True)
+    best = min(children, key=lambda child: float(child.data["seconds"]))
+    best.data["runs"] = [round(float(child.data["seconds"]), 3) for child in children]
+    best.peak_rss_mb = max(child.peak_rss_mb for child in children)
+    best.peak_tree_mb = max(child.peak_tree_mb for child in children)
+    return best
+
+
 def _best_floor(path: Path, encoding: str, workdir: Path, rss_limit_mb: float, runs: int) -> Child:
     """The fastest of ``runs`` floor children (the floor is cheap; the machine may be busy).
 
@@ -384,6 +462,7 @@ def measure(
     rss_limit_mb: float,
     profile: Path | None = None,
     floor_runs: int = 3,
+    e2e_runs: int = 3,
 ) -> Measurement:
     """Generate (or find) the file, then run the floor and the end-to-end child on it."""
     path, manifest, cached = population.ensure(rows, encoding=encoding, seed=seed, cache=cache)
@@ -393,22 +472,9 @@ def measure(
     try:
         _progress(f"{rows:,} rows: floor x{floor_runs} (pyarrow CSV read + zstd Parquet write)")
         floor = _best_floor(path, encoding, workdir, rss_limit_mb, floor_runs)
-        _progress(f"{rows:,} rows: end to end (run_local)")
-        home = workdir / "home"
-        env = {
-            "PUBDATA_HOME": str(home),
-            "PUBDATA_REGISTRY": str(BENCH / "datasets"),
-            "PUBDATA_LANDING": str(_landing(workdir, path)),
-            "PUBDATA_EXPECTATIONS": str(BENCH / "expectations"),
-            "PUBDATA_LAKE": str(home / "lake"),
-            "PUBDATA_TOKEN_KEY": TOKEN_KEY,
-        }
-        spec: dict[str, Any] = {"env": env, "date": LOGICAL_DATE.isoformat()}
-        if profile is not None:
-            profile.mkdir(parents=True, exist_ok=True)
-            spec["profile"] = str(profile.resolve() / f"e2e-{rows}-{encoding}.pstats")
-            _progress(f"{rows:,} rows: profiling into {spec['profile']} (times include overhead)")
-        e2e = _run_child("e2e", spec, workdir, rss_limit_mb)
+        _progress(f"{rows:,} rows: end to end x{e2e_runs} (run_local)")
+        landing = _landing(workdir, path)
+        e2e = _best_e2e(rows, encoding, workdir, landing, rss_limit_mb, e2e_runs, profile, keep)
         m = Measurement(rows, encoding, manifest.bytes / 1e6, manifest.bad_rows, floor, e2e)
         m.checks = _check(m)
         return m
@@ -449,6 +515,7 @@ def _row(m: Measurement) -> list[str]:
         "-" if m.ratio is None else f"{m.ratio:.1f}x",
         f"{m.floor.peak_rss_mb:,.0f}",
         "-" if m.e2e is None else f"{m.e2e.peak_rss_mb:,.0f}",
+        "-" if m.e2e is None or not m.e2e.peak_tree_mb else f"{m.e2e.peak_tree_mb:,.0f}",
         "-" if not seconds else f"{m.rows / float(seconds):,.0f}",
         _count(summary.get("rows_loaded")),
         _count(summary.get("rows_quarantined")),
@@ -470,6 +537,7 @@ HEADER = [
     "ratio",
     "floor RSS MB",
     "e2e RSS MB",
+    "e2e+workers PSS MB",
     "rows/s",
     "loaded",
     "quarantined",
@@ -543,6 +611,12 @@ def main(argv: list[str] | None = None) -> int:
         "--floor-runs", type=int, default=3, help="floor repetitions; the fastest counts (3)"
     )
     parser.add_argument(
+        "--e2e-runs",
+        type=int,
+        default=3,
+        help="end-to-end repetitions, each on a fresh lake; the fastest counts (3)",
+    )
+    parser.add_argument(
         "--profile",
         type=Path,
         metavar="DIR",
@@ -562,6 +636,7 @@ def main(argv: list[str] | None = None) -> int:
             options.rss_limit_gb * 1024,
             options.profile,
             options.floor_runs,
+            options.e2e_runs,
         )
         for rows in sizes or [1_000_000]
     ]

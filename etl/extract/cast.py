@@ -150,7 +150,7 @@ def cast_columns(
         column_failed = pc.and_(pc.is_valid(prepared), pc.is_null(values))
         failures = int(pc.sum(column_failed).as_py() or 0)
         if failures:
-            logger.info("%d values of column %s failed to cast to %s", failures, name, type_name)
+            logger.debug("%d values of column %s failed to cast to %s", failures, name, type_name)
             failed = pc.or_(failed, column_failed)
             code = pa.scalar(f"cast:{name}:{type_name}", pa.string())
             reasons = _join_reasons(reasons, pc.if_else(column_failed, code, None))

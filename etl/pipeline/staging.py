@@ -30,16 +30,25 @@ STAGING_COMPRESSION = None
 _OPTIONS = ipc.IpcWriteOptions(compression=STAGING_COMPRESSION)
 
 
-def _open(path: Path, columns: Sequence[str] | None = None) -> ipc.RecordBatchFileReader:
-    """A reader of a staging file, reading only ``columns`` (all when None)."""
+def _open(
+    path: Path, columns: Sequence[str] | None = None, *, mapped: bool = False
+) -> ipc.RecordBatchFileReader:
+    """A reader of a staging file, reading only ``columns`` (all when None).
+
+    ``mapped`` reads through a memory map: batches point into the page cache instead of being
+    copied. The map lives as long as something holds a batch read from it, so a caller that
+    walks a large file opens one reader per batch (:func:`iter_tables`): pages of batches
+    already dropped leave the process's RSS.
+    """
+    source = pa.memory_map(str(path)) if mapped else pa.OSFile(str(path))
     if columns is None:
-        return ipc.open_file(pa.OSFile(str(path)))
-    schema = ipc.open_file(pa.OSFile(str(path))).schema
+        return ipc.open_file(source)
+    schema = ipc.open_file(source).schema
     indexes = [schema.get_field_index(name) for name in columns]
     missing = [name for name, i in zip(columns, indexes, strict=True) if i < 0]
     if missing:
         raise KeyError(f"staging table {path.name} has no column(s) {missing}")
-    return ipc.open_file(pa.OSFile(str(path)), options=ipc.IpcReadOptions(included_fields=indexes))
+    return ipc.open_file(source, options=ipc.IpcReadOptions(included_fields=indexes))
 
 
 def _ordered(table: pa.Table, columns: Sequence[str] | None) -> pa.Table:
@@ -147,19 +156,22 @@ def iter_tables(
     Memory holds one batch at a time; the batch size is the writer's, which follows
     ``Settings.batch_rows`` (tables written in one piece come back in one piece).
     """
-    reader = _open(folder / name, columns)
+    path = folder / name
+    reader = _open(path, columns)
     if reader.num_record_batches == 0:
         yield _ordered(reader.schema.empty_table(), columns)
         return
     for index in range(reader.num_record_batches):
-        yield _ordered(pa.Table.from_batches([reader.get_batch(index)]), columns)
+        # a map per batch: zero-copy reads, and memory follows the batches held, not the file
+        batch = _open(path, columns, mapped=True).get_batch(index)
+        yield _ordered(pa.Table.from_batches([batch]), columns)
 
 
 def batches_at(
     folder: Path, name: str, indexes: Sequence[int], columns: Sequence[str] | None = None
 ) -> list[pa.Table]:
     """The batches at ``indexes`` (as written by :class:`TableWriter`), nothing else read."""
-    reader = _open(folder / name, columns)
+    reader = _open(folder / name, columns, mapped=True)
     return [_ordered(pa.Table.from_batches([reader.get_batch(i)]), columns) for i in indexes]
 
 
