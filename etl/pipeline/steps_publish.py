@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 from collections.abc import Callable, Iterable, Iterator
@@ -26,6 +27,7 @@ from etl.classify import (
 )
 from etl.classify.rules_persons import BIRTH_SOURCES, minors_mask
 from etl.classify.scale import count_keys, person_key, person_keys
+from etl.forked import ForkedPool
 from etl.lake import delta
 from etl.lake.layout import Zone, quarantine_table_uri, zone_table_uri
 from etl.lineage import read_meta
@@ -360,7 +362,7 @@ def load(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, Any
         projected: dict[str, Any] = {}
 
         def project(batch: pa.Table) -> pa.Table:
-            projection = project_zone(batch, classification, zone, key)
+            projection = project_zone(batch, classification, zone, key, token_workers)
             projected.setdefault("columns", projection.columns)
             return projection.table
 
@@ -377,9 +379,15 @@ def load(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, Any
             q_uri, bad, ctx.logical_date, {**commit_meta, "zone": "quarantine"}
         )
 
-    # The tables are independent commits; writing them side by side keeps both cores busy
-    # (delta-rs encodes in Rust, the token HMACs run in DuckDB; both release the GIL).
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="load") as pool:
+    # Token loops hold the GIL: they run in processes forked now, before any thread starts,
+    # while this process masks and writes. The tables are independent commits, written side
+    # by side (Parquet encoding releases the GIL).
+    protects = "shared" in zones  # the open zone holds L1 columns only: nothing to tokenize
+    token_workers = ForkedPool(settings.workers) if protects and settings.workers > 1 else None
+    with (
+        contextlib.closing(token_workers) if token_workers else contextlib.nullcontext(),
+        ThreadPoolExecutor(max_workers=2, thread_name_prefix="load") as pool,
+    ):
         pending = {zone: pool.submit(write_zone, zone) for zone in zones}
         quarantine = pool.submit(write_quarantine)
         for zone in zones:

@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.classify.detectors.base import as_strings
+from etl.forked import ForkedPool
 from etl.protect.canonical import canonical, canonical_one
 from etl.protect.keys import TokenKey
 
@@ -36,6 +37,10 @@ TOKEN_BYTES = 20
 #: is only faster on arrays long enough to keep every core busy. Pipeline batches (100k rows)
 #: use the loop, which leaves the other core to the Parquet writers.
 DUCKDB_MIN_VALUES = 1_000_000
+
+#: Arrays shorter than this are hashed in the calling process even when workers are given
+#: (a round trip through a pipe costs more than hashing a few thousand values).
+WORKER_MIN_VALUES = 4096
 
 _BLOCK = 64  # SHA-256 block size
 _ALPHABET = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz234567", dtype=np.uint8)
@@ -77,7 +82,14 @@ def tokenize_one(value: str, category: str, key: TokenKey) -> str:
     return _encode(hmac.new(key.secret, form.encode("utf-8"), hashlib.sha256).digest(), key)
 
 
-def tokenize(values: Any, category: str, key: TokenKey, *, engine: str = "auto") -> Any:
+def tokenize(
+    values: Any,
+    category: str,
+    key: TokenKey,
+    *,
+    engine: str = "auto",
+    workers: ForkedPool | None = None,
+) -> Any:
     """Tokens of every value; nulls (and values with an empty canonical form) stay null.
 
     Args:
@@ -85,6 +97,8 @@ def tokenize(values: Any, category: str, key: TokenKey, *, engine: str = "auto")
         category: category id of the column (selects the canonical form).
         key: the token key.
         engine: ``"duckdb"`` (vectorized), ``"python"`` (hmac loop) or ``"auto"``.
+        workers: forked processes the hmac loop runs in (it holds the GIL: in a worker it
+            leaves this process free for masks and Parquet writes); None runs it here.
 
     Returns:
         A ``pa.string()`` Array, or ChunkedArray if a ChunkedArray was given.
@@ -97,7 +111,7 @@ def tokenize(values: Any, category: str, key: TokenKey, *, engine: str = "auto")
     if isinstance(values, pa.ChunkedArray):
         # One pass over the whole column (a CSV read yields many small chunks), then the
         # result is cut back into the input's chunk boundaries (zero-copy slices).
-        whole = tokenize(as_strings(values), category, key, engine=engine)
+        whole = tokenize(as_strings(values), category, key, engine=engine, workers=workers)
         bounds = itertools.pairwise(np.cumsum([0, *(len(c) for c in values.chunks)]))
         chunks = [whole.slice(a, b - a) for a, b in bounds]
         return pa.chunked_array(chunks, pa.string())
@@ -106,14 +120,16 @@ def tokenize(values: Any, category: str, key: TokenKey, *, engine: str = "auto")
         # A mostly empty column (remarks, optional fields): hash only the values there are and
         # put the tokens back in place; nulls stay null.
         valid = pc.is_valid(forms)
-        tokens = _tokens(forms.filter(valid), key, engine)
+        tokens = _tokens(forms.filter(valid), key, engine, workers)
         positions = pa.array(np.cumsum(valid.to_numpy(zero_copy_only=False)) - 1, pa.int64())
         return tokens.take(pc.if_else(valid, positions, pa.scalar(None, pa.int64())))
-    return _tokens(forms, key, engine)
+    return _tokens(forms, key, engine, workers)
 
 
-def _tokens(forms: Any, key: TokenKey, engine: str) -> Any:
+def _tokens(forms: Any, key: TokenKey, engine: str, workers: ForkedPool | None = None) -> Any:
     if engine == "python" or (engine == "auto" and len(forms) < DUCKDB_MIN_VALUES):
+        if workers is not None and len(forms) >= WORKER_MIN_VALUES:
+            return workers.submit(_tokens_python, forms, key).result()
         return _tokens_python(forms, key)
     return _tokens_duckdb(forms, key)
 

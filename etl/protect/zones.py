@@ -25,6 +25,7 @@ import pyarrow as pa
 from etl.classify import DatasetClassification
 from etl.classify.grades import grade_rank
 from etl.errors import PolicyError
+from etl.forked import ForkedPool
 from etl.protect.keys import TokenKey
 from etl.protect.masks import generalize_birth_date, mask_address, mask_person_name
 from etl.protect.masks_more import (
@@ -99,12 +100,14 @@ def _how(category: str) -> str:
     return "tokenized"
 
 
-def _protect(values: Any, category: str, how: str, key: TokenKey) -> Any:
+def _protect(
+    values: Any, category: str, how: str, key: TokenKey, workers: ForkedPool | None = None
+) -> Any:
     if how == "masked":
         return MASKED[category](values)
     if how == "generalized":
         return GENERALIZED[category](values)
-    return tokenize(values, category, key)
+    return tokenize(values, category, key, workers=workers)
 
 
 def _plan(zone: str, grade: str) -> str:
@@ -129,7 +132,11 @@ def _check_policy(classification: DatasetClassification, zone: str) -> None:
 
 
 def project_zone(
-    table: pa.Table, classification: DatasetClassification, zone: str, key: TokenKey
+    table: pa.Table,
+    classification: DatasetClassification,
+    zone: str,
+    key: TokenKey,
+    workers: ForkedPool | None = None,
 ) -> ZoneProjection:
     """Project ``table`` for ``zone``.
 
@@ -138,6 +145,7 @@ def project_zone(
         classification: its classification.
         zone: ``"restricted"``, ``"shared"`` or ``"open"``.
         key: token key for the shared zone's tokens.
+        workers: forked processes the token loops run in (None: this process).
 
     Returns:
         The projected table and per-column lineage.
@@ -176,28 +184,32 @@ def project_zone(
         names.append(name)
         arrays.append(values)
         lineage.append(ColumnLineage(name, name, how))
-    for position, out in _run(jobs, key).items():
+    for position, out in _run(jobs, key, workers).items():
         arrays[position] = out
     projected = pa.Table.from_arrays(arrays, names=names)
     return ZoneProjection(projected, tuple(lineage))
 
 
-def _run(jobs: dict[int, tuple[Any, str, str]], key: TokenKey) -> dict[int, Any]:
-    """Protect the columns: tokens first, one column at a time, then masks in threads.
+def _run(
+    jobs: dict[int, tuple[Any, str, str]], key: TokenKey, workers: ForkedPool | None = None
+) -> dict[int, Any]:
+    """Protect the columns side by side.
 
-    Arrow kernels release the GIL, so masks of several columns run side by side; the token
-    loop holds it, so tokens are computed one column at a time before the masks.
+    Arrow kernels release the GIL, so masks of several columns run on threads. The token
+    loop holds it: without worker processes, tokens are computed one column at a time first;
+    with them, each token column waits on its worker from a thread like a mask.
     """
     done: dict[int, Any] = {}
-    for position, (values, category, how) in jobs.items():
-        if how == "tokenized":
-            done[position] = _protect(values, category, how, key)
+    if workers is None:
+        for position, (values, category, how) in jobs.items():
+            if how == "tokenized":
+                done[position] = _protect(values, category, how, key)
     rest = {p: job for p, job in jobs.items() if p not in done}
-    workers = min(len(rest), os.cpu_count() or 1)
-    if workers <= 1:
-        done.update({p: _protect(v, c, h, key) for p, (v, c, h) in rest.items()})
+    threads = min(len(rest), os.cpu_count() or 1)
+    if threads <= 1:
+        done.update({p: _protect(v, c, h, key, workers) for p, (v, c, h) in rest.items()})
         return done
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {p: pool.submit(_protect, v, c, h, key) for p, (v, c, h) in rest.items()}
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        futures = {p: pool.submit(_protect, v, c, h, key, workers) for p, (v, c, h) in rest.items()}
         done.update({p: f.result() for p, f in futures.items()})
     return done

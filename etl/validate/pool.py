@@ -1,38 +1,25 @@
 """Great Expectations over batches in worker processes, so that validation uses every core.
 
 Most of what GX does per batch is Python (building metric graphs, calling pandas), so threads
-would share one core. The workers are forked from the validating process once, before it
-starts any thread of its own: they inherit GX already imported and warmed up (importing it
-afresh costs ~6 s per process) and run nothing but :func:`etl.validate.runner.run_gx` on the
-batches they are sent. Results come back as GX's raw results, which the parent scrubs.
-
-Workers write no logs and no warnings: a task's log stream belongs to the task's process.
+would share one core. The workers (:class:`etl.forked.ForkedPool`) are forked from the
+validating process after it has imported and warmed up GX, and run nothing but
+:func:`etl.validate.runner.run_gx` on the batches they are sent or read. Results come back as
+GX's raw results, which the parent scrubs.
 """
 
 from __future__ import annotations
 
 import gc
-import logging
-import multiprocessing
-import warnings
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 
 import pyarrow as pa
 
+from etl.forked import ForkedPool
 from etl.validate import _gx
 from etl.validate.frame import to_frame
 from etl.validate.runner import run_gx
 from etl.validate.suite import SuiteSpec
-
-
-def _quiet_worker() -> None:
-    logging.disable(logging.CRITICAL)
-    warnings.simplefilter("ignore")
-    # What the worker inherited stays alive for its whole life: keep it out of every
-    # collection, so that collecting each batch's GX cycles walks only that batch's objects.
-    gc.freeze()
-
 
 #: Reads batches of the table being validated: ``read([index], columns) -> [table]``. A
 #: picklable callable (a module-level function or a ``functools.partial`` of one).
@@ -64,14 +51,7 @@ class GxPool:
         self.workers = workers
         _gx.gx_module()  # imported in the parent, so that every worker inherits it
         _gx._skip_batch_fingerprint()
-        self._pool = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=multiprocessing.get_context("fork"),
-            initializer=_quiet_worker,
-        )
-        # Python forks every worker of a "fork" pool on the first submit: do it now, while
-        # the caller has no thread of its own running.
-        self._pool.submit(int).result()
+        self._pool = ForkedPool(workers)
 
     def submit(
         self,
@@ -88,4 +68,4 @@ class GxPool:
 
     def close(self) -> None:
         """Stop the workers (queued batches are dropped)."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool.close()
