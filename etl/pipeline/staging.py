@@ -30,25 +30,35 @@ STAGING_COMPRESSION = None
 _OPTIONS = ipc.IpcWriteOptions(compression=STAGING_COMPRESSION)
 
 
+def _options(path: Path, columns: Sequence[str] | None) -> ipc.IpcReadOptions | None:
+    """Read options selecting ``columns`` of a staging file (None: every column)."""
+    if columns is None:
+        return None
+    schema = ipc.open_file(pa.OSFile(str(path))).schema
+    indexes = [schema.get_field_index(name) for name in columns]
+    missing = [name for name, i in zip(columns, indexes, strict=True) if i < 0]
+    if missing:
+        raise KeyError(f"staging table {path.name} has no column(s) {missing}")
+    return ipc.IpcReadOptions(included_fields=indexes)
+
+
 def _open(
-    path: Path, columns: Sequence[str] | None = None, *, mapped: bool = False
+    path: Path,
+    columns: Sequence[str] | None = None,
+    *,
+    mapped: bool = False,
+    options: ipc.IpcReadOptions | None = None,
 ) -> ipc.RecordBatchFileReader:
     """A reader of a staging file, reading only ``columns`` (all when None).
 
     ``mapped`` reads through a memory map: batches point into the page cache instead of being
     copied. The map lives as long as something holds a batch read from it, so a caller that
     walks a large file opens one reader per batch (:func:`iter_tables`): pages of batches
-    already dropped leave the process's RSS.
+    already dropped leave the process's RSS. ``options`` (from :func:`_options`) saves
+    looking the columns up again.
     """
     source = pa.memory_map(str(path)) if mapped else pa.OSFile(str(path))
-    if columns is None:
-        return ipc.open_file(source)
-    schema = ipc.open_file(source).schema
-    indexes = [schema.get_field_index(name) for name in columns]
-    missing = [name for name, i in zip(columns, indexes, strict=True) if i < 0]
-    if missing:
-        raise KeyError(f"staging table {path.name} has no column(s) {missing}")
-    return ipc.open_file(source, options=ipc.IpcReadOptions(included_fields=indexes))
+    return ipc.open_file(source, options=options or _options(path, columns))
 
 
 def _ordered(table: pa.Table, columns: Sequence[str] | None) -> pa.Table:
@@ -161,9 +171,10 @@ def iter_tables(
     if reader.num_record_batches == 0:
         yield _ordered(reader.schema.empty_table(), columns)
         return
+    options = _options(path, columns)
     for index in range(reader.num_record_batches):
         # a map per batch: zero-copy reads, and memory follows the batches held, not the file
-        batch = _open(path, columns, mapped=True).get_batch(index)
+        batch = _open(path, mapped=True, options=options).get_batch(index)
         yield _ordered(pa.Table.from_batches([batch]), columns)
 
 
