@@ -385,7 +385,7 @@ def load(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, Any
     protects = "shared" in zones  # the open zone holds L1 columns only: nothing to tokenize
     token_workers = ForkedPool(settings.workers) if protects and settings.workers > 1 else None
     with (
-        contextlib.closing(token_workers) if token_workers else contextlib.nullcontext(),
+        token_workers or contextlib.nullcontext(),
         ThreadPoolExecutor(max_workers=2, thread_name_prefix="load") as pool,
     ):
         pending = {zone: pool.submit(write_zone, zone) for zone in zones}

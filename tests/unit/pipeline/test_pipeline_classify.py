@@ -126,3 +126,48 @@ def test_unknown_rule_threshold_is_a_registry_error() -> None:
                 "classification": {"rules": {"persons_importnat": 3}},
             }
         )
+
+
+def _register(folder: Path, minors_at: set[int], rows: int) -> None:
+    from stdnum.cn import ric
+
+    lines = ["xm,sfzh,csrq"]
+    for i in range(rows):
+        born = date(2015, 3, 1) if i in minors_at else date(1960 + i % 30, 1 + i % 12, 1 + i % 28)
+        body = f"110105{born:%Y%m%d}{i % 1000:03d}"
+        lines.append(f"张伟,{body}{ric.calc_check_digit(body + '0')},{born.isoformat()}")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "2024-06-01.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_minors_outside_the_sample_still_lift_the_batched_run_like_the_whole_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    dataset = Dataset.model_validate(
+        {
+            "id": "people",
+            "title": "人口",
+            "department": "public_security",
+            "domain": "population",
+            "source": {"kind": "file", "format": "csv", "path": "people/{ds}.csv"},
+            "columns": {"csrq": "date"},
+        }
+    )
+    ctx = RunContext("people", "ingest__public_security__people", "r1", date(2024, 6, 1))
+    outcomes = []
+    for batch_rows in ("1000000", "50"):
+        settings = make_settings(
+            tmp_path / batch_rows,
+            PUBDATA_LANDING=str(tmp_path / "landing"),
+            PUBDATA_BATCH_ROWS=batch_rows,
+        )
+        _register(settings.landing / "people", {333, 590}, 600)
+        monkeypatch.setattr(publish, "SAMPLE_ROWS", 40)  # the two minors are not in it
+        ingest.extract(settings, dataset, ctx)
+        ingest.validate(settings, dataset, ctx)
+        with caplog.at_level("INFO", logger="etl.pipeline.steps_publish"):
+            outcomes.append(publish.classify(settings, dataset, ctx))
+    whole, batched = outcomes
+    assert "minors found outside the classification sample" in caplog.text
+    assert batched == whole
+    assert {c["name"]: c["grade"] for c in batched["columns"]}["sfzh"] == "L4"

@@ -88,3 +88,44 @@ def test_masks_accept_chunked_and_non_string_input() -> None:
     assert mask_mobile_phone(chunked).to_pylist() == ["138****5678", "139****5678"]
     ints = pa.array([13812345678], pa.int64())
     assert mask_mobile_phone(ints).to_pylist() == ["138****5678"]
+
+
+def test_mask_address_equals_its_definition_on_random_text() -> None:
+    # The byte search must give what the definition says: up to the first 区 or 县, else the
+    # first six characters and ***, a short value ***; whitespace trimmed, nulls null.
+    import random
+    import re
+
+    rng = random.Random(7)
+    alphabet = "北京市朝阳区县路号村镇 12ab😀"
+    values = [
+        None if rng.random() < 0.1 else "".join(rng.choices(alphabet, k=rng.randint(0, 14)))
+        for _ in range(5000)
+    ]
+    expected = []
+    for value in values:
+        text = None if value is None else value.strip(" \t\n\r\f\v\u00a0\u3000")
+        if text is None:
+            expected.append(None)
+        elif match := re.match(r"(?s)(.*?[区县])", text):
+            expected.append(match.group(1))
+        else:
+            expected.append(text[:6] + "***" if len(text) > 6 else "***")
+    assert run(mask_address, values) == expected
+    sliced = pa.array(values, pa.string()).slice(7, 3000)
+    assert mask_address(sliced).to_pylist() == expected[7:3007]
+
+
+def test_generalize_typed_birth_dates_like_text() -> None:
+    import datetime as dt
+
+    days = [
+        dt.date(1990, 5, 12),
+        None,
+        dt.date(1799, 12, 31),
+        dt.date(2099, 1, 1),
+        dt.date(2100, 1, 1),
+    ]
+    typed = generalize_birth_date(pa.array(days, pa.date32())).to_pylist()
+    assert typed == ["1990", None, None, "2099", None]
+    assert typed == run(generalize_birth_date, [d.isoformat() if d else None for d in days])

@@ -148,3 +148,17 @@ def test_a_mostly_empty_column_gets_the_same_tokens_in_place(engine: str) -> Non
     expected = [None if v is None else tokenize_one(v, "mobile_phone", KEY) for v in values]
     assert tokens == expected
     assert sum(t is not None for t in tokens) == len(values) // 10
+
+
+def test_tokens_from_forked_workers_equal_tokens_made_here() -> None:
+    from etl.forked import ForkedPool
+    from etl.protect.tokens import WORKER_MIN_VALUES
+
+    base = [*VECTORS["id_card"], None, ""]
+    values = pa.array(base * (WORKER_MIN_VALUES // len(base) + 3), pa.string())
+    here = tokenize(values, "id_card", KEY, engine="python")
+    with ForkedPool(2) as workers:
+        there = tokenize(values, "id_card", KEY, engine="python", workers=workers)
+        small = tokenize(pa.array(base), "id_card", KEY, workers=workers)  # hashed here
+    assert there.equals(here)
+    assert small.to_pylist() == here.to_pylist()[: len(base)]
