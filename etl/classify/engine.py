@@ -145,7 +145,7 @@ def classify_table(
         log.warning("registry override for column %s: no such column in the data", missing)
 
     def decide(name: str) -> ColumnFinding:
-        finding = classify_column(
+        return classify_column(
             name,
             table.column(name),
             comment=comments.get(name),
@@ -153,9 +153,6 @@ def classify_table(
             sample_size=sample_size,
             seed=seed,
         )
-        if finding.scan_text:
-            finding = _scan(finding, (whole_column or table.column)(name), seed)
-        return finding
 
     if workers > 1 and len(names) > 1:
         # detectors are Arrow kernels, which release the GIL: columns are decided side by side
@@ -163,6 +160,12 @@ def classify_table(
             findings = list(pool.map(decide, names))
     else:
         findings = [decide(name) for name in names]
+    # Free text is scanned over every value, one column at a time: a whole column of a large
+    # delivery is read for it, and two at once would double what the step holds.
+    column = whole_column or table.column
+    findings = [
+        _scan(f, column(f.classification.name), seed) if f.scan_text else f for f in findings
+    ]
     findings = apply_context(findings)
     row_rules: list[str] = []
     findings, track = apply_track(table, findings, settings, column=whole_column)

@@ -30,39 +30,25 @@ STAGING_COMPRESSION = None
 _OPTIONS = ipc.IpcWriteOptions(compression=STAGING_COMPRESSION)
 
 
-def _options(path: Path, columns: Sequence[str] | None) -> ipc.IpcReadOptions | None:
-    """Read options selecting ``columns`` of a staging file (None: every column)."""
-    if columns is None:
-        return None
-    schema = ipc.open_file(pa.OSFile(str(path))).schema
-    indexes = [schema.get_field_index(name) for name in columns]
-    missing = [name for name, i in zip(columns, indexes, strict=True) if i < 0]
+def _mapped(path: Path) -> ipc.RecordBatchFileReader:
+    """A reader of a staging file through a memory map: batches point into the page cache.
+
+    Columns are chosen after reading (``select`` is zero-copy): with ``included_fields``
+    Arrow copies each batch's whole message body, even from a map. The map lives as long as
+    something holds a batch read from it, so a caller walking a large file opens one per batch
+    (:func:`iter_tables`): pages of batches already dropped leave the process's RSS.
+    """
+    return ipc.open_file(pa.memory_map(str(path)))
+
+
+def _check_columns(path: Path, schema: pa.Schema, columns: Sequence[str] | None) -> None:
+    missing = [name for name in columns or () if schema.get_field_index(name) < 0]
     if missing:
         raise KeyError(f"staging table {path.name} has no column(s) {missing}")
-    return ipc.IpcReadOptions(included_fields=indexes)
-
-
-def _open(
-    path: Path,
-    columns: Sequence[str] | None = None,
-    *,
-    mapped: bool = False,
-    options: ipc.IpcReadOptions | None = None,
-) -> ipc.RecordBatchFileReader:
-    """A reader of a staging file, reading only ``columns`` (all when None).
-
-    ``mapped`` reads through a memory map: batches point into the page cache instead of being
-    copied. The map lives as long as something holds a batch read from it, so a caller that
-    walks a large file opens one reader per batch (:func:`iter_tables`): pages of batches
-    already dropped leave the process's RSS. ``options`` (from :func:`_options`) saves
-    looking the columns up again.
-    """
-    source = pa.memory_map(str(path)) if mapped else pa.OSFile(str(path))
-    return ipc.open_file(source, options=options or _options(path, columns))
 
 
 def _ordered(table: pa.Table, columns: Sequence[str] | None) -> pa.Table:
-    # included_fields keeps the file's column order; callers get the order they asked for
+    """The columns asked for, in the order asked for (zero-copy)."""
     return table if columns is None else table.select(list(columns))
 
 
@@ -74,8 +60,13 @@ def write_table(folder: Path, name: str, table: pa.Table) -> Path:
 
 
 def read_table(folder: Path, name: str, columns: Sequence[str] | None = None) -> pa.Table:
-    """Read one staging table (or some of its columns) whole; small tables only."""
-    return _ordered(_open(folder / name, columns).read_all(), columns)
+    """Read one staging table (or some of its columns) whole, without copying.
+
+    A column of a large table holds that column's pages only (the table maps the file).
+    """
+    reader = _mapped(folder / name)
+    _check_columns(folder / name, reader.schema, columns)
+    return _ordered(reader.read_all(), columns)
 
 
 class TableWriter:
@@ -145,17 +136,17 @@ class TableWriter:
 
 def count_rows(folder: Path, name: str) -> int:
     """Rows of a staging table, from its batches' headers (no data read)."""
-    return int(_open(folder / name).count_rows())
+    return int(_mapped(folder / name).count_rows())
 
 
 def row_groups(folder: Path, name: str) -> int:
     """Batches of a staging table: more than one means the run was batched."""
-    return int(_open(folder / name).num_record_batches)
+    return int(_mapped(folder / name).num_record_batches)
 
 
 def table_schema(folder: Path, name: str) -> pa.Schema:
     """The Arrow schema of a staging table, from its header."""
-    return _open(folder / name).schema
+    return _mapped(folder / name).schema
 
 
 def iter_tables(
@@ -167,22 +158,24 @@ def iter_tables(
     ``Settings.batch_rows`` (tables written in one piece come back in one piece).
     """
     path = folder / name
-    reader = _open(path, columns)
+    reader = _mapped(path)
+    _check_columns(path, reader.schema, columns)
     if reader.num_record_batches == 0:
         yield _ordered(reader.schema.empty_table(), columns)
         return
-    options = _options(path, columns)
-    for index in range(reader.num_record_batches):
+    count = reader.num_record_batches
+    del reader
+    for index in range(count):
         # a map per batch: zero-copy reads, and memory follows the batches held, not the file
-        batch = _open(path, mapped=True, options=options).get_batch(index)
-        yield _ordered(pa.Table.from_batches([batch]), columns)
+        yield _ordered(pa.Table.from_batches([_mapped(path).get_batch(index)]), columns)
 
 
 def batches_at(
     folder: Path, name: str, indexes: Sequence[int], columns: Sequence[str] | None = None
 ) -> list[pa.Table]:
     """The batches at ``indexes`` (as written by :class:`TableWriter`), nothing else read."""
-    reader = _open(folder / name, columns, mapped=True)
+    reader = _mapped(folder / name)
+    _check_columns(folder / name, reader.schema, columns)
     return [_ordered(pa.Table.from_batches([reader.get_batch(i)]), columns) for i in indexes]
 
 

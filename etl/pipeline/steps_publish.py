@@ -70,16 +70,22 @@ def _previous_classification(settings: Settings, dataset: Dataset) -> DatasetCla
 
 def _history(
     settings: Settings, dataset: Dataset, ctx: RunContext, columns: list[str]
-) -> list[pa.Table]:
-    """The other loaded dates of a partitioned dataset, ``columns`` only (for R5)."""
+) -> Iterator[pa.Table]:
+    """The other loaded dates of a partitioned dataset, ``columns`` only (for R5), in batches.
+
+    Streamed from the restricted zone's files batch by batch: a dataset of many loaded days
+    never sits in memory whole.
+    """
     uri = zone_table_uri(settings.lake, "restricted", dataset.domain, dataset.id)
     if dataset.load != "partition" or not delta.table_exists(uri):
-        return []
+        return
     if not set(columns) <= set(delta.schema(uri).names):
-        return []
-    history = delta.read(uri, columns=[*columns, "_logical_date"])
-    other_days = pc.not_equal(history["_logical_date"], pa.scalar(ctx.logical_date, pa.date32()))
-    return [history.filter(other_days).select(columns)]
+        return
+    other_days = pc.field("_logical_date") != pa.scalar(ctx.logical_date, pa.date32())
+    for batch in delta.dataset(uri).to_batches(
+        columns=columns, filter=other_days, batch_size=settings.batch_rows
+    ):
+        yield pa.Table.from_batches([batch])
 
 
 def _scale(
@@ -382,8 +388,9 @@ def load(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, Any
     # Token loops hold the GIL: they run in processes forked now, before any thread starts,
     # while this process masks and writes. The tables are independent commits, written side
     # by side (Parquet encoding releases the GIL).
-    protects = "shared" in zones  # the open zone holds L1 columns only: nothing to tokenize
-    token_workers = ForkedPool(settings.workers) if protects and settings.workers > 1 else None
+    # Only a run of several batches is worth processes (the open zone has nothing to tokenize).
+    forks = "shared" in zones and settings.workers > 1 and rows_loaded > settings.batch_rows
+    token_workers = ForkedPool(settings.workers) if forks else None
     with (
         token_workers or contextlib.nullcontext(),
         ThreadPoolExecutor(max_workers=2, thread_name_prefix="load") as pool,

@@ -48,6 +48,7 @@ def cli_for(home: Path, **overrides: str) -> Cli:
         PUBDATA_EXPECTATIONS=str(settings.expectations),
         PUBDATA_TOKEN_KEY=settings.token_key or "",
     )
+    env.update({k: v for k, v in overrides.items() if k.startswith("PUBDATA_")})
     return Cli(settings, env)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pyarrow.compute as pc
@@ -9,7 +10,7 @@ import pytest
 
 from etl.lake import delta
 from etl.lineage import read_meta
-from tests.integration.conftest import Cli
+from tests.integration.conftest import Cli, cli_for
 
 pytestmark = pytest.mark.integration
 
@@ -32,6 +33,22 @@ def test_run_summary_contract(household: dict[str, Any]) -> None:
     assert s["rows_quarantined"] > 0  # the samples carry deliberately bad rows
     assert s["dataset_grade"] in {"L3", "L4"}
     assert set(s["tables"]) == {"restricted", "shared"}
+
+
+def test_a_batched_run_forks_its_workers_inside_airflow_and_loads_the_same(
+    tmp_path: Path, household: dict[str, Any]
+) -> None:
+    # 200-row batches: GX validates in forked worker processes and load forks token workers,
+    # all inside the Airflow task; the outcome is the one-batch run's.
+    batched = cli_for(tmp_path / "home", PUBDATA_BATCH_ROWS="200", PUBDATA_WORKERS="2")
+    code, summary, stderr = batched.run_json("household_register", DAY)
+    assert code == 0, stderr
+    keys = ("status", "rows_in", "rows_loaded", "rows_quarantined", "dataset_grade", "flags")
+    assert {k: summary[k] for k in keys} == {k: household[k] for k in keys}
+    assert summary["rows_loaded"] > 200 * 2  # really several batches
+    restricted = delta.read(summary["tables"]["restricted"]).drop_columns(["_run_id"])
+    first = delta.read(household["tables"]["restricted"]).drop_columns(["_run_id"])
+    assert restricted.sort_by("_source_row").equals(first.sort_by("_source_row"))
 
 
 def test_zones_hold_the_right_rows_and_lineage_columns(cli: Cli, household: dict[str, Any]) -> None:

@@ -171,3 +171,34 @@ def test_minors_outside_the_sample_still_lift_the_batched_run_like_the_whole_one
     assert "minors found outside the classification sample" in caplog.text
     assert batched == whole
     assert {c["name"]: c["grade"] for c in batched["columns"]}["sfzh"] == "L4"
+
+
+@pytest.mark.parametrize("batch_rows", ["1000000", "5"])
+def test_scale_counts_persons_over_every_loaded_date(tmp_path: Path, batch_rows: str) -> None:
+    settings = make_settings(
+        tmp_path / "home", PUBDATA_LANDING=str(tmp_path / "landing"), PUBDATA_BATCH_ROWS=batch_rows
+    )
+    dataset = Dataset.model_validate(
+        {
+            "id": "people",
+            "title": "人口",
+            "department": "public_security",
+            "domain": "population",
+            "source": {"kind": "file", "format": "csv", "path": "people/{ds}.csv"},
+            "classification": {"rules": {"persons_important": 3}},
+        }
+    )
+    folder = settings.landing / "people"
+    folder.mkdir(parents=True)
+    flags = []
+    for day, ids in ((date(2024, 6, 1), IDS[:2]), (date(2024, 6, 2), IDS[1:])):
+        rows = ["xm,sfzh"] + [f"张伟,{i}" for i in ids] * 10
+        (folder / f"{day.isoformat()}.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+        ctx = RunContext("people", "ingest__public_security__people", f"r-{day}", day)
+        ingest.extract(settings, dataset, ctx)
+        ingest.validate(settings, dataset, ctx)
+        flags.append(publish.classify(settings, dataset, ctx)["flags"])
+        publish.load(settings, dataset, ctx)
+        record.record(settings, dataset, ctx)
+    # two persons on each day, three in the dataset: only the second day sees all three
+    assert flags == [[], ["IMP"]]
