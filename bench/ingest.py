@@ -5,8 +5,9 @@ Usage::
     python bench/ingest.py [--rows N ...] [--gb G ...] [--encoding utf-8|gbk] [--json] [--keep]
 
 For each size (default 1,000,000 rows) the register is generated or found in the cache
-(:mod:`bench.population`), then two child processes run one after the other, each fresh so that
-start-up and import cost show separately from the work:
+(:mod:`bench.population`), then two kinds of child process run one after the other, each fresh so
+that start-up and import cost show separately from the work, each ``--floor-runs`` /
+``--e2e-runs`` times (3 by default; the fastest counts):
 
 * **floor**: ``pyarrow.csv.open_csv`` with an explicit all-string schema streaming into a zstd
   ``pyarrow.parquet.ParquetWriter`` — the least any ingestion of this file must do;
@@ -15,8 +16,9 @@ start-up and import cost show separately from the work:
   ``bench/datasets``, a fresh ``PUBDATA_HOME`` and a landing folder holding a hard link to the
   generated file. Each step is timed by wrapping the step functions ``run_local`` calls.
 
-Peak RSS of each child is the ``ru_maxrss`` that ``os.wait4`` returns for it (the child and any
-process it waited for). The bench checks ``rows_in = rows_loaded + rows_quarantined`` and that the
+Peak RSS of each child is the ``ru_maxrss`` that ``os.wait4`` returns for it (its largest
+process: the child or a worker it waited for); the PSS of the child and its workers together is
+polled as well. The bench checks ``rows_in = rows_loaded + rows_quarantined`` and that the
 quarantine holds exactly the bad rows the generator planted; it exits 1 when a check fails.
 Targets: e2e ≤ 4× the floor (issue #4, at 1M rows × 15 columns) and peak RSS ≤ 2 GB (for the
 5 GB file).

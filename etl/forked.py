@@ -21,6 +21,8 @@ from typing import Any, TypeVar
 
 R = TypeVar("R")
 
+log = logging.getLogger(__name__)
+
 
 def _quiet_worker() -> None:
     logging.disable(logging.CRITICAL)
@@ -47,6 +49,21 @@ class ForkedPool:
         # Python forks every worker of a "fork" pool on the first submit: do it now, while
         # the caller has no thread of its own running.
         self._pool.submit(int).result()
+
+    @classmethod
+    def start(cls, workers: int) -> ForkedPool | None:
+        """A pool, or None (with a warning) where this process may not fork workers.
+
+        A process that is itself a daemonic ``multiprocessing`` worker may not have children;
+        the step then does the work in its own process, more slowly.
+        """
+        try:
+            return cls(workers)
+        except (AssertionError, OSError, ValueError) as exc:
+            log.warning(
+                "no worker processes (%s: %s); working in this process", type(exc).__name__, exc
+            )
+            return None
 
     def submit(self, function: Callable[..., R], *args: Any) -> Future[R]:
         """Run ``function(*args)`` in a worker (``function`` must be importable by name)."""

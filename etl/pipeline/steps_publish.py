@@ -390,7 +390,7 @@ def load(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, Any
     # by side (Parquet encoding releases the GIL).
     # Only a run of several batches is worth processes (the open zone has nothing to tokenize).
     forks = "shared" in zones and settings.workers > 1 and rows_loaded > settings.batch_rows
-    token_workers = ForkedPool(settings.workers) if forks else None
+    token_workers = ForkedPool.start(settings.workers) if forks else None
     with (
         token_workers or contextlib.nullcontext(),
         ThreadPoolExecutor(max_workers=2, thread_name_prefix="load") as pool,

@@ -239,7 +239,7 @@ class BatchValidation:
         self._prepare(runnable, list(columns), read_columns, duplicates)
         self._pool: GxPool | None = None
         if workers > 1 and self._per_batch:
-            self._pool = GxPool(workers)
+            self._pool = GxPool.start(workers)
 
     def _prepare(
         self,

@@ -47,11 +47,17 @@ class GxPool:
         workers: processes to fork (at least 2; one process is better served in-process).
     """
 
-    def __init__(self, workers: int) -> None:
-        self.workers = workers
-        _gx.gx_module()  # imported in the parent, so that every worker inherits it
+    def __init__(self, pool: ForkedPool) -> None:
+        self.workers = pool.workers
+        self._pool = pool
+
+    @classmethod
+    def start(cls, workers: int) -> GxPool | None:
+        """Fork the workers (GX imported first, so that they inherit it); None if forbidden."""
+        _gx.gx_module()
         _gx._skip_batch_fingerprint()
-        self._pool = ForkedPool(workers)
+        pool = ForkedPool.start(workers)
+        return cls(pool) if pool is not None else None
 
     def submit(
         self,
