@@ -52,6 +52,7 @@ from etl.lineage import read_meta
 from etl.pipeline import amend, staging
 from etl.pipeline.context import RunContext, read_json, staging_dir, write_json
 from etl.pipeline.overlap import WriteBehind, ordered_map, read_ahead
+from etl.pipeline.repeat import repeated
 from etl.registry import Dataset
 from etl.registry.sources import FileSource
 from etl.settings import Settings
@@ -352,21 +353,10 @@ def _csv_delivery(settings: Settings, dataset: Dataset, ctx: RunContext) -> CsvD
 def _constant_provenance(fingerprint: SourceFingerprint, rows: pa.Array) -> dict[str, pa.Array]:
     n = len(rows)
     return {
-        SOURCE_FILE: _repeated(fingerprint.relative_path, n),
-        SOURCE_SHA256: _repeated(fingerprint.sha256, n),
+        SOURCE_FILE: repeated(fingerprint.relative_path, n),
+        SOURCE_SHA256: repeated(fingerprint.sha256, n),
         SOURCE_ROW: rows,
     }
-
-
-@functools.lru_cache(maxsize=8)
-def _repeated_block(value: str, size: int) -> pa.Array:
-    return pa.repeat(pa.scalar(value, pa.string()), size)
-
-
-def _repeated(value: str, n: int) -> pa.Array:
-    """``value`` n times: a slice of one block per value and size (batches share it)."""
-    size = 1 << max(n - 1, 0).bit_length()  # a power of two: few distinct blocks
-    return _repeated_block(value, size).slice(0, n)
 
 
 def _rejected_rows(files: list[DeliveredFile], columns: list[str]) -> pa.Table:

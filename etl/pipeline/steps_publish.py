@@ -34,6 +34,7 @@ from etl.lineage import read_meta
 from etl.pipeline import staging
 from etl.pipeline.context import RunContext, read_json, staging_dir, write_json
 from etl.pipeline.overlap import ordered_map
+from etl.pipeline.repeat import repeated
 from etl.protect import load_token_key, project_zone
 from etl.registry import Dataset
 from etl.settings import Settings
@@ -285,13 +286,10 @@ def zones_for(
 def _with_lineage(table: pa.Table, ctx: RunContext, sha256: str) -> pa.Table:
     # Multi-file deliveries stage a per-row ``_source_sha256``; single files get it here.
     n = table.num_rows
-    # pa.repeat builds the constant columns natively (no Python list of n items).
-    table = table.append_column("_run_id", pa.repeat(pa.scalar(ctx.run_id, pa.string()), n))
+    table = table.append_column("_run_id", repeated(ctx.run_id, n))
     if "_source_sha256" not in table.column_names:
-        table = table.append_column("_source_sha256", pa.repeat(pa.scalar(sha256, pa.string()), n))
-    return table.append_column(
-        "_logical_date", pa.repeat(pa.scalar(ctx.logical_date, pa.date32()), n)
-    )
+        table = table.append_column("_source_sha256", repeated(sha256, n))
+    return table.append_column("_logical_date", repeated(ctx.logical_date, n, pa.date32()))
 
 
 def _stream(
