@@ -84,22 +84,27 @@ def test_identifiers_appearing_in_free_text_hold_publishing(
     assert fourth["held"] == [] and "shared" in fourth["tables"]
 
 
-def test_scale_threshold_from_the_registry_makes_the_dataset_important(tmp_path: Path) -> None:
-    settings = make_settings(tmp_path / "home", PUBDATA_LANDING=str(tmp_path / "landing"))
-    folder = settings.landing / "people"
-    folder.mkdir(parents=True)
-    rows = ["xm,sfzh"] + [f"张伟,{i}" for i in IDS] * 20
-    (folder / "2024-06-01.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    dataset = Dataset.model_validate(
+def people(**extra: object) -> Dataset:
+    """A person register delivered as ``people/{ds}.csv``."""
+    return Dataset.model_validate(
         {
             "id": "people",
             "title": "人口",
             "department": "public_security",
             "domain": "population",
             "source": {"kind": "file", "format": "csv", "path": "people/{ds}.csv"},
-            "classification": {"rules": {"persons_important": 3}},
+            **extra,
         }
     )
+
+
+def test_scale_threshold_from_the_registry_makes_the_dataset_important(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "home", PUBDATA_LANDING=str(tmp_path / "landing"))
+    folder = settings.landing / "people"
+    folder.mkdir(parents=True)
+    rows = ["xm,sfzh"] + [f"张伟,{i}" for i in IDS] * 20
+    (folder / "2024-06-01.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    dataset = people(classification={"rules": {"persons_important": 3}})
     ctx = RunContext("people", "ingest__public_security__people", "r1", date(2024, 6, 1))
     ingest.extract(settings, dataset, ctx)
     ingest.validate(settings, dataset, ctx)
@@ -143,16 +148,7 @@ def _register(folder: Path, minors_at: set[int], rows: int) -> None:
 def test_minors_outside_the_sample_still_lift_the_batched_run_like_the_whole_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    dataset = Dataset.model_validate(
-        {
-            "id": "people",
-            "title": "人口",
-            "department": "public_security",
-            "domain": "population",
-            "source": {"kind": "file", "format": "csv", "path": "people/{ds}.csv"},
-            "columns": {"csrq": "date"},
-        }
-    )
+    dataset = people(columns={"csrq": "date"})
     ctx = RunContext("people", "ingest__public_security__people", "r1", date(2024, 6, 1))
     outcomes = []
     for batch_rows in ("1000000", "50"):
@@ -178,16 +174,7 @@ def test_scale_counts_persons_over_every_loaded_date(tmp_path: Path, batch_rows:
     settings = make_settings(
         tmp_path / "home", PUBDATA_LANDING=str(tmp_path / "landing"), PUBDATA_BATCH_ROWS=batch_rows
     )
-    dataset = Dataset.model_validate(
-        {
-            "id": "people",
-            "title": "人口",
-            "department": "public_security",
-            "domain": "population",
-            "source": {"kind": "file", "format": "csv", "path": "people/{ds}.csv"},
-            "classification": {"rules": {"persons_important": 3}},
-        }
-    )
+    dataset = people(classification={"rules": {"persons_important": 3}})
     folder = settings.landing / "people"
     folder.mkdir(parents=True)
     flags = []
