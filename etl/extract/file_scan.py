@@ -13,6 +13,7 @@ row is parsed and everything that needs every byte is learnt then:
 from __future__ import annotations
 
 import hashlib
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,8 @@ import pyarrow as pa
 SCAN_CHUNK_BYTES = 8 * 1024 * 1024
 _CONTINUATION = 0x80  # 10xxxxxx
 _LEAD = 0xC0  # 11xxxxxx
+#: Chunks being checked at once, at most (memory: this many chunks).
+_AHEAD = 4
 
 
 @dataclass(frozen=True)
@@ -70,11 +73,32 @@ def _valid_utf8(data: bytes) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class _Facts:
+    newlines: int
+    carriage: int
+    crlf: int
+    utf8: bool
+
+
+def _facts(chunk: bytes, text: bytes | None) -> _Facts:
+    """Line ends of ``chunk`` and whether ``text`` (its complete characters) is UTF-8.
+
+    numpy's comparisons and Arrow's validator release the GIL: chunks are looked at on two
+    threads while the next ones are read and hashed.
+    """
+    raw = np.frombuffer(chunk, dtype=np.uint8)
+    newlines = int(np.count_nonzero(raw == 0x0A))
+    carriage = int(np.count_nonzero(raw == 0x0D))
+    crlf = chunk.count(b"\r\n") if carriage else 0
+    return _Facts(newlines, carriage, crlf, text is None or _valid_utf8(text))
+
+
 def scan_file(path: Path) -> FileScan:
     """Read ``path`` once: hash it, check UTF-8 and count its line ends.
 
-    hashlib releases the GIL on large buffers, so each chunk is hashed on a second thread
-    while this one checks and counts it.
+    The digest is fed in order on one thread (hashlib releases the GIL on large buffers) while
+    the chunks are checked and counted on two others, a few chunks ahead at most.
 
     Args:
         path: the file.
@@ -88,23 +112,38 @@ def scan_file(path: Path) -> FileScan:
     carry = b""
     last = b""
     hashing: Future[None] | None = None
-    with path.open("rb") as handle, ThreadPoolExecutor(max_workers=1) as hasher:
+    window: deque[Future[_Facts]] = deque()
+
+    def add(facts: _Facts) -> None:
+        nonlocal newlines, carriage, crlf, utf8
+        newlines += facts.newlines
+        carriage += facts.carriage
+        crlf += facts.crlf
+        utf8 = utf8 and facts.utf8
+
+    with (
+        path.open("rb") as handle,
+        ThreadPoolExecutor(max_workers=1) as hasher,
+        ThreadPoolExecutor(max_workers=2) as checkers,
+    ):
         while chunk := handle.read(SCAN_CHUNK_BYTES):
             if hashing is not None:
                 hashing.result()  # chunks go into the digest in order
             hashing = hasher.submit(digest.update, chunk)
             size += len(chunk)
-            newlines += chunk.count(b"\n")
-            cr = chunk.count(b"\r")
-            if cr or last.endswith(b"\r"):
-                carriage += cr
-                crlf += chunk.count(b"\r\n") + (last.endswith(b"\r") and chunk.startswith(b"\n"))
+            crlf += last.endswith(b"\r") and chunk.startswith(b"\n")  # split across chunks
+            text: bytes | None = None
             if utf8:
                 text = carry + chunk if carry else chunk
                 cut = _complete(text)
-                utf8 = _valid_utf8(text[:cut] if cut < len(text) else text)
                 carry = text[cut:]
+                text = text[:cut] if cut < len(text) else text
+            window.append(checkers.submit(_facts, chunk, text))
+            while len(window) > _AHEAD:
+                add(window.popleft().result())
             last = chunk
+        while window:
+            add(window.popleft().result())
         if hashing is not None:
             hashing.result()
     if carry:
