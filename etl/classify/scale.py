@@ -61,12 +61,13 @@ def person_columns(classification: DatasetClassification) -> list[str]:
     if key is None:
         return []
     wanted = {key.name}
-    wanted.update(c.name for c in _l4_attributes(classification))
+    wanted.update(c.name for c in l4_attributes(classification))
     wanted.update(c.name for c in classification.columns if c.category in BIRTH_SOURCES)
     return [c.name for c in classification.columns if c.name in wanted]
 
 
-def _l4_attributes(classification: DatasetClassification) -> list[ColumnClassification]:
+def l4_attributes(classification: DatasetClassification) -> list[ColumnClassification]:
+    """Columns whose value makes a person "with an L4 attribute" for R5."""
     # A column lifted only because the dataset holds minors is not an L4 attribute of adults.
     return [c for c in classification.columns if c.grade == "L4" and c.lifted_by != "R4"]
 
@@ -148,7 +149,7 @@ def person_keys(
         raise ValueError("the classification has no person key")
     forms = canonical(as_strings(table.column(key.name)), key.category)
     l4 = np.zeros(table.num_rows, dtype=bool)
-    for c in _l4_attributes(classification):
+    for c in l4_attributes(classification):
         if c.name in table.column_names and c.name != key.name:
             l4 |= _present(table.column(c.name))
     return forms, forms.filter(pa.array(l4 | minors))

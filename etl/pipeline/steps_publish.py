@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import itertools
 import logging
@@ -26,7 +27,7 @@ from etl.classify import (
     person_columns,
 )
 from etl.classify.rules_persons import BIRTH_SOURCES, minors_mask
-from etl.classify.scale import count_keys, person_key, person_keys
+from etl.classify.scale import count_keys, l4_attributes, person_key, person_keys
 from etl.forked import ForkedPool
 from etl.lake import delta
 from etl.lake.layout import Zone, quarantine_table_uri, zone_table_uri
@@ -200,8 +201,9 @@ def _key_name(result: DatasetClassification) -> str:
 def _rule_inputs(result: DatasetClassification) -> tuple[object, ...]:
     """What R4 and R5 read of a classification: birth sources, the person key, L4 attributes."""
     births = sorted(c.name for c in result.columns if c.category in BIRTH_SOURCES)
-    l4 = sorted(c.name for c in result.columns if c.grade == "L4" and c.lifted_by != "R4")
-    return tuple(births), tuple(person_columns(result)), tuple(l4)
+    l4 = sorted(c.name for c in l4_attributes(result))
+    key = person_key(result)
+    return tuple(births), (key.name, key.category) if key else None, tuple(l4)
 
 
 def _every_row(
@@ -251,8 +253,7 @@ def _every_row(
     if counted:
         persons = count_keys(itertools.chain(delivery(), history(result)), _key_name(result))
     elif want_witnesses:
-        for _ in delivery():
-            pass
+        collections.deque(delivery(), maxlen=0)  # only the witnesses are wanted
     if found:
         log.info("R4: minors found outside the classification sample; grading again with them")
         batches = staging.batches_at(folder, staging.RAW, [i for i, _ in found], names)
