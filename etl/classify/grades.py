@@ -41,6 +41,9 @@ DEFAULT_GRADES: dict[str, str] = {
     "social_security": "L3",
     "credential": "L4",
     "criminal_record": "L4",
+    # GB/T 35273 个人财产信息: a person's wages, contribution base, loans, deposits, payments
+    # received. Sensitive personal information (L4); only ever decided in a table about persons.
+    "personal_finance": "L4",
 }
 
 #: Categories that identify a person on their own (used by rules R2 and R3).

@@ -74,6 +74,13 @@ class ClassificationSpec(_Closed):
     rules: RuleThresholds = Field(default_factory=RuleThresholds)
     columns: dict[str, ColumnOverrideSpec] = Field(default_factory=dict)
     floor: Grade | None = Field(default=None, description="R6 domain floor for the dataset grade")
+    baseline: Grade | None = Field(
+        default=None,
+        description=(
+            "grade of a column no detector claims (default L2); `L1` for public data. The "
+            "publication guard still checks every value that goes out"
+        ),
+    )
     important: bool = Field(default=False, description="重要数据: restricted zone only")
     core: bool = Field(default=False, description="核心数据: runs are refused")
 

@@ -82,6 +82,7 @@ for _detector in (
     biometric.DETECTOR,
     records.CREDENTIAL,
     records.CRIMINAL_RECORD,
+    records.PERSONAL_FINANCE,
 ):
     register(_detector)
 

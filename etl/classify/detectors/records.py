@@ -1,8 +1,11 @@
-"""密码/验证码/token (credential) and 案情/违法记录 (criminal_record).
+"""密码/验证码/token (credential), 案情/违法记录 (criminal_record), 个人财产 (personal_finance).
 
-Both are decided by the column's name and, for records, by the vocabulary of case narratives.
+All three are decided by the column's name; records also by the vocabulary of case narratives.
 
-A credential column is L4 whatever its values look like: every non-empty value counts.
+A credential column is L4 whatever its values look like: every non-empty value counts. An amount
+is a person's property (wages, contribution base, loan, deposit, payment received) only by what
+its header says and only in a table about persons (:mod:`etl.classify.context`); its values
+must be amounts.
 """
 
 from __future__ import annotations
@@ -34,6 +37,16 @@ def check_criminal_record(values: Any) -> Any:
     return regex_mask(strip(values), RE_CASE)
 
 
+#: An amount: optional sign, digits with optional thousands separators, optional decimals, and
+#: an optional currency unit (元/万元) — as departments export money columns.
+RE_AMOUNT = r"^[-+]?[¥￥]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]{1,4})?(?:元|万元)?$"
+
+
+def check_amount(values: Any) -> Any:
+    """Mask of values that are amounts of money (``5230.50``, ``1,200``, ``3000元``)."""
+    return regex_mask(strip(values), RE_AMOUNT)
+
+
 CREDENTIAL = Detector(
     category="credential",
     default_grade="L4",
@@ -49,4 +62,13 @@ CRIMINAL_RECORD = Detector(
     strong=False,
     check=check_criminal_record,
     description="案情/违法记录: vocabulary of case narratives and criminal records",
+)
+
+PERSONAL_FINANCE = Detector(
+    category="personal_finance",
+    default_grade="L4",
+    strong=False,
+    check=check_amount,
+    description="个人财产信息: an amount whose header names a person's wage, loan, deposit or payment",
+    clear_name_only=True,
 )
