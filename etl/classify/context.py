@@ -1,24 +1,59 @@
-"""Context of the dataset: items of registered organisations that are public (L1).
+"""What the table is about, and what that changes in its columns' grades.
 
-In a dataset that carries an organisation identifier (统一社会信用代码 or 组织机构代码), a few
-detected columns describe the organisation rather than a person and are public registration
-items (企业信用信息公示, 双公示): the registered address (注册地址/住所/经营场所), the published
-office telephone, and an administrative penalty (行政处罚). Only detector decisions change; a
-registry label always stands.
+A column's values rarely say whose they are; the rest of the table does. After every column has
+been decided on its own (:mod:`etl.classify.decide`), the table is read as a whole:
+
+- **A table about persons** has a direct identifier of a natural person (ID number, passport,
+  social-security number) or person names (a legal representative's name does not count: it is
+  a registration item of an enterprise). There, a weak category (name, mobile, address, e-mail)
+  is accepted on content alone at :data:`PERSON_CONTENT_SHARE` of the sample, and names or
+  mobiles that are a material share of a mixed column (a counterparty that is sometimes a
+  natural person) make it personal (就高从严). A person's financial attributes
+  (``personal_finance``: wages, contribution base, loans, deposits, payments received) are
+  sensitive personal information, L4.
+- **A table with no natural person** has no personal financial attribute: such amounts are
+  operational data. When its rows are organisations or facilities (an organisation identifier
+  such as 统一社会信用代码, or a column naming the organisation or facility), coordinates,
+  addresses and telephone numbers locate and reach the facility, not a person: L1
+  (classification.md §3: facility coordinates L1, registered org address L1, published org
+  numbers L1).
+- **A registration table** (an organisation identifier, no natural person): every item no
+  category claimed is a public registration item (企业信用信息公示, 双公示): L1. So are the
+  registered address, the published telephone and an administrative penalty.
+
+Only detector decisions change; a registry label always stands.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
+from etl.classify import names
 from etl.classify.decide import ColumnFinding
+from etl.classify.grades import DEFAULT_GRADES, grade_rank
+from etl.classify.model import ColumnClassification
 from etl.classify.name_terms import ORG_ADDRESS, ORG_CONTACT, PUBLIC_PENALTY
 
 #: Categories that identify an organisation.
 ORG_IDENTIFIERS = frozenset({"uscc", "org_code"})
+#: Categories that identify a natural person on their own.
+PERSON_IDENTIFIERS = frozenset({"id_card", "passport", "social_security"})
+#: Share of the sample at which content alone decides a weak category in a table of persons.
+PERSON_CONTENT_SHARE = 0.8
+#: Share of names or mobile numbers that makes a mixed column personal in a table of persons.
+MIXED_SHARE = 0.3
+#: A name column is varied: at least this many distinct values per sampled value.
+NAME_VARIETY = 0.3
+#: Categories whose content may decide a mixed column, most sensitive first.
+MIXED_CATEGORIES = ("mobile_phone", "person_name")
+#: Facility and organisation data: these categories locate or reach the facility (L1).
+FACILITY_CATEGORIES = frozenset({"geo_coordinate", "address", "landline_phone"})
+FACILITY_GRADE = "L1"
+#: Grade of a registration item of an organisation (public: 企业信用信息公示).
+REGISTRATION_GRADE = "L1"
 
-#: role → (categories it applies to, grade, reason for people).
+#: role → (categories it applies to, grade, reason for people), in a table of organisations.
 _PUBLIC_ITEMS: dict[str, tuple[frozenset[str], str, str]] = {
     ORG_ADDRESS: (frozenset({"address"}), "L1", "registered address of an organisation"),
     ORG_CONTACT: (
@@ -34,24 +69,118 @@ _PUBLIC_ITEMS: dict[str, tuple[frozenset[str], str, str]] = {
 }
 
 
-def apply_context(findings: Sequence[ColumnFinding]) -> list[ColumnFinding]:
-    """Grade organisation items L1 when the dataset identifies organisations.
+def holds_persons(columns: Iterable[ColumnClassification]) -> bool:
+    """Whether a table with these columns is about natural persons.
 
     Args:
-        findings: one per column.
+        columns: the table's column classifications.
 
     Returns:
-        The findings, with public organisation items regraded.
+        True if a column is a person identifier, or person names graded as personal (a legal
+        representative's name, a public registration item, is L1 and does not count).
     """
-    orgs = [f.classification.name for f in findings if f.classification.category in ORG_IDENTIFIERS]
-    if not orgs:
-        return list(findings)
-    out: list[ColumnFinding] = []
+    for c in columns:
+        personal = grade_rank(c.grade) >= grade_rank("L3")
+        if personal and (c.category in PERSON_IDENTIFIERS or c.category == "person_name"):
+            return True
+    return False
+
+
+def _regrade(f: ColumnFinding, grade: str, why: str) -> ColumnFinding:
+    c = f.classification
+    if c.grade == grade:
+        return f
+    evidence = f"{c.evidence}; {why} → {grade}"
+    return replace(f, classification=replace(c, grade=grade, evidence=evidence))
+
+
+def _accept(f: ColumnFinding, category: str, share: float, why: str) -> ColumnFinding:
+    c = f.classification
+    evidence = f"{_percent(share)} of sampled values pass {category} check; {why}"
+    column = ColumnClassification(
+        c.name, category, DEFAULT_GRADES[category], share, evidence, "detector"
+    )
+    return replace(f, classification=column, scan_text=False)
+
+
+def _percent(share: float) -> str:
+    return f"{round(share * 100, 1):g}%"
+
+
+def _content(f: ColumnFinding) -> ColumnFinding:
+    """A column of a table about persons, by its content alone (or its material share)."""
+    c = f.classification
+    if c.decided_by == "registry" or c.category != "none" or not f.content:
+        return f
+    shares = dict(f.content)
+    varied = f.variety >= NAME_VARIETY
+    for category, share in f.content:  # highest share first
+        if share >= PERSON_CONTENT_SHARE and (category != "person_name" or varied):
+            return _accept(f, category, share, "content alone in a table about persons")
+    for category in MIXED_CATEGORIES:
+        share = shares.get(category, 0.0)
+        if share >= MIXED_SHARE and (category != "person_name" or varied):
+            why = "a material share of a mixed column in a table about persons (就高从严)"
+            return _accept(f, category, share, why)
+    return f
+
+
+def _without_persons(f: ColumnFinding) -> ColumnFinding:
+    """An amount in a table with no natural person is nobody's wage: operational data."""
+    c = f.classification
+    if c.decided_by == "detector" and c.category == "personal_finance":
+        evidence = f"{c.evidence}; no natural person in the table: an operational amount"
+        column = replace(c, category="none", grade=DEFAULT_GRADES["none"], evidence=evidence)
+        return replace(f, classification=column)
+    return f
+
+
+def _public_item(f: ColumnFinding, org: str) -> ColumnFinding:
+    """An organisation's registered address, published telephone or penalty: public (L1)."""
+    item = _PUBLIC_ITEMS.get(f.role or "")
+    c = f.classification
+    if item and c.decided_by == "detector" and c.category in item[0]:
+        return _regrade(f, item[1], f"{item[2]} (dataset has {org!r})")
+    return f
+
+
+def _entity(findings: Sequence[ColumnFinding]) -> str | None:
+    """The column that says the rows are organisations or facilities, if any."""
     for f in findings:
+        if f.classification.category in ORG_IDENTIFIERS:
+            return f.classification.name
+    for f in findings:
+        hint = names.entity_hint(f.classification.name)
+        if hint is not None and not hint.ambiguous:
+            return f.classification.name
+    return None
+
+
+def apply_context(findings: Sequence[ColumnFinding]) -> list[ColumnFinding]:
+    """Read the table as a whole and regrade its detector decisions accordingly.
+
+    Args:
+        findings: one per column, each decided on its own.
+
+    Returns:
+        The findings, with context applied (see the module docstring).
+    """
+    out = list(findings)
+    orgs = [f.classification.name for f in out if f.classification.category in ORG_IDENTIFIERS]
+    if orgs:
+        out = [_public_item(f, orgs[0]) for f in out]
+    if holds_persons(f.classification for f in out):
+        return [_content(f) for f in out]
+    out = [_without_persons(f) for f in out]
+    entity = _entity(out)
+    regraded: list[ColumnFinding] = []
+    for f in out:
         c = f.classification
-        item = _PUBLIC_ITEMS.get(f.role or "")
-        if item and c.decided_by == "detector" and c.category in item[0] and c.grade != item[1]:
-            evidence = f"{c.evidence}; {item[2]} (dataset has {orgs[0]!r}) → {item[1]}"
-            f = replace(f, classification=replace(c, grade=item[1], evidence=evidence))
-        out.append(f)
-    return out
+        if entity and c.decided_by == "detector" and c.category in FACILITY_CATEGORIES:
+            why = f"locates or reaches the organisation or facility ({entity!r}), no person"
+            f = _regrade(f, FACILITY_GRADE, why)
+        elif orgs and c.decided_by != "registry" and c.category == "none":
+            why = f"registration item of an organisation ({orgs[0]!r}), no natural person"
+            f = _regrade(f, REGISTRATION_GRADE, why)
+        regraded.append(f)
+    return regraded

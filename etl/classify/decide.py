@@ -17,6 +17,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.classify.detectors import Detector, detectors, get_detector
+from etl.classify.detectors.address import check_house_address
+from etl.classify.detectors.base import distinct_count
+from etl.classify.detectors.id_card import embedded_numbers
 from etl.classify.freetext import looks_like_prose
 from etl.classify.grades import DEFAULT_GRADES, check_category, check_grade
 from etl.classify.model import ColumnClassification, ColumnOverride
@@ -36,6 +39,12 @@ WEAK_WITH_NAME = 0.9
 LEGAL_REPRESENTATIVE_GRADE = "L1"
 #: Categories decided together when none of them reaches its threshold alone.
 FAMILIES: tuple[tuple[str, ...], ...] = (("mobile_phone", "landline_phone"),)
+#: Share from which a weak category's content is kept as evidence for the dataset's context
+#: (:mod:`etl.classify.context` decides on it once it knows whether the table holds persons).
+CONTENT_EVIDENCE = 0.2
+#: Weak categories that content alone may decide in a table about persons. Dates are left
+#: out: a registration date reads like a birth date.
+CONTENT_CATEGORIES: tuple[str, ...] = ("person_name", "mobile_phone", "address", "email")
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,11 @@ class ColumnFinding:
         scan_text: a text column no category claimed that is named or reads like free text;
             the engine scans every one of its values.
         hinted: categories the name or comment hints at.
+        content: ``(category, share)`` of the weak categories whose checks passed at least
+            :data:`CONTENT_EVIDENCE` of the sample without being accepted (no name hint),
+            highest share first; the context step may accept them in a table about persons.
+        variety: distinct values per sampled value (a name column is varied, a code list
+            is not).
     """
 
     classification: ColumnClassification
@@ -56,6 +70,8 @@ class ColumnFinding:
     role: str | None = None
     scan_text: bool = False
     hinted: tuple[str, ...] = ()
+    content: tuple[tuple[str, float], ...] = ()
+    variety: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -143,8 +159,13 @@ def classify_column(
     role = next((h.role for h in hints if h.role), None)
     hinted = tuple(dict.fromkeys(h.category for h in hints))
 
-    def found(column: ColumnClassification, scan_text: bool = False) -> ColumnFinding:
-        return ColumnFinding(column, qi_kind, role, scan_text, hinted)
+    def found(
+        column: ColumnClassification,
+        scan_text: bool = False,
+        content: tuple[tuple[str, float], ...] = (),
+        variety: float = 0.0,
+    ) -> ColumnFinding:
+        return ColumnFinding(column, qi_kind, role, scan_text, hinted, content, variety)
 
     if override is not None:
         return found(_from_override(name, override, hints))
@@ -176,9 +197,22 @@ def classify_column(
                 f"{_percent(best.share)} of {len(sample)} sampled values, "
                 f"{_hint_text(best.hints)}){qi_text}"
             )
+        embedded = _embedded_ids(sample)
+        if embedded >= STRONG_CONTENT_ONLY or (embedded >= STRONG_WITH_NAME and hinted):
+            evidence = (
+                f"{_hint_text(hints)}; {_percent(embedded)} of {len(sample)} sampled values "
+                "hold an ID number inside a longer code (id_card check)"
+            )
+            column = ColumnClassification(
+                name, "id_card", DEFAULT_GRADES["id_card"], round(embedded, 4), evidence, "detector"
+            )
+            return found(column)
         text_like = pa.types.is_string(values.type) or pa.types.is_large_string(values.type)
         scan = text_like and (free_text_hint(name, comment) is not None or looks_like_prose(sample))
-        return found(_none(name, evidence, round(1.0 - best.share, 4)), scan)
+        content = _content(sample, scores)
+        return found(
+            _none(name, evidence, round(1.0 - best.share, 4)), scan, content, _variety(sample)
+        )
     win = max(accepted, key=lambda s: s.rank)
     grade = win.detector.default_grade
     evidence = (
@@ -192,6 +226,37 @@ def classify_column(
         name, win.detector.category, grade, round(win.share, 4), evidence, "detector"
     )
     return found(column)
+
+
+def _content(sample: Any, scores: list[_Score]) -> tuple[tuple[str, float], ...]:
+    """Weak categories the content speaks for without a name hint, highest share first.
+
+    Addresses count only down to the house number: an authority's name (…街派出所) reads
+    like an address.
+    """
+    shares: list[tuple[str, float]] = []
+    for s in scores:
+        if s.label not in CONTENT_CATEGORIES or s.share < CONTENT_EVIDENCE:
+            continue
+        share = s.share
+        if s.label == "address":
+            share = (pc.sum(check_house_address(sample)).as_py() or 0) / len(sample)
+        if share >= CONTENT_EVIDENCE:
+            shares.append((s.label, round(share, 4)))
+    return tuple(sorted(shares, key=lambda item: -item[1]))
+
+
+def _variety(sample: Any) -> float:
+    """Distinct values per value of the sample."""
+    return round(distinct_count(sample) / len(sample), 4) if len(sample) else 0.0
+
+
+def _embedded_ids(sample: Any) -> float:
+    """Share of sampled values holding a valid ID number inside a longer code (``G`` + ID)."""
+    numbers = embedded_numbers(sample)
+    if numbers.null_count == len(numbers):
+        return 0.0
+    return float(pc.sum(get_detector("id_card").check(numbers)).as_py() or 0) / len(sample)
 
 
 def _binary(
@@ -237,4 +302,13 @@ def _from_override(
     evidence = f"registry override: {category} {grade}"
     if override.reason:
         evidence += f" ({override.reason})"
-    return ColumnClassification(name, category, grade, 1.0, evidence, "registry")
+    return ColumnClassification(
+        name,
+        category,
+        grade,
+        1.0,
+        evidence,
+        "registry",
+        reviewer=override.reviewer,
+        reviewed=override.reviewed,
+    )

@@ -3,7 +3,8 @@
 1. each column on a seeded sample (:func:`etl.classify.decide.classify_column`);
 2. text columns no category claimed that are named or read like free text: every value scanned
    (:func:`etl.classify.freetext.scan_free_text`);
-3. organisation context (:func:`etl.classify.context.apply_context`);
+3. the table's context: about persons, organisations or facilities
+   (:func:`etl.classify.context.apply_context`), then the registry baseline;
 4. row rules over the whole table: location series, R4 minors;
 5. R5 scale on this table's distinct persons; R1-R3, R6, R7 and the registry flags.
 """
@@ -22,7 +23,7 @@ import pyarrow.compute as pc
 from etl.classify.context import apply_context
 from etl.classify.decide import ColumnFinding, classify_column
 from etl.classify.freetext import PATTERNS, scan_free_text
-from etl.classify.grades import DEFAULT_GRADES, grade_rank
+from etl.classify.grades import DEFAULT_GRADES, check_grade, grade_rank
 from etl.classify.model import ColumnClassification, ColumnOverride, DatasetClassification
 from etl.classify.rule_settings import RuleSettings
 from etl.classify.rules import DerivedCheck, apply_rules
@@ -81,6 +82,15 @@ def _scan(finding: ColumnFinding, values: pa.ChunkedArray, seed: int) -> ColumnF
     return replace(finding, classification=column)
 
 
+def _baseline(finding: ColumnFinding, grade: str) -> ColumnFinding:
+    """A column no category claimed takes the dataset's registry baseline grade."""
+    c = finding.classification
+    if c.category != "none" or c.decided_by == "registry" or c.grade == grade:
+        return finding
+    evidence = f"{c.evidence}; registry baseline {grade} (classification.baseline)"
+    return replace(finding, classification=replace(c, grade=grade, evidence=evidence))
+
+
 def _min_count(table: pa.Table, column: str) -> int | None:
     if column not in table.column_names or table.num_rows == 0:
         return None
@@ -100,6 +110,7 @@ def classify_table(
     overrides: Mapping[str, ColumnOverride] | None = None,
     comments: Mapping[str, str] | None = None,
     floor: str | None = None,
+    baseline: str | None = None,
     flags: Sequence[str] = (),
     sample_size: int = 1000,
     seed: int = 0,
@@ -120,6 +131,8 @@ def classify_table(
         overrides: registry labels by column name; they win and are recorded as ``registry``.
         comments: column comments by column name, used as extra name evidence.
         floor: R6 domain floor grade from the registry.
+        baseline: grade of the columns no category claimed (the registry's
+            ``classification.baseline``; default ``none``'s grade, L2).
         flags: registry dataset flags (``"IMP"``, ``"CORE"``).
         sample_size: values sampled per column.
         seed: sampling seed; the same data and seed always give the same answer.
@@ -167,6 +180,8 @@ def classify_table(
         _scan(f, column(f.classification.name), seed) if f.scan_text else f for f in findings
     ]
     findings = apply_context(findings)
+    if baseline is not None:
+        findings = [_baseline(f, check_grade(baseline)) for f in findings]
     row_rules: list[str] = []
     findings, track = apply_track(table, findings, settings, column=whole_column)
     day = logical_date or dt.date.today()

@@ -53,6 +53,7 @@ def classify_file(path: Path, *, sample: int = DEFAULT_SAMPLE) -> dict[str, Any]
     from etl.classify import classify_table
     from etl.classify.sampling import MIN_SAMPLE
     from etl.extract import read_source
+    from etl.protect.guard import guard, guarded_columns
     from etl.registry.model import FileSource
 
     if sample < 1:
@@ -68,6 +69,8 @@ def classify_file(path: Path, *, sample: int = DEFAULT_SAMPLE) -> dict[str, Any]
     source = FileSource(kind="file", format=fmt, path=path.name, delimiter=delimiter)
     table, _ = read_source(path, source, landing=path.parent)
     result = classify_table(table, sample_size=sample)
+    columns = guarded_columns(result, ("shared",))
+    withheld = guard([table], result, columns)
     return {
         "path": str(path),
         "rows_sampled": min(table.num_rows, max(sample, MIN_SAMPLE)),
@@ -84,6 +87,7 @@ def classify_file(path: Path, *, sample: int = DEFAULT_SAMPLE) -> dict[str, Any]
             }
             for c in result.columns
         ],
+        "withheld": [w.to_dict() for w in withheld],
     }
 
 
@@ -110,6 +114,13 @@ def cmd_classify(settings: Settings, args: argparse.Namespace) -> int:
     ]
     if out["rules"]:
         lines += ["", "rules:", *(f"  {r}" for r in out["rules"])]
+    if out["withheld"]:
+        lines += ["", "publication guard (every value checked): withheld from shared/open"]
+        lines += [
+            f"  {w['column']}: looks like {w['category']} ({w['grade']}) in {w['values']} of "
+            f"{w['checked']} values"
+            for w in out["withheld"]
+        ]
     sys.stdout.write("\n".join(lines) + "\n")
     return 0
 

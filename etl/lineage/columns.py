@@ -10,7 +10,7 @@ from etl.errors import ConfigError
 from etl.lineage.meta import read_meta
 
 #: Transformations after which the output no longer shows the source value.
-MASKING = frozenset({"masked", "tokenized", "generalized", "dropped"})
+MASKING = frozenset({"masked", "tokenized", "generalized", "dropped", "withheld"})
 
 
 def latest_run(lake: str, dataset: str, logical_date: str | None = None) -> dict[str, Any] | None:

@@ -37,6 +37,7 @@ from etl.pipeline.context import RunContext, read_json, staging_dir, write_json
 from etl.pipeline.overlap import ordered_map
 from etl.pipeline.repeat import repeated
 from etl.protect import load_token_key, project_zone
+from etl.protect.guard import Withheld, guard, guarded_columns
 from etl.registry import Dataset
 from etl.settings import Settings
 
@@ -126,6 +127,7 @@ def classify(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str,
             overrides=overrides,
             comments=source.get("column_comments") or None,
             floor=spec.floor,
+            baseline=spec.baseline,
             flags=flags,
             logical_date=ctx.logical_date,
             settings=rule_settings(dataset),
@@ -284,6 +286,44 @@ def zones_for(
     return zones
 
 
+def _guard(
+    settings: Settings,
+    dataset: Dataset,
+    ctx: RunContext,
+    folder: Path,
+    classification: DatasetClassification,
+    zones: list[Zone],
+) -> list[Withheld]:
+    """The publication guard over every value that would go out unprotected."""
+    columns = guarded_columns(classification, zones, cleared=dataset.classification.columns)
+    if not columns:
+        return []
+    withheld = guard(
+        staging.iter_tables(folder, staging.VALID, columns),
+        classification,
+        columns,
+        map_batches=lambda look, batches: ordered_map(look, batches, settings.workers),
+    )
+    for w in withheld:
+        log.warning(
+            "publication guard: column %s of %s looks like %s in %d of %d values; withheld "
+            "from shared/open until a person confirms it: pubdata review confirm %s %s "
+            "--category %s --grade %s --reason ... (or --category none to clear it), then "
+            "re-run %s",
+            w.column,
+            dataset.id,
+            w.category,
+            w.values,
+            w.checked,
+            dataset.id,
+            w.column,
+            w.category,
+            w.grade,
+            ctx.logical_date.isoformat(),
+        )
+    return withheld
+
+
 def _with_lineage(table: pa.Table, ctx: RunContext, sha256: str) -> pa.Table:
     # Multi-file deliveries stage a per-row ``_source_sha256``; single files get it here.
     n = table.num_rows
@@ -361,13 +401,17 @@ def load(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, Any
     held = list(read_json(drift_path).get("held", [])) if drift_path.is_file() else []
     rows_loaded = staging.count_rows(folder, staging.VALID)
     zones = zones_for(dataset, classification, held=bool(held))
+    withheld = _guard(settings, dataset, ctx, folder, classification, zones)
+    keep_out = frozenset(w.column for w in withheld)
 
     def write_zone(zone: Zone) -> tuple[int, list[Any]]:
         # every batch has the same column lineage; batches may be projected on two threads
         projected: dict[str, Any] = {}
 
         def project(batch: pa.Table) -> pa.Table:
-            projection = project_zone(batch, classification, zone, key, token_workers)
+            projection = project_zone(
+                batch, classification, zone, key, token_workers, withheld=keep_out
+            )
             projected.setdefault("columns", projection.columns)
             return projection.table
 
@@ -417,6 +461,7 @@ def load(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, Any
         "rows_loaded": rows_loaded,
         "rows_quarantined": rows_bad,
         "held": held,
+        "withheld": [w.to_dict() for w in withheld],
         "column_lineage": column_lineage,
     }
     write_json(folder / staging.LOAD, result)

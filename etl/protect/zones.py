@@ -37,7 +37,14 @@ from etl.protect.masks_more import (
 from etl.protect.tokens import tokenize
 
 ZONES: tuple[str, ...] = ("restricted", "shared", "open")
-TRANSFORMATIONS: tuple[str, ...] = ("identity", "masked", "tokenized", "generalized", "dropped")
+TRANSFORMATIONS: tuple[str, ...] = (
+    "identity",
+    "masked",
+    "tokenized",
+    "generalized",
+    "dropped",
+    "withheld",  # kept out by the publication guard (etl.protect.guard) until a person confirms
+)
 
 #: Join keys: tokenized in the shared zone.
 TOKEN_CATEGORIES = frozenset(
@@ -137,6 +144,7 @@ def project_zone(
     zone: str,
     key: TokenKey,
     workers: ForkedPool | None = None,
+    withheld: frozenset[str] = frozenset(),
 ) -> ZoneProjection:
     """Project ``table`` for ``zone``.
 
@@ -146,6 +154,7 @@ def project_zone(
         zone: ``"restricted"``, ``"shared"`` or ``"open"``.
         key: token key for the shared zone's tokens.
         workers: forked processes the token loops run in (None: this process).
+        withheld: columns the publication guard keeps out of every zone but restricted.
 
     Returns:
         The projected table and per-column lineage.
@@ -174,6 +183,9 @@ def project_zone(
             plan = "dropped"
         if zone != "restricted" and column.category in RESTRICTED_ONLY:
             plan = "dropped"
+        if zone != "restricted" and name in withheld:
+            lineage.append(ColumnLineage(name, None, "withheld"))
+            continue
         if plan == "dropped":
             lineage.append(ColumnLineage(name, None, "dropped"))
             continue

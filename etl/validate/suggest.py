@@ -217,6 +217,8 @@ def draft_from_delivery(settings: Any, dataset: Any, day: date) -> dict[str, Any
         name: ColumnOverride(category=o.category, grade=o.grade, reason=o.reason)
         for name, o in spec.columns.items()
     }
-    result = classify_table(raw, overrides=overrides, floor=spec.floor, logical_date=day)
+    result = classify_table(
+        raw, overrides=overrides, floor=spec.floor, baseline=spec.baseline, logical_date=day
+    )
     classes = {c.name: (c.category, c.grade) for c in result.columns}
     return suggest_suite(typed, dataset.id, classes, fingerprint.to_dict())

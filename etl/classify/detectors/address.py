@@ -36,6 +36,20 @@ def check_address(values: Any) -> Any:
     return pc.and_(plausible, shaped)
 
 
+#: House-number level (门牌级): a number or a block letter then 号/室/栋/幢/座/单元/弄/楼/组;
+#: a bare 街道 or 派出所 is not.
+RE_HOUSE = r"[0-9A-Za-z０-９一二三四五六七八九十百]+(?:号|室|栋|幢|座|单元|弄|楼|组)"
+
+
+def check_house_address(values: Any) -> Any:
+    """Mask of addresses down to the house number (``武汉市江汉区建设大道568号``).
+
+    An authority such as ``武汉市公安局江汉分局民族街派出所`` reads like an address but names no
+    house; content alone may call a column an address only at this level.
+    """
+    return pc.and_(check_address(values), regex_mask(strip(values), RE_HOUSE))
+
+
 DETECTOR = Detector(
     category="address",
     default_grade="L3",

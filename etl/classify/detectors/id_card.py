@@ -20,6 +20,21 @@ PROVINCE = r"(?:1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[1-3]|9[1-6])"
 RE_18 = rf"^{PROVINCE}[0-9]{{15}}[0-9X]$"
 RE_15 = rf"^{PROVINCE}[0-9]{{13}}$"
 
+#: An 18-character ID number inside a longer code: letters before or after it, no digit run
+#: around it (``G420106199003071234``, social-security card numbers built on the ID number).
+EMBEDDED_ID = (
+    rf"^(?:[A-Za-z]{{1,3}}(?P<before>{PROVINCE}[0-9]{{15}}[0-9Xx])[A-Za-z]{{0,3}}"
+    rf"|(?P<after>{PROVINCE}[0-9]{{15}}[0-9Xx])[A-Za-z]{{1,3}})$"
+)
+
+
+def embedded_numbers(values: Any) -> Any:
+    """The ID number inside each value matching :data:`EMBEDDED_ID` (null elsewhere)."""
+    parts = pc.extract_regex(values, EMBEDDED_ID)
+    before, after = pc.struct_field(parts, [0]), pc.struct_field(parts, [1])
+    return pc.if_else(pc.equal(before, ""), after, before)
+
+
 #: Earliest birth year accepted (public test vectors include 1880).
 MIN_YEAR = 1850
 

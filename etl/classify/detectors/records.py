@@ -69,6 +69,6 @@ PERSONAL_FINANCE = Detector(
     default_grade="L4",
     strong=False,
     check=check_amount,
-    description="个人财产信息: an amount whose header names a person's wage, loan, deposit or payment",
+    description="个人财产信息: an amount whose header names a wage, loan, deposit or payment",
     clear_name_only=True,
 )

@@ -26,7 +26,15 @@ def run_json(args: list[str], capsys: pytest.CaptureFixture[str]) -> dict:
 def test_json_contract_on_a_sample_file(capsys: pytest.CaptureFixture[str]) -> None:
     path = REPO / "samples/landing/health/clinic_visits/20240601.xlsx"
     out = run_json([str(path)], capsys)
-    assert list(out) == ["path", "rows_sampled", "dataset_grade", "flags", "rules", "columns"]
+    assert list(out) == [
+        "path",
+        "rows_sampled",
+        "dataset_grade",
+        "flags",
+        "rules",
+        "columns",
+        "withheld",
+    ]
     assert out["dataset_grade"] == "L4" and out["rows_sampled"] == 600
     assert list(out["columns"][0]) == ["name", "category", "grade", "confidence", "evidence"]
     got = {c["name"]: c["category"] for c in out["columns"]}
@@ -74,3 +82,22 @@ def test_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert "unknown file type '.md'" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["classify", str(other), "--sample", "0"])
+
+
+def test_the_publication_guard_shows_what_it_would_withhold(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a contact column under an opaque header: 60% mobile numbers, too few for the decision
+    # without a name hint, too many to publish raw
+    contact = [f"1390000{i:04d}" if i % 5 < 3 else f"工单{i}" for i in range(200)]
+    path = tmp_path / "tickets.parquet"
+    pq.write_table(pa.table({"c7": contact, "gdbh": [f"GD{i:06d}" for i in range(200)]}), path)
+    out = run_json([str(path)], capsys)
+    assert {c["name"]: c["category"] for c in out["columns"]} == {"c7": "none", "gdbh": "none"}
+    assert out["withheld"] == [
+        {"column": "c7", "category": "mobile_phone", "grade": "L3", "values": 120, "checked": 200}
+    ]
+    assert main(["classify", str(path)]) == 0
+    text = capsys.readouterr().out
+    assert "c7: looks like mobile_phone (L3) in 120 of 200 values" in text
+    assert "13900000" not in text

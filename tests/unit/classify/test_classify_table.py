@@ -106,7 +106,6 @@ def test_strong_types_on_content_alone_and_weak_types_need_a_name() -> None:
     rng = random.Random(1)
     table = pa.table(
         {
-            "col_a": column([make_id(rng) for _ in range(200)]),
             "col_b": column([make_card(rng) for _ in range(200)]),
             "col_c": column([make_mobile(rng) for _ in range(200)]),
             "col_d": column([make_name(rng) for _ in range(200)]),
@@ -114,14 +113,31 @@ def test_strong_types_on_content_alone_and_weak_types_need_a_name() -> None:
         }
     )
     got = {c.name: c.category for c in classify_table(table).columns}
-    assert got == {
-        "col_a": "id_card",
-        "col_b": "bank_card",
-        "col_c": "none",
-        "col_d": "none",
-        "col_e": "none",
-    }
+    assert got == {"col_b": "bank_card", "col_c": "none", "col_d": "none", "col_e": "none"}
     assert classify_table(table).column("col_b").grade == "L4"
+
+
+def test_in_a_table_about_persons_weak_types_are_decided_on_content_alone() -> None:
+    # An ID number makes the table about persons: opaque headers (AAC003, AAE005, c5) no
+    # longer hide names, mobiles and addresses.
+    rng = random.Random(1)
+    table = pa.table(
+        {
+            "col_a": column([make_id(rng) for _ in range(200)]),
+            "col_c": column([make_mobile(rng) for _ in range(200)]),
+            "col_d": column([make_name(rng) for _ in range(200)]),
+            "col_e": column([make_address(rng) for _ in range(200)]),
+        }
+    )
+    result = classify_table(table)
+    got = {c.name: (c.category, c.grade) for c in result.columns}
+    assert got == {
+        "col_a": ("id_card", "L3"),
+        "col_c": ("mobile_phone", "L3"),
+        "col_d": ("person_name", "L3"),
+        "col_e": ("address", "L3"),
+    }
+    assert "content alone in a table about persons" in result.column("col_d").evidence
 
 
 def test_strong_type_at_half_with_a_name_hint_only() -> None:

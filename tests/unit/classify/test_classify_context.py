@@ -1,0 +1,151 @@
+"""The table read as a whole: persons, organisations, facilities, registration items, baseline."""
+
+from __future__ import annotations
+
+import random
+
+import pyarrow as pa
+from stdnum.cn import uscc
+
+from etl.classify import ColumnOverride, classify_table
+from tests.unit.classify.test_classify_table import (
+    column,
+    make_address,
+    make_id,
+    make_mobile,
+    make_name,
+)
+
+N = 300
+
+
+def make_uscc(rng: random.Random) -> str:
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    body = (
+        "91" + f"{rng.randrange(110000, 659999)}" + "".join(rng.choice(alphabet) for _ in range(9))
+    )
+    return body + uscc.calc_check_digit(body)
+
+
+def grades(table: pa.Table, **kwargs: object) -> dict[str, tuple[str, str]]:
+    result = classify_table(table, **kwargs)  # type: ignore[arg-type]
+    return {c.name: (c.category, c.grade) for c in result.columns}
+
+
+def test_an_authority_reads_like_an_address_but_is_not_one() -> None:
+    rng = random.Random(1)
+    authorities = [f"武汉市公安局江汉分局{rng.choice('民族新华前进')}街派出所" for _ in range(N)]
+    table = pa.table(
+        {
+            "sfzh": column([make_id(rng) for _ in range(N)]),
+            "c3": column(authorities),
+            "c4": column([make_address(rng) for _ in range(N)]),
+        }
+    )
+    got = grades(table)
+    assert got["c3"] == ("none", "L2")
+    assert got["c4"] == ("address", "L3")
+
+
+def test_a_code_list_in_a_table_of_persons_is_not_names() -> None:
+    rng = random.Random(2)
+    levels = ["小学", "初中", "高中", "大学本科", "研究生", "中专", "大专"]
+    table = pa.table(
+        {
+            "sfzh": column([make_id(rng) for _ in range(N)]),
+            "c2": column([rng.choice(levels) for _ in range(N)]),
+        }
+    )
+    assert grades(table)["c2"] == ("none", "L2")
+
+
+def test_a_mixed_counterparty_takes_its_most_sensitive_share() -> None:
+    rng = random.Random(3)
+    counterparty = [
+        make_name(rng) + rng.choice("明华") if i % 5 < 2 else f"某某{i}商贸有限公司"
+        for i in range(N)
+    ]
+    table = pa.table(
+        {
+            "sfzh": column([make_id(rng) for _ in range(N)]),
+            "dfhm": column(counterparty),
+        }
+    )
+    result = classify_table(table)
+    assert (result.column("dfhm").category, result.column("dfhm").grade) == (
+        "person_name",
+        "L3",
+    )
+    assert "就高从严" in result.column("dfhm").evidence
+
+
+def test_an_id_number_inside_a_code_is_an_id_card() -> None:
+    rng = random.Random(4)
+    table = pa.table({"kh": column(["G" + make_id(rng) for _ in range(N)])})
+    assert grades(table)["kh"] == ("id_card", "L3")
+
+
+def test_registration_items_and_facility_data_of_organisations_are_public() -> None:
+    rng = random.Random(5)
+    table = pa.table(
+        {
+            "tyshxydm": column([make_uscc(rng) for _ in range(N)]),
+            "qymc": column([f"某某{i}科技有限公司" for i in range(N)]),
+            "jyfw": column(["软件开发；技术服务"] * N),
+            "dz": column([make_address(rng) for _ in range(N)]),
+            "zjdh": column([f"027-8{rng.randrange(10**6, 10**7)}" for _ in range(N)]),
+            "jd": column([f"114.{rng.randrange(10**5, 10**6)}" for _ in range(N)]),
+            "wd": column([f"30.{rng.randrange(10**5, 10**6)}" for _ in range(N)]),
+        }
+    )
+    result = classify_table(table)
+    got = {c.name: (c.category, c.grade) for c in result.columns}
+    assert got == {
+        "tyshxydm": ("uscc", "L1"),
+        "qymc": ("none", "L1"),
+        "jyfw": ("none", "L1"),
+        "dz": ("address", "L1"),
+        "zjdh": ("landline_phone", "L1"),
+        "jd": ("geo_coordinate", "L1"),
+        "wd": ("geo_coordinate", "L1"),
+    }
+    assert result.dataset_grade == "L1"
+    assert "registration item" in result.column("qymc").evidence
+
+
+def test_a_persons_wage_is_sensitive_and_an_operational_amount_is_not() -> None:
+    rng = random.Random(6)
+    wages = column([f"{rng.randrange(2000, 30000)}.00" for _ in range(N)])
+    people = pa.table({"sfzh": column([make_id(rng) for _ in range(N)]), "jfjs": wages})
+    result = classify_table(people, overrides={"jfjs": ColumnOverride("personal_finance")})
+    assert (result.column("jfjs").category, result.column("jfjs").grade) == (
+        "personal_finance",
+        "L4",
+    )
+    assert result.dataset_grade == "L4"
+
+
+def test_the_registry_baseline_grades_unclaimed_columns() -> None:
+    rng = random.Random(7)
+    table = pa.table(
+        {
+            "zdmc": column([f"{rng.choice('东西南北')}湖监测站" for _ in range(N)]),
+            "pm25": column([str(rng.randrange(5, 200)) for _ in range(N)]),
+        }
+    )
+    assert grades(table) == {"zdmc": ("none", "L2"), "pm25": ("none", "L2")}
+    result = classify_table(table, baseline="L1")
+    assert result.dataset_grade == "L1"
+    assert "registry baseline L1" in result.column("pm25").evidence
+
+
+def test_mobiles_and_names_without_a_header_need_a_table_of_persons() -> None:
+    rng = random.Random(8)
+    table = pa.table(
+        {
+            "c1": column([make_name(rng) for _ in range(N)]),
+            "c2": column([make_mobile(rng) for _ in range(N)]),
+        }
+    )
+    # nothing says these are persons: the guard checks them at publication instead
+    assert grades(table) == {"c1": ("none", "L2"), "c2": ("none", "L2")}
