@@ -11,8 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: Roles that change a category's grade in context (see :mod:`etl.classify.context`).
-LEGAL_REPRESENTATIVE = "legal_representative"
+from etl.classify.name_terms_codes import HEALTH_CODES, SOCIAL_SECURITY_CODES
+from etl.classify.name_terms_roles import BARE_ROLE_NAMES
+from etl.classify.name_terms_roles import LEGAL_REPRESENTATIVE as LEGAL_REPRESENTATIVE
+from etl.classify.name_terms_roles import MINOR_ROLE as MINOR_ROLE
+from etl.classify.name_terms_roles import PERSON_ROLE as PERSON_ROLE
+
+#: Roles that change a category's grade in context (see :mod:`etl.classify.context`); the
+#: person roles (``legal_representative``, ``person``, ``minor``) are defined with the role
+#: words in :mod:`etl.classify.name_terms_roles`.
 ORG_ADDRESS = "org_address"
 ORG_CONTACT = "org_contact"
 PUBLIC_PENALTY = "public_penalty"
@@ -45,27 +52,31 @@ def kinds(kind: str, words: str) -> dict[str, str]:
     return {w.replace("_", " "): kind for w in words.split(",")}
 
 
-#: Terms of identifiers and contact details.
+#: Terms of identifiers and contact details, and published data-element codes.
 IDENTIFIER_TERMS: dict[str, Term] = {
     **terms(
         "id_card",
         "sfzh,sfzhm,gmsfhm,gmsfzh,sfz,sfzjhm,sfzjh,zjhm,zjh,id_card,idcard,idno,id_no,id_number,"
-        "id_card_no,citizen_id,national_id,身份证,身份证号,身份证号码,公民身份号码,公民身份证号,"
-        "身份证件号码,居民身份证号,证件号码,证件号,身份号码",
+        "id_card_no,id_card_number,id_cert_no,citizen_id,national_id,身份证,身份证号,身份证号码,"
+        "公民身份号码,公民身份证号,身份证件号码,居民身份证号,证件号码,证件号,身份号码",
+    ),
+    # Any certificate's number; an ID number when the table's 证件类型 says so.
+    **terms(
+        "id_card",
+        "cert_no,cert_num,cert_number,certificate_no,certificate_number,cert_code",
+        ambiguous=True,
     ),
     **terms("person_name", "xm,name,名字", ambiguous=True),
     **terms(
         "person_name",
         "xingming,person_name,full_name,real_name,realname,first_name,last_name,given_name,"
-        "surname,family_name,patient_name,contact_name,owner_name,customer_name,hzxm,brxm,sqrxm,"
-        "jsrxm,lxrxm,jhrxm,czxm,dsrxm,姓名,人名,联系人,申请人,户主,监护人,驾驶人,车主,当事人,"
-        "患者,病人,负责人,lxr,fzr",
+        "surname,family_name,姓名,人名",
     ),
-    **terms(
-        "person_name",
-        "fddbr,frdb,frxm,legal_person,legal_representative,legal_rep,法定代表人,法人代表,法人",
-        role=LEGAL_REPRESENTATIVE,
-    ),
+    # 监护人, 法定代表人, lxr ... as a whole header: that person's name, with the role.
+    **{w: Term("person_name", role=r.role) for w, r in BARE_ROLE_NAMES.items()},
+    # 车主姓名, 学生姓名: weak initials (cz 操作, xs 销售) read as a person's name with xm only.
+    **terms("person_name", "czxm", role=PERSON_ROLE),
+    **terms("person_name", "xsxm", role=MINOR_ROLE),
     **terms(
         "mobile_phone",
         "lxdh,sjhm,yddh,sjh,shouji,phone,mobile,cellphone,mobile_phone,phone_no,phone_number,"
@@ -78,18 +89,26 @@ IDENTIFIER_TERMS: dict[str, Term] = {
     ),
     **terms(
         "landline_phone",
-        "bgdh,dwdh,zxdh,fwdh,office_phone,办公电话,单位电话,咨询电话,服务电话,投诉电话,值班电话",
+        "bgdh,dwdh,jgdh,zxdh,fwdh,office_phone,办公电话,单位电话,咨询电话,服务电话,投诉电话,值班电话",
         role=ORG_CONTACT,
     ),
     **terms(
         "address",
-        "hjdz,jzdz,xzz,jtzz,lxdz,txdz,xjzd,hjszd,csd,address,addr,home_address,住址,地址,户籍地址,"
-        "居住地址,现住址,家庭住址,通讯地址,详细地址,联系地址,户籍所在地,居住地,出生地",
+        "hjdz,jzdz,xzz,jtzz,jtdz,lxdz,txdz,xjzd,hjszd,hjd,csd,address,addr,home_address,"
+        "residential_address,住址,地址,户籍地址,居住地址,现住址,家庭住址,家庭地址,通讯地址,详细地址,"
+        "联系地址,户籍所在地,户籍地,居住地,出生地",
     ),
-    **terms("address", "zz,dz", ambiguous=True),
+    # 房屋坐落: where a property stands (不动产登记, 房屋租赁, 抵押贷款), a person's in a
+    # person's record.
     **terms(
         "address",
-        "zcdz,jycs,jydz,dwdz,qydz,bgdz,registered_address,注册地址,经营场所,经营地址,单位地址,"
+        "fwzl,property_address,house_address,property_location,坐落,房屋坐落,房屋地址,"
+        "坐落地址,房产地址",
+    ),
+    **terms("address", "zz,dz,zl", ambiguous=True),
+    **terms(
+        "address",
+        "zcdz,jycs,jydz,dwdz,qydz,jgdz,bgdz,registered_address,注册地址,经营场所,经营地址,单位地址,"
         "企业地址,办公地址,住所",
         role=ORG_ADDRESS,
     ),
@@ -133,4 +152,7 @@ IDENTIFIER_TERMS: dict[str, Term] = {
         "sbkh,shbzh,shbzhm,sbh,ybkh,ybh,ylbxh,social_security,ssn,社保卡号,社会保障号码,"
         "社会保障号,社会保障卡号,社保号,社保编号,医保卡号,医保号,医保编号,医疗保险号",
     ),
+    # Published data-element codes (any category): see etl.classify.name_terms_codes.
+    **{code: Term(category) for code, category in SOCIAL_SECURITY_CODES.items()},
+    **{code: Term(category, ambiguous) for code, (category, ambiguous) in HEALTH_CODES.items()},
 }

@@ -6,6 +6,8 @@ See :mod:`etl.classify.name_terms` for how terms match.
 from __future__ import annotations
 
 from etl.classify.name_terms import IDENTIFIER_TERMS, PUBLIC_PENALTY, Term, kinds, terms
+from etl.classify.name_terms_codes import HEALTH_KINDS, SOCIAL_SECURITY_KINDS
+from etl.classify.name_terms_finance import FINANCE_TERMS
 
 #: Terms of sensitive attributes.
 SENSITIVE_TERMS: dict[str, Term] = {
@@ -56,6 +58,7 @@ SENSITIVE_TERMS: dict[str, Term] = {
         "处罚结果",
         role=PUBLIC_PENALTY,
     ),
+    **FINANCE_TERMS,
 }
 
 #: Terms hinting at a detector category.
@@ -71,6 +74,8 @@ QUASI_IDENTIFIER_TERMS: dict[str, str] = {
     **kinds("occupation", "zy,occupation,profession,job,职业"),
     **kinds("employer", "gzdw,employer,workplace,work_unit,工作单位,就业单位,就职单位"),
     **kinds("postcode", "yb,yzbm,zip,zipcode,zip_code,postcode,postal_code,邮编,邮政编码"),
+    **SOCIAL_SECURITY_KINDS,
+    **HEALTH_KINDS,
 }
 
 #: Terms naming a free-text column (备注, 描述 ...): scanned over every value.

@@ -1,0 +1,55 @@
+"""Column-name terms of a person's property (``personal_finance``, GB/T 35273 个人财产信息).
+
+GB/T 35273-2020 附录 A lists 个人财产信息 as 银行账户、鉴别信息、存款信息(资金数量、支付收款记录)、
+房产信息、信贷记录、征信信息、交易和消费记录、流水记录, and 虚拟财产; the column names below are
+how departments name those amounts: wages and the social-security contribution base (人社
+缴费基数/缴费工资, see :mod:`etl.classify.name_terms_codes` for ``aae180``/``aac040``), loans,
+deposits and balances, and payments made to a person (救助/补贴/养老金 ...). The detector only
+counts unambiguous hints (``clear_name_only``), and only in a table about persons. Weak
+evidence: a bare 金额/``je``/``amount``, ``gz`` (工资/规则/故障), 余额/``balance`` (积分余额,
+库存余额) and 收入/``income`` (营业收入, 财政收入 are an enterprise's or a government's).
+"""
+
+from __future__ import annotations
+
+from etl.classify.name_terms import Term, terms
+
+#: Terms of a person's wages, contributions, loans, deposits and payments received.
+FINANCE_TERMS: dict[str, Term] = {
+    # Wages and income (工资条, 个人所得税, 低保家庭收入核定).
+    **terms(
+        "personal_finance",
+        "工资,应发工资,实发工资,月工资,基本工资,薪酬,薪资,薪金,月薪,年薪,月收入,年收入,"
+        "个人收入,家庭收入,人均收入,税前收入,工资收入,工资总额,yfgz,sfgz,gzsr,grsr,jtsr,"
+        "salary,wage,wages,monthly_income,annual_income,personal_income,household_income,"
+        "gross_pay,net_pay,payroll,monthly_salary,annual_salary",
+    ),
+    # Social-security and housing-fund contributions (缴费基数, 缴存基数).
+    **terms(
+        "personal_finance",
+        "缴费基数,缴费工资,个人缴费,个人缴费金额,个人缴费额,缴存基数,个人月缴存额,个人缴存额,"
+        "jfjs,jfgz,grjf,grjfje,contribution_base,contribution_wage,personal_contribution,"
+        "employee_contribution",
+    ),
+    # Loans, deposits and balances (信贷记录, 存款信息).
+    **terms(
+        "personal_finance",
+        "贷款金额,借款金额,贷款余额,借款余额,欠款金额,存款,存款余额,存款金额,账户余额,个人账户余额,"
+        "dkje,jkje,dkye,jkye,ckye,zhye,loan_amount,loan_balance,borrowed_amount,"
+        "outstanding_balance,deposit,deposit_amount,deposit_balance,account_balance",
+    ),
+    # Payments to a person (救助、补贴、待遇发放).
+    **terms(
+        "personal_finance",
+        "发放金额,补助金额,救助金额,补贴金额,补偿金额,赔偿金额,慰问金,养老金,退休金,抚恤金,低保金,"
+        "救助金,补助金,补贴,津贴,奖金,待遇金额,月养老金,ffje,bzje,jzje,btje,ylj,txj,"
+        "pension,pension_amount,subsidy_amount,allowance,benefit_amount,relief_amount,"
+        "compensation_amount,bonus",
+    ),
+    # Amounts and balances of anything: weak evidence the header must not decide on.
+    **terms(
+        "personal_finance",
+        "金额,余额,收入,je,gz,ye,amount,balance,income",
+        ambiguous=True,
+    ),
+}
