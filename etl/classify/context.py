@@ -112,6 +112,9 @@ def _content(f: ColumnFinding) -> ColumnFinding:
     c = f.classification
     if c.decided_by == "registry" or c.category != "none" or not f.content:
         return f
+    hint = names.entity_hint(c.name)
+    if hint is not None and not hint.ambiguous:
+        return f  # it names a station, a hospital or an employer, not a person
     shares = dict(f.content)
     varied = f.variety >= NAME_VARIETY
     for category, share in f.content:  # highest share first

@@ -149,3 +149,17 @@ def test_mobiles_and_names_without_a_header_need_a_table_of_persons() -> None:
     )
     # nothing says these are persons: the guard checks them at publication instead
     assert grades(table) == {"c1": ("none", "L2"), "c2": ("none", "L2")}
+
+
+def test_a_column_naming_an_organisation_is_not_a_persons_name() -> None:
+    rng = random.Random(9)
+    table = pa.table(
+        {
+            "sfzh": column([make_id(rng) for _ in range(N)]),
+            "hospitalName": column([make_name(rng) for _ in range(N)]),  # 协和, 同济 …
+            "c3": column([make_name(rng) for _ in range(N)]),
+        }
+    )
+    got = grades(table)
+    assert got["hospitalName"] == ("none", "L2")
+    assert got["c3"] == ("person_name", "L3")
