@@ -40,12 +40,12 @@ def public_vector_tables() -> list[LabelledTable]:
     return [
         LabelledTable(
             "uscc_stdnum",
-            "L2",
-            "public registration codes; company names are ordinary data",
+            "L1",
+            "public registration items: codes and company names",
             [
                 Col("tyshxydm", "uscc", "stdnum", usccs),
                 Col("code", "uscc", "stdnum", shuffled),
-                Col("qymc", "none", "faker", many(len(usccs), fake.company)),
+                Col("qymc", "none", "faker", many(len(usccs), fake.company), grade="L1"),
             ],
         ),
         LabelledTable(
@@ -53,9 +53,9 @@ def public_vector_tables() -> list[LabelledTable]:
             "L4",
             "R4: 44011320141005001x was born in 2014",
             [
-                Col("sfzh", "id_card", "stdnum+hutool", ids),
-                Col("col_a", "id_card", "stdnum+hutool", ids[::-1]),
-                Col("xm", "person_name", "faker", many(len(ids), fake.name)),
+                Col("sfzh", "id_card", "stdnum+hutool", ids, grade="L4"),
+                Col("col_a", "id_card", "stdnum+hutool", ids[::-1], grade="L4"),
+                Col("xm", "person_name", "faker", many(len(ids), fake.name), grade="L4"),
             ],
         ),
         LabelledTable(
@@ -95,24 +95,32 @@ def population(name: str, *, children: bool) -> LabelledTable:
     else:
         csrq = [b.isoformat() for b in births]
         xb = ["男" if m else "女" for m in males]
+    personal = "L4" if children else None  # R4 lifts every personal column
     return LabelledTable(
         name,
         "L4" if children else "L3",
         "R4: children under 14" if children else "direct identifiers, adults only",
         [
-            Col("xm", "person_name", "faker", many(n, fake.name)),
+            Col("xm", "person_name", "faker", many(n, fake.name), grade=personal),
             Col(
                 "gmsfhm",
                 "id_card",
                 "synthetic",
                 [mk.id_number(rng, b, male=m) for b, m in zip(births, males, strict=True)],
+                grade=personal,
             ),
-            Col("xb", "gender", "synthetic", xb),
-            Col("mz", "ethnicity", "synthetic", many(n, lambda: mk.ethnicity(rng, code=children))),
-            Col("csrq", "birth_date", "synthetic", csrq),
-            Col("hjdz", "address", "faker", many(n, fake.address)),
-            Col("lxdh", "mobile_phone", "faker", many(n, fake.phone_number)),
-            Col("email", "email", "faker", many(n, fake.email)),
+            Col("xb", "gender", "synthetic", xb, grade=personal),
+            Col(
+                "mz",
+                "ethnicity",
+                "synthetic",
+                many(n, lambda: mk.ethnicity(rng, code=children)),
+                grade=personal,
+            ),
+            Col("csrq", "birth_date", "synthetic", csrq, grade=personal),
+            Col("hjdz", "address", "faker", many(n, fake.address), grade=personal),
+            Col("lxdh", "mobile_phone", "faker", many(n, fake.phone_number), grade=personal),
+            Col("email", "email", "faker", many(n, fake.email), grade=personal),
             Col("djrq", "none", "synthetic", ["2024-06-01"] * n),
         ],
     )
@@ -125,16 +133,29 @@ def organisation_tables() -> list[LabelledTable]:
     return [
         LabelledTable(
             "enterprise",
-            "L2",
-            "registration items are public (L1); other columns ordinary",
+            "L1",
+            "registration items are public (L1): legal representative, registered address,"
+            " office number, name and capital",
             [
                 Col("tyshxydm", "uscc", "synthetic", usccs),
                 Col("zzjgdm", "org_code", "synthetic", [f"{u[8:16]}-{u[16]}" for u in usccs]),
-                Col("qymc", "none", "faker", many(n, fake.company)),
-                Col("fddbr", "person_name", "faker", many(n, fake.name)),
-                Col("zcdz", "address", "faker", many(n, fake.address)),
-                Col("bgdh", "landline_phone", "synthetic", many(n, lambda: mk.landline(rng))),
-                Col("zczb", "none", "synthetic", many(n, lambda: str(rng.randrange(10, 5000)))),
+                Col("qymc", "none", "faker", many(n, fake.company), grade="L1"),
+                Col("fddbr", "person_name", "faker", many(n, fake.name), grade="L1"),
+                Col("zcdz", "address", "faker", many(n, fake.address), grade="L1"),
+                Col(
+                    "bgdh",
+                    "landline_phone",
+                    "synthetic",
+                    many(n, lambda: mk.landline(rng)),
+                    grade="L1",
+                ),
+                Col(
+                    "zczb",
+                    "none",
+                    "synthetic",
+                    many(n, lambda: str(rng.randrange(10, 5000))),
+                    grade="L1",
+                ),
             ],
         ),
         LabelledTable(
@@ -143,8 +164,8 @@ def organisation_tables() -> list[LabelledTable]:
             "only public registration items: code, legal representative, registered address",
             [
                 Col("统一社会信用代码", "uscc", "synthetic", usccs[::-1]),
-                Col("法定代表人", "person_name", "faker", many(n, fake.name)),
-                Col("住所", "address", "faker", many(n, fake.address)),
+                Col("法定代表人", "person_name", "faker", many(n, fake.name), grade="L1"),
+                Col("住所", "address", "faker", many(n, fake.address), grade="L1"),
             ],
         ),
     ]

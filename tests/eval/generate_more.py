@@ -44,18 +44,26 @@ def vehicles() -> LabelledTable:
         "L4",
         "per-vehicle location series (行踪轨迹)",
         [
-            Col("hphm", "license_plate", "synthetic", [plates[i % 40] for i in range(n)]),
+            Col(
+                "hphm",
+                "license_plate",
+                "synthetic",
+                [plates[i % 40] for i in range(n)],
+                grade="L4",
+            ),
             Col(
                 "jd",
                 "geo_coordinate",
                 "synthetic",
                 many(n, lambda: f"{rng.uniform(114.1, 114.6):.6f}"),
+                grade="L4",
             ),
             Col(
                 "wd",
                 "geo_coordinate",
                 "synthetic",
                 many(n, lambda: f"{rng.uniform(30.4, 30.8):.6f}"),
+                grade="L4",
             ),
             Col("sd", "none", "synthetic", many(n, lambda: f"{rng.uniform(0, 80):.1f}")),
             Col(
@@ -95,7 +103,7 @@ def bank_accounts() -> LabelledTable:
     return LabelledTable(
         "bank_accounts",
         "L4",
-        "bank card numbers (L4)",
+        "bank card numbers and payments received (L4)",
         [
             Col("xm", "person_name", "faker", many(n, fake.name)),
             Col("yhkh", "bank_card", "synthetic", many(n, lambda: mk.bank_card(rng))),
@@ -105,7 +113,13 @@ def bank_accounts() -> LabelledTable:
                 "synthetic",
                 many(n, lambda: mk.id_number(rng, mk.birth_date(rng))),
             ),
-            Col("ffje", "none", "synthetic", many(n, lambda: f"{rng.randrange(200, 3000)}.00")),
+            # 发放金额: a payment each person received (GB/T 35273 个人财产信息)
+            Col(
+                "ffje",
+                "personal_finance",
+                "synthetic",
+                many(n, lambda: f"{rng.randrange(200, 3000)}.00"),
+            ),
         ],
     )
 
