@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from etl.alerts.model import Alert, DatasetRef, RunRef
+from etl.lineage.reviews import confirm_command, drift_label, rerun_command
 from etl.pipeline import staging
 from etl.pipeline.context import read_json
 from etl.registry import Dataset
@@ -187,30 +188,62 @@ def quality_alert(
 
 
 def drift_alert(dataset: Dataset, run: RunRef, summary: Mapping[str, Any]) -> Alert | None:
-    """A ``drift`` alert when the run held shared/open publishing for classification drift."""
+    """A ``drift`` alert when the run held shared/open publishing or withheld columns from it.
+
+    Drift holds the dataset's shared/open publishing; the publication guard withholds single
+    columns whose values look personal. Both wait for a person to confirm the column.
+    """
     held = [str(m) for m in summary.get("held") or []]
-    if not held:
+    withheld = summary.get("withheld") or []
+    if not held and not withheld:
         return None
     day = run.logical_date
+    facts: list[tuple[str, str]] = []
+    actions: list[str] = []
+    if held:
+        facts.append(("漂移 drift", _listed(held)))
+    if withheld:
+        lines = [
+            f"{w.get('column')}: looks like {w.get('category')} ({w.get('values')} of "
+            f"{w.get('checked')} values checked)"
+            for w in withheld
+        ]
+        facts.append(("暂缓发布列 withheld columns", _listed(lines)))
+        for w in withheld[:TOP]:
+            command = confirm_command(
+                dataset.id, str(w.get("column")), w.get("category"), w.get("grade")
+            )
+            actions.append(f"`{command}`")
+        actions.append("not personal: the same command with --category none --grade L1 (or L2)")
+    for message in held[:TOP]:
+        column, category, grade = drift_label(message)
+        if column is not None:
+            actions.append(f"`{confirm_command(dataset.id, column, category, grade)}`")
+    if held:
+        actions.append(
+            f"each confirmation writes classification.columns in {_registry_file(dataset)}"
+        )
+    actions.append(f"`pubdata review --dataset {dataset.id}` (every pending hold)")
+    actions.append(f"`{rerun_command(dataset.id, day)}` to publish shared/open again")
+    facts.append(("数据集级别 dataset grade", str(summary.get("dataset_grade"))))
+    if held:
+        headline = (
+            f"{dataset.id} {day}: column classification changed; shared/open publishing is "
+            "held (restricted was loaded)."
+        )
+    else:
+        headline = (
+            f"{dataset.id} {day}: {len(withheld)} column(s) withheld from shared/open: their "
+            "values look personal (the rest was published)."
+        )
     return Alert(
         kind="drift",
         severity="warning",
         dataset=DatasetRef.of(dataset),
         run=run,
-        headline=(
-            f"{dataset.id} {day}: column classification changed; shared/open publishing is "
-            "held (restricted was loaded)."
-        ),
-        facts=(
-            ("漂移 drift", _listed(held)),
-            ("数据集级别 dataset grade", str(summary.get("dataset_grade"))),
-        ),
-        actions=(
-            f"confirm each column in {_registry_file(dataset)} under classification.columns "
-            "(category and grade)",
-            "`pubdata registry check`",
-            f"`pubdata run {dataset.id} --date {day}` to publish shared/open again",
-        ),
+        headline=headline,
+        facts=tuple(facts),
+        actions=tuple(actions),
     )
 
 

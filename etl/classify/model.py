@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from etl.classify.grades import check_grade
 from etl.errors import DataError
@@ -20,11 +21,15 @@ class ColumnOverride:
         category: category id (classification.md §3) or ``"none"``.
         grade: grade to pin, or None for the category's default grade.
         reason: why, in a person's words (kept in the evidence).
+        reviewer: who confirmed the label (``pubdata review confirm --by``), if recorded.
+        reviewed: the day they confirmed it, if recorded.
     """
 
     category: str
     grade: str | None = None
     reason: str | None = None
+    reviewer: str | None = None
+    reviewed: date | None = None
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,9 @@ class ColumnClassification:
         base_grade: the column's own grade before a dataset rule lifted it (None if no rule
             did); drift compares this grade, not the lifted one.
         lifted_by: id of the dataset rule that lifted the grade (``"R4"``, ``"TRACK"``), or None.
+        reviewer: the person who confirmed a registry label (GB/T 43697-2024 asks who decided
+            a grade); None for a detector's decision or an unattributed registry label.
+        reviewed: the day that person confirmed it (a detector's decision dates from its run).
     """
 
     name: str
@@ -51,6 +59,8 @@ class ColumnClassification:
     decided_by: str
     base_grade: str | None = None
     lifted_by: str | None = None
+    reviewer: str | None = None
+    reviewed: date | None = None
 
     @property
     def own_grade(self) -> str:
@@ -58,7 +68,7 @@ class ColumnClassification:
         return self.base_grade or self.grade
 
     def to_dict(self) -> dict[str, object]:
-        """JSON-safe form of this column's classification (lift fields only when set)."""
+        """JSON-safe form of this column's classification (lift and review fields only when set)."""
         out: dict[str, object] = {
             "name": self.name,
             "category": self.category,
@@ -70,6 +80,10 @@ class ColumnClassification:
         if self.base_grade is not None:
             out["base_grade"] = self.base_grade
             out["lifted_by"] = self.lifted_by
+        if self.reviewer is not None:
+            out["reviewer"] = self.reviewer
+        if self.reviewed is not None:
+            out["reviewed"] = self.reviewed.isoformat()
         return out
 
     @classmethod
@@ -97,6 +111,9 @@ class ColumnClassification:
             raise DataError("classification column field 'base_grade' must be a string")
         if lifted_by is not None and not isinstance(lifted_by, str):
             raise DataError("classification column field 'lifted_by' must be a string")
+        reviewer = d.get("reviewer")
+        if reviewer is not None and not isinstance(reviewer, str):
+            raise DataError("classification column field 'reviewer' must be a string")
         return cls(
             name=_text(d, "name"),
             category=_text(d, "category"),
@@ -106,6 +123,8 @@ class ColumnClassification:
             decided_by=decided_by,
             base_grade=check_grade(base_grade) if base_grade is not None else None,
             lifted_by=lifted_by,
+            reviewer=reviewer,
+            reviewed=_day(d.get("reviewed")),
         )
 
 
@@ -185,6 +204,18 @@ def _text(d: Mapping[str, object], key: str) -> str:
     if not isinstance(value, str):
         raise DataError(f"classification field {key!r} must be a string")
     return value
+
+
+def _day(value: object) -> date | None:
+    """An ISO date (dicts written before review fields existed have none)."""
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise DataError("classification column field 'reviewed' must be an ISO date") from None
 
 
 def _texts(d: Mapping[str, object], key: str) -> tuple[str, ...]:

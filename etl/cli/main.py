@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from etl.cli import lineage_cmd, quality_cmd, quarantine_cmd, read_cmd
+from etl.cli import inventory_cmd, lineage_cmd, quality_cmd, quarantine_cmd, read_cmd, review_cmd
 from etl.cli.classify_cmd import add_classify_parser
 from etl.cli.output import emit as _emit
 from etl.cli.output import parse_date as _date
@@ -215,6 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     lineage_cmd.register(sub)
     quarantine_cmd.register(sub)
     quality_cmd.register(sub)
+    review_cmd.register(sub)
+    inventory_cmd.register(sub)
     add_classify_parser(sub)
     return parser
 

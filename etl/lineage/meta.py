@@ -110,6 +110,15 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("flags", pa.string()),
             ("rules", pa.string()),
             ("recorded_at", _TS),
+            # Added with the grading record (GB/T 43697-2024); older rows read back as nulls.
+            # The dataset rule that lifted the column's grade (R4, TRACK), if one did
+            ("lifted_by", pa.string()),
+            # who confirmed a registry label and on which day (null: a detector's decision,
+            # dated by recorded_at)
+            ("reviewer", pa.string()),
+            ("reviewed", pa.date32()),
+            # the column's comment in the source system (databases), for the inventory's title
+            ("column_comment", pa.string()),
         ]
     ),
     "reviews": pa.schema(
@@ -122,6 +131,11 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("detail", pa.string()),
             ("status", pa.string()),
             ("recorded_at", _TS),
+            # Added with the review loop; older rows read back as nulls. The category and
+            # grade a hold suggests confirming (or a confirmation set), and who confirmed it.
+            ("category", pa.string()),
+            ("grade", pa.string()),
+            ("reviewer", pa.string()),
         ]
     ),
     "column_lineage": pa.schema(

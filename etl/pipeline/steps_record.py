@@ -10,8 +10,9 @@ from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any
 
+from etl.classify.model import ColumnClassification
 from etl.lineage import append_rows
-from etl.lineage.reviews import review_rows
+from etl.lineage.reviews import IMPORTANT, open_holds, review_rows, withheld_columns
 from etl.pipeline import staging
 from etl.pipeline.context import RunContext, invocation_path, read_json, staging_dir, write_json
 from etl.registry import Dataset
@@ -131,6 +132,45 @@ def _quarantine_rows(
     ]
 
 
+def _classification_rows(
+    base: dict[str, Any],
+    classification: dict[str, Any],
+    flags: str,
+    source: dict[str, Any],
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """One row per column: its grade and the basis of it (the grading record).
+
+    The basis is the category, the evidence (value-free), the rule that lifted the grade,
+    and who decided: the detector (dated by ``recorded_at``) or the registry, with the
+    reviewer and day a person confirmed the label on.
+    """
+    comments = source.get("column_comments") or {}
+    rows = []
+    for c in classification["columns"]:
+        column = ColumnClassification.from_dict(c)
+        rows.append(
+            {
+                **base,
+                "column": column.name,
+                "category": column.category,
+                "grade": column.grade,
+                "confidence": column.confidence,
+                "evidence": column.evidence,
+                "decided_by": column.decided_by,
+                "dataset_grade": classification["dataset_grade"],
+                "flags": flags,
+                "rules": json.dumps(classification.get("rules", []), ensure_ascii=False),
+                "recorded_at": now,
+                "lifted_by": column.lifted_by,
+                "reviewer": column.reviewer,
+                "reviewed": column.reviewed,
+                "column_comment": comments.get(column.name) or None,
+            }
+        )
+    return rows
+
+
 def _schema_change(source: dict[str, Any]) -> str | None:
     """The run's schema change as JSON (column and type names only), None when there was none."""
     change = source.get("schema_change") or {}
@@ -183,8 +223,14 @@ def record(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, A
     base = _base(dataset, ctx)
     rows_in = int(validation["rows_in"])
     held = list(loaded.get("held") or [])
-    # DRIFT marks a run whose shared/open publishing was held: it is not the next baseline
-    flag_list = [*classification.get("flags", []), *(["DRIFT"] if held else [])]
+    withheld = withheld_columns(loaded)
+    # DRIFT marks a run whose shared/open publishing was held: it is not the next baseline;
+    # WITHHELD a run that kept columns the guard found personal values in out of shared/open
+    flag_list = [
+        *classification.get("flags", []),
+        *(["DRIFT"] if held else []),
+        *(["WITHHELD"] if withheld else []),
+    ]
     flags = ",".join(flag_list)
     append_rows(settings.lake, "source_files", _source_rows(dataset, ctx, source, now))
     append_rows(settings.lake, "quarantine_rows", _quarantine_rows(folder, dataset, ctx, now))
@@ -192,22 +238,7 @@ def record(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, A
     append_rows(
         settings.lake,
         "classifications",
-        [
-            {
-                **base,
-                "column": c["name"],
-                "category": c["category"],
-                "grade": c["grade"],
-                "confidence": c.get("confidence"),
-                "evidence": c.get("evidence"),
-                "decided_by": c.get("decided_by"),
-                "dataset_grade": classification["dataset_grade"],
-                "flags": flags,
-                "rules": json.dumps(classification.get("rules", []), ensure_ascii=False),
-                "recorded_at": now,
-            }
-            for c in classification["columns"]
-        ],
+        _classification_rows(base, classification, flags, source, now),
     )
     append_rows(
         settings.lake,
@@ -246,6 +277,9 @@ def record(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, A
             held=held,
             registry_important=dataset.classification.important,
             now=now,
+            withheld=withheld,
+            important_pending="IMP" not in flag_list
+            and any(h.kind == IMPORTANT for h in open_holds(settings.lake, dataset.id)),
         ),
     )
     summary = _summary(
@@ -258,6 +292,7 @@ def record(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, A
         dataset_grade=classification["dataset_grade"],
         flags=flag_list,
         held=held,
+        withheld=[w.to_dict() for w in withheld],
         tables={z: u for z, u in loaded["tables"].items() if z != "quarantine"},
         quarantine_table=loaded["tables"].get("quarantine"),
         versions=loaded["versions"],

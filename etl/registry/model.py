@@ -50,11 +50,17 @@ class _Closed(BaseModel):
 
 
 class ColumnOverrideSpec(_Closed):
-    """A person's confirmed classification of one column; wins over detection."""
+    """A person's confirmed classification of one column; wins over detection.
+
+    ``reviewer`` and ``reviewed`` say who confirmed it and when (``pubdata review confirm``
+    writes both); the grading record carries them as the decision's author and date.
+    """
 
     category: str = Field(min_length=1)
     grade: Grade | None = None
     reason: str | None = None
+    reviewer: str | None = Field(default=None, min_length=1)
+    reviewed: date | None = None
 
 
 class RuleThresholds(_Closed):

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from etl.cli.catalog import catalog
-from etl.lineage.reviews import pending_reviews
+from etl.lineage.reviews import DRIFT, IMPORTANT, WITHHELD, Hold, open_holds
 from etl.registry import Dataset, Registry
 from etl.settings import Settings
 
@@ -20,6 +20,7 @@ from etl.settings import Settings
 FLAG_LABELS: dict[str, str] = {
     "IMP": "重要数据候选 IMP candidate",
     "DRIFT": "分类漂移暂停发布 drift held",
+    "WITHHELD": "列暂缓发布 columns withheld",
     "CORE": "核心数据拒收 CORE refused",
 }
 #: Run states → label.
@@ -57,6 +58,9 @@ class Filters:
 def dataset_flags(dataset: Dataset, last_flags: list[str], pending_kinds: set[str]) -> list[str]:
     """The flags an operator acts on, as codes of :data:`FLAG_LABELS`.
 
+    WITHHELD (columns the publication guard kept out of shared/open) shows while the hold is
+    open, like a drift hold.
+
     Args:
         dataset: the registry entry (``classification.core`` refuses every run).
         last_flags: ``lineage_runs.flags`` of the latest successful run.
@@ -66,10 +70,12 @@ def dataset_flags(dataset: Dataset, last_flags: list[str], pending_kinds: set[st
         Codes in a fixed order.
     """
     flags = []
-    if "IMP" in last_flags or "important_data" in pending_kinds:
+    if "IMP" in last_flags or IMPORTANT in pending_kinds:
         flags.append("IMP")
-    if "DRIFT" in last_flags or "classification_drift" in pending_kinds:
+    if "DRIFT" in last_flags or DRIFT in pending_kinds:
         flags.append("DRIFT")
+    if WITHHELD in pending_kinds:
+        flags.append("WITHHELD")
     if dataset.classification.core or "CORE" in last_flags:
         flags.append("CORE")
     return flags
@@ -82,11 +88,12 @@ def catalog_rows(
 
     Each row adds ``flag_codes`` (IMP/DRIFT/CORE), ``pass_rate`` (over all runs, 0..1 or None),
     ``checks`` (``passed/total`` of the latest successful run or None) and
-    ``pending_reviews`` (count).
+    ``pending_reviews`` (open holds: drift, withheld columns, IMP; each counted once however
+    many runs held it).
     """
-    pending: dict[str, list[dict[str, Any]]] = {}
-    for review in pending_reviews(settings.lake):
-        pending.setdefault(review["dataset"], []).append(review)
+    pending: dict[str, list[Hold]] = {}
+    for hold in open_holds(settings.lake):
+        pending.setdefault(hold.dataset, []).append(hold)
     rows = []
     for item in catalog(settings, registry, now):
         ds = registry.datasets[item["dataset"]]
@@ -97,7 +104,7 @@ def catalog_rows(
             item
             | {
                 "dag_id": ds.dag_id,
-                "flag_codes": dataset_flags(ds, item["flags"], {r["kind"] for r in reviews}),
+                "flag_codes": dataset_flags(ds, item["flags"], {h.kind for h in reviews}),
                 "pass_rate": history["pass_rate"] if history else None,
                 "checks": f"{last_run['passed']}/{last_run['total']}" if last_run else None,
                 "pending_reviews": len(reviews),

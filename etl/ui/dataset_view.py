@@ -19,7 +19,7 @@ from etl.lake.layout import Zone, quarantine_table_uri, zone_table_uri
 from etl.lineage.columns import latest_run, run_columns
 from etl.lineage.meta import read_meta
 from etl.lineage.quarantine import quarantine_summary
-from etl.lineage.reviews import pending_reviews
+from etl.lineage.reviews import Hold, action, open_holds
 from etl.registry import Dataset
 from etl.settings import Settings
 
@@ -142,19 +142,14 @@ def lineage_graph(settings: Settings, ds: Dataset) -> dict[str, Any]:
     return {"sources": sources, "tables": tables, "edges": edges}
 
 
-def hold_action(ds: Dataset, review: dict[str, Any]) -> str:
-    """What a person must do to release a hold, naming the registry file's field."""
-    where = f"datasets/{ds.department}/{ds.id}.yaml"
-    if review["kind"] == "classification_drift":
-        column = review.get("subject") or "?"
-        return (
-            f"确认列 {column} 的分类 confirm column '{column}' under classification.columns "
-            f"in {where} (category and grade), then re-run {review['logical_date']}"
-        )
-    return (
-        "重要数据评审 a 重要数据 review decides: keep classification.important: true in "
-        f"{where} (restricted only) or record the review's decision there"
-    )
+def registry_file(ds: Dataset) -> str:
+    """Where the dataset's registry entry lives, as the team names it."""
+    return f"datasets/{ds.department}/{ds.id}.yaml"
+
+
+def hold_action(ds: Dataset, hold: Hold) -> str:
+    """What a person must do to release a hold: the command, or the registry field."""
+    return action(hold, registry_file(ds))
 
 
 def recent_runs(settings: Settings, ds: Dataset) -> list[dict[str, Any]]:
@@ -183,18 +178,12 @@ def recent_runs(settings: Settings, ds: Dataset) -> list[dict[str, Any]]:
 
 
 def holds(settings: Settings, ds: Dataset) -> list[dict[str, Any]]:
-    """Pending reviews (drift, IMP) with exactly what needs confirming."""
-    return [
-        {
-            "kind": r["kind"],
-            "subject": r["subject"],
-            "logical_date": r["logical_date"].isoformat(),
-            "run_id": r["lineage_run_id"].split("/", 1)[-1],
-            "detail": r["detail"],
-            "action": hold_action(ds, r | {"logical_date": r["logical_date"].isoformat()}),
-        }
-        for r in pending_reviews(settings.lake, ds.id)
-    ]
+    """Open holds (drift, withheld columns, IMP), once each, with what needs confirming.
+
+    Each is :meth:`etl.lineage.reviews.Hold.to_dict` plus ``action``: the confirm command
+    (the one ``pubdata review`` prints) or the registry field to decide.
+    """
+    return [h.to_dict() | {"action": hold_action(ds, h)} for h in open_holds(settings.lake, ds.id)]
 
 
 def dataset_page(settings: Settings, ds: Dataset) -> dict[str, Any]:

@@ -136,9 +136,35 @@ def test_drift_alert_names_columns_and_the_registry_fix(real_run: RealRun) -> No
     assert alert is not None and alert.kind == "drift"
     text = alert.plain()
     assert "column 'lxdh' changed from phone/L3 to none/L1" in text
-    assert "datasets/public_security/household_register.yaml under classification.columns" in text
-    assert "`pubdata registry check`" in text
+    assert (
+        "`pubdata review confirm household_register lxdh --category none --grade L1 "
+        '--reason "…"`' in text
+    )
+    assert "classification.columns in datasets/public_security/household_register.yaml" in text
+    assert "`pubdata run household_register --date 2024-06-01`" in text
     assert drift_alert(real_run.dataset, RUN, real_run.summary) is None
+
+
+def test_drift_alert_fires_on_withheld_columns_with_the_confirm_command(
+    real_run: RealRun,
+) -> None:
+    withheld = [
+        {"column": "hh", "category": "mobile_phone", "grade": "L3", "values": 40, "checked": 50}
+    ]
+    alert = drift_alert(real_run.dataset, RUN, {**real_run.summary, "withheld": withheld})
+    assert alert is not None and alert.kind == "drift"
+    assert "1 column(s) withheld from shared/open" in alert.headline
+    text = every_rendering(alert)
+    assert "hh: looks like mobile_phone (40 of 50 values checked)" in text
+    assert (
+        "`pubdata review confirm household_register hh --category mobile_phone --grade L3 "
+        '--reason "…"`' in text
+    )
+    assert "--category none --grade L1" in text
+    assert "`pubdata review --dataset household_register`" in text
+    leaked = sorted(v for v in real_run.personal if v in text)
+    assert leaked == []
+    assert drift_alert(real_run.dataset, RUN, {**real_run.summary, "withheld": []}) is None
 
 
 def imp_staging(real_run: RealRun, tmp_path: Path) -> tuple[dict, Path]:

@@ -3,8 +3,10 @@
 The repository's registry is copied and changed in two places so that every flag appears:
 ``budget_execution`` is registered as 重要数据 (an IMP review and a restricted-only run) and
 ``enterprise_registry`` as 核心数据 (its run is refused and recorded as failed). A drift hold is
-recorded for ``household_register`` through the same writer a drifted run uses. Runs get
-Airflow-style run ids so that the pages link to Airflow runs.
+recorded for ``household_register``, an R5 重要数据 candidate for ``budget_execution`` (its
+registry flag makes its runs' own IMP rows decided) and a withheld column for ``clinic_visits``,
+through the same writer the record step uses. Runs get Airflow-style run ids so that the pages
+link to Airflow runs.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from etl.errors import PubdataError
 from etl.lineage import append_rows
 from etl.lineage.reviews import review_rows
 from etl.pipeline.local import local_context, run_local
+from etl.protect.guard import Withheld
 from etl.registry import Registry, load_registry
 from etl.settings import Settings
 from tests.conftest import REPO, make_settings
@@ -30,6 +33,8 @@ IMPORTANT = "budget_execution"
 CORE = "enterprise_registry"
 DRIFTED = "household_register"
 DRIFT_COLUMN = "hh"
+WITHHELD = "clinic_visits"
+WITHHELD_COLUMN = "ksmc"
 
 
 def run_id(day: date) -> str:
@@ -78,6 +83,35 @@ def build_sample_lake(root: Path) -> SampleLake:
             held=[f"column '{DRIFT_COLUMN}' changed from none/L2 to id_card/L3"],
             registry_important=False,
             now=datetime.now(UTC),
+        ),
+    )
+    candidate = registry.datasets[IMPORTANT]
+    append_rows(
+        settings.lake,
+        "reviews",
+        review_rows(
+            lineage_run_id=f"{candidate.dag_id}/{run_id(DAY)}",
+            dataset=IMPORTANT,
+            logical_date=DAY,
+            classification={"flags": ["IMP"], "rules": ["R5 scale: 12,000 distinct persons"]},
+            held=[],
+            registry_important=False,
+            now=datetime.now(UTC),
+        ),
+    )
+    guarded = registry.datasets[WITHHELD]
+    append_rows(
+        settings.lake,
+        "reviews",
+        review_rows(
+            lineage_run_id=f"{guarded.dag_id}/{run_id(DAY)}",
+            dataset=WITHHELD,
+            logical_date=DAY,
+            classification={"flags": []},
+            held=[],
+            registry_important=False,
+            now=datetime.now(UTC),
+            withheld=[Withheld(WITHHELD_COLUMN, "person_name", "L3", 120, 600)],
         ),
     )
     return SampleLake(settings, registry)

@@ -91,7 +91,7 @@ def test_dataset_page(client: TestClient) -> None:
         '<svg class="spark"',
         '<svg class="lineage"',
         "待确认 Pending holds",
-        "confirm column &#39;hh&#39;",
+        "pubdata review confirm household_register hh --category id_card --grade L3",
         'href="/dags/ingest__public_security__household_register/runs/scheduled__2024-06-01',
         'href="/docs/datasets/household_register.html"',
     ):

@@ -12,6 +12,8 @@ from tests.unit.ui.sample_lake import (
     DRIFT_COLUMN,
     DRIFTED,
     IMPORTANT,
+    WITHHELD,
+    WITHHELD_COLUMN,
     SampleLake,
     run_id,
 )
@@ -33,6 +35,7 @@ def test_catalog_has_every_dataset_with_its_flags(lake: SampleLake) -> None:
     assert 0 < plain["pass_rate"] <= 1 and plain["checks"].count("/") == 1
     assert plain["rows_loaded"] + plain["rows_quarantined"] == plain["rows_in"]
     assert rows[DRIFTED]["pending_reviews"] == 1 and rows[IMPORTANT]["pending_reviews"] == 1
+    assert rows[WITHHELD]["flag_codes"] == ["WITHHELD"] and rows[WITHHELD]["pending_reviews"] == 1
 
 
 def test_catalog_filters(lake: SampleLake) -> None:
@@ -73,17 +76,34 @@ def test_dataset_page_columns_quality_lineage_runs(lake: SampleLake) -> None:
 def test_holds_say_what_to_confirm(lake: SampleLake) -> None:
     drift = dataset_view.dataset_page(lake.settings, lake.registry.datasets[DRIFTED])["holds"]
     assert len(drift) == 1 and drift[0]["subject"] == DRIFT_COLUMN
-    assert f"'{DRIFT_COLUMN}'" in drift[0]["action"]
+    assert (
+        f"pubdata review confirm {DRIFTED} {DRIFT_COLUMN} --category id_card --grade L3"
+        in drift[0]["action"]
+    )
     assert "datasets/public_security/household_register.yaml" in drift[0]["action"]
     imp = dataset_view.dataset_page(lake.settings, lake.registry.datasets[IMPORTANT])
     assert [h["kind"] for h in imp["holds"]] == ["important_data"]
     assert "classification.important" in imp["holds"][0]["action"]
+    assert imp["holds"][0]["detail"].startswith("R5")  # the registry's own IMP rows are decided
     assert "IMP" in imp["latest"]["flags"]
     # IMP keeps the dataset in the restricted zone: no shared table was written
     assert {t["kind"] for t in imp["lineage"]["tables"] if t["exists"]} <= {
         "restricted",
         "quarantine",
     }
+
+
+def test_withheld_column_hold_shows_the_confirm_command(lake: SampleLake) -> None:
+    ds = lake.registry.datasets[WITHHELD]
+    [hold] = dataset_view.dataset_page(lake.settings, ds)["holds"]
+    command = (
+        f"pubdata review confirm {WITHHELD} {WITHHELD_COLUMN} --category person_name "
+        '--grade L3 --reason "…"'
+    )
+    assert hold["kind"] == "withheld_column" and hold["subject"] == WITHHELD_COLUMN
+    assert hold["command"] == command and command in hold["action"]
+    assert "120 of 600 values checked look like person_name" in hold["detail"]
+    assert f"pubdata run {WITHHELD} --date {DAY.isoformat()}" in hold["action"]
 
 
 def test_local_runs_have_no_airflow_link() -> None:
