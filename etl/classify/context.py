@@ -39,12 +39,22 @@ from etl.classify.name_terms import ORG_ADDRESS, ORG_CONTACT, PUBLIC_PENALTY
 ORG_IDENTIFIERS = frozenset({"uscc", "org_code"})
 #: Categories that identify a natural person on their own.
 PERSON_IDENTIFIERS = frozenset({"id_card", "passport", "social_security"})
-#: Share of the sample at which content alone decides a weak category in a table of persons.
+#: Share of the sample at which content alone decides a weak category in a table of persons ...
 PERSON_CONTENT_SHARE = 0.8
+#: ... and for an amount under a header that only hints at money (金额, 收入): nearly all.
+AMOUNT_SHARE = 0.9
+#: Names decide on their own that a table is about persons only when nearly every value is a
+#: name and they are as varied as names are, and nothing in the table names an organisation.
+NAMES_ALONE_SHARE = 0.9
+NAMES_ALONE_VARIETY = 0.5
 #: Share of names or mobile numbers that makes a mixed column personal in a table of persons.
 MIXED_SHARE = 0.3
 #: A name column is varied: at least this many distinct values per sampled value.
 NAME_VARIETY = 0.3
+#: A counterparty column: person names and organisation names together make up this much.
+COUNTERPARTY_SHARE = 0.8
+#: ... with organisations at least this share of it.
+COUNTERPARTY_ORGS = 0.1
 #: Categories whose content may decide a mixed column, most sensitive first.
 MIXED_CATEGORIES = ("mobile_phone", "person_name")
 #: Facility and organisation data: these categories locate or reach the facility (L1).
@@ -118,7 +128,8 @@ def _content(f: ColumnFinding) -> ColumnFinding:
     shares = dict(f.content)
     varied = f.variety >= NAME_VARIETY
     for category, share in f.content:  # highest share first
-        if share >= PERSON_CONTENT_SHARE and (category != "person_name" or varied):
+        need = AMOUNT_SHARE if category == "personal_finance" else PERSON_CONTENT_SHARE
+        if share >= need and (category != "person_name" or varied):
             return _accept(f, category, share, "content alone in a table about persons")
     for category in MIXED_CATEGORIES:
         share = shares.get(category, 0.0)
@@ -126,6 +137,45 @@ def _content(f: ColumnFinding) -> ColumnFinding:
             why = "a material share of a mixed column in a table about persons (就高从严)"
             return _accept(f, category, share, why)
     return f
+
+
+def _counterparty(f: ColumnFinding) -> ColumnFinding:
+    """Persons and organisations in one column (交易对方, 当事人): the persons' grade (就高从严).
+
+    In any table: the column itself says it names parties, some of them natural persons.
+    """
+    c = f.classification
+    share = dict(f.content).get("person_name", 0.0)
+    parties = f.organisations >= COUNTERPARTY_ORGS and share + f.organisations >= COUNTERPARTY_SHARE
+    if c.decided_by == "registry" or c.category != "none" or share < MIXED_SHARE or not parties:
+        return f
+    if f.variety < NAME_VARIETY or names.entity_hint(c.name) is not None:
+        return f
+    why = (
+        f"a counterparty column: persons and organisations ({_percent(f.organisations)}); "
+        "the most sensitive material share decides (就高从严)"
+    )
+    return _accept(f, "person_name", share, why)
+
+
+def _names_alone(findings: list[ColumnFinding]) -> list[ColumnFinding]:
+    """A column of names under a header nobody knows makes the table about persons.
+
+    Only when nearly every sampled value is a varied, name-shaped value and the column's own
+    header does not name an organisation or a facility (station names read like names more
+    often than one would think). Another column naming an organisation (the lender, the
+    employer) says nothing about whose rows these are.
+    """
+    out: list[ColumnFinding] = []
+    for f in findings:
+        c = f.classification
+        share = dict(f.content).get("person_name", 0.0)
+        alone = share >= NAMES_ALONE_SHARE and f.variety >= NAMES_ALONE_VARIETY
+        undecided = c.decided_by != "registry" and c.category == "none"
+        if alone and undecided and names.entity_hint(c.name) is None:
+            f = _accept(f, "person_name", share, "nearly every value a varied personal name")
+        out.append(f)
+    return out
 
 
 def _without_persons(f: ColumnFinding) -> ColumnFinding:
@@ -172,6 +222,9 @@ def apply_context(findings: Sequence[ColumnFinding]) -> list[ColumnFinding]:
     orgs = [f.classification.name for f in out if f.classification.category in ORG_IDENTIFIERS]
     if orgs:
         out = [_public_item(f, orgs[0]) for f in out]
+    out = [_counterparty(f) for f in out]
+    if not holds_persons(f.classification for f in out) and not orgs:
+        out = _names_alone(out)
     if holds_persons(f.classification for f in out):
         return [_content(f) for f in out]
     out = [_without_persons(f) for f in out]

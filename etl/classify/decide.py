@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from etl.classify.detectors import Detector, detectors, get_detector
 from etl.classify.detectors.address import check_house_address
-from etl.classify.detectors.base import distinct_count
+from etl.classify.detectors.base import distinct_count, regex_mask, strip
 from etl.classify.detectors.id_card import embedded_numbers
 from etl.classify.freetext import looks_like_prose
 from etl.classify.grades import DEFAULT_GRADES, check_category, check_grade
@@ -44,7 +44,10 @@ FAMILIES: tuple[tuple[str, ...], ...] = (("mobile_phone", "landline_phone"),)
 CONTENT_EVIDENCE = 0.2
 #: Weak categories that content alone may decide in a table about persons. Dates are left
 #: out: a registration date reads like a birth date.
-CONTENT_CATEGORIES: tuple[str, ...] = ("person_name", "mobile_phone", "address", "email")
+CONTENT_CATEGORIES: tuple[str, ...] = ("person_name", "mobile_phone", "address", "email", "health")
+#: Categories whose checks pass too much on their own (any amount), kept as content evidence
+#: only when the header hints at them, even ambiguously (金额, ``je``, 收入).
+HINTED_CONTENT: tuple[str, ...] = ("personal_finance",)
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,8 @@ class ColumnFinding:
             highest share first; the context step may accept them in a table about persons.
         variety: distinct values per sampled value (a name column is varied, a code list
             is not).
+        organisations: share of sampled values that are an organisation's name (…有限公司,
+            …合作社, …医院): with person names, a counterparty column.
     """
 
     classification: ColumnClassification
@@ -72,6 +77,7 @@ class ColumnFinding:
     hinted: tuple[str, ...] = ()
     content: tuple[tuple[str, float], ...] = ()
     variety: float = 0.0
+    organisations: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -164,8 +170,11 @@ def classify_column(
         scan_text: bool = False,
         content: tuple[tuple[str, float], ...] = (),
         variety: float = 0.0,
+        organisations: float = 0.0,
     ) -> ColumnFinding:
-        return ColumnFinding(column, qi_kind, role, scan_text, hinted, content, variety)
+        return ColumnFinding(
+            column, qi_kind, role, scan_text, hinted, content, variety, organisations
+        )
 
     if override is not None:
         return found(_from_override(name, override, hints))
@@ -210,9 +219,9 @@ def classify_column(
         text_like = pa.types.is_string(values.type) or pa.types.is_large_string(values.type)
         scan = text_like and (free_text_hint(name, comment) is not None or looks_like_prose(sample))
         content = _content(sample, scores)
-        return found(
-            _none(name, evidence, round(1.0 - best.share, 4)), scan, content, _variety(sample)
-        )
+        orgs = _organisations(sample) if dict(content).get("person_name") else 0.0
+        none = _none(name, evidence, round(1.0 - best.share, 4))
+        return found(none, scan, content, _variety(sample), orgs)
     win = max(accepted, key=lambda s: s.rank)
     grade = win.detector.default_grade
     evidence = (
@@ -232,11 +241,12 @@ def _content(sample: Any, scores: list[_Score]) -> tuple[tuple[str, float], ...]
     """Weak categories the content speaks for without a name hint, highest share first.
 
     Addresses count only down to the house number: an authority's name (…街派出所) reads
-    like an address.
+    like an address. An amount counts only under a header that speaks of money.
     """
     shares: list[tuple[str, float]] = []
     for s in scores:
-        if s.label not in CONTENT_CATEGORIES or s.share < CONTENT_EVIDENCE:
+        wanted = s.label in CONTENT_CATEGORIES or (s.label in HINTED_CONTENT and s.hints)
+        if not wanted or s.share < CONTENT_EVIDENCE:
             continue
         share = s.share
         if s.label == "address":
@@ -244,6 +254,19 @@ def _content(sample: Any, scores: list[_Score]) -> tuple[tuple[str, float], ...]
         if share >= CONTENT_EVIDENCE:
             shares.append((s.label, round(share, 4)))
     return tuple(sorted(shares, key=lambda item: -item[1]))
+
+
+#: The last characters of an organisation's name (GB/T 20001-style 字号 + 行业 + 组织形式).
+RE_ORGANISATION = (
+    r"(?:公司|有限|集团|合作社|中心|银行|医院|学校|大学|学院|研究所|事务所|商行|商店|经营部|"
+    r"门市部|超市|工厂|厂|店|局|委员会|办事处|协会|基金会|企业|联合社)(?:[(（].*[)）])?$"
+)
+
+
+def _organisations(sample: Any) -> float:
+    """Share of sampled values that are the name of an organisation."""
+    hits = pc.sum(regex_mask(strip(sample), RE_ORGANISATION)).as_py() or 0
+    return round(hits / len(sample), 4)
 
 
 def _variety(sample: Any) -> float:

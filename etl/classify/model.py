@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from etl.classify.grades import check_grade
 from etl.errors import DataError
@@ -30,6 +31,29 @@ class ColumnOverride:
     reason: str | None = None
     reviewer: str | None = None
     reviewed: date | None = None
+
+
+class OverrideSpec(Protocol):
+    """A registry entry under ``classification.columns`` (:class:`etl.registry.model`)."""
+
+    @property
+    def category(self) -> str: ...  # noqa: D102
+    @property
+    def grade(self) -> str | None: ...  # noqa: D102
+    @property
+    def reason(self) -> str | None: ...  # noqa: D102
+    @property
+    def reviewer(self) -> str | None: ...  # noqa: D102
+    @property
+    def reviewed(self) -> date | None: ...  # noqa: D102
+
+
+def column_overrides(columns: Mapping[str, OverrideSpec]) -> dict[str, ColumnOverride]:
+    """The registry's column labels as overrides, with who confirmed them and when."""
+    return {
+        name: ColumnOverride(o.category, o.grade, o.reason, o.reviewer, o.reviewed)
+        for name, o in columns.items()
+    }
 
 
 @dataclass(frozen=True)

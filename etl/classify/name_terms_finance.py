@@ -46,10 +46,21 @@ FINANCE_TERMS: dict[str, Term] = {
         "pension,pension_amount,subsidy_amount,allowance,benefit_amount,relief_amount,"
         "compensation_amount,bonus",
     ),
+    # Credit and repayment (信贷记录: 本金, 额度, 还款, 逾期), contributions paid, payments made
+    # by a person (支付收款记录, 交易和消费记录).
+    **terms(
+        "personal_finance",
+        "贷款本金,借款本金,授信额度,贷款额度,放款金额,还款金额,月还款额,逾期金额,缴费金额,月缴费额,"
+        "缴纳金额,应缴金额,实缴金额,缴存金额,月缴存额,公积金余额,消费金额,支付金额,转账金额,"
+        "收款金额,dkbj,jkbj,sxed,fkje,hkje,yqje,jfje,jcje,xfje,zfje,skje,"
+        "loan_principal,principal,credit_limit,repayment_amount,overdue_amount,payment_amount,"
+        "paid_amount,transfer_amount,contribution_amount",
+    ),
     # Amounts and balances of anything: weak evidence the header must not decide on.
     **terms(
         "personal_finance",
-        "金额,余额,收入,je,gz,ye,amount,balance,income",
+        "金额,余额,收入,费用,本金,交易金额,合同金额,je,gz,ye,fy,jyje,amount,balance,income,fee,"
+        "total_amount,transaction_amount",
         ambiguous=True,
     ),
 }

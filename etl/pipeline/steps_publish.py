@@ -16,7 +16,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.classify import (
-    ColumnOverride,
     DatasetClassification,
     RuleSettings,
     apply_scale_rule,
@@ -26,6 +25,7 @@ from etl.classify import (
     detect_drift,
     person_columns,
 )
+from etl.classify.model import column_overrides
 from etl.classify.rules_persons import BIRTH_SOURCES, minors_mask
 from etl.classify.scale import count_keys, l4_attributes, person_key, person_keys
 from etl.forked import ForkedPool
@@ -114,10 +114,7 @@ def classify(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str,
     names = [c for c in staging.table_schema(folder, staging.RAW).names if not c.startswith("_")]
     source = read_json(folder / staging.SOURCE)
     spec = dataset.classification
-    overrides = {
-        name: ColumnOverride(category=o.category, grade=o.grade, reason=o.reason)
-        for name, o in spec.columns.items()
-    }
+    overrides = column_overrides(spec.columns)
     flags = [flag for flag, on in (("IMP", spec.important), ("CORE", spec.core)) if on]
     batched = staging.row_groups(folder, staging.RAW) > 1
 

@@ -206,17 +206,15 @@ def draft_from_delivery(settings: Any, dataset: Any, day: date) -> dict[str, Any
         PolicyError: the path escapes the landing zone.
         DataError: the file cannot be read as declared.
     """
-    from etl.classify import ColumnOverride, classify_table
+    from etl.classify import classify_table
+    from etl.classify.model import column_overrides
     from etl.extract import cast_columns, read_source, resolve_source_path
 
     path = resolve_source_path(settings.landing, dataset.source.path, day)
     raw, fingerprint = read_source(path, dataset.source, landing=settings.landing)
     typed = cast_columns(raw, dataset.columns, source_name=fingerprint.relative_path).table
     spec = dataset.classification
-    overrides = {
-        name: ColumnOverride(category=o.category, grade=o.grade, reason=o.reason)
-        for name, o in spec.columns.items()
-    }
+    overrides = column_overrides(spec.columns)
     result = classify_table(
         raw, overrides=overrides, floor=spec.floor, baseline=spec.baseline, logical_date=day
     )

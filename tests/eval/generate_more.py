@@ -30,7 +30,12 @@ def clinic() -> LabelledTable:
             Col("ksmc", "none", "synthetic", many(n, lambda: rng.choice(["内科", "外科", "眼科"]))),
             Col("zdmc", "health", "synthetic", many(n, lambda: rng.choice(mk.DIAGNOSES))),
             Col("zddm", "health", "synthetic", many(n, lambda: rng.choice(mk.ICD10))),
-            Col("fy", "none", "synthetic", many(n, lambda: f"{rng.uniform(10, 900):.2f}")),
+            Col(
+                "fy",
+                "personal_finance",
+                "synthetic",
+                many(n, lambda: f"{rng.uniform(10, 900):.2f}"),
+            ),
         ],
     )
 

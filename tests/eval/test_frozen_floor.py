@@ -36,7 +36,6 @@ def leaks() -> LeakReport:
     return count_leaks(load_part("frozen"))
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_YET)
 def test_frozen_column_f1_floor(report: Report) -> None:
     assert report.f1() >= F1_FLOOR, f"column F1 {report.f1():.3f}"
 

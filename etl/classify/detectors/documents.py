@@ -1,6 +1,9 @@
 """Certificate numbers: 护照/通行证, 不动产权证, 社保/医保号.
 
-Categories passport, property_cert and social_security; all weak: they need a name hint.
+Categories passport, property_cert and social_security. Passport and social-security numbers
+are weak (short letter-and-digit codes look like serials): they need a name hint. Real-estate
+certificate and unit numbers are strongly structured (province character, year in brackets,
+不动产权第…号; the 28-character unit number) and are accepted on content alone.
 
 Passport patterns are community patterns, *unverified against GA standards*:
 ``E12345678``/``EA1234567`` (ordinary passport), ``G``/``D``/``S``/``P``/``H`` + 8 digits (older
@@ -24,7 +27,7 @@ RE_PASSPORT = (
 
 #: 不动产权证书号 ``鄂(2019)武汉市不动产权第0012345号``, 不动产证明 and the older 房产证 forms.
 RE_PROPERTY_CERT = (
-    r"^\p{Han}[(（][0-9]{4}[)）]\p{Han}{1,12}不动产(?:权|证明)第?[0-9]{5,10}号?$"
+    r"^\p{Han}[(（〔\[][0-9]{4}[)）〕\]]\p{Han}{1,12}不动产(?:权|证明)第?[0-9]{5,10}号?$"
     r"|^\p{Han}{1,8}(?:房权证|房产证|房屋所有权证|国用|集用)\p{Han}{0,6}(?:第|字第)?"
     r"[0-9A-Z-]{3,12}号?$"
 )
@@ -71,7 +74,7 @@ PASSPORT = Detector(
 PROPERTY_CERT = Detector(
     category="property_cert",
     default_grade="L4",
-    strong=False,
+    strong=True,
     check=check_property_cert,
     description="不动产权证号/不动产单元号/房产证号: certificate patterns",
 )

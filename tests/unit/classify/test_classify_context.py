@@ -79,6 +79,26 @@ def test_a_mixed_counterparty_takes_its_most_sensitive_share() -> None:
     assert "就高从严" in result.column("dfhm").evidence
 
 
+def test_a_counterparty_of_persons_and_companies_in_any_table() -> None:
+    rng = random.Random(11)
+    parties = [
+        make_name(rng) + rng.choice("明华") if i % 5 < 2 else f"某某{i}商贸有限公司"
+        for i in range(N)
+    ]
+    table = pa.table(
+        {
+            "jydf": column(parties),
+            "jyje": column([str(rng.randrange(100, 10_000)) for _ in range(N)]),
+        }
+    )
+    result = classify_table(table)
+    assert result.column("jydf").category == "person_name"
+    assert "counterparty" in result.column("jydf").evidence
+    # the same share of names among products is not a counterparty
+    goods = [make_name(rng) if i % 5 < 2 else f"商品{i}号" for i in range(N)]
+    assert grades(pa.table({"spmc": column(goods)}))["spmc"] == ("none", "L2")
+
+
 def test_an_id_number_inside_a_code_is_an_id_card() -> None:
     rng = random.Random(4)
     table = pa.table({"kh": column(["G" + make_id(rng) for _ in range(N)])})
@@ -125,6 +145,18 @@ def test_a_persons_wage_is_sensitive_and_an_operational_amount_is_not() -> None:
     assert result.dataset_grade == "L4"
 
 
+def test_a_money_amount_in_a_table_of_persons_is_the_persons() -> None:
+    rng = random.Random(10)
+    ids = column([make_id(rng) for _ in range(N)])
+    amounts = column([f"{rng.randrange(100, 9000)}.{rng.randrange(100):02d}" for _ in range(N)])
+    counts = column([str(rng.randrange(1, 30)) for _ in range(N)])
+    got = grades(pa.table({"sfzh": ids, "je": amounts, "cs": counts}))
+    assert got["je"] == ("personal_finance", "L4")  # 金额 paid to or by the person
+    assert got["cs"] == ("none", "L2")  # a count is not money
+    # without persons the same amount is operational data
+    assert grades(pa.table({"je": amounts, "cs": counts}))["je"] == ("none", "L2")
+
+
 def test_the_registry_baseline_grades_unclaimed_columns() -> None:
     rng = random.Random(7)
     table = pa.table(
@@ -139,7 +171,7 @@ def test_the_registry_baseline_grades_unclaimed_columns() -> None:
     assert "registry baseline L1" in result.column("pm25").evidence
 
 
-def test_mobiles_and_names_without_a_header_need_a_table_of_persons() -> None:
+def test_names_under_an_unknown_header_make_the_table_about_persons() -> None:
     rng = random.Random(8)
     table = pa.table(
         {
@@ -147,8 +179,10 @@ def test_mobiles_and_names_without_a_header_need_a_table_of_persons() -> None:
             "c2": column([make_mobile(rng) for _ in range(N)]),
         }
     )
-    # nothing says these are persons: the guard checks them at publication instead
-    assert grades(table) == {"c1": ("none", "L2"), "c2": ("none", "L2")}
+    assert grades(table) == {"c1": ("person_name", "L3"), "c2": ("mobile_phone", "L3")}
+    # names under a header that names stations are station names
+    stations = table.rename_columns(["stationName", "c2"])
+    assert grades(stations) == {"stationName": ("none", "L2"), "c2": ("none", "L2")}
 
 
 def test_a_column_naming_an_organisation_is_not_a_persons_name() -> None:

@@ -43,6 +43,7 @@ def test_registry_holds_a_detector_for_every_category() -> None:
         "ip_address",
         "license_plate",
         "biometric",
+        "property_cert",
     }
 
 

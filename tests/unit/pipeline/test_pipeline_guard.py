@@ -68,6 +68,11 @@ def test_a_personal_column_the_decision_missed_is_withheld_from_shared_and_open(
     assert loaded["withheld"] == [
         {"column": "c7", "category": "mobile_phone", "grade": "L3", "values": 120, "checked": 200}
     ]
+    assert summary["withheld"] == loaded["withheld"]  # the run summary counts it
+    [hold] = [r for r in read_meta(settings.lake, "reviews").to_pylist() if r["subject"] == "c7"]
+    assert (hold["kind"], hold["status"]) == ("withheld_column", "pending")
+    assert "pubdata review confirm tickets c7" in hold["detail"]
+    assert "1390000" not in hold["detail"]
     lineage = read_meta(settings.lake, "column_lineage")
     c7 = lineage.filter(pc.equal(lineage["source_column"], "c7")).to_pylist()
     assert {(r["zone"], r["transformation"]) for r in c7} == {
@@ -78,12 +83,28 @@ def test_a_personal_column_the_decision_missed_is_withheld_from_shared_and_open(
 
 
 def test_a_column_a_person_cleared_in_the_registry_is_published(tmp_path: Path) -> None:
-    cleared = {"c7": {"category": "none", "grade": "L1", "reason": "窗口服务电话 (published)"}}
+    cleared = {
+        "c7": {
+            "category": "none",
+            "grade": "L1",
+            "reason": "窗口服务电话 (published)",
+            "reviewer": "王审核",
+            "reviewed": "2024-06-02",
+        }
+    }
     settings, dataset = setup(tmp_path, classification={"baseline": "L1", "columns": cleared})
     summary = run_local(settings, dataset, ctx())
     assert delta.read(summary["tables"]["open"])["c7"].to_pylist()[:3] == MOBILES[:3]
     loaded = json.loads((staging_dir(settings, ctx()) / staging.LOAD).read_text("utf-8"))
     assert loaded["withheld"] == []
+    # the grading record names who cleared it and when
+    rows = read_meta(settings.lake, "classifications").to_pylist()
+    [c7] = [r for r in rows if r["column"] == "c7"]
+    assert (c7["decided_by"], c7["reviewer"], str(c7["reviewed"])) == (
+        "registry",
+        "王审核",
+        "2024-06-02",
+    )
 
 
 def test_nothing_is_checked_when_nothing_goes_out(tmp_path: Path) -> None:
