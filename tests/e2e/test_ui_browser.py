@@ -232,7 +232,10 @@ def test_browser_pages(server: Server, tmp_path: Path) -> None:
                 assert page.locator(section).is_visible(), section
             assert page.locator("svg.spark").count() >= 10
             assert page.locator("svg.lineage path").count() == 6
-            assert "confirm column 'hh'" in page.locator("#holds").inner_text()
+            assert (
+                "pubdata review confirm household_register hh"
+                in page.locator("#holds").inner_text()
+            )
             run_link = page.locator("#runs a[href^='/dags/']").first.get_attribute("href")
             assert run_link is not None and run_link.startswith(f"/dags/{TRIGGERED_DAG}/runs/")
             pages["dataset"] = page.content()
