@@ -149,9 +149,11 @@ IDENTIFIER_TERMS: dict[str, Term] = {
     **terms("geo_coordinate", "jd,wd,zb,location", ambiguous=True),
     **terms(
         "social_security",
-        "sbkh,shbzh,shbzhm,sbh,ybkh,ybh,ylbxh,social_security,ssn,社保卡号,社会保障号码,"
+        "sbkh,shbzh,shbzhm,ybkh,ylbxh,social_security,ssn,社保卡号,社会保障号码,"
         "社会保障号,社会保障卡号,社保号,社保编号,医保卡号,医保号,医保编号,医疗保险号",
     ),
+    # sbh is also 设备号/识别号, ybh 样本号/邮包号: weak evidence.
+    **terms("social_security", "sbh,ybh", ambiguous=True),
     # Published data-element codes (any category): see etl.classify.name_terms_codes.
     **{code: Term(category) for code, category in SOCIAL_SECURITY_CODES.items()},
     **{code: Term(category, ambiguous) for code, (category, ambiguous) in HEALTH_CODES.items()},

@@ -40,7 +40,6 @@ def test_frozen_column_f1_floor(report: Report) -> None:
     assert report.f1() >= F1_FLOOR, f"column F1 {report.f1():.3f}"
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_YET)
 def test_frozen_no_distractor_is_a_false_positive(report: Report) -> None:
     assert not report.distractor_hits, f"{len(report.distractor_hits)} distractor false positives"
 

@@ -85,4 +85,6 @@ SOCIAL_SECURITY = Detector(
     strong=False,
     check=check_social_security,
     description="社保/医保号: an ID number or a local 8-20 character insurance number",
+    # any serial passes the local-number check: only a header that can mean nothing else counts
+    clear_name_only=True,
 )
