@@ -33,7 +33,12 @@ from etl.classify import names
 from etl.classify.decide import ColumnFinding
 from etl.classify.grades import DEFAULT_GRADES, grade_rank
 from etl.classify.model import ColumnClassification
-from etl.classify.name_terms import ORG_ADDRESS, ORG_CONTACT, PUBLIC_PENALTY
+from etl.classify.name_terms import (
+    LEGAL_REPRESENTATIVE,
+    ORG_ADDRESS,
+    ORG_CONTACT,
+    PUBLIC_PENALTY,
+)
 
 #: Categories that identify an organisation.
 ORG_IDENTIFIERS = frozenset({"uscc", "org_code"})
@@ -62,6 +67,30 @@ FACILITY_CATEGORIES = frozenset({"geo_coordinate", "address", "landline_phone"})
 FACILITY_GRADE = "L1"
 #: Grade of a registration item of an organisation (public: 企业信用信息公示).
 REGISTRATION_GRADE = "L1"
+#: Categories that reach or identify a natural person; a table without any of them (and
+#: without persons) has no one whose location its coordinates could be.
+PERSONAL_CONTACTS = frozenset(
+    {"mobile_phone", "email", "license_plate", "ip_address", "bank_card", "person_name"}
+)
+#: Headers of registration items (企业信用信息公示: 名称, 成立日期, 注册资本, 经营范围, 登记机关,
+#: 类型, 登记状态, 核准日期): with an organisation identifier they make a registration table.
+REGISTRATION_WORDS = (
+    "企业名称",
+    "单位名称",
+    "成立日期",
+    "注册资本",
+    "经营范围",
+    "登记机关",
+    "企业类型",
+    "登记状态",
+    "经营状态",
+    "核准日期",
+    "营业期限",
+)
+REGISTRATION_TOKENS = frozenset(
+    {"qymc", "dwmc", "clrq", "zczb", "jyfw", "djjg", "qylx", "djzt", "jyzt", "hzrq", "yyqx"}
+    | {"registered", "capital", "establish", "established", "scope", "registration"}
+)
 
 #: role → (categories it applies to, grade, reason for people), in a table of organisations.
 _PUBLIC_ITEMS: dict[str, tuple[frozenset[str], str, str]] = {
@@ -229,14 +258,37 @@ def apply_context(findings: Sequence[ColumnFinding]) -> list[ColumnFinding]:
         return [_content(f) for f in out]
     out = [_without_persons(f) for f in out]
     entity = _entity(out)
+    nobody = not any(
+        f.classification.category in PERSONAL_CONTACTS
+        and grade_rank(f.classification.grade) >= grade_rank("L3")
+        for f in out
+    )
+    registration = bool(orgs) and _registration(out)
     regraded: list[ColumnFinding] = []
     for f in out:
         c = f.classification
         if entity and c.decided_by == "detector" and c.category in FACILITY_CATEGORIES:
             why = f"locates or reaches the organisation or facility ({entity!r}), no person"
             f = _regrade(f, FACILITY_GRADE, why)
-        elif orgs and c.decided_by != "registry" and c.category == "none":
+        elif nobody and c.decided_by == "detector" and c.category == "geo_coordinate":
+            f = _regrade(
+                f, FACILITY_GRADE, "no natural person in the table: a place, not a person's"
+            )
+        elif registration and c.decided_by != "registry" and c.category == "none":
             why = f"registration item of an organisation ({orgs[0]!r}), no natural person"
             f = _regrade(f, REGISTRATION_GRADE, why)
         regraded.append(f)
     return regraded
+
+
+def _registration(findings: Sequence[ColumnFinding]) -> bool:
+    """Whether the columns beside the organisation identifier are registration items."""
+    for f in findings:
+        if f.role == LEGAL_REPRESENTATIVE:
+            return True
+        latin, chinese = names.tokenize(f.classification.name)
+        if REGISTRATION_TOKENS & set(latin) or any(
+            w in run for run in chinese for w in REGISTRATION_WORDS
+        ):
+            return True
+    return False

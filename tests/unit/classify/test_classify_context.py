@@ -197,3 +197,26 @@ def test_a_column_naming_an_organisation_is_not_a_persons_name() -> None:
     got = grades(table)
     assert got["hospitalName"] == ("none", "L2")
     assert got["c3"] == ("person_name", "L3")
+
+
+def test_coordinates_in_a_table_with_nobody_are_a_place() -> None:
+    rng = random.Random(12)
+    lng = column([f"114.{rng.randrange(10**5, 10**6)}" for _ in range(N)])
+    lat = column([f"30.{rng.randrange(10**5, 10**6)}" for _ in range(N)])
+    readings = column([str(rng.randrange(5, 300)) for _ in range(N)])
+    got = grades(pa.table({"jd": lng, "wd": lat, "aqi": readings}))
+    assert got["jd"] == ("geo_coordinate", "L1") and got["wd"] == ("geo_coordinate", "L1")
+    # beside a mobile number the same coordinates may be where a person is
+    phones = column([make_mobile(rng) for _ in range(N)])
+    got = grades(pa.table({"jd": lng, "wd": lat, "lxdh": phones}))
+    assert got["jd"] == ("geo_coordinate", "L3")
+
+
+def test_an_organisation_identifier_alone_does_not_make_a_registration_table() -> None:
+    rng = random.Random(13)
+    codes = column([make_uscc(rng) for _ in range(N)])
+    amounts = column([str(rng.randrange(100, 10_000)) for _ in range(N)])
+    tax = grades(pa.table({"nsrsbh": codes, "ynse": amounts}))
+    assert tax["ynse"] == ("none", "L2")  # tax due: operational data of the enterprise
+    registry = grades(pa.table({"nsrsbh": codes, "zczb": amounts}))
+    assert registry["zczb"] == ("none", "L1")  # 注册资本: a public registration item
