@@ -30,6 +30,10 @@ RE_COMPOUND_ADDRESS = (
 )
 
 
+#: A postal code before the address: 3 (Taiwan) to 6 (mainland) digits and a space.
+RE_LEADING_POSTCODE = r"^[0-9]{3,6}[ \t\x{3000}]+"
+
+
 def check_address(values: Any) -> Any:
     """Mask of values that look like a postal address.
 
@@ -39,7 +43,8 @@ def check_address(values: Any) -> Any:
     Returns:
         Boolean array, null → False.
     """
-    text = strip(values)
+    # a postal code may lead (``430022 武汉市…``, ``100 臺北市…``)
+    text = pc.replace_substring_regex(strip(values), RE_LEADING_POSTCODE, "")
     length = pc.utf8_length(text)
     plausible = pc.fill_null(
         pc.and_(pc.greater_equal(length, 6), pc.less_equal(length, 120)), False

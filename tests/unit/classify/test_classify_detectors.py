@@ -151,9 +151,13 @@ def test_address() -> None:
         "浙江省杭州市西湖区文三路90号3幢2单元501室",
         "湖北省武汉市洪山区关山村5组",
         "建国路88号",
+        "430022 武汉市江汉区建设大道568号",  # a postal code first
+        "84177 臺東市中華街507號9樓",  # traditional characters (港澳台居民)
+        "100 臺北市大安區忠孝東路四段100號5樓",
+        "幸福小区3栋2单元501室",  # a residential compound without its city
     ]
     assert all(check("address", ok))
-    bad = ["道路改造工程", "北京市", "市政道路改造", "13812345678", "张三"]
+    bad = ["道路改造工程", "北京市", "市政道路改造", "13812345678", "张三", "430022", "中心城区"]
     assert not any(check("address", bad))
 
 
