@@ -36,6 +36,8 @@ def _leak_lines(part: Part, leaks: LeakReport) -> list[str]:
         f"  {len(leaks.tables)} tables through the pipeline in {leaks.seconds:.1f} s;"
         f" {sum(1 for t in leaks.tables if t.leaked)} leaking,"
         f" {len(leaks.failed)} runs failed",
+        f"  publication guard: {leaks.withheld} columns withheld, {leaks.false_holds} of them"
+        " not personal (false holds)",
     ]
     if part == "dev":
         lines += [f"  {t.table}: {t.leaked} leaked" for t in leaks.tables if t.leaked]

@@ -10,7 +10,9 @@ been decided on its own (:mod:`etl.classify.decide`), the table is read as a who
   mobiles that are a material share of a mixed column (a counterparty that is sometimes a
   natural person) make it personal (就高从严). A person's financial attributes
   (``personal_finance``: wages, contribution base, loans, deposits, payments received) are
-  sensitive personal information, L4.
+  sensitive personal information, L4: an amount under a header that speaks of money, or under
+  any header when nearly every value is kept to the fen (two decimals, as 元 are stored) and
+  the amounts vary as money does.
 - **A table with no natural person** has no personal financial attribute: such amounts are
   operational data. When its rows are organisations or facilities (an organisation identifier
   such as 统一社会信用代码, or a column naming the organisation or facility), coordinates,

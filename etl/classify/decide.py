@@ -20,6 +20,7 @@ from etl.classify.detectors import Detector, detectors, get_detector
 from etl.classify.detectors.address import check_house_address
 from etl.classify.detectors.base import distinct_count, regex_mask, strip
 from etl.classify.detectors.id_card import embedded_numbers
+from etl.classify.detectors.records import check_fen_amount
 from etl.classify.freetext import looks_like_prose
 from etl.classify.grades import DEFAULT_GRADES, check_category, check_grade
 from etl.classify.model import ColumnClassification, ColumnOverride
@@ -46,8 +47,12 @@ CONTENT_EVIDENCE = 0.2
 #: out: a registration date reads like a birth date.
 CONTENT_CATEGORIES: tuple[str, ...] = ("person_name", "mobile_phone", "address", "email", "health")
 #: Categories whose checks pass too much on their own (any amount), kept as content evidence
-#: only when the header hints at them, even ambiguously (金额, ``je``, 收入).
+#: only when the header hints at them, even ambiguously (金额, ``je``, 收入) ...
 HINTED_CONTENT: tuple[str, ...] = ("personal_finance",)
+#: ... or when nearly every value is an amount kept to the fen and the amounts vary as money
+#: does (a rate, a tariff or a fee schedule repeats a few values).
+FEN_AMOUNT_SHARE = 0.9
+FEN_AMOUNT_VARIETY = 0.3
 
 
 @dataclass(frozen=True)
@@ -241,11 +246,14 @@ def _content(sample: Any, scores: list[_Score]) -> tuple[tuple[str, float], ...]
     """Weak categories the content speaks for without a name hint, highest share first.
 
     Addresses count only down to the house number: an authority's name (…街派出所) reads
-    like an address. An amount counts only under a header that speaks of money.
+    like an address. An amount counts under a header that speaks of money, or when it is kept
+    to the fen in nearly every value and varies as money does.
     """
     shares: list[tuple[str, float]] = []
     for s in scores:
         wanted = s.label in CONTENT_CATEGORIES or (s.label in HINTED_CONTENT and s.hints)
+        if s.label in HINTED_CONTENT and not s.hints and s.share >= FEN_AMOUNT_SHARE:
+            wanted = _fen_amounts(sample)
         if not wanted or s.share < CONTENT_EVIDENCE:
             continue
         share = s.share
@@ -267,6 +275,12 @@ def _organisations(sample: Any) -> float:
     """Share of sampled values that are the name of an organisation."""
     hits = pc.sum(regex_mask(strip(sample), RE_ORGANISATION)).as_py() or 0
     return round(hits / len(sample), 4)
+
+
+def _fen_amounts(sample: Any) -> bool:
+    """Nearly every value an amount kept to the fen, varied as money is."""
+    fen = (pc.sum(check_fen_amount(sample)).as_py() or 0) / len(sample)
+    return fen >= FEN_AMOUNT_SHARE and _variety(sample) >= FEN_AMOUNT_VARIETY
 
 
 def _variety(sample: Any) -> float:

@@ -11,15 +11,16 @@ Every value is checked, but each distinct value only once per batch: the checks 
 million rows costs a hash pass. Checks that need Python (check digits, libphonenumber) run on
 at most :data:`CONFIRM_PER_BATCH` candidates per batch and the rest is estimated from them.
 
-What counts as material (a share of the non-empty values checked; measured, see
-``bench/guard_shares.py``):
+What counts as material (a share of the non-empty values checked; ``bench/classify_eval.py``
+measures what the guard withholds on the evaluation corpus, the leaks and the false holds):
 
 - anywhere: check-digit-valid ID numbers (also inside a value, such as ``G`` + an ID number)
   or bank cards with a card BIN in :data:`STRONG_SHARE` of the values; mobile numbers in
   :data:`MOBILE_SHARE`;
 - in a table that holds persons (:func:`etl.classify.context.holds_persons`, or ID numbers
   found by this guard): mobile numbers in :data:`PERSON_MOBILE_SHARE`, e-mail addresses,
-  licence plates and house-number-level addresses in :data:`PERSON_WEAK_SHARE`, and name-shaped
+  licence plates, house-number-level addresses and diagnoses (ICD-10 codes or diagnosis words)
+  in :data:`PERSON_WEAK_SHARE`, and name-shaped
   values in :data:`PERSON_NAME_SHARE` when they are varied like names are (a code list of
   occupations or education levels has a few dozen values, a name column thousands).
 """
@@ -41,6 +42,7 @@ from stdnum.iso7064 import mod_11_2
 from etl.classify.context import holds_persons
 from etl.classify.detectors.address import check_house_address
 from etl.classify.detectors.contact import check_email
+from etl.classify.detectors.health import check_health
 from etl.classify.detectors.id_card import PROVINCE
 from etl.classify.detectors.person_name import check_person_name
 from etl.classify.detectors.phone import is_mobile
@@ -231,6 +233,9 @@ def _tally(values: pa.Array, salt: str) -> _Tally:
     at = _mask(pc.match_substring(distinct, "@"))
     if at.any():
         tally.hits["email"] = _share(_mask(check_email(distinct.filter(pa.array(at)))), counts[at])
+    health = _mask(check_health(distinct))
+    if health.any():
+        tally.hits["health"] = _share(health, counts)
     # names, addresses and plates are written in Han characters: ASCII values are none of them
     han = ~_mask(pc.string_is_ascii(distinct))
     if not han.any():
@@ -287,7 +292,7 @@ def _verdict(column: str, tally: _Tally, persons: bool) -> Withheld | None:
     if persons:
         material.extend(
             c
-            for c in ("email", "license_plate", "address")
+            for c in ("email", "license_plate", "address", "health")
             if share.get(c, 0.0) >= PERSON_WEAK_SHARE
         )
         names = tally.hits.get("person_name", 0.0)

@@ -6,7 +6,9 @@ baseline, ``open: true``), then run with :func:`etl.pipeline.local.run_local` in
 Afterwards the shared and open zones are read back and every value of a column labelled with a
 grade of L3 or L4 is looked for: a leak is such a value found raw in a published cell (exact match
 after stripping, or inside a cell for values of 8 characters or more, which catches a value in
-free text). Only counts leave this module, never a value.
+free text). The columns the publication guard withheld are counted too, and those whose true
+grade is L1/L2 are false holds (a review an operator did not need). Only counts leave this
+module, never a value.
 """
 
 from __future__ import annotations
@@ -50,12 +52,16 @@ class TableLeaks:
         personal_values: distinct values of its L3/L4 columns (the ones that must not leak).
         leaked: how many of them were found raw in the shared or open zone.
         status: ``success``, or ``failed:<stage>`` when the run raised (then nothing was read).
+        withheld: columns the publication guard kept out of shared/open.
+        false_holds: of those, columns whose true grade is L1 or L2.
     """
 
     table: str
     personal_values: int
     leaked: int
     status: str
+    withheld: int = 0
+    false_holds: int = 0
 
 
 @dataclass
@@ -71,6 +77,16 @@ class LeakReport:
         return sum(t.leaked for t in self.tables)
 
     @property
+    def withheld(self) -> int:
+        """Columns the publication guard withheld, over every table."""
+        return sum(t.withheld for t in self.tables)
+
+    @property
+    def false_holds(self) -> int:
+        """Withheld columns that were not personal (true grade L1/L2)."""
+        return sum(t.false_holds for t in self.tables)
+
+    @property
     def failed(self) -> list[TableLeaks]:
         """Tables whose run raised."""
         return [t for t in self.tables if t.status != "success"]
@@ -82,6 +98,8 @@ class LeakReport:
             "tables_leaking": sum(1 for t in self.tables if t.leaked),
             "personal_values": sum(t.personal_values for t in self.tables),
             "leaks": self.leaks,
+            "withheld_columns": self.withheld,
+            "false_holds": self.false_holds,
             "failed_runs": len(self.failed),
             "seconds": round(self.seconds, 2),
         }
@@ -204,11 +222,15 @@ def count_leaks(tables: list[LabelledTable], workdir: Path | None = None) -> Lea
             dataset = registry.get(table.name)
             values = personal_values(table)
             try:
-                run_local(settings, dataset, local_context(dataset, day, run_id="eval"))
+                summary = run_local(settings, dataset, local_context(dataset, day, run_id="eval"))
             except PubdataError as exc:
                 report.tables.append(TableLeaks(table.name, len(values), 0, f"failed:{exc.stage}"))
                 continue
             found = count_found(values, _published_cells(settings, table.name))
-            report.tables.append(TableLeaks(table.name, len(values), found, "success"))
+            held = {w["column"] for w in summary.get("withheld", [])}
+            public = {c.name for c in table.columns if grade_rank(c.true_grade) <= grade_rank("L2")}
+            report.tables.append(
+                TableLeaks(table.name, len(values), found, "success", len(held), len(held & public))
+            )
     report.seconds = time.perf_counter() - started
     return report

@@ -22,7 +22,6 @@ from tests.eval.leaks import LeakReport, count_leaks
 F1_FLOOR = 0.95
 #: Share of tables whose dataset grade is right.
 GRADE_FLOOR = 0.90
-NOT_YET = "issue #11: classifier not yet generalising"
 PERSON_KEYS = {"id_card", "person_name", "social_security", "passport"}
 
 
@@ -44,12 +43,10 @@ def test_frozen_no_distractor_is_a_false_positive(report: Report) -> None:
     assert not report.distractor_hits, f"{len(report.distractor_hits)} distractor false positives"
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_YET)
 def test_frozen_dataset_grade_accuracy_floor(report: Report) -> None:
     assert report.grade_accuracy() >= GRADE_FLOOR, f"dataset grades {report.grade_accuracy():.1%}"
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_YET)
 def test_frozen_no_personal_value_is_published_raw(leaks: LeakReport) -> None:
     assert leaks.leaks == 0 and not leaks.failed, leaks.summary()
 

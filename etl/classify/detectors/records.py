@@ -47,6 +47,16 @@ def check_amount(values: Any) -> Any:
     return regex_mask(strip(values), RE_AMOUNT)
 
 
+#: An amount kept to the fen (分): two decimal places, the way financial systems store 元
+#: (DECIMAL(n, 2)). Unlike any number, this says "money" without a header.
+RE_FEN_AMOUNT = r"^[-+]?[¥￥]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)\.[0-9]{2}(?:元)?$"
+
+
+def check_fen_amount(values: Any) -> Any:
+    """Mask of values that are amounts kept to the fen (``5230.50``, ``¥1,200.00``)."""
+    return regex_mask(strip(values), RE_FEN_AMOUNT)
+
+
 CREDENTIAL = Detector(
     category="credential",
     default_grade="L4",

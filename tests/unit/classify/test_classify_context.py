@@ -157,6 +157,20 @@ def test_a_money_amount_in_a_table_of_persons_is_the_persons() -> None:
     assert grades(pa.table({"je": amounts, "cs": counts}))["je"] == ("none", "L2")
 
 
+def test_amounts_kept_to_the_fen_under_an_unknown_header_are_the_persons() -> None:
+    rng = random.Random(11)
+    ids = column([make_id(rng) for _ in range(N)])
+    amounts = column([f"{rng.randrange(2000, 30000)}.{rng.randrange(100):02d}" for _ in range(N)])
+    rates = column([rng.choice(["0.08", "0.12", "0.02"]) for _ in range(N)])
+    whole = column([str(rng.randrange(1000, 9000)) for _ in range(N)])
+    got = grades(pa.table({"sfzh": ids, "x1": amounts, "x2": rates, "x3": whole}))
+    assert got["x1"] == ("personal_finance", "L4")  # 元 to the fen: money, nothing else
+    assert got["x2"] == ("none", "L2")  # a rate repeats a few values
+    assert got["x3"] == ("none", "L2")  # whole numbers may be anything: counts, codes, sizes
+    # nobody in the table: the same amounts are operational data
+    assert grades(pa.table({"x1": amounts}))["x1"] == ("none", "L2")
+
+
 def test_the_registry_baseline_grades_unclaimed_columns() -> None:
     rng = random.Random(7)
     table = pa.table(

@@ -146,6 +146,23 @@ def test_addresses_and_names_in_a_table_of_persons(fake: Faker) -> None:
     assert held.category == "address"
 
 
+def test_diagnoses_are_withheld_in_a_table_of_persons_only() -> None:
+    rng = random.Random(9)
+    diagnoses = ["高血压", "2型糖尿病", "J18.9", "急性上呼吸道感染", "腰椎间盘突出", "无"]
+    table = pa.table(
+        {
+            "sfzh": [id_number(rng) for _ in range(N)],
+            "bz": [rng.choice(diagnoses) for _ in range(N)],
+        }
+    )
+    result = classification(*PERSONS, col("bz", "none", "L2", "default"))
+    [held] = run(table, result)
+    assert (held.column, held.category, held.grade) == ("bz", "health", "L4")
+    # a clinic's list of the conditions it treats is no one's diagnosis
+    clinics = classification(col("bz", "none", "L2", "default"))
+    assert run(table.select(["bz"]), clinics) == []
+
+
 def test_columns_a_person_cleared_and_protected_columns_are_not_guarded() -> None:
     result = classification(
         col("xm", "person_name", "L3"),
