@@ -84,6 +84,66 @@ class S3Settings:
         )
 
 
+#: Bytes in a mebibyte, for the limits below.
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """How much one delivered file may make a reader do, so a hostile or broken file is refused.
+
+    Each limit is generous for real department files and is checked before the expensive work
+    (from a header line, a zip's directory or a Parquet footer) wherever the file says enough,
+    and bounded again while reading where a file can lie about itself.
+
+    Attributes:
+        max_columns: ``PUBDATA_MAX_COLUMNS``; columns a delivered table may have (default
+            2,000; every step's cost grows with the columns, GX's and the classifier's most).
+        max_record_bytes: ``PUBDATA_MAX_RECORD_BYTES``; bytes one CSV record (a line, or lines
+            of a quoted field) may take (default 4 MiB). It is the CSV reader's block size,
+            so raising it raises the reader's buffers with it.
+        max_json_depth: ``PUBDATA_MAX_JSON_DEPTH``; nesting levels of a JSON document (default
+            64, at most 500: deeper documents exhaust the parser's stack first).
+        max_cells: ``PUBDATA_MAX_CELLS``; rows x columns of a table read whole rather than
+            streamed (Excel sheets by their used range, Parquet files by their footer, JSON)
+            (default 10,000,000: about 2 GB resident for an Excel sheet).
+        max_inflated_bytes: ``PUBDATA_MAX_INFLATED_BYTES``; bytes a workbook's zip parts may
+            inflate to, declared and actual (default 1 GiB).
+        max_inflation_ratio: ``PUBDATA_MAX_INFLATION_RATIO``; inflated/compressed ratio a
+            workbook part over 1 MiB may declare (default 200; spreadsheets compress 5-20x).
+        max_whole_read_bytes: ``PUBDATA_MAX_WHOLE_READ_BYTES``; bytes a JSON file, or the text a
+            Parquet file expands to, may take (default 256 MiB), since both are held whole.
+    """
+
+    max_columns: int = 2_000
+    max_record_bytes: int = 4 * MIB
+    max_json_depth: int = 64
+    max_cells: int = 10_000_000
+    max_inflated_bytes: int = 1024 * MIB
+    max_inflation_ratio: int = 200
+    max_whole_read_bytes: int = 256 * MIB
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> ReadLimits:
+        """Read the limits from ``env``; unset variables keep the defaults."""
+        defaults = cls()
+        return cls(
+            max_columns=_limit(env, "PUBDATA_MAX_COLUMNS", defaults.max_columns),
+            max_record_bytes=_limit(env, "PUBDATA_MAX_RECORD_BYTES", defaults.max_record_bytes),
+            max_json_depth=_limit(env, "PUBDATA_MAX_JSON_DEPTH", defaults.max_json_depth, 500),
+            max_cells=_limit(env, "PUBDATA_MAX_CELLS", defaults.max_cells),
+            max_inflated_bytes=_limit(
+                env, "PUBDATA_MAX_INFLATED_BYTES", defaults.max_inflated_bytes
+            ),
+            max_inflation_ratio=_limit(
+                env, "PUBDATA_MAX_INFLATION_RATIO", defaults.max_inflation_ratio
+            ),
+            max_whole_read_bytes=_limit(
+                env, "PUBDATA_MAX_WHOLE_READ_BYTES", defaults.max_whole_read_bytes
+            ),
+        )
+
+
 @dataclass(frozen=True)
 class Settings:
     """Locations and secrets a run needs.
@@ -110,6 +170,7 @@ class Settings:
         workers: ``PUBDATA_WORKERS``; processes a step may use for CPU-bound work that cannot
             share one interpreter (Great Expectations on batches). Default: the machine's
             cores, at most 8; 1 keeps every step in its own process.
+        limits: what one delivered file may make a reader do (``PUBDATA_MAX_*``).
         connections: every ``AIRFLOW_CONN_<ID>`` variable (name -> URI or JSON), for
             :class:`etl.extract.EnvConnections` outside Airflow (inside a task the DAG resolves
             connections through Airflow, which reads the same variables). Never shown.
@@ -126,6 +187,7 @@ class Settings:
     retention_hours: int = DELTA_DEFAULT_RETENTION_HOURS
     batch_rows: int = DEFAULT_BATCH_ROWS
     workers: int = field(default_factory=lambda: default_workers())
+    limits: ReadLimits = field(default_factory=ReadLimits)
     connections: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -152,6 +214,7 @@ class Settings:
             retention_hours=_retention(env.get("PUBDATA_RETENTION_HOURS")),
             batch_rows=_batch_rows(env.get("PUBDATA_BATCH_ROWS")),
             workers=_workers(env.get("PUBDATA_WORKERS")),
+            limits=ReadLimits.from_env(env),
             connections={k: v for k, v in env.items() if k.startswith(CONN_PREFIX) and v},
         )
 
@@ -230,3 +293,18 @@ def _batch_rows(value: str | None) -> int:
     if rows < 1:
         raise ConfigError(f"PUBDATA_BATCH_ROWS must be at least 1, not {rows}")
     return rows
+
+
+def _limit(env: Mapping[str, str], name: str, default: int, most: int | None = None) -> int:
+    value = env.get(name)
+    if not value:
+        return default
+    try:
+        number = int(value.strip().replace("_", ""))
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+    if number < 1:
+        raise ConfigError(f"{name} must be at least 1, not {number}")
+    if most is not None and number > most:
+        raise ConfigError(f"{name} must be at most {most}, not {number}")
+    return number
