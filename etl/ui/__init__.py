@@ -5,6 +5,7 @@ how a request is authenticated. Pages are built from the registry, the ``_meta``
 Delta logs only: names, counts, grades, categories and reason codes, never a data value.
 """
 
-from etl.ui.app import Authenticate, create_app
+from etl.ui.app import create_app
+from etl.ui.login import Authenticate
 
 __all__ = ["Authenticate", "create_app"]

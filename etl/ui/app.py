@@ -2,13 +2,14 @@
 
 Authentication is injected: Airflow does not authenticate plugin apps, so the plugin passes a
 function that validates Airflow's own token and returns the user's name (None: not logged in).
-Every route depends on it; an anonymous page request is redirected to the login page and an
-anonymous API request gets 401.
+It runs in a middleware in front of the router, so every request is checked before any route is
+chosen: pages, JSON, the OpenAPI schema, the stylesheet, and paths no route serves. An anonymous
+request under ``/api/`` gets 401, any other is redirected to the login page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from importlib import resources
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -21,11 +22,8 @@ from markupsafe import Markup
 from etl.registry import Dataset, Registry, load_registry
 from etl.settings import Settings
 from etl.ui import catalog_view, dataset_view, docs_site, quarantine_view, svg
+from etl.ui.login import USER_KEY, Authenticate, LoginUrl, RequireLogin, is_api
 
-#: Returns the logged-in user's name, or None when the request carries no valid credential.
-Authenticate = Callable[[Request], Awaitable[str | None]]
-#: Builds the login URL that returns to ``next`` after logging in.
-LoginUrl = Callable[[str], str]
 SettingsFactory = Callable[[], Settings]
 
 
@@ -34,21 +32,13 @@ def default_login_url(next_url: str) -> str:
     return "/auth/login?" + urlencode({"next": next_url})
 
 
-class LoginRequired(Exception):
-    """The request carries no valid Airflow credential."""
-
-
 class NotFound(Exception):
     """No such dataset or page."""
 
 
-async def _current_user(request: Request) -> str:
-    """The logged-in user's name (the app's injected ``authenticate``), else LoginRequired."""
-    authenticate: Authenticate = request.app.state.authenticate
-    user = await authenticate(request)
-    if user is None:
-        raise LoginRequired
-    return user
+def _current_user(request: Request) -> str:
+    """The name :class:`RequireLogin` authenticated (a KeyError, so a 500, if it did not run)."""
+    return str(request.scope[USER_KEY])
 
 
 User = Annotated[str, Depends(_current_user)]
@@ -94,29 +84,20 @@ def create_app(
     Returns:
         The FastAPI application.
     """
-    app = FastAPI(title="pubdata operators' pages", docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="pubdata operators' pages",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.add_middleware(RequireLogin, authenticate=authenticate, login_url=login_url)
     templates = _environment()
     stylesheet = _stylesheet()
     root = airflow_root.rstrip("/")
 
-    app.state.authenticate = authenticate
-
-    @app.exception_handler(LoginRequired)
-    async def _login(request: Request, exc: LoginRequired) -> Response:
-        relative = request.url.path.removeprefix(request.scope.get("root_path", ""))
-        if relative.startswith("/api/"):
-            return JSONResponse(
-                {"detail": "Not authenticated"},
-                status_code=401,
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(login_url(target), status_code=302)
-
     @app.exception_handler(NotFound)
     async def _missing(request: Request, exc: NotFound) -> Response:
-        relative = request.url.path.removeprefix(request.scope.get("root_path", ""))
-        if relative.startswith("/api/"):
+        if is_api(request):
             return JSONResponse({"detail": str(exc)}, status_code=404)
         return _page(request, "message.html", 404, title="未找到 Not found", message=str(exc))
 
@@ -136,12 +117,12 @@ def create_app(
         return found
 
     @app.get("/", include_in_schema=False)
-    async def index(request: Request, user: User) -> Response:
+    async def index(request: Request) -> Response:
         base = request.scope.get("root_path", "").rstrip("/")
         return RedirectResponse(f"{base}/catalog", status_code=302)
 
     @app.get("/static/pubdata.css", include_in_schema=False)
-    async def css(user: User) -> Response:
+    async def css() -> Response:
         return Response(stylesheet, media_type="text/css")
 
     @app.get("/catalog", response_class=HTMLResponse)
@@ -197,7 +178,7 @@ def create_app(
         )
 
     @app.get("/dags/{dag_id}/runs/{run_id}", include_in_schema=False)
-    def from_task(request: Request, user: User, dag_id: str, run_id: str) -> Response:
+    def from_task(request: Request, dag_id: str, run_id: str) -> Response:
         _, registry = _load()
         for ds in registry.datasets.values():
             if ds.dag_id == dag_id:
@@ -207,7 +188,7 @@ def create_app(
         raise NotFound(f"no registered dataset has the DAG {dag_id!r}")
 
     @app.get("/docs/{path:path}", include_in_schema=False)
-    def data_docs(request: Request, user: User, path: str = "") -> Response:
+    def data_docs(request: Request, path: str = "") -> Response:
         settings, registry = _load()
         if path in ("", "/"):
             base = request.scope.get("root_path", "").rstrip("/")
@@ -218,17 +199,17 @@ def create_app(
         return FileResponse(target, media_type="text/html; charset=utf-8")
 
     @app.get("/api/catalog")
-    def api_catalog(user: User) -> list[dict[str, Any]]:
+    def api_catalog() -> list[dict[str, Any]]:
         settings, registry = _load()
         return catalog_view.catalog_rows(settings, registry)
 
     @app.get("/api/datasets/{dataset_id}")
-    def api_dataset(user: User, dataset_id: str) -> dict[str, Any]:
+    def api_dataset(dataset_id: str) -> dict[str, Any]:
         settings, registry = _load()
         return dataset_view.dataset_page(settings, _dataset(registry, dataset_id))
 
     @app.get("/api/quarantine")
-    def api_quarantine(user: User, dataset: str | None = None) -> list[dict[str, Any]]:
+    def api_quarantine(dataset: str | None = None) -> list[dict[str, Any]]:
         settings, registry = _load()
         chosen = [_dataset(registry, dataset)] if dataset else _sorted(registry)
         return quarantine_view.quarantine_sections(settings, chosen)

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from urllib.parse import urlencode
 
 import pytest
 from fastapi import Request
 from fastapi.testclient import TestClient
 
+from etl.settings import Settings
 from etl.ui import create_app
 from tests.unit.ui.leaks import leaked
+from tests.unit.ui.routes import every_request
 from tests.unit.ui.sample_lake import CORE, DRIFTED, IMPORTANT, SampleLake
 
 KEY = b"ui-test-signing-key"
@@ -42,27 +45,45 @@ def client(lake: SampleLake) -> TestClient:
     return TestClient(create_app(lambda: lake.settings, authenticate))
 
 
-@pytest.mark.parametrize(
-    "headers",
-    [
-        {},
-        {"Authorization": f"Bearer {sign('operator')[:-1]}0"},  # tampered signature
-        {"Authorization": "Basic b3BlcmF0b3I6eA=="},
-    ],
-)
-def test_anonymous_requests_are_refused(client: TestClient, headers: dict[str, str]) -> None:
-    page = client.get(
-        "/datasets/household_register?run_id=x", headers=headers, follow_redirects=False
+def _no_settings() -> Settings:
+    raise AssertionError("a refused request reached a route")
+
+
+#: Built without a lake: a request that got past the login check would fail in the route.
+REFUSING = create_app(_no_settings, authenticate)
+REQUESTS = every_request(REFUSING)
+BAD_CREDENTIALS = {
+    "missing": {},
+    "tampered": {"Authorization": f"Bearer {sign('operator')[:-1]}0"},
+    "basic": {"Authorization": "Basic b3BlcmF0b3I6eA=="},
+}
+
+
+def test_the_schema_and_undeclared_paths_are_among_the_requests() -> None:
+    assert ("GET", "/api/openapi.json") in REQUESTS and ("GET", "/openapi.json") in REQUESTS
+    assert {path for _, path in REQUESTS} >= {"/catalog", "/static/pubdata.css", "/docs/index.html"}
+
+
+@pytest.mark.parametrize("credential", sorted(BAD_CREDENTIALS))
+@pytest.mark.parametrize(("method", "path"), REQUESTS, ids=[f"{m} {p}" for m, p in REQUESTS])
+def test_every_request_without_a_valid_login_is_refused(
+    method: str, path: str, credential: str
+) -> None:
+    client = TestClient(REFUSING)
+    reply = client.request(
+        method, path + "?x=1", headers=BAD_CREDENTIALS[credential], follow_redirects=False
     )
-    assert page.status_code == 302
-    assert page.headers["location"] == (
-        "/auth/login?next=%2Fdatasets%2Fhousehold_register%3Frun_id%3Dx"
-    )
-    for path in ("/api/catalog", "/api/datasets/air_quality", "/api/quarantine"):
-        api = client.get(path, headers=headers)
-        assert api.status_code == 401 and api.json() == {"detail": "Not authenticated"}
-    for path in ("/catalog", "/quarantine", "/docs/index.html", "/static/pubdata.css"):
-        assert client.get(path, headers=headers, follow_redirects=False).status_code == 302
+    if path.startswith("/api/"):
+        assert reply.status_code == 401
+        assert method == "HEAD" or reply.json() == {"detail": "Not authenticated"}
+    else:
+        assert reply.status_code == 302
+        assert reply.headers["location"] == "/auth/login?" + urlencode({"next": f"{path}?x=1"})
+
+
+def test_the_schema_is_served_behind_the_login(client: TestClient) -> None:
+    schema = client.get("/api/openapi.json", headers=AUTH).json()
+    assert set(schema["paths"]) >= {"/api/catalog", "/api/datasets/{dataset_id}"}
 
 
 def test_catalog_page_lists_every_dataset(client: TestClient, lake: SampleLake) -> None:

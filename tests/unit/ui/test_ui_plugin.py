@@ -11,9 +11,14 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from etl.runtime.airflow_env import airflow_environment
+from etl.ui import create_app
 from tests.conftest import REPO, make_settings
+from tests.unit.ui.routes import every_request
 
 SCRIPT = textwrap.dedent(
     """
@@ -72,3 +77,119 @@ def test_plugin_registers_cheaply_and_links_dataset_dags(tmp_path: Path) -> None
     assert found["other"] == ""
     assert (found["bearer_wins"], found["cookie"], found["none"]) == ("abc", "cookie", None)
     assert found["views"][0] == "/pubdata/catalog" and found["prefix"] == "/pubdata"
+
+
+#: Airflow's real api-server app (plugins mounted as the api-server mounts them) and its auth
+#: manager's real tokens: valid, expired, signed with another key, ``alg: none`` (the valid
+#: token's claims, unsigned) and revoked (logged out). Each bad one is sent as a bearer header
+#: and as the UI's ``_token`` cookie, to every request the mounted pubdata app answers.
+TOKENS_SCRIPT = textwrap.dedent(
+    """
+    import base64, json, sys
+    from airflow import settings
+    from airflow.api_fastapi.app import create_app, get_auth_manager
+    from airflow.api_fastapi.auth.managers.simple.user import SimpleAuthManagerUser
+    from airflow.api_fastapi.auth.tokens import JWTGenerator
+    from airflow.models.revoked_token import RevokedToken
+    from starlette.testclient import TestClient
+    from tests.unit.ui.routes import every_request
+
+    app = create_app(apps="core")
+    # the one table the revocation check reads (a full `db migrate` costs seconds more)
+    RevokedToken.__table__.create(settings.engine, checkfirst=True)
+    manager = get_auth_manager()
+    user = SimpleAuthManagerUser(username="admin", role="ADMIN")
+    signer = manager._get_token_signer()
+    valid = manager.generate_jwt(user)
+    claims = valid.split(".")[1]
+    header = base64.urlsafe_b64encode(b'{"alg":"none","typ":"JWT"}').rstrip(b"=").decode()
+    revoked = manager.generate_jwt(user)
+    manager.revoke_token(revoked)
+    tokens = {
+        "valid": valid,
+        "expired": manager.generate_jwt(user, expiration_time_in_seconds=-3600),
+        "forged": JWTGenerator(
+            secret_key="not-this-deployment", valid_for=3600, audience=signer.audience,
+            issuer=signer.issuer, algorithm=signer.algorithm,
+        ).generate(manager.serialize_user(user)),
+        "alg_none": f"{header}.{claims}.",
+        "revoked": revoked,
+    }
+    client = TestClient(app)
+    mount = next(r for r in app.routes if getattr(r, "path", "") == "/pubdata")
+    client.get("/pubdata/catalog")  # the app is built on the first request
+    requests = every_request(mount.app._app)
+
+    def ask(method, path, headers=None, cookies=None):
+        client.cookies.clear()
+        reply = client.request(
+            method, "/pubdata" + path, headers=headers, cookies=cookies, follow_redirects=False
+        )
+        return [reply.status_code, reply.headers.get("location")]
+
+    results = {"missing": {f"{m} {p}": ask(m, p) for m, p in requests}}
+    for kind, token in tokens.items():
+        results[kind] = {
+            f"{m} {p}": ask(m, p, headers={"Authorization": f"Bearer {token}"})
+            for m, p in requests
+        }
+        results[kind + " (cookie)"] = {
+            f"{m} {p}": ask(m, p, cookies={"_token": token}) for m, p in requests
+        }
+    print(json.dumps({"requests": requests, "results": results}))
+    """
+)
+CARRIERS = ("", " (cookie)")
+BAD_TOKENS = ["missing"] + [
+    kind + carrier for kind in ("expired", "forged", "alg_none", "revoked") for carrier in CARRIERS
+]
+#: The requests the app answers, enumerated here without Airflow; the test checks that the
+#: api-server's mounted app answers exactly these.
+REQUESTS = every_request(create_app(lambda: make_settings(REPO), lambda request: _never()))
+
+
+async def _never() -> None:
+    return None
+
+
+@pytest.fixture(scope="module")
+def token_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    home = tmp_path_factory.mktemp("plugin") / "home"
+    env = airflow_environment(make_settings(home), base={"PATH": "/usr/bin:/bin"})
+    done = subprocess.run(
+        [sys.executable, "-c", TOKENS_SCRIPT],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return found
+
+
+def test_the_mounted_app_answers_the_enumerated_requests(token_results: dict[str, Any]) -> None:
+    assert sorted(map(tuple, token_results["requests"])) == sorted(REQUESTS)
+
+
+@pytest.mark.parametrize("token", BAD_TOKENS)
+@pytest.mark.parametrize(("method", "path"), REQUESTS, ids=[f"{m} {p}" for m, p in REQUESTS])
+def test_every_request_refuses_a_bad_airflow_token(
+    token_results: dict[str, Any], token: str, method: str, path: str
+) -> None:
+    status, location = token_results["results"][token][f"{method} {path}"]
+    if path.startswith("/api/"):
+        assert (status, location) == (401, None)
+    else:
+        assert status == 302 and location.startswith("/auth/login?next=%2Fpubdata")
+
+
+@pytest.mark.parametrize("carrier", CARRIERS)
+def test_a_valid_airflow_token_is_accepted_on_every_request(
+    token_results: dict[str, Any], carrier: str
+) -> None:
+    for request, (status, location) in token_results["results"]["valid" + carrier].items():
+        assert status != 401 and "login" not in (location or ""), request
+        assert status < 500, request
