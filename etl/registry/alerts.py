@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from etl.registry.closed import Closed
 from etl.registry.sources import CONN_ID
 
 #: The file, directly under the registry root, that defines the alert channels.
@@ -23,11 +24,7 @@ CHANNEL_NAME = r"^[a-z][a-z0-9_]*$"
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
-class _Closed(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class AlertsSpec(_Closed):
+class AlertsSpec(Closed):
     """A dataset's ``alerts:`` section.
 
     Attributes:
@@ -56,7 +53,7 @@ class AlertsSpec(_Closed):
         return data
 
 
-class EmailChannel(_Closed):
+class EmailChannel(Closed):
     """E-mail through an Airflow SMTP connection (host, port, login, password, extras).
 
     The connection's extras follow Airflow's SMTP provider: ``from_email``, ``disable_ssl``,
@@ -70,7 +67,7 @@ class EmailChannel(_Closed):
     subject_prefix: str = "[pubdata]"
 
 
-class WebhookChannel(_Closed):
+class WebhookChannel(Closed):
     """A group bot's JSON webhook (WeCom 企业微信 or DingTalk 钉钉 robot format).
 
     The URL comes from an Airflow HTTP connection: its host (with scheme), ``extra.endpoint``
@@ -88,7 +85,7 @@ class WebhookChannel(_Closed):
 Channel = Annotated[EmailChannel | WebhookChannel, Field(discriminator="kind")]
 
 
-class AlertsConfig(_Closed):
+class AlertsConfig(Closed):
     """The project's alert channels (``alerts.yaml``).
 
     Attributes:

@@ -30,6 +30,7 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from etl.errors import ConfigError
+from etl.registry import safe_yaml
 from etl.registry.loader import parse_file
 from etl.registry.model import ColumnOverrideSpec, Dataset
 
@@ -152,9 +153,17 @@ def set_column_override(path: Path, column: str, override: ColumnOverrideSpec) -
     are created when absent.
 
     Raises:
-        ConfigError: the file cannot be read as YAML, or the result is not a valid dataset
-            (the message names the file and the field).
+        ConfigError: the file is refused by the registry loader (size, nesting, aliases,
+            duplicate keys, tags) or cannot be read as YAML, or the result is not a valid
+            dataset (the message names the file and the field or line).
     """
+    try:
+        # The loader's own checks first (size, depth, aliases, duplicate keys, tags): the round
+        # trip parser below is neither bounded nor strict, and must refuse what the loader does.
+        safe_yaml.load(path)
+    except safe_yaml.YamlProblem as exc:
+        where = f"line {exc.line}: " if exc.line is not None else ""
+        raise ConfigError(f"{path}: {where}{exc.message}") from None
     before = path.read_text(encoding="utf-8")
     yaml = _yaml()
     try:

@@ -8,10 +8,10 @@ from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from etl.errors import ConfigError
+from etl.registry import safe_yaml
 from etl.registry.alerts import ALERTS_FILE, AlertsConfig
 from etl.registry.model import Dataset
 from etl.registry.sources import PAGINATION_TYPES, SOURCE_KINDS
@@ -94,12 +94,12 @@ def _files(root: Path) -> Iterator[Path]:
 
 def _read_mapping(path: Path) -> tuple[dict[str, Any] | None, list[RegistryProblem]]:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else None
-        reason = getattr(exc, "problem", None) or type(exc).__name__
-        return None, [RegistryProblem(path, where, f"not valid YAML: {reason}")]
+        raw = safe_yaml.load(path)
+    except safe_yaml.YamlProblem as exc:
+        where = f"line {exc.line}" if exc.line is not None else None
+        return None, [RegistryProblem(path, where, exc.message)]
+    except OSError as exc:
+        return None, [RegistryProblem(path, None, f"cannot read file ({type(exc).__name__})")]
     if not isinstance(raw, dict):
         return None, [RegistryProblem(path, None, "expected a mapping of keys at the top level")]
     return raw, []

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from etl.registry.alerts import AlertsSpec
+from etl.registry.closed import Closed
 from etl.registry.normalize import NormalizeSpec, SchemaChangesSpec
 from etl.registry.sources import (
     CursorPagination,
@@ -41,15 +42,18 @@ __all__ = [
 ]
 
 IDENT = r"^[a-z][a-z0-9_]*$"
+#: A suite name: a file name under expectations/ (no separators, not starting with a dot).
+SUITE_NAME = r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$"
+#: Schedules Airflow 3.3 takes without asking croniter: ``@once``, ``@continuous`` and its
+#: ``CRON_PRESETS`` (``airflow.sdk.definitions.timetables._cron``).
+AIRFLOW_PRESETS = frozenset(
+    {"@once", "@continuous", "@hourly", "@daily", "@weekly", "@monthly", "@quarterly", "@yearly"}
+)
 Grade = Literal["L1", "L2", "L3", "L4"]
 ColumnType = Literal["string", "int64", "float64", "bool", "date", "timestamp"]
 
 
-class _Closed(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class ColumnOverrideSpec(_Closed):
+class ColumnOverrideSpec(Closed):
     """A person's confirmed classification of one column; wins over detection.
 
     ``reviewer`` and ``reviewed`` say who confirmed it and when (``pubdata review confirm``
@@ -63,7 +67,7 @@ class ColumnOverrideSpec(_Closed):
     reviewed: date | None = None
 
 
-class RuleThresholds(_Closed):
+class RuleThresholds(Closed):
     """Per-dataset thresholds of the dataset rules (absent: the spec's defaults)."""
 
     quasi_identifier_threshold: int | None = Field(default=None, ge=1, description="R2")
@@ -74,7 +78,7 @@ class RuleThresholds(_Closed):
     series_min_fixes: float | None = Field(default=None, ge=1, description="location series")
 
 
-class ClassificationSpec(_Closed):
+class ClassificationSpec(Closed):
     """Registry-side classification settings of a dataset."""
 
     rules: RuleThresholds = Field(default_factory=RuleThresholds)
@@ -91,13 +95,13 @@ class ClassificationSpec(_Closed):
     core: bool = Field(default=False, description="核心数据: runs are refused")
 
 
-class QualitySpec(_Closed):
+class QualitySpec(Closed):
     """Quality tolerances."""
 
     max_quarantine_share: float = Field(default=0.5, ge=0.0, le=1.0)
 
 
-class Dataset(_Closed):
+class Dataset(Closed):
     """One registered dataset."""
 
     id: str = Field(pattern=IDENT, max_length=64)
@@ -113,7 +117,7 @@ class Dataset(_Closed):
     )
     owner: str = "pubdata"
     load: Literal["partition", "snapshot"] = "partition"
-    expectations: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]+$")
+    expectations: str | None = Field(default=None, pattern=SUITE_NAME, max_length=128)
     columns: dict[str, ColumnType] = Field(
         default_factory=dict, description="declared column types; undeclared columns stay strings"
     )
@@ -129,6 +133,19 @@ class Dataset(_Closed):
     alerts: AlertsSpec | None = Field(
         default=None, description="channels (from alerts.yaml) and kinds of alert; absent: none"
     )
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        if value is None or value in AIRFLOW_PRESETS:
+            return value
+        problem = cron_problem(value)
+        if problem:
+            raise ValueError(
+                f"not a valid schedule ({problem}); expected a preset such as @daily or a cron"
+                " expression of five fields: minute hour day-of-month month day-of-week"
+            )
+        return value
 
     @model_validator(mode="after")
     def _overrides_reference_known_columns(self) -> Dataset:
@@ -151,3 +168,22 @@ class Dataset(_Closed):
     def dag_id(self) -> str:
         """The Airflow DAG id of this dataset."""
         return f"ingest__{self.department}__{self.id}"
+
+
+def cron_problem(expression: str) -> str | None:
+    """What Airflow's timetable would refuse in a cron expression, or None if it is valid.
+
+    Airflow validates ``schedule`` strings with croniter when it builds a DAG's timetable; the
+    same library is asked here (imported only for a non-preset schedule, to keep registry
+    parsing cheap), so that a bad expression is a registry problem, not a failed DAG import.
+    Airflow also reads only five fields (croniter's optional sixth is seconds).
+    """
+    from croniter import CroniterError, croniter  # type: ignore[import-untyped]
+
+    try:
+        fields = len(croniter(expression).expanded)
+    except (CroniterError, ValueError, TypeError) as exc:
+        return str(exc).strip() or type(exc).__name__
+    if fields != 5:
+        return f"{fields} fields"
+    return None

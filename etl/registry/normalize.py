@@ -6,17 +6,15 @@ vectorized code that applies these settings lives in :mod:`etl.extract.normalize
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
+
+from etl.registry.closed import Closed
 
 #: Texts that mean "no value" (after trimming); the default of ``normalize.null_markers``.
 DEFAULT_NULL_MARKERS: tuple[str, ...] = ("", "NULL", "null", "无", "—", "/")
 
 
-class _Closed(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class NumberSpec(_Closed):
+class NumberSpec(Closed):
     """How to read one numeric column whose values carry units.
 
     ``scale`` multiplies every value (a header ``注册资本（万元）`` over plain numbers: 10000);
@@ -39,7 +37,7 @@ class NumberSpec(_Closed):
         return value
 
 
-class DatesSpec(_Closed):
+class DatesSpec(Closed):
     """Date spellings accepted beyond the built-in ones.
 
     Built in: ``2023-05-12``, ``2023/5/12``, ``2023.05.12``, ``20230512``, ``2023年5月12日``,
@@ -52,7 +50,7 @@ class DatesSpec(_Closed):
     )
 
 
-class NormalizeSpec(_Closed):
+class NormalizeSpec(Closed):
     """Normalization of a delivery, applied before the declared types.
 
     When a dataset declares ``normalize``, trimming, full-width conversion and null markers apply
@@ -88,7 +86,7 @@ class NormalizeSpec(_Closed):
         return value
 
 
-class SchemaChangesSpec(_Closed):
+class SchemaChangesSpec(Closed):
     """Schema changes a person has accepted; without them such a change stops the run."""
 
     removed: list[str] = Field(

@@ -9,9 +9,10 @@ import re
 import zoneinfo
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from etl.errors import ConfigError
+from etl.registry.closed import Closed
 
 #: A SQL identifier the registry may name (table, schema, column); SQLAlchemy quotes it.
 SQL_IDENT = r"^[A-Za-z_][A-Za-z0-9_]*$"
@@ -24,10 +25,6 @@ _HTTP_PLACEHOLDERS = {"ds", "ds_nodash", "start", "end"}
 _SQL_COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
 
 
-class _Closed(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
 def _placeholders(value: str, allowed: set[str]) -> str:
     unknown = set(re.findall(r"{([^}]*)}", value)) - allowed
     if unknown:
@@ -36,14 +33,14 @@ def _placeholders(value: str, allowed: set[str]) -> str:
     return value
 
 
-class WaitSpec(_Closed):
+class WaitSpec(Closed):
     """How long the DAG waits for a delivery before failing with "source not delivered"."""
 
     timeout_minutes: int = Field(default=0, ge=0, le=7 * 24 * 60, description="0: do not wait")
     poke_minutes: int = Field(default=10, ge=1, le=24 * 60)
 
 
-class FileSource(_Closed):
+class FileSource(Closed):
     """Files delivered to the landing zone.
 
     ``path`` is relative to ``PUBDATA_LANDING``, may contain ``{ds}`` (``2024-05-01``) or
@@ -104,7 +101,7 @@ def _check_query(query: str, mode: str) -> None:
         raise ValueError("a snapshot query takes no :start/:end; use mode: incremental")
 
 
-class SqlSource(_Closed):
+class SqlSource(Closed):
     """A table or query in a department's database, through an Airflow connection.
 
     Nothing from the registry is pasted into SQL: ``table``/``columns``/``watermark`` are
@@ -166,7 +163,7 @@ class SqlSource(_Closed):
         raise ConfigError(f"a sql source ({self.conn_id}) has no landing path; use extract_source")
 
 
-class PagePagination(_Closed):
+class PagePagination(Closed):
     """``?page=1&size=100``, then 2, 3 … until a page returns fewer than ``size`` records."""
 
     type: Literal["page"]
@@ -176,7 +173,7 @@ class PagePagination(_Closed):
     first_page: int = Field(default=1, ge=0)
 
 
-class OffsetPagination(_Closed):
+class OffsetPagination(Closed):
     """``?offset=0&limit=100``, then 100, 200 … until a page returns fewer than ``limit``."""
 
     type: Literal["offset"]
@@ -185,7 +182,7 @@ class OffsetPagination(_Closed):
     limit: int = Field(default=100, ge=1, le=100_000)
 
 
-class CursorPagination(_Closed):
+class CursorPagination(Closed):
     """The response names the next cursor (dotted JSON path); absent/empty/null ends it."""
 
     type: Literal["cursor"]
@@ -200,7 +197,7 @@ Pagination = Annotated[
 ]
 
 
-class HttpSource(_Closed):
+class HttpSource(Closed):
     """A JSON API (the exchange platform pattern), through an Airflow HTTP connection."""
 
     kind: Literal["http"]
