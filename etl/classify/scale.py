@@ -24,6 +24,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl.classify.canonical import canonical
 from etl.classify.detectors.base import as_strings, distinct_count, strip
 from etl.classify.model import ColumnClassification, DatasetClassification
 from etl.classify.rule_settings import RuleSettings
@@ -142,8 +143,6 @@ def person_keys(
     Raises:
         ValueError: the classification has no person key.
     """
-    from etl.protect.canonical import canonical  # etl.protect imports etl.classify
-
     key = person_key(classification)
     if key is None:
         raise ValueError("the classification has no person key")

@@ -16,9 +16,7 @@ from etl.settings import CLEARANCES, Settings
 def cmd_lineage(settings: Settings, args: argparse.Namespace) -> int:
     """Runs of a dataset, or with ``--column`` where one column goes in each zone."""
     if args.column is None:
-        from etl.cli.main import cmd_lineage as runs
-
-        return runs(settings, args)
+        return _runs(settings, args)
     from etl.lineage.columns import column_lineage
     from etl.lineage.trace import resolve_run
 
@@ -37,6 +35,46 @@ def cmd_lineage(settings: Settings, args: argparse.Namespace) -> int:
         for z in info["zones"]
     ]
     _say(render(["zone", "output column", "transformation", "masked"], rows))
+    return 0
+
+
+def _runs(settings: Settings, args: argparse.Namespace) -> int:
+    """List the runs of one dataset with counts, grade, fingerprint and table versions."""
+    from etl.cli.catalog import runs_of
+
+    load_registry(settings.registry).get(args.dataset)
+    runs = runs_of(settings, args.dataset)
+    if args.json:
+        _emit(runs)
+        return 0
+    rows = [
+        [
+            r["logical_date"],
+            r["run_id"],
+            r["status"],
+            r["rows_in"],
+            r["rows_loaded"],
+            r["rows_quarantined"],
+            r["dataset_grade"] or "-",
+            (r["source_sha256"] or "-")[:12],
+            ", ".join(f"{z}@v{t['version']}" for z, t in r["tables"].items()) or "-",
+            r["error_stage"] or "",
+        ]
+        for r in runs
+    ]
+    headers = [
+        "date",
+        "run",
+        "status",
+        "in",
+        "loaded",
+        "quarantined",
+        "grade",
+        "sha256",
+        "tables",
+        "failed at",
+    ]
+    _say(render(headers, rows) if rows else f"no runs of {args.dataset} yet")
     return 0
 
 
@@ -160,7 +198,8 @@ def _zone_cell(info: dict[str, Any] | None) -> str:
 
 
 def register(sub: Any) -> None:
-    """Add ``pubdata trace`` to the command parser."""
+    """Add ``pubdata lineage`` and ``pubdata trace`` to the command parser."""
+    add_lineage_parser(sub)
     trace = sub.add_parser(
         "trace",
         help="where a row came from: file, line, run, checks, what each zone did to each column",
@@ -185,8 +224,11 @@ def register(sub: Any) -> None:
     trace.set_defaults(func=cmd_trace)
 
 
-def add_lineage_options(parser: argparse.ArgumentParser) -> None:
-    """``--column`` and ``--run`` for ``pubdata lineage``."""
+def add_lineage_parser(sub: Any) -> None:
+    """``pubdata lineage DATASET [--column C [--run R]]``."""
+    parser = sub.add_parser("lineage", help="runs of a dataset with counts, grade and versions")
+    parser.add_argument("dataset")
+    parser.add_argument("--json", action="store_true")
     parser.add_argument("--column", help="show where this column goes in each zone")
     parser.add_argument("--run", help="with --column: this run instead of the latest")
     parser.set_defaults(func=cmd_lineage)

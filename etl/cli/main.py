@@ -126,46 +126,6 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
-def cmd_lineage(settings: Settings, args: argparse.Namespace) -> int:
-    """List the runs of one dataset with counts, grade, fingerprint and table versions."""
-    from etl.cli.catalog import runs_of
-
-    load_registry(settings.registry).get(args.dataset)
-    runs = runs_of(settings, args.dataset)
-    if args.json:
-        _emit(runs)
-        return 0
-    rows = [
-        [
-            r["logical_date"],
-            r["run_id"],
-            r["status"],
-            r["rows_in"],
-            r["rows_loaded"],
-            r["rows_quarantined"],
-            r["dataset_grade"] or "-",
-            (r["source_sha256"] or "-")[:12],
-            ", ".join(f"{z}@v{t['version']}" for z, t in r["tables"].items()) or "-",
-            r["error_stage"] or "",
-        ]
-        for r in runs
-    ]
-    headers = [
-        "date",
-        "run",
-        "status",
-        "in",
-        "loaded",
-        "quarantined",
-        "grade",
-        "sha256",
-        "tables",
-        "failed at",
-    ]
-    _say(render(headers, rows) if rows else f"no runs of {args.dataset} yet")
-    return 0
-
-
 def cmd_env(settings: Settings, args: argparse.Namespace) -> int:
     """Print ``export`` lines for the embedded Airflow (``eval "$(pubdata env)"``)."""
     from etl.runtime.airflow_env import airflow_environment
@@ -201,12 +161,6 @@ def build_parser() -> argparse.ArgumentParser:
     cat.add_argument("dataset", nargs="?", help="show one dataset's entry in full")
     cat.add_argument("--json", action="store_true")
     cat.set_defaults(func=cmd_catalog)
-
-    lin = sub.add_parser("lineage", help="runs of a dataset with counts, grade and versions")
-    lin.add_argument("dataset")
-    lin.add_argument("--json", action="store_true")
-    lin.set_defaults(func=cmd_lineage)
-    lineage_cmd.add_lineage_options(lin)
 
     env = sub.add_parser("env", help="print the embedded Airflow environment as export lines")
     env.set_defaults(func=cmd_env)

@@ -24,9 +24,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl.classify.canonical import canonical, canonical_one
 from etl.classify.detectors.base import as_strings
 from etl.forked import ForkedPool
-from etl.protect.canonical import canonical, canonical_one
 from etl.protect.keys import TokenKey
 
 #: Digest bytes kept: 160 bits, 32 base32 characters.

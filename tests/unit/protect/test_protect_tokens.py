@@ -8,8 +8,8 @@ import re
 import pyarrow as pa
 import pytest
 
+from etl.classify.canonical import canonical, canonical_one
 from etl.protect import TokenKey, tokenize, tokenize_one
-from etl.protect.canonical import canonical, canonical_one
 from etl.protect.tokens import DUCKDB_MIN_VALUES
 
 KEY = TokenKey("k1", b"0123456789abcdef0123456789abcdef")
