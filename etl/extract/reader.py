@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from etl.errors import ConfigError, DataError, SourceNotReady
+from etl.errors import ConfigError, DataError
 from etl.extract.csv_reader import read_csv_file, read_csv_rows
 from etl.extract.excel import read_excel_file, read_excel_rows
 from etl.extract.file_scan import FileScan, scan_file
@@ -15,34 +15,33 @@ from etl.extract.fingerprint import SourceFingerprint
 from etl.extract.jsonfile import read_json_file, read_jsonl_file
 from etl.extract.parquet_reader import read_parquet_file
 from etl.extract.parts import ExtractedPart, Rejected
-from etl.extract.paths import relative_to_landing
+from etl.extract.paths import OpenedFile, open_delivered
 from etl.registry.sources import FileSource, Source
 
 logger = logging.getLogger(__name__)
 
 
-def _scan_file(path: Path, landing: Path) -> tuple[Path, str, FileScan]:
-    """Resolve a delivered file inside the landing zone and read it once (hash, UTF-8, lines)."""
-    rel = relative_to_landing(path.absolute(), landing, shown_as=str(path))
-    resolved = landing.resolve() / rel
-    if not resolved.is_file():
-        raise SourceNotReady(f"source not delivered: {rel}")
-    scan = scan_file(resolved)
-    if scan.size == 0:
-        raise DataError(f"{rel} is empty (0 bytes)")
-    return resolved, rel, scan
+def _scan_file(path: Path, landing: Path) -> tuple[OpenedFile, FileScan]:
+    """Open a delivered file inside the landing zone once and read it (hash, UTF-8, lines).
 
-
-def _check_file(path: Path, landing: Path) -> tuple[Path, str, str, int]:
-    resolved, rel, scan = _scan_file(path, landing)
-    return resolved, rel, scan.sha256, scan.size
+    Every later read goes through the returned handle's ``path``; the caller closes it.
+    """
+    opened = open_delivered(path.absolute(), landing)
+    try:
+        scan = scan_file(opened.path)
+        if scan.size == 0:
+            raise DataError(f"{opened.relative_path} is empty (0 bytes)")
+    except BaseException:
+        opened.close()
+        raise
+    return opened, scan
 
 
 def _fingerprint(
-    resolved: Path, rel: str, sha256: str, size: int, encoding: str | None, fmt: str, rows: int
+    location: Path, rel: str, sha256: str, size: int, encoding: str | None, fmt: str, rows: int
 ) -> SourceFingerprint:
     return SourceFingerprint(
-        uri=resolved.as_uri(),
+        uri=location.as_uri(),
         relative_path=rel,
         sha256=sha256,
         bytes=size,
@@ -93,17 +92,21 @@ def read_source(path: Path, source: Source, *, landing: Path) -> tuple[pa.Table,
         DataError: empty or unreadable file, wrong format, duplicate headers, ragged rows.
     """
     source = _file_source(source)
-    resolved, rel, sha256, size = _check_file(path, landing)
-    encoding: str | None = None
-    if source.format == "csv":
-        table, encoding = read_csv_file(
-            resolved, rel, encoding=source.encoding, delimiter=source.delimiter
-        )
-    elif source.format == "excel":
-        table = read_excel_file(resolved, rel, sheet=source.sheet, header_row=source.header_row)
-    else:
-        table, encoding = _read_other(resolved, rel, source)
-    fingerprint = _fingerprint(resolved, rel, sha256, size, encoding, source.format, table.num_rows)
+    opened, scan = _scan_file(path, landing)
+    with opened:  # read through the checked handle only
+        resolved, rel = opened.path, opened.relative_path
+        encoding: str | None = None
+        if source.format == "csv":
+            table, encoding = read_csv_file(
+                resolved, rel, encoding=source.encoding, delimiter=source.delimiter
+            )
+        elif source.format == "excel":
+            table = read_excel_file(resolved, rel, sheet=source.sheet, header_row=source.header_row)
+        else:
+            table, encoding = _read_other(resolved, rel, source)
+    fingerprint = _fingerprint(
+        opened.location, rel, scan.sha256, scan.size, encoding, source.format, table.num_rows
+    )
     _log(fingerprint, table)
     return table, fingerprint
 
@@ -121,22 +124,28 @@ def read_file_part(path: Path, source: FileSource, *, landing: Path) -> Extracte
         ConfigError: the declared encoding is unknown.
         DataError: empty or unreadable file, wrong format, duplicate headers.
     """
-    resolved, rel, sha256, size = _check_file(path, landing)
-    encoding: str | None = None
-    rows: pa.Array | None = None
-    rejected: tuple[Rejected, ...] = ()
-    if source.format == "csv":
-        read = read_csv_rows(resolved, rel, encoding=source.encoding, delimiter=source.delimiter)
-        table, encoding, rows, rejected = read.table, read.codec, read.rows, read.rejected
-    elif source.format == "excel":
-        table, numbers = read_excel_rows(
-            resolved, rel, sheet=source.sheet, header_row=source.header_row
-        )
-        rows = pa.array(numbers, pa.int64())
-    else:
-        table, encoding = _read_other(resolved, rel, source)
+    opened, scan = _scan_file(path, landing)
+    with opened:  # read through the checked handle only
+        resolved, rel = opened.path, opened.relative_path
+        encoding: str | None = None
+        rows: pa.Array | None = None
+        rejected: tuple[Rejected, ...] = ()
+        if source.format == "csv":
+            read = read_csv_rows(
+                resolved, rel, encoding=source.encoding, delimiter=source.delimiter
+            )
+            table, encoding, rows, rejected = read.table, read.codec, read.rows, read.rejected
+        elif source.format == "excel":
+            table, numbers = read_excel_rows(
+                resolved, rel, sheet=source.sheet, header_row=source.header_row
+            )
+            rows = pa.array(numbers, pa.int64())
+        else:
+            table, encoding = _read_other(resolved, rel, source)
     count = table.num_rows + len(rejected)
-    fingerprint = _fingerprint(resolved, rel, sha256, size, encoding, source.format, count)
+    fingerprint = _fingerprint(
+        opened.location, rel, scan.sha256, scan.size, encoding, source.format, count
+    )
     _log(fingerprint, table)
     return ExtractedPart(table=table, fingerprint=fingerprint, rows=rows, rejected=rejected)
 

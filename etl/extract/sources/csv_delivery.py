@@ -2,7 +2,9 @@
 
 :func:`open_csv_delivery` checks and fingerprints every file first (path, sha256, codec,
 delimiter, header) without reading rows, so duplicate deliveries are known before any row is
-read; :meth:`CsvDelivery.batches` then reads the wanted files batch by batch.
+read; :meth:`CsvDelivery.batches` then reads the wanted files batch by batch. Each file stays
+open from its check to its read, and is read through that handle only
+(:func:`etl.extract.paths.open_delivered`).
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from pathlib import Path
 import pyarrow as pa
 
 from etl.extract.csv_stream import CsvLayout, CsvStream, csv_layout
+from etl.extract.file_scan import FileScan
 from etl.extract.fingerprint import SourceFingerprint
 from etl.extract.normalize import normalize_headers
 from etl.extract.parts import Rejected
+from etl.extract.paths import OpenedFile
 from etl.extract.reader import _scan_file
 from etl.extract.sources.files import delivered_files
 from etl.registry.normalize import NormalizeSpec
@@ -26,12 +30,12 @@ from etl.registry.sources import FileSource
 
 @dataclass
 class DeliveredFile:
-    """One file of the delivery: where it is, how it reads, its fingerprint so far.
+    """One file of the delivery: its open handle, how it reads, its fingerprint so far.
 
     ``fingerprint.rows`` is 0 until the file has been read through :meth:`CsvDelivery.batches`.
     """
 
-    path: Path
+    opened: OpenedFile
     layout: CsvLayout
     fingerprint: SourceFingerprint
     header: tuple[str, ...]
@@ -63,20 +67,31 @@ class CsvDelivery:
     def batches(self, wanted: Sequence[DeliveredFile]) -> Iterator[DeliveryBatch]:
         """Read ``wanted`` files in order; each file's rows count and ragged rows are set after it.
 
+        The delivery's handles are closed once this is done (every file is read once).
+
         Raises:
             DataError: a file cannot be decoded or parsed, has duplicate or empty header names.
         """
-        for item in wanted:
-            stream = CsvStream(
-                item.path, item.fingerprint.relative_path, item.layout, self.batch_rows
-            )
-            for batch in stream:
-                table = normalize_headers(
-                    batch.table, self.normalize, source_name=item.fingerprint.relative_path
+        try:
+            for item in wanted:
+                stream = CsvStream(
+                    item.opened.path, item.fingerprint.relative_path, item.layout, self.batch_rows
                 )
-                yield DeliveryBatch(item, table, batch.rows)
-            item.rejected = stream.rejected()
-            item.fingerprint = replace(item.fingerprint, rows=stream.rows_read + len(item.rejected))
+                for batch in stream:
+                    table = normalize_headers(
+                        batch.table, self.normalize, source_name=item.fingerprint.relative_path
+                    )
+                    yield DeliveryBatch(item, table, batch.rows)
+                item.rejected = stream.rejected()
+                rows = stream.rows_read + len(item.rejected)
+                item.fingerprint = replace(item.fingerprint, rows=rows)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Release every file's handle."""
+        for item in self.files:
+            item.opened.close()
 
 
 def open_csv_delivery(
@@ -95,26 +110,40 @@ def open_csv_delivery(
         ConfigError: the declared encoding is unknown.
         DataError: an empty, binary or undecodable file, or one without a header line.
     """
-    files: list[DeliveredFile] = []
-    for path in delivered_files(source, landing=landing, logical_date=logical_date):
-        resolved, rel, scan = _scan_file(path, landing)
-        layout = csv_layout(
-            resolved, rel, encoding=source.encoding, delimiter=source.delimiter, scan=scan
-        )
-        names = pa.schema(
-            [(name or f"column {i + 1}", pa.string()) for i, name in enumerate(layout.header)]
-        )
-        header = tuple(
-            normalize_headers(names.empty_table(), normalize, source_name=rel).column_names
-        )
-        fingerprint = SourceFingerprint(
-            uri=resolved.as_uri(),
-            relative_path=rel,
-            sha256=scan.sha256,
-            bytes=scan.size,
-            encoding=layout.codec,
-            format="csv",
-            rows=0,
-        )
-        files.append(DeliveredFile(resolved, layout, fingerprint, header))
-    return CsvDelivery(files, normalize, batch_rows)
+    delivery = CsvDelivery([], normalize, batch_rows)
+    try:
+        for path in delivered_files(source, landing=landing, logical_date=logical_date):
+            opened, scan = _scan_file(path, landing)
+            try:
+                delivery.files.append(_delivered(opened, scan, source, normalize))
+            except BaseException:
+                opened.close()
+                raise
+    except BaseException:
+        delivery.close()
+        raise
+    return delivery
+
+
+def _delivered(
+    opened: OpenedFile, scan: FileScan, source: FileSource, normalize: NormalizeSpec | None
+) -> DeliveredFile:
+    """Layout, header and fingerprint of one opened file (its head read, no rows)."""
+    rel = opened.relative_path
+    layout = csv_layout(
+        opened.path, rel, encoding=source.encoding, delimiter=source.delimiter, scan=scan
+    )
+    names = pa.schema(
+        [(name or f"column {i + 1}", pa.string()) for i, name in enumerate(layout.header)]
+    )
+    header = tuple(normalize_headers(names.empty_table(), normalize, source_name=rel).column_names)
+    fingerprint = SourceFingerprint(
+        uri=opened.location.as_uri(),
+        relative_path=rel,
+        sha256=scan.sha256,
+        bytes=scan.size,
+        encoding=layout.codec,
+        format="csv",
+        rows=0,
+    )
+    return DeliveredFile(opened, layout, fingerprint, header)
