@@ -144,6 +144,10 @@ class ReadLimits:
         )
 
 
+#: The limits when none are configured (readers called outside a run: ``pubdata classify``).
+DEFAULT_LIMITS = ReadLimits()
+
+
 @dataclass(frozen=True)
 class Settings:
     """Locations and secrets a run needs.
