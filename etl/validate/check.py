@@ -9,7 +9,6 @@ columns are checked for everything else).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,11 +58,9 @@ def check_suite_file(path: Path, declared: Collection[str] = ()) -> list[SuitePr
         The problems, in file order (empty when the suite is fine).
     """
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        return [SuiteProblem(path, f"cannot read suite file ({type(exc).__name__})")]
-    except json.JSONDecodeError as exc:
-        return [SuiteProblem(path, f"not valid JSON (line {exc.lineno}: {exc.msg})")]
+        raw = suite_module.read_suite_json(path)
+    except ConfigError as exc:
+        return [SuiteProblem(path, exc.message.removeprefix(f"{path}: "))]
     if not isinstance(raw, dict):
         return [SuiteProblem(path, "a suite must be a JSON object")]
     items = raw.get("expectations")

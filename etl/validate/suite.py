@@ -26,8 +26,10 @@ Top-level keys: ``name`` (required, non-empty string), ``expectations`` (require
 (object), ``id`` and ``notes`` (ignored). Expectation keys: ``type`` (a registered GX expectation
 type) and ``kwargs`` (required object), ``meta`` (object); ``id``, ``notes``, ``description``,
 ``severity`` and ``rendered_content`` are accepted and ignored. Any other key is an error, and so
-are ``kwargs`` that GX itself rejects (missing, unknown or ill-typed parameters) and
-``result_format``/``catch_exceptions`` in ``kwargs`` (the pipeline sets them).
+are ``kwargs`` that GX itself rejects (missing, unknown or ill-typed parameters),
+``result_format``/``catch_exceptions`` in ``kwargs`` (the pipeline sets them), and a ``regex``
+or ``regex_list`` that can backtrack catastrophically (:mod:`etl.validate.regex_guard`). A file
+over 16 MiB or nested deeper than 32 levels is refused before it is parsed.
 
 Three ``meta`` keys mean something to the pipeline:
 
@@ -64,7 +66,7 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 from etl.errors import ConfigError
-from etl.validate import _gx
+from etl.validate import _gx, regex_guard
 
 Level = Literal["row", "table"]
 Severity = Literal["error", "warn"]
@@ -81,6 +83,12 @@ _COLUMN_KWARGS = ("column", "column_A", "column_B")
 _REASON = re.compile(r"^[A-Za-z0-9_.:(),-]{1,120}$")
 
 BASELINE_NAME = "baseline"
+#: Largest suite file read (the samples are under 10 KB; value sets of codes stay far below).
+MAX_SUITE_BYTES = 16 * 2**20
+#: Deepest nesting of a suite's JSON (a suite uses four levels; value sets of pairs five).
+MAX_SUITE_DEPTH = 32
+_JSON_STRING = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+"')
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
 
 
 @dataclass(frozen=True)
@@ -154,20 +162,58 @@ def load_suite(path: Path) -> SuiteSpec:
         The checked suite.
 
     Raises:
-        ConfigError: the file is unreadable, not JSON, or not a valid suite; the message names
-            the file and, for a bad expectation, its index and type.
+        ConfigError: the file is unreadable, too large or deep, not JSON, or not a valid
+            suite; the message names the file and, for a bad expectation, its index and type.
+    """
+    raw = read_suite_json(path)
+    return suite_from_dict(raw, source=str(path))
+
+
+def read_suite_json(path: Path) -> object:
+    """Parse a suite file's JSON, refusing a file too large or nested too deeply to be a suite.
+
+    ``json.loads`` recurses once per nesting level and raises ``RecursionError`` near Python's
+    limit (a file of 100,000 ``[`` is 200 KB), so the nesting is measured first on the text,
+    with strings removed, and refused past :data:`MAX_SUITE_DEPTH` levels (a suite needs four).
+
+    Raises:
+        ConfigError: the file is unreadable, over :data:`MAX_SUITE_BYTES`, nested deeper than
+            :data:`MAX_SUITE_DEPTH` levels, or not JSON; the message names the file (and line).
     """
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_SUITE_BYTES + 1)
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read suite file ({type(exc).__name__})") from exc
+    if len(data) > MAX_SUITE_BYTES:
+        raise ConfigError(
+            f"{path}: suite file is over {MAX_SUITE_BYTES // 2**20} MiB; a suite may be at most"
+            f" {MAX_SUITE_BYTES // 2**20} MiB"
+        )
+    line = _too_deep(text)
+    if line is not None:
+        raise ConfigError(f"{path}: line {line}: nested deeper than {MAX_SUITE_DEPTH} levels")
     try:
-        raw = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ConfigError(
             f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from exc
-    return suite_from_dict(raw, source=str(path))
+
+
+def _too_deep(text: str) -> int | None:
+    """The line where ``text`` opens its ``MAX_SUITE_DEPTH + 1``-th level, or None."""
+    bare = _JSON_STRING.sub('""', text)  # brackets inside strings do not nest
+    depth = 0
+    for match in _JSON_BRACKET.finditer(bare):
+        if match.group() in "[{":
+            depth += 1
+            if depth > MAX_SUITE_DEPTH:
+                return bare.count("\n", 0, match.start()) + 1
+        else:
+            depth -= 1
+    return None
 
 
 def suite_from_dict(raw: object, *, source: str = "<memory>") -> SuiteSpec:
@@ -222,6 +268,9 @@ def _expectation(item: object, where: str) -> ExpectationSpec:
     reserved = sorted(_RESERVED_KWARGS & set(kwargs))
     if reserved:
         raise ConfigError(f"{where}: kwargs {reserved} are set by the pipeline, not the suite")
+    regex = regex_guard.kwargs_problem(kwargs)
+    if regex:
+        raise ConfigError(f"{where}: {regex}")
     reason = meta.get("reason")
     if reason is not None and (not isinstance(reason, str) or not _REASON.match(reason)):
         raise ConfigError(f"{where}: meta.reason must match {_REASON.pattern}")
