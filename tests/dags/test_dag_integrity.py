@@ -33,6 +33,23 @@ EXTRA = {
     ),
 }
 
+_HOSTILE_BASE = (
+    "id: {id}\ntitle: t\ndepartment: x\ndomain: y\n"
+    "source: {{kind: file, format: csv, path: a.csv}}\n"
+)
+HOSTILE = {
+    "deep.yaml": _HOSTILE_BASE.format(id="deep") + "tags: " + "[" * 100_000 + "]" * 100_000 + "\n",
+    "dup.yaml": _HOSTILE_BASE.format(id="dup") + "classification: {core: true, core: false}\n",
+    "cron.yaml": _HOSTILE_BASE.format(id="cron") + "schedule: '61 * * * *'\n",
+    "nul.yaml": _HOSTILE_BASE.format(id="nul").replace("a.csv", '"a\\0.csv"'),
+}
+HOSTILE_PROBLEMS = {
+    "deep.yaml": "line 6: nested deeper than",
+    "dup.yaml": "line 6: duplicate key 'core'",
+    "cron.yaml": "schedule: not a valid schedule",
+    "nul.yaml": "source.path: contains a control character U+0000",
+}
+
 PARSE = """
 import json, sys
 from pathlib import Path
@@ -120,6 +137,9 @@ def test_broken_yaml_is_an_import_error_naming_the_file(tmp_path: Path) -> None:
     broken = registry / "broken" / "bad_dataset.yaml"
     broken.parent.mkdir()
     broken.write_text("id: bad_dataset\ntitle: t\ndepartment: x\ndomain: y\nsorce: {}\n")
+    # hostile files: each is a problem of its own file, none takes the other DAGs down
+    for name, text in HOSTILE.items():
+        (registry / "broken" / name).write_text(text, encoding="utf-8")
     for name, text in EXTRA.items():
         (registry / "extra").mkdir(exist_ok=True)
         (registry / "extra" / name).write_text(text, encoding="utf-8")
@@ -127,6 +147,9 @@ def test_broken_yaml_is_an_import_error_naming_the_file(tmp_path: Path) -> None:
     assert "registry_check.py" in result["errors"]
     message = result["errors"]["registry_check.py"]
     assert "bad_dataset.yaml" in message and "sorce" in message
+    for name, what in HOSTILE_PROBLEMS.items():
+        assert f"{name}: {what}" in message
+    assert "RecursionError" not in message
     # the valid datasets keep their DAGs
     samples = len(load_registry(REPO / "datasets").datasets)
     assert len(ingest_dags(result)) == samples + len(EXTRA)
