@@ -4,9 +4,14 @@ Every table the caller is cleared for is a view named ``<zone>.<domain>.<dataset
 catalog ``<zone>``, schema ``<domain>``), quarantine tables are
 ``restricted.<domain>.<dataset>__quarantine``, and the ``_meta`` tables are
 ``_meta.<table>``. Views sit over Arrow datasets built from the Delta log with a native
-filesystem, so DuckDB needs no extension and no network. External access (``read_parquet``,
-``read_csv``, ``ATTACH`` of files, ...) is switched off before the query runs, so a query cannot
-reach a table outside the caller's clearance by its path.
+filesystem, so DuckDB needs no extension and no network.
+
+Two locks keep a query inside what is registered. Only one read-only statement is run (a
+``SELECT``, which includes ``WITH``, ``DESCRIBE``, ``SHOW`` and ``SUMMARIZE``): ``SET``,
+``PRAGMA``, ``ATTACH``, ``COPY``, ``EXPORT``, ``INSTALL``/``LOAD``, ``CALL`` and DDL are refused by
+kind before anything runs. And external access (``read_parquet``, ``read_csv``, ``glob``, files
+by path, ...) is switched off with the configuration locked, so even a query cannot reach a
+table outside the caller's clearance by its path, nor write a file.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from etl.errors import ConfigError
+from etl.errors import ConfigError, PolicyError
 from etl.lake import META_TABLES, delta, meta_table_uri
 from etl.read.access import TableRef, readable_tables
 from etl.registry import load_registry
@@ -37,7 +42,11 @@ _QUOTABLE = (
 _OFFLINE = (
     "SET autoinstall_known_extensions = false",
     "SET autoload_known_extensions = false",
+    # a table name resolves to what is registered, never to a Python object in scope
+    "SET python_enable_replacements = false",
 )
+#: The statement kinds a reader may run: queries.
+_READ_ONLY = frozenset({duckdb.StatementType.SELECT})
 
 
 @dataclass(frozen=True)
@@ -102,19 +111,18 @@ def query(settings: Settings, sql: str) -> pa.Table:
         The result as an Arrow table.
 
     Raises:
+        PolicyError: not one read-only query (see :func:`_check_read_only`).
         ConfigError: the query is invalid or names a table the caller cannot see; the message
             quotes DuckDB's parser/catalog/binder message, and for any other error only its
             class (conversion errors can quote values of the data).
     """
+    _check_read_only(sql, settings)  # before any table is registered
     con, _ = connect(settings)
     try:
-        result = con.sql(sql)
-        if result is None:
-            return pa.table({})
-        table: pa.Table = result.to_arrow_table()
+        table: pa.Table = con.sql(sql).to_arrow_table()
         return table
     except _QUOTABLE as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        first = _first_line(exc)
         hidden = CLEARANCES[CLEARANCES.index(settings.clearance) + 1 :]
         if isinstance(exc, duckdb.CatalogException) and any(z in first for z in hidden):
             first += (
@@ -127,3 +135,32 @@ def query(settings: Settings, sql: str) -> pa.Table:
         ) from None
     finally:
         con.close()
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _check_read_only(sql: str, settings: Settings) -> None:
+    """Refuse anything but one query, by statement kind, before it runs.
+
+    Raises:
+        PolicyError: more than one statement, or a statement that is not a query.
+        ConfigError: the text does not parse (DuckDB's parser message).
+    """
+    parser = duckdb.connect(":memory:")
+    try:
+        statements = parser.extract_statements(sql)
+    except duckdb.ParserException as exc:
+        raise ConfigError(f"query failed: {_first_line(exc)}") from None
+    finally:
+        parser.close()
+    if len(statements) != 1:
+        raise PolicyError(f"pubdata sql runs one query at a time; this text has {len(statements)}")
+    kind = statements[0].type
+    if kind not in _READ_ONLY:
+        raise PolicyError(
+            f"pubdata sql runs read-only queries (SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE): "
+            f"{kind.name} statements are refused at every clearance "
+            f"(this caller is cleared for {settings.clearance})"
+        )

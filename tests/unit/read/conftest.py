@@ -54,8 +54,8 @@ def settings_for(tmp_path: Path, clearance: str = "shared") -> Settings:
     )
 
 
-@pytest.fixture
-def lake(tmp_path: Path) -> Lake:
+def build_lake(tmp_path: Path) -> Lake:
+    """Restricted, shared and open tables over two dates, a re-run of D1 and a quarantine."""
     settings = settings_for(tmp_path)
     for zone in ("restricted", "shared", "open"):
         uri = zone_table_uri(settings.lake, zone, "population", "people")
@@ -70,3 +70,14 @@ def lake(tmp_path: Path) -> Lake:
     shared = zone_table_uri(settings.lake, "shared", "population", "people")
     delta.replace_partition(shared, rows(["甲", "乙", "戊"], D1, "r3"), D1, {})  # v2: re-run D1
     return Lake(settings, marker)
+
+
+@pytest.fixture
+def lake(tmp_path: Path) -> Lake:
+    return build_lake(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def lake_read_only(tmp_path_factory: pytest.TempPathFactory) -> Lake:
+    """One lake for a module whose tests only read it (and check that nothing changed)."""
+    return build_lake(tmp_path_factory.mktemp("lake"))

@@ -9,7 +9,116 @@ import pytest
 from etl.cli.main import main
 from etl.errors import ConfigError
 from etl.read import sql
+from etl.settings import CLEARANCES
 from tests.unit.read.conftest import Lake
+
+#: What a reader might try to step outside its clearance or to write: file functions on the
+#: lake's restricted folder, files by path, attaching, copying and exporting to files, changing
+#: or unlocking the configuration, extensions, secrets, and a harmless query followed by a write.
+#: ``{table}`` is the restricted table's folder, ``{out}`` a path that must never appear.
+ESCAPES = {
+    "read_parquet": "SELECT * FROM read_parquet('{table}/*.parquet')",
+    "parquet by path": "SELECT * FROM '{table}/*.parquet'",
+    "read_csv": "SELECT * FROM read_csv('{table}/_delta_log/*.json')",
+    "read_json": "SELECT * FROM read_json('{table}/_delta_log/*.json')",
+    "read_text": "SELECT * FROM read_text('{table}/_delta_log/00000000000000000000.json')",
+    "read_blob": "SELECT content FROM read_blob('{table}/*.parquet')",
+    "glob": "SELECT * FROM glob('{table}/*')",
+    "parquet_metadata": "SELECT * FROM parquet_metadata('{table}/*.parquet')",
+    "delta_scan": "SELECT * FROM delta_scan('{table}')",
+    "attach file": "ATTACH '{out}.duckdb' AS stolen",
+    "attach memory": "ATTACH ':memory:' AS scratch",
+    "copy to": "COPY (SELECT 1 AS x) TO '{out}.csv'",
+    "copy relative": "COPY (SELECT 1 AS x) TO 'relative.csv'",
+    "copy view": "COPY open.population.people TO '{out}.parquet' (FORMAT parquet)",
+    "export": "EXPORT DATABASE '{out}'",
+    "import": "IMPORT DATABASE '{table}'",
+    "set access": "SET enable_external_access = true",
+    "reset access": "RESET enable_external_access",
+    "unlock": "SET lock_configuration = false",
+    "temp dir": "SET temp_directory = '{out}'",
+    "pragma profiling": "PRAGMA enable_profiling",
+    "pragma output": "PRAGMA profiling_output = '{out}.json'",
+    "install": "INSTALL httpfs",
+    "load": "LOAD httpfs",
+    "load file": "LOAD '{out}.duckdb_extension'",
+    "secret": "CREATE PERSISTENT SECRET s (TYPE s3, KEY_ID 'k', SECRET 'v')",
+    "call": "CALL enable_logging()",
+    "create": "CREATE TABLE t AS SELECT * FROM open.population.people",
+    "query then copy": "SELECT 1; COPY (SELECT 1) TO '{out}.csv'",
+}
+
+
+def _tree(*roots: Path) -> dict[str, tuple[int, int]]:
+    """Every file and folder under ``roots`` with its size and modification time."""
+    found = {}
+    for root in roots:
+        if root.exists():
+            for path in [root, *root.rglob("*")]:
+                info = path.lstat()
+                found[str(path)] = (info.st_size, info.st_mtime_ns)
+    return found
+
+
+@pytest.mark.parametrize("clearance", CLEARANCES)
+@pytest.mark.parametrize("attack", sorted(ESCAPES))
+def test_pubdata_sql_refuses_every_escape_in_one_line_and_writes_nothing(
+    lake_read_only: Lake,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    clearance: str,
+    attack: str,
+) -> None:
+    lake = lake_read_only
+    for name, value in (
+        ("PUBDATA_HOME", str(lake.settings.home)),
+        ("PUBDATA_LAKE", lake.settings.lake),
+        ("PUBDATA_REGISTRY", str(lake.settings.registry)),
+        ("PUBDATA_CLEARANCE", clearance),
+        ("HOME", str(tmp_path / "user")),  # DuckDB's extension and secret folders
+    ):
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(tmp_path)
+    table = f"{lake.settings.lake}/restricted/population/people"
+    out = tmp_path / "out" / "stolen"
+    watched = (tmp_path, lake.settings.home, Path.home() / ".duckdb")
+    before = _tree(*watched)
+    assert main(["sql", ESCAPES[attack].format(table=table, out=out)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and err.startswith("pubdata: "), err
+    assert "Traceback" not in err
+    assert _tree(*watched) == before
+
+
+@pytest.mark.parametrize("clearance", CLEARANCES)
+def test_each_clearance_sees_its_zones_and_the_meta_tables_only(lake: Lake, clearance: str) -> None:
+    from etl.lineage import append_rows
+
+    append_rows(lake.settings.lake, "lineage_runs", [{"dataset": "people", "status": "success"}])
+    settings = replace(lake.settings, clearance=clearance)
+    _, catalog = sql.connect(settings)
+    visible = CLEARANCES[: CLEARANCES.index(clearance) + 1]
+    expected = [f"{zone}.population.people" for zone in visible]
+    if clearance == "restricted":
+        expected.append("restricted.population.people__quarantine")
+    assert sorted(catalog.tables) == sorted(expected)
+    assert catalog.meta == ("_meta.lineage_runs",)
+    names = sql.query(settings, "SELECT database_name, table_name FROM duckdb_tables()")
+    views = sql.query(
+        settings,
+        "SELECT database_name || '.' || schema_name || '.' || view_name AS v"
+        " FROM duckdb_views() WHERE NOT internal",
+    )
+    assert names.num_rows == 0  # nothing but views over what is registered
+    reachable = {v.removeprefix("memory.") for v in views.column("v").to_pylist()}
+    # each view reads one registered Arrow dataset (temp.main.__*), registered for it alone
+    registered = {v for v in reachable if v.startswith("temp.main.__")}
+    assert reachable - registered == {*expected, "_meta.lineage_runs"}
+    assert len(registered) == len(expected) + 1
+    for zone in CLEARANCES[len(visible) :]:
+        with pytest.raises(ConfigError, match=rf"{zone}.* tables are not visible"):
+            sql.query(settings, f"SELECT * FROM {zone}.population.people")
 
 
 def test_views_are_named_zone_domain_dataset(lake: Lake) -> None:
@@ -28,14 +137,6 @@ def test_restricted_tables_need_clearance(lake: Lake) -> None:
     cleared = replace(lake.settings, clearance="restricted")
     n = sql.query(cleared, "SELECT count(*) AS n FROM restricted.population.people__quarantine")
     assert n.column("n").to_pylist() == [1]
-
-
-def test_files_cannot_be_read_by_path(lake: Lake) -> None:
-    glob = f"{lake.settings.lake}/restricted/population/people/*/*.parquet"
-    with pytest.raises(ConfigError, match=r"PermissionException|Permission Error"):
-        sql.query(lake.settings, f"SELECT * FROM read_parquet('{glob}')")
-    with pytest.raises(ConfigError, match="query failed"):
-        sql.query(lake.settings, "SET enable_external_access = true")
 
 
 def test_errors_that_may_quote_values_are_withheld(lake: Lake) -> None:
