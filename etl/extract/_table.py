@@ -9,6 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.errors import DataError
+from etl.extract.reserved import RESERVED_COLUMNS
 
 logger = logging.getLogger(__name__)
 
@@ -33,9 +34,11 @@ def finish_table(raw_names: Sequence[object], table: pa.Table, rel: str) -> pa.T
         The table with cleaned, unique, non-empty column names.
 
     Raises:
-        DataError: duplicate header names, or an empty header over a column with values.
+        DataError: duplicate header names, a name the pipeline reserves for its own columns
+            (``_run_id``, ``_source_row``, ...), or an empty header over a column with values.
     """
     names = [clean_name(name) for name in raw_names]
+    check_reserved(names, rel)
     keep: list[int] = []
     seen: dict[str, int] = {}
     for index, name in enumerate(names):
@@ -53,6 +56,45 @@ def finish_table(raw_names: Sequence[object], table: pa.Table, rel: str) -> pa.T
         keep.append(index)
     kept = table.select(keep)
     return kept.rename_columns([names[i] for i in keep])
+
+
+def check_reserved(names: Sequence[str], rel: str) -> None:
+    """Refuse header names the pipeline writes itself (see :mod:`etl.extract.reserved`).
+
+    Raises:
+        DataError: naming the first such column and its position.
+    """
+    for position, name in enumerate(names, start=1):
+        if name in RESERVED_COLUMNS:
+            raise DataError(
+                f"column {position} of {rel} is named '{name}', a name the pipeline reserves"
+                " for its lineage and quarantine columns"
+            )
+
+
+def check_columns(count: int, rel: str, limit: int) -> None:
+    """Refuse a table wider than ``PUBDATA_MAX_COLUMNS`` before its rows are read.
+
+    Raises:
+        DataError: naming the file, its width and the limit.
+    """
+    if count > limit:
+        raise DataError(
+            f"{rel} has {count:,} columns, more than the limit of {limit:,} (PUBDATA_MAX_COLUMNS)"
+        )
+
+
+def check_cells(rows: int, columns: int, rel: str, limit: int) -> None:
+    """Refuse a table read whole whose rows x columns exceed ``PUBDATA_MAX_CELLS``.
+
+    Raises:
+        DataError: naming the file, its size in cells and the limit.
+    """
+    if rows * columns > limit:
+        raise DataError(
+            f"{rel} holds {rows:,} rows x {columns:,} columns, more than the limit of"
+            f" {limit:,} cells for a file read whole (PUBDATA_MAX_CELLS)"
+        )
 
 
 def empty_to_null(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:

@@ -12,21 +12,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from etl.errors import ConfigError, DataError
-from etl.extract._table import finish_table
+from etl.extract._table import check_columns, check_reserved, clean_name, finish_table
 from etl.extract.encoding import (
     HEAD_BYTES,
     canonical_codec,
-    decodes,
     detect_delimiter,
     detect_encoding,
     looks_binary,
+    settle_utf8,
 )
 from etl.extract.parts import Rejected
 from etl.extract.ragged import good_row_numbers, physical_lines
+from etl.settings import DEFAULT_LIMITS, ReadLimits
 
 logger = logging.getLogger(__name__)
 
@@ -82,10 +84,72 @@ class CsvRead:
     rejected: tuple[Rejected, ...] = field(default=(), repr=False)
 
 
-def _read_head(path: Path) -> bytes:
+#: Bytes read per step while looking for the end of a long header line.
+_LINE_STEP = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    """What a delimited file's first bytes say about how to read it.
+
+    Attributes:
+        head: at least the first ``HEAD_BYTES`` and the whole header line.
+        final: whether ``head`` is the whole file.
+        codec: the Python codec to decode with.
+        delimiter: the field separator.
+        header: the header line's fields, cleaned (as the sniffer splits them).
+    """
+
+    head: bytes = field(repr=False)
+    final: bool
+    codec: str
+    delimiter: str
+    header: tuple[str, ...]
+
+
+def _read_head(path: Path, rel: str, max_record_bytes: int) -> tuple[bytes, bool]:
+    """The first ``HEAD_BYTES`` and, past them, the rest of the header line; and whether EOF.
+
+    Raises:
+        DataError: the first line is longer than ``max_record_bytes`` (one huge line, or a
+            binary file without line ends), refused before it is held.
+    """
     with path.open("rb") as handle:
-        head: bytes = handle.read(HEAD_BYTES)
-    return head
+        head = handle.read(HEAD_BYTES)
+        final = len(head) < HEAD_BYTES
+        while not final and b"\n" not in head:
+            if len(head) > max_record_bytes:
+                raise DataError(
+                    f"the first line of {rel} is longer than the limit of {max_record_bytes:,}"
+                    " bytes (PUBDATA_MAX_RECORD_BYTES)"
+                )
+            step = handle.read(_LINE_STEP)
+            final = len(step) < _LINE_STEP
+            head += step
+    return head, final
+
+
+def sniff(
+    path: Path, rel: str, encoding: str | None, delimiter: str | None, limits: ReadLimits
+) -> Sniffed:
+    """Read a delimited file's head: codec, delimiter and header, checked against ``limits``.
+
+    Raises:
+        ConfigError: the declared encoding is unknown.
+        DataError: binary content, a first line over the record limit, an undecodable head,
+            no header line, more columns than allowed, or a reserved column name.
+    """
+    head, final = _read_head(path, rel, limits.max_record_bytes)
+    if looks_binary(head[:HEAD_BYTES]):
+        raise DataError(f"{rel} is not a text file (binary content in a csv source)")
+    codec = _choose_encoding(head, encoding, rel)
+    text = _sniff_header(head, codec, final, rel)
+    sep = delimiter or detect_delimiter(text.split("\n", 1)[0].rstrip("\r"))
+    fields = next(csv.reader(io.StringIO(text), delimiter=sep), [])
+    check_columns(len(fields), rel, limits.max_columns)
+    header = tuple(clean_name(f) for f in fields)
+    check_reserved(header, rel)
+    return Sniffed(head, final, codec, sep, header)
 
 
 def _choose_encoding(head: bytes, declared: str | None, rel: str) -> str:
@@ -114,12 +178,22 @@ def _sniff_header(head: bytes, encoding: str, final: bool, rel: str) -> str:
 
 
 def _arrow_read(
-    path: Path, encoding: str, delimiter: str, width: int, *, use_threads: bool = True
+    path: Path,
+    encoding: str,
+    delimiter: str,
+    width: int,
+    record_bytes: int,
+    *,
+    use_threads: bool = True,
 ) -> tuple[pa.Table, _RaggedRows]:
     ragged = _RaggedRows()
     arrow_encoding = "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
     read_options = pacsv.ReadOptions(
-        encoding=arrow_encoding, autogenerate_column_names=True, use_threads=use_threads
+        encoding=arrow_encoding,
+        autogenerate_column_names=True,
+        use_threads=use_threads,
+        # A record must fit in a block: the block is the record limit (see ReadLimits).
+        block_size=record_bytes,
     )
     parse_options = pacsv.ParseOptions(
         delimiter=delimiter, newlines_in_values=True, invalid_row_handler=ragged
@@ -140,13 +214,14 @@ def _arrow_read(
 
 
 @contextlib.contextmanager
-def arrow_csv_errors(rel: str, encoding: str) -> Iterator[None]:
+def arrow_csv_errors(rel: str, encoding: str, record_bytes: int) -> Iterator[None]:
     """Turn pyarrow's CSV errors into one-line errors naming the file.
 
     pyarrow's messages quote row text; they are never passed on.
 
     Raises:
-        DataError: ``_Undecodable`` for bytes the codec refuses, else an empty or unparsable file.
+        DataError: ``_Undecodable`` for bytes the codec refuses, a record longer than
+            ``record_bytes`` (it cannot fit in a read block), else an empty or unparsable file.
     """
     try:
         yield
@@ -158,14 +233,57 @@ def arrow_csv_errors(rel: str, encoding: str) -> Iterator[None]:
             raise _Undecodable(f"cannot decode {rel} as {encoding}") from None
         if "Empty CSV file" in message:
             raise DataError(f"{rel} is empty (no header line)") from None
+        if "straddles two block boundaries" in message:
+            raise DataError(
+                f"a record of {rel} is longer than the limit of {record_bytes:,} bytes"
+                " (PUBDATA_MAX_RECORD_BYTES)"
+            ) from None
         raise DataError(f"cannot parse {rel} as delimited text") from None
 
 
+def nul_row(table: pa.Table) -> int | None:
+    """The first row (0-based) with a NUL character in any value, or None.
+
+    A NUL inside text is binary content or a broken export: stored, it would travel into every
+    zone as an invisible character. The check is a byte search over each column's value data.
+    """
+    first: int | None = None
+    for column in table.columns:
+        for base, chunk in zip(_chunk_starts(column), column.chunks, strict=True):
+            offsets_buffer, data = chunk.buffers()[1:3]
+            if data is None or not len(chunk):
+                continue
+            offsets = np.frombuffer(offsets_buffer, dtype=np.int32)[
+                chunk.offset : chunk.offset + len(chunk) + 1
+            ]
+            raw = np.frombuffer(data, dtype=np.uint8)[offsets[0] : offsets[-1]]
+            hits = np.flatnonzero(raw == 0)
+            if hits.size:
+                row = base + int(np.searchsorted(offsets, offsets[0] + hits[0], side="right")) - 1
+                first = row if first is None else min(first, row)
+    return first
+
+
+def _chunk_starts(column: pa.ChunkedArray) -> list[int]:
+    starts = np.cumsum([0] + [len(chunk) for chunk in column.chunks[:-1]])
+    return [int(n) for n in starts]
+
+
+def refuse_nul(rel: str, row: int) -> DataError:
+    """The error for a NUL byte in data row ``row`` (1-based)."""
+    return DataError(f"data row {row:,} of {rel} holds a NUL byte (binary content in a text file)")
+
+
+def no_rows(rel: str) -> DataError:
+    """The error for a file with a header and no data rows: an empty delivery loads nothing."""
+    return DataError(f"{rel} has a header but no data rows")
+
+
 def _read_table(
-    path: Path, rel: str, encoding: str, delimiter: str, width: int
+    path: Path, rel: str, encoding: str, delimiter: str, width: int, record_bytes: int
 ) -> tuple[pa.Table, _RaggedRows]:
-    with arrow_csv_errors(rel, encoding):
-        return _arrow_read(path, encoding, delimiter, width)
+    with arrow_csv_errors(rel, encoding, record_bytes):
+        return _arrow_read(path, encoding, delimiter, width, record_bytes)
 
 
 def _raise_ragged(ragged: _RaggedRows, rel: str) -> None:
@@ -178,39 +296,44 @@ def _raise_ragged(ragged: _RaggedRows, rel: str) -> None:
 
 
 def _read_all(
-    path: Path, rel: str, encoding: str | None, delimiter: str | None
+    path: Path, rel: str, encoding: str | None, delimiter: str | None, limits: ReadLimits
 ) -> tuple[pa.Table, str, str, int, _RaggedRows]:
-    head = _read_head(path)
-    if looks_binary(head):
-        raise DataError(f"{rel} is not a text file (binary content in a csv source)")
-    detected = encoding is None
-    codec = _choose_encoding(head, encoding, rel)
-    final = len(head) < HEAD_BYTES
-    text = _sniff_header(head, codec, final, rel)
-    sep = delimiter or detect_delimiter(text.split("\n", 1)[0].rstrip("\r"))
-    width = max(1, len(next(csv.reader(io.StringIO(text), delimiter=sep), [])))
+    sniffed = sniff(path, rel, encoding, delimiter, limits)
+    codec, sep, record_bytes = sniffed.codec, sniffed.delimiter, limits.max_record_bytes
+    width = max(1, len(sniffed.header))
     try:
-        table, ragged = _read_table(path, rel, codec, sep, width)
+        table, ragged = _read_table(path, rel, codec, sep, width, record_bytes)
     except _Undecodable:
-        if not (detected and codec == "utf-8" and decodes(head, "gb18030", final=final)):
+        if codec not in ("utf-8", "utf-8-sig"):
             raise
-        # The sniffed head was plain UTF-8 (often pure ASCII) but later bytes are not.
-        logger.info("%s is not UTF-8 past its first %d bytes; reading as gb18030", rel, len(head))
-        codec = "gb18030"
-        table, ragged = _read_table(path, rel, codec, sep, width)
+        # The head was UTF-8 but later bytes are not: GBK text after an ASCII head is read
+        # as gb18030; UTF-8 text with broken bytes is refused with the first one.
+        settled = settle_utf8(path, rel, sniffed.head, declared=encoding is not None)
+        if settled == codec:
+            raise
+        codec = settled
+        table, ragged = _read_table(path, rel, codec, sep, width, record_bytes)
     if ragged.rows and any(number is None for number, _, _ in ragged.rows):
         # Row numbers are only known to a single-threaded read: redo it on this rare path.
-        _, ragged = _arrow_read(path, codec, sep, width, use_threads=False)
+        _, ragged = _arrow_read(path, codec, sep, width, record_bytes, use_threads=False)
     return table, codec, sep, width, ragged
 
 
-def _header(table: pa.Table, rel: str) -> pa.Table:
+def _header(table: pa.Table, rel: str, ragged: int) -> pa.Table:
     raw_names = [table.column(i)[0].as_py() for i in range(table.num_columns)]
-    return finish_table(raw_names, table.slice(1), rel)
+    data = finish_table(raw_names, table.slice(1), rel)
+    if data.num_rows == 0 and not ragged:
+        raise no_rows(rel)
+    return data
 
 
 def read_csv_file(
-    path: Path, rel: str, *, encoding: str | None, delimiter: str | None
+    path: Path,
+    rel: str,
+    *,
+    encoding: str | None,
+    delimiter: str | None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> tuple[pa.Table, str]:
     """Read a delimited text file as an all-string table; a ragged row is an error.
 
@@ -219,6 +342,7 @@ def read_csv_file(
         rel: its path relative to the landing root, for messages.
         encoding: the registry's declared encoding, or None to detect it.
         delimiter: the registry's declared delimiter, or None to detect it from the header line.
+        limits: what the file may make the reader do (columns, record length).
 
     Returns:
         The table (every column ``string``, empty fields null, header names cleaned) and the
@@ -226,16 +350,28 @@ def read_csv_file(
 
     Raises:
         ConfigError: the declared encoding is unknown.
-        DataError: binary content, an undecodable file, no header, duplicate header names,
-            or ragged rows (naming the first one's record number, "line" in the message).
+        DataError: binary content, an undecodable file, no header, no data rows, duplicate
+            header names, ragged rows (naming the first one's record number, "line" in the
+            message), a NUL byte, or a limit of ``limits`` exceeded.
     """
-    table, codec, _, _, ragged = _read_all(path, rel, encoding, delimiter)
+    table, codec, _, _, ragged = _read_all(path, rel, encoding, delimiter, limits)
     if ragged.rows:
         _raise_ragged(ragged, rel)
-    return _header(table, rel), codec
+    data = _header(table, rel, 0)
+    row = nul_row(data)
+    if row is not None:
+        raise refuse_nul(rel, row + 1)
+    return data, codec
 
 
-def read_csv_rows(path: Path, rel: str, *, encoding: str | None, delimiter: str | None) -> CsvRead:
+def read_csv_rows(
+    path: Path,
+    rel: str,
+    *,
+    encoding: str | None,
+    delimiter: str | None,
+    limits: ReadLimits = DEFAULT_LIMITS,
+) -> CsvRead:
     """Read a delimited text file, setting ragged rows aside instead of failing.
 
     A ragged row (too few or too many fields) is returned in ``rejected`` with its data row
@@ -247,20 +383,25 @@ def read_csv_rows(path: Path, rel: str, *, encoding: str | None, delimiter: str 
         rel: its path relative to the landing root, for messages.
         encoding: the registry's declared encoding, or None to detect it.
         delimiter: the registry's declared delimiter, or None to detect it.
+        limits: what the file may make the reader do (columns, record length).
 
     Returns:
         The rows read, their numbers and the rejected rows.
 
     Raises:
         ConfigError: the declared encoding is unknown.
-        DataError: binary content, an undecodable file, no header, duplicate header names.
+        DataError: binary content, an undecodable file, no header, no data rows, duplicate
+            header names, a NUL byte, or a limit of ``limits`` exceeded.
     """
-    table, codec, sep, _, ragged = _read_all(path, rel, encoding, delimiter)
-    data = _header(table, rel)
+    table, codec, sep, _, ragged = _read_all(path, rel, encoding, delimiter, limits)
+    data = _header(table, rel, len(ragged.rows))
     records = [number for number, _, _ in ragged.rows if number is not None]
     lines = physical_lines(path, codec, sep, records) if records else {}
     rejected = ragged.rejected(lines)
     if rejected:
         logger.warning("%s: %d ragged row(s) set aside for quarantine", rel, len(rejected))
     numbers = good_row_numbers(data.num_rows, [r.row for r in rejected])
+    row = nul_row(data)
+    if row is not None:
+        raise refuse_nul(rel, int(numbers[row].as_py()))
     return CsvRead(table=data, codec=codec, rows=numbers, rejected=rejected)

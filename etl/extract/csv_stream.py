@@ -9,8 +9,6 @@ each ragged row; conversion of a block to strings is all that threads would spee
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,22 +21,21 @@ import pyarrow.csv as pacsv
 from etl.errors import DataError
 from etl.extract._table import clean_name, finish_table
 from etl.extract.csv_reader import (
-    _choose_encoding,
     _RaggedRows,
-    _read_head,
-    _sniff_header,
     arrow_csv_errors,
+    no_rows,
+    nul_row,
+    refuse_nul,
+    sniff,
 )
-from etl.extract.encoding import HEAD_BYTES, decodes, detect_delimiter, looks_binary
+from etl.extract.encoding import settle_utf8
 from etl.extract.file_scan import FileScan, scan_file
 from etl.extract.parts import Rejected
 from etl.extract.ragged import physical_lines
+from etl.settings import DEFAULT_LIMITS, ReadLimits
 
 logger = logging.getLogger(__name__)
 
-#: pyarrow's read block: 4 MiB keeps the reader's own buffers small (the default 1 MiB is
-#: ~1.4x slower, 8 MiB and up prefetch hundreds of MB).
-BLOCK_BYTES = 4 * 1024 * 1024
 _SPARE_COLUMNS = 64
 
 
@@ -52,6 +49,9 @@ class CsvLayout:
         width: fields in the header line.
         header: the cleaned header names as the sniffer splits them.
         scan: what the one pass over the file's bytes found (hash, UTF-8, line ends).
+        record_bytes: the longest record read, and pyarrow's read block (a record must fit
+            in one): 4 MiB by default keeps the reader's buffers small (1 MiB is ~1.4x slower,
+            8 MiB and up prefetch hundreds of MB).
     """
 
     codec: str
@@ -59,6 +59,7 @@ class CsvLayout:
     width: int
     header: tuple[str, ...]
     scan: FileScan = field(repr=False)
+    record_bytes: int = DEFAULT_LIMITS.max_record_bytes
 
 
 @dataclass(frozen=True)
@@ -76,36 +77,36 @@ def csv_layout(
     encoding: str | None,
     delimiter: str | None,
     scan: FileScan | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> CsvLayout:
     """Detect (or take the declared) codec and delimiter, and read the header line.
 
     ``scan`` is the file's one pass over every byte (:func:`etl.extract.file_scan.scan_file`);
-    without it the file is scanned here.
+    without it the file is scanned here. A file that is not UTF-8 throughout although its head
+    is is read as gb18030 when its text is GBK, and refused with the first broken byte when its
+    text is UTF-8 (see :func:`etl.extract.encoding.settle_utf8`).
 
     Raises:
         ConfigError: the declared encoding is unknown.
-        DataError: binary content, an undecodable head, no header line.
+        DataError: binary content, an undecodable head, no header line, broken UTF-8, a first
+            line over the record limit, too many columns, a reserved column name.
     """
     scan = scan or scan_file(path)
-    head = _read_head(path)
-    if looks_binary(head):
-        raise DataError(f"{rel} is not a text file (binary content in a csv source)")
-    codec = _choose_encoding(head, encoding, rel)
-    final = len(head) < HEAD_BYTES
-    text = _sniff_header(head, codec, final, rel)
-    if (
-        encoding is None
-        and codec in ("utf-8", "utf-8-sig")
-        and not final
-        and not scan.utf8
-        and decodes(head, "gb18030", final=False)
-    ):
-        logger.info("%s is not UTF-8 past its first %d bytes; reading as gb18030", rel, len(head))
-        codec = "gb18030"
-        text = _sniff_header(head, codec, final, rel)
-    sep = delimiter or detect_delimiter(text.split("\n", 1)[0].rstrip("\r"))
-    fields = next(csv.reader(io.StringIO(text), delimiter=sep), [])
-    return CsvLayout(codec, sep, max(1, len(fields)), tuple(clean_name(f) for f in fields), scan)
+    sniffed = sniff(path, rel, encoding, delimiter, limits)
+    codec = sniffed.codec
+    if codec in ("utf-8", "utf-8-sig") and not scan.utf8:
+        codec = settle_utf8(path, rel, sniffed.head, declared=encoding is not None)
+        if codec == "gb18030":
+            # The header is sniffed again in the codec the file is read with.
+            sniffed = sniff(path, rel, codec, sniffed.delimiter, limits)
+    return CsvLayout(
+        codec=codec,
+        delimiter=sniffed.delimiter,
+        width=max(1, len(sniffed.header)),
+        header=sniffed.header,
+        scan=scan,
+        record_bytes=limits.max_record_bytes,
+    )
 
 
 class CsvStream:
@@ -137,7 +138,7 @@ class CsvStream:
                 encoding=arrow_encoding,
                 autogenerate_column_names=True,
                 use_threads=False,
-                block_size=BLOCK_BYTES,
+                block_size=self.layout.record_bytes,
             ),
             parse_options=pacsv.ParseOptions(
                 delimiter=self.layout.delimiter,
@@ -155,7 +156,7 @@ class CsvStream:
         )
 
     def _blocks(self) -> Iterator[pa.RecordBatch]:
-        with arrow_csv_errors(self.rel, self.layout.codec):
+        with arrow_csv_errors(self.rel, self.layout.codec, self.layout.record_bytes):
             reader = self._reader()
             while True:
                 try:
@@ -192,6 +193,9 @@ class CsvStream:
             numbers = self._numbers(
                 next_record, data.num_rows, [n for n, _, _ in new if n is not None]
             )
+            nul = nul_row(data)
+            if nul is not None:
+                raise refuse_nul(self.rel, int(numbers[nul]))
             next_record += data.num_rows + len(new)
             pending.append(data)
             pending_rows.append(numbers)
@@ -201,8 +205,12 @@ class CsvStream:
                 pending_count -= self.batch_rows
         if keep is None:
             raise DataError(f"{self.rel} is empty (no header line)")
-        if pending_count or self.rows_read == 0:
+        if pending_count:
             yield self._take(pending, pending_rows, pending_count)
+        elif self.rows_read == 0:
+            if not self._ragged.rows:
+                raise no_rows(self.rel)
+            yield self._take(pending, pending_rows, 0)  # every row ragged: an empty batch
 
     def _columns(self, table: pa.Table, keep: list[int], dropped: list[int]) -> pa.Table:
         assert self.names is not None
@@ -224,7 +232,7 @@ class CsvStream:
         return span - 1
 
     def _take(self, tables: list[pa.Table], numbers: list[np.ndarray], count: int) -> CsvBatch:
-        if not tables:  # a file with a header and no rows
+        if not tables:  # every row of the file was ragged
             assert self.names is not None
             empty = pa.schema([(n, pa.string()) for n in self.names]).empty_table()
             return CsvBatch(empty, pa.array([], pa.int64()))

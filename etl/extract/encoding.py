@@ -13,6 +13,11 @@ from __future__ import annotations
 
 import codecs
 import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from etl.errors import DataError
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +101,112 @@ def detect_encoding(head: bytes) -> str:
         logger.info("charset_normalizer guessed encoding %s", guess)
         return str(guess)
     return "gb18030"
+
+
+#: Bytes read per step when looking for where a file stops being UTF-8.
+_STEP_BYTES = 1024 * 1024
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+
+
+@dataclass(frozen=True)
+class Utf8Break:
+    """Where a file that is not UTF-8 throughout first stops being UTF-8.
+
+    Attributes:
+        offset: 0-based byte offset of the first byte that is not part of a UTF-8 character.
+        line: the 1-based line that byte is on.
+        utf8_text: whether the file's non-ASCII text is mostly valid UTF-8 (a UTF-8 file with
+            broken bytes) rather than mostly not (text in another encoding, such as GBK).
+    """
+
+    offset: int
+    line: int
+    utf8_text: bool
+
+
+def _utf8_share(sample: bytes) -> bool:
+    """Whether most non-ASCII characters of ``sample`` decode as UTF-8.
+
+    GBK text decoded as UTF-8 gives a replacement character for nearly every character (its
+    byte pairs are rarely valid UTF-8); UTF-8 text with a few broken bytes gives mostly real
+    characters.
+    """
+    text = sample.decode("utf-8", errors="replace")
+    broken = text.count("\ufffd")
+    valid = sum(1 for char in text if char > "\x7f") - broken
+    return valid > broken
+
+
+def utf8_break(path: Path) -> Utf8Break | None:
+    """Find the first byte of ``path`` that is not part of a UTF-8 character.
+
+    Read in steps until that byte (the whole file when it is UTF-8), so it is cheap for a file
+    in another encoding (the break is at its first non-ASCII character) and only as costly as
+    the file for a UTF-8 file broken near its end.
+
+    Args:
+        path: the file.
+
+    Returns:
+        None when the whole file is UTF-8; else where it breaks and what its text looks like.
+    """
+    base = 0  # file offset of ``carry[0]``
+    lines = 1
+    carry = b""
+    first_non_ascii: int | None = None
+    with path.open("rb") as handle:
+        while True:
+            chunk = handle.read(_STEP_BYTES)
+            data = carry + chunk
+            if first_non_ascii is None and (found := _NON_ASCII.search(data)):
+                first_non_ascii = base + found.start()
+            try:
+                _, used = codecs.utf_8_decode(data, "strict", not chunk)
+            except UnicodeDecodeError as exc:
+                offset = base + exc.start
+                handle.seek(first_non_ascii if first_non_ascii is not None else offset)
+                sample = handle.read(HEAD_BYTES)
+                line = lines + data.count(b"\n", 0, exc.start)
+                return Utf8Break(offset, line, _utf8_share(sample))
+            if not chunk:
+                return None
+            lines += data.count(b"\n", 0, used)
+            carry = data[used:]
+            base += used
+
+
+def settle_utf8(path: Path, rel: str, head: bytes, *, declared: bool) -> str:
+    """The codec for a file whose head is UTF-8 but whose bytes are not UTF-8 throughout.
+
+    A head that is UTF-8 (often pure ASCII) followed by text that is mostly not UTF-8 is GBK
+    or GB18030 text: it is read as ``gb18030``. A file whose text is mostly UTF-8 but has bytes
+    that are not is refused with the first such byte, rather than read in a codec that would
+    turn its UTF-8 text into other characters without an error.
+
+    Args:
+        path: the file.
+        rel: its relative path, for messages.
+        head: its first bytes.
+        declared: whether the registry declared UTF-8 (then nothing else is tried).
+
+    Returns:
+        ``gb18030`` when the file is GBK text after a UTF-8 head, else the UTF-8 codec
+        (the file is UTF-8 after all).
+
+    Raises:
+        DataError: UTF-8 text with bytes that are not UTF-8, naming the byte offset and line.
+    """
+    codec = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
+    broken = utf8_break(path)
+    if broken is None:
+        return codec
+    if not declared and not broken.utf8_text and decodes(head, "gb18030"):
+        logger.info("%s is not UTF-8 past its first %d bytes; reading as gb18030", rel, len(head))
+        return "gb18030"
+    raise DataError(
+        f"{rel} is not valid UTF-8: byte {broken.offset:,} (line {broken.line:,}) is not part"
+        " of a UTF-8 character; nothing was read (re-export the file in one encoding)"
+    )
 
 
 def looks_binary(head: bytes) -> bool:

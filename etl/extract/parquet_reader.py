@@ -10,7 +10,19 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from etl.errors import DataError
-from etl.extract._table import empty_to_null, finish_table
+from etl.extract._table import (
+    check_cells,
+    check_columns,
+    check_reserved,
+    clean_name,
+    empty_to_null,
+    finish_table,
+)
+from etl.settings import DEFAULT_LIMITS, ReadLimits
+
+#: Rows converted to text at a time: what a file's row groups decode to is held one batch at a
+#: time (a dictionary-encoded column of a few KB can decode to gigabytes).
+BATCH_ROWS = 65_536
 
 
 def _timestamp_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -68,24 +80,82 @@ def column_to_text(column: pa.ChunkedArray, name: str, rel: str) -> pa.ChunkedAr
     return empty_to_null(text)
 
 
-def read_parquet_file(path: Path, rel: str) -> pa.Table:
+def _type_depth(kind: pa.DataType) -> int:
+    """Nesting levels of a type (a scalar is 0), counted without recursion."""
+    deepest = 0
+    stack = [(kind, 0)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        stack.extend((node.field(i).type, level + 1) for i in range(node.num_fields))
+    return deepest
+
+
+def _check_schema(parquet: pq.ParquetFile, rel: str, limits: ReadLimits) -> None:
+    """Refuse from the footer alone what would be too costly or unsafe to read."""
+    schema = parquet.schema_arrow
+    check_columns(len(schema), rel, limits.max_columns)
+    check_columns(parquet.metadata.num_columns, rel, limits.max_columns)  # nested leaves
+    check_reserved([clean_name(name) for name in schema.names], rel)
+    for field in schema:
+        if _type_depth(field.type) > limits.max_json_depth:
+            raise DataError(
+                f"column '{field.name}' of {rel} nests more than {limits.max_json_depth}"
+                " levels deep (PUBDATA_MAX_JSON_DEPTH)"
+            )
+    rows = parquet.metadata.num_rows
+    if rows == 0:
+        raise DataError(f"{rel} has no rows")
+    check_cells(rows, len(schema), rel, limits.max_cells)
+
+
+def _text_batches(
+    parquet: pq.ParquetFile, names: list[str], rel: str, limits: ReadLimits
+) -> list[pa.RecordBatch]:
+    """Every row as text, one bounded batch at a time; refused once the text passes the limit."""
+    batches: list[pa.RecordBatch] = []
+    held = 0
+    for batch in parquet.iter_batches(batch_size=BATCH_ROWS, use_threads=False):
+        columns = [
+            column_to_text(pa.chunked_array([batch.column(i)]), names[i], rel)
+            for i in range(batch.num_columns)
+        ]
+        text = pa.Table.from_arrays(columns, names=[f"f{i}" for i in range(len(columns))])
+        held += text.nbytes
+        if held > limits.max_whole_read_bytes:
+            raise DataError(
+                f"{rel} decodes to more than {limits.max_whole_read_bytes:,} bytes of text"
+                " (PUBDATA_MAX_WHOLE_READ_BYTES); nothing was read"
+            )
+        batches.extend(text.combine_chunks().to_batches())
+    return batches
+
+
+def read_parquet_file(path: Path, rel: str, *, limits: ReadLimits = DEFAULT_LIMITS) -> pa.Table:
     """Read a Parquet file as an all-string table.
+
+    The footer is checked first (columns, nesting, reserved names, rows x columns), then the
+    rows are decoded in batches of ``BATCH_ROWS`` while the text they make is counted, so a small
+    file that decodes to gigabytes is refused within one batch of the limit.
 
     Args:
         path: the resolved file.
         rel: its path relative to the landing root, for messages.
+        limits: the columns, nesting depth, cells and text bytes allowed.
 
     Returns:
         The table with every column converted by :func:`column_to_text`.
 
     Raises:
-        DataError: not a Parquet file, or a column that cannot be turned into text.
+        DataError: not a Parquet file, no rows, a column that cannot be turned into text, a
+            reserved column name, or a limit of ``limits`` exceeded.
     """
     try:
-        table = pq.read_table(path)
+        parquet = pq.ParquetFile(path)
+        _check_schema(parquet, rel, limits)
+        names = parquet.schema_arrow.names
+        batches = _text_batches(parquet, names, rel, limits)
     except (pa.ArrowInvalid, OSError):
         raise DataError(f"{rel} is not a readable Parquet file") from None
-    names = table.column_names
-    columns = [column_to_text(table.column(i), names[i], rel) for i in range(table.num_columns)]
-    text_table = pa.Table.from_arrays(columns, names=[f"f{i}" for i in range(len(columns))])
-    return finish_table(names, text_table, rel)
+    schema = pa.schema([(f"f{i}", pa.string()) for i in range(len(names))])
+    return finish_table(names, pa.Table.from_batches(batches, schema=schema), rel)

@@ -22,7 +22,6 @@ CASES = {
     "crlf": ("a,b\r\n1,2\r\n3\r\n4,5\r\n", "utf-8"),
     "gbk": ("名称,地址\n甲公司,北京市\n乙公司\n丙公司,上海市\n", "gbk"),
     "bom": ("\ufeffa,b\n1,2\n3,4\n", "utf-8"),
-    "header_only": ("a,b\n", "utf-8"),
     "trailing_empty_column": ("a,b,\n1,2,\n3,4,\n", "utf-8"),
 }
 

@@ -105,11 +105,10 @@ def test_header_whitespace_bom_and_quotes(tmp_path: Path) -> None:
     assert table.to_pylist() == [{"编号": "0012", "名称": 'a, "b"\nc', "备注": None}]
 
 
-def test_header_only_gives_zero_rows(tmp_path: Path) -> None:
-    table, _, _ = _read(tmp_path, "h.csv", "编号,名称\n".encode())
-    assert table.num_rows == 0
-    assert table.column_names == ["编号", "名称"]
-    assert table.schema.types == [pa.string(), pa.string()]
+def test_header_only_is_refused(tmp_path: Path) -> None:
+    # An empty delivery would replace the date with nothing: it is refused, not loaded.
+    with pytest.raises(DataError, match=r"^h\.csv has a header but no data rows$"):
+        _read(tmp_path, "h.csv", "编号,名称\n".encode())
 
 
 def test_numbers_are_not_inferred(tmp_path: Path) -> None:
@@ -180,7 +179,9 @@ def test_undecodable_declared_encoding(tmp_path: Path) -> None:
     with pytest.raises(DataError, match=r"cannot decode the header of bad\.csv as utf-8"):
         _read(tmp_path, "bad.csv", data, encoding="utf-8")
     late = _csv([["id"]] + [[f"{i:07d}"] for i in range(20_000)]).encode() + b"\xff\xfe\n"
-    with pytest.raises(DataError, match=r"^cannot decode late\.csv as utf-8$"):
+    with pytest.raises(
+        DataError, match=r"^late\.csv is not valid UTF-8: byte 160,003 \(line 20,002\)"
+    ):
         _read(tmp_path, "late.csv", late, encoding="utf-8")
 
 
