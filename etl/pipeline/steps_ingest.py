@@ -58,6 +58,7 @@ from etl.registry.sources import FileSource
 from etl.settings import Settings
 from etl.validate import SuiteSpec, baseline_suite, load_suite, validate_table
 from etl.validate.batches import BatchValidation, duplicate_positions
+from etl.validate.causes import FailureCauses
 from etl.validate.outcome import ValidationOutcome
 
 log = logging.getLogger(__name__)
@@ -506,6 +507,9 @@ def validate(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str,
             workers=settings.workers,
         )
     quarantined = rejected.num_rows
+    causes = FailureCauses()
+    if rejected.num_rows:
+        causes.add(rejected.column(REASONS).combine_chunks())
     single: list[ValidationOutcome] = []
 
     def whole(pairs: Iterable[tuple[pa.Table, pa.Table]]) -> Iterator[Checked]:
@@ -533,6 +537,8 @@ def validate(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str,
             reasons = _join_reasons(cast_reasons, row_reasons)
             failing = np.flatnonzero(failed.to_numpy(zero_copy_only=False))
             quarantined += len(failing)
+            if len(failing):
+                causes.add(reasons.take(failing), raw.take(failing))
             # the copy of the valid rows is made on the writing thread
             behind.submit(
                 _write_split,
@@ -569,7 +575,7 @@ def validate(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str,
             raise ValidationFailed(
                 f"dataset {dataset.id}: {quarantined} of {rows_in} rows failed validation "
                 f"({quarantined / rows_in:.1%}), above the dataset's limit of {limit:.0%}; "
-                "nothing was published"
+                f"nothing was published. Why: {causes.describe()}"
             )
         valid.close()
         bad.close()
@@ -589,6 +595,8 @@ def validate(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str,
         rows_in - quarantined,
         quarantined,
     )
+    if quarantined:
+        log.info("quarantined because: %s", causes.describe())
     return {
         "suite": outcome.suite_name,
         "rows_in": rows_in,

@@ -140,8 +140,13 @@ def test_table_level_failure_publishes_nothing(tmp_path: Path) -> None:
 def test_too_many_quarantined_rows_stop_the_run(tmp_path: Path) -> None:
     settings, dataset = setup(tmp_path, quality={"max_quarantine_share": 0.25})
     ingest.extract(settings, dataset, ctx())
-    with pytest.raises(ValidationFailed, match=r"2 of 4 rows .* above the dataset's limit"):
+    with pytest.raises(ValidationFailed, match=r"2 of 4 rows .* above the dataset's limit") as err:
         ingest.validate(settings, dataset, ctx())
+    # the message names each failing column and check, never a value
+    why = str(err.value)
+    assert 'amount (declared float64): 1 values do not parse; 1 look like "AAA"' in why
+    assert "expect_column_values_to_match_regex(sfzh): 1 rows" in why
+    assert "abc" not in why and "4201021990030745" not in why
 
 
 def test_core_dataset_is_refused_before_anything_is_read(tmp_path: Path) -> None:
