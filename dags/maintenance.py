@@ -4,8 +4,9 @@ Compaction rewrites the small files of daily partitions and per-run ``_meta`` ap
 deletes files replaced more than ``PUBDATA_RETENTION_HOURS`` ago (default 7 days, never below
 Delta's default), so time travel and ``pubdata trace`` work at least that far back. No
 ``_meta`` row is ever pruned (see ``etl.lake.maintenance``). Staging folders hold raw rows
-between a run's tasks; they are removed after ``STAGING_KEEP_DAYS`` so personal values do not
-linger outside the lake's restricted zone.
+between a run's tasks: a successful run drops them itself; the sweep drops what runs that
+stopped left (idle for ``etl.pipeline.staging.IDLE_HOURS``) and removes run folders after
+``KEEP_DAYS``, so personal values do not linger outside the lake's restricted zone.
 
 The DAG id is kept from when it only rebuilt the Data Docs, so existing runs and links stay.
 """
@@ -21,7 +22,6 @@ from etl.settings import Settings
 DAG_ID = "maintenance__data_docs"
 
 _settings = Settings.from_env()
-STAGING_KEEP_DAYS = 7
 
 
 def compact_tables() -> dict[str, int]:
@@ -59,11 +59,10 @@ def build_data_docs() -> str:
 
 
 def purge_staging() -> dict[str, int]:
-    """Remove run staging folders older than the retention; returns counts (XCom)."""
+    """Drop the staged values of runs that are over, remove old run folders; counts (XCom)."""
     from etl.pipeline.staging import purge
 
-    removed, freed = purge(_settings.staging, keep_days=STAGING_KEEP_DAYS)
-    return {"folders_removed": removed, "bytes_freed": freed}
+    return purge(_settings.staging).as_dict()
 
 
 with DAG(

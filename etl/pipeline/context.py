@@ -55,10 +55,14 @@ def _safe(part: str) -> str:
 
 
 def staging_dir(settings: Settings, ctx: RunContext) -> Path:
-    """Run-scoped staging folder: ``<home>/staging/<dataset>/<run_id>/``."""
-    path = settings.staging / ctx.dataset / _safe(ctx.run_id)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    """Run-scoped staging folder: ``<home>/staging/<dataset>/<run_id>/`` (private, 0700).
+
+    Creating it (the run's first step) drops the values the dataset's finished runs left.
+    """
+    # imported here: staging needs pyarrow, the run context stays light for the DAG side
+    from etl.pipeline.staging import run_folder
+
+    return run_folder(settings.staging, ctx.dataset, _safe(ctx.run_id))
 
 
 def write_json(path: Path, data: Any) -> None:

@@ -1,8 +1,25 @@
-"""Staging files that carry a run's data between its tasks (tasks pass references, never data)."""
+"""Staging files that carry a run's data between its tasks (tasks pass references, never data).
+
+Staging holds raw delivered values (ID and phone numbers among them) outside the lake's
+restricted zone, so it is private and short-lived:
+
+* every folder is created ``0700`` and every Arrow file ``0600`` (modes given at creation, so
+  no file is ever readable by another OS user, not even for a moment);
+* a successful run drops its value files at the end of its record step (:func:`drop_values`);
+* a run that stopped (killed, or failed for good) leaves them behind; they are dropped when the
+  dataset's next run starts (:func:`run_folder`) or by the maintenance DAG (:func:`purge`),
+  once nothing has touched the run's folder for ``IDLE_HOURS``;
+* a run's folder itself (its small, value-free JSON summaries) goes after ``KEEP_DAYS``.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
+import shutil
+import time
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
@@ -28,6 +45,20 @@ LOAD = "load.json"
 #: The price is disk: ~1.5 GB per 1M rows of a 15-column register while a run is in flight.
 STAGING_COMPRESSION = None
 _OPTIONS = ipc.IpcWriteOptions(compression=STAGING_COMPRESSION)
+
+log = logging.getLogger(__name__)
+
+PRIVATE_FOLDER = 0o700
+PRIVATE_FILE = 0o600
+SPILL = "spill"  # DuckDB's spill folder of the validate step (staged keys)
+#: Quarantine columns kept after a run: the record step and the quality alert read these.
+QUARANTINE_KEPT = ("_source_file", "_source_row", "_reasons")
+#: A run folder untouched this long belongs to a run that is over (killed or failed for good):
+#: the longest pause of a live run is a retry delay (2 min doubling per try: 2 and 4 min with
+#: the default two retries) or a queued task, far below this.
+IDLE_HOURS = 6.0
+#: A run folder's JSON summaries (counts, names, no values) are kept this long.
+KEEP_DAYS = 7.0
 
 
 def _mapped(path: Path) -> ipc.RecordBatchFileReader:
@@ -92,6 +123,9 @@ class TableWriter:
 
     def _start(self, schema: pa.Schema) -> ipc.RecordBatchFileWriter:
         self._schema = schema
+        _create_private(self._tmp)
+        # Arrow reopens the (private) empty file by name: it keeps its mode, Arrow's O_TRUNC
+        # does not change it, and only the pipeline's user can reach the name in its folder
         self._writer = ipc.new_file(str(self._tmp), schema, options=_OPTIONS)
         return self._writer
 
@@ -179,29 +213,159 @@ def batches_at(
     return [_ordered(pa.Table.from_batches([reader.get_batch(i)]), columns) for i in indexes]
 
 
-def purge(root: Path, keep_days: float, now: float | None = None) -> tuple[int, int]:
-    """Remove run staging folders untouched for ``keep_days`` (they hold raw personal values).
+def _create_private(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 (a leftover of an aborted write is replaced)."""
+    path.unlink(missing_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, PRIVATE_FILE))
 
-    Staging is ``<root>/<dataset>/<run>/``; a folder whose newest file is younger than the
-    retention is kept, so running and recently failed runs (whose failure record and a re-try
-    read staging) are never touched.
+
+def _private_folder(path: Path) -> bool:
+    """Create ``path`` with mode 0700 unless it exists; whether it was created."""
+    try:
+        path.mkdir(mode=PRIVATE_FOLDER)
+    except FileExistsError:
+        return False
+    return True
+
+
+def run_folder(root: Path, dataset: str, run: str) -> Path:
+    """The run's staging folder ``<root>/<dataset>/<run>/``, created private (0700) if new.
+
+    A new run folder means a new run of the dataset has started: the values its earlier runs
+    left behind (killed, or failed for good) are dropped then (:func:`purge` for this dataset).
+
+    Args:
+        root: the staging root (``Settings.staging``).
+        dataset: the dataset id.
+        run: the run's folder name (a file-name-safe run id).
 
     Returns:
-        (folders removed, bytes freed).
+        The folder.
     """
-    import shutil
-    import time
+    root.parent.mkdir(parents=True, exist_ok=True)
+    _private_folder(root)
+    _private_folder(root / dataset)
+    folder = root / dataset / run
+    if _private_folder(folder):
+        purge(root, dataset=dataset, spare=folder)
+    return folder
 
-    cutoff = (time.time() if now is None else now) - keep_days * 86400
-    removed = freed = 0
-    if not root.is_dir():
-        return 0, 0
-    for run in sorted(p for p in root.glob("*/*") if p.is_dir()):
-        files = [f for f in run.rglob("*") if f.is_file()]
-        newest = max((f.stat().st_mtime for f in files), default=run.stat().st_mtime)
-        if newest >= cutoff:
-            continue
-        freed += sum(f.stat().st_size for f in files)
-        shutil.rmtree(run)
-        removed += 1
-    return removed, freed
+
+def drop_values(folder: Path) -> int:
+    """Remove a run's files that hold delivered values; returns the bytes freed.
+
+    ``raw``, ``typed``, ``valid`` and ``rejected``, the spill folder and any unfinished
+    ``.tmp`` write go; ``quarantine`` keeps only :data:`QUARANTINE_KEPT` (file, row number,
+    reason codes), which the record step and the quality alert read. The JSON summaries stay:
+    they hold counts and names, never values.
+    """
+    freed = sum(_remove(path) for path in _value_paths(folder))
+    quarantine = folder / QUARANTINE
+    if _quarantine_holds_values(folder):
+        before = quarantine.stat().st_size
+        schema = table_schema(folder, QUARANTINE)
+        kept = [name for name in QUARANTINE_KEPT if name in schema.names]
+        write_table(folder, QUARANTINE, read_table(folder, QUARANTINE, kept))
+        freed += before - quarantine.stat().st_size
+    return freed
+
+
+def _value_paths(folder: Path) -> list[Path]:
+    """The value files and folders of a run that exist (quarantine itself is shrunk, not here)."""
+    names = [RAW, TYPED, VALID, REJECTED, SPILL]
+    names += [f".{name}.tmp" for name in (RAW, TYPED, VALID, REJECTED, QUARANTINE)]
+    return [folder / name for name in names if (folder / name).exists()]
+
+
+def _quarantine_holds_values(folder: Path) -> bool:
+    if not (folder / QUARANTINE).is_file():
+        return False
+    return bool(set(table_schema(folder, QUARANTINE).names) - set(QUARANTINE_KEPT))
+
+
+def _remove(path: Path) -> int:
+    if path.is_dir():
+        size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+        shutil.rmtree(path)
+        return size
+    size = path.stat().st_size
+    path.unlink()
+    return size
+
+
+@dataclass(frozen=True)
+class Purged:
+    """What a staging sweep did.
+
+    Attributes:
+        folders_removed: run folders removed whole (older than the keep time).
+        runs_emptied: run folders whose value files were dropped (idle runs that are over).
+        bytes_freed: bytes removed.
+    """
+
+    folders_removed: int = 0
+    runs_emptied: int = 0
+    bytes_freed: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        """The counts as a plain dict (a DAG task's return value)."""
+        return {
+            "folders_removed": self.folders_removed,
+            "runs_emptied": self.runs_emptied,
+            "bytes_freed": self.bytes_freed,
+        }
+
+
+def purge(
+    root: Path,
+    *,
+    keep_days: float = KEEP_DAYS,
+    idle_hours: float = IDLE_HOURS,
+    dataset: str | None = None,
+    spare: Path | None = None,
+    now: float | None = None,
+) -> Purged:
+    """Drop the values of runs that are over, and remove run folders past the keep time.
+
+    Staging is ``<root>/<dataset>/<run>/``. A run folder whose newest file is older than
+    ``idle_hours`` belongs to a run that is over: its value files go (:func:`drop_values`). One
+    older than ``keep_days`` is removed whole. Anything touched more recently (a running run,
+    or one between its tasks or retries) is left alone.
+
+    Args:
+        root: the staging root.
+        keep_days: age after which a run folder is removed whole.
+        idle_hours: age after which a run's value files are dropped.
+        dataset: only this dataset's runs (the sweep a new run does); None sweeps all.
+        spare: a run folder never touched (the run doing the sweep).
+        now: the current time (seconds since the epoch), for tests.
+
+    Returns:
+        What was removed.
+    """
+    clock = time.time() if now is None else now
+    removed = emptied = freed = 0
+    runs = root.glob(f"{dataset}/*" if dataset is not None else "*/*") if root.is_dir() else ()
+    for run in sorted(p for p in runs if p.is_dir() and not p.is_symlink() and p != spare):
+        try:
+            files = [f for f in run.rglob("*") if f.is_file()]
+            newest = max((f.stat().st_mtime for f in files), default=run.stat().st_mtime)
+            if newest < clock - keep_days * 86400:
+                size = sum(f.stat().st_size for f in files)
+                shutil.rmtree(run)
+                removed, freed = removed + 1, freed + size
+            elif newest < clock - idle_hours * 3600 and (
+                _value_paths(run) or _quarantine_holds_values(run)
+            ):
+                freed += drop_values(run)
+                emptied += 1
+        except OSError as exc:  # another sweep got there first, or a file is not ours
+            log.warning("staging: could not sweep %s: %s", run.name, exc.strerror or exc)
+    if removed or emptied:
+        log.info(
+            "staging: %d run folders removed, %d runs' values dropped (%d bytes)",
+            removed,
+            emptied,
+            freed,
+        )
+    return Purged(removed, emptied, freed)

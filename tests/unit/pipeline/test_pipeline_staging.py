@@ -8,7 +8,7 @@ import pyarrow as pa
 import pytest
 
 from etl.pipeline import staging
-from etl.pipeline.staging import RAW, purge
+from etl.pipeline.staging import RAW, Purged, purge
 
 
 def make_run(root: Path, name: str, age_days: float) -> Path:
@@ -24,12 +24,13 @@ def make_run(root: Path, name: str, age_days: float) -> Path:
 def test_old_runs_are_purged_recent_ones_kept(tmp_path: Path) -> None:
     old = make_run(tmp_path, "old", 10)
     recent = make_run(tmp_path, "recent", 1)
-    assert purge(tmp_path, keep_days=7) == (1, 100)
-    assert not old.exists() and recent.exists()
+    # the recent run (a day idle) is over too: its values go, its folder stays
+    assert purge(tmp_path, keep_days=7) == Purged(1, 1, 200)
+    assert not old.exists() and recent.exists() and not (recent / RAW).exists()
 
 
 def test_missing_staging_folder(tmp_path: Path) -> None:
-    assert purge(tmp_path / "nope", keep_days=7) == (0, 0)
+    assert purge(tmp_path / "nope", keep_days=7) == Purged()
 
 
 def test_batches_come_back_with_their_boundaries_and_columns_in_the_order_asked(
