@@ -10,12 +10,8 @@ from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
-
 from etl.classify.model import ColumnClassification
-from etl.lake import delta
-from etl.lineage import SCHEMAS, append_rows, read_meta
+from etl.lineage import append_rows
 from etl.lineage.reviews import IMPORTANT, open_holds, review_rows, withheld_columns
 from etl.pipeline import staging
 from etl.pipeline.context import RunContext, invocation_path, read_json, staging_dir, write_json
@@ -215,104 +211,6 @@ def _summary(dataset: Dataset, ctx: RunContext, status: str, **fields: Any) -> d
     return summary
 
 
-#: ``lineage_runs.status`` of a run whose load has begun and that has recorded no outcome yet.
-LOADING = "loading"
-#: ``lineage_runs.status`` a later run of the same date gives a run that never recorded one.
-SUPERSEDED = "superseded"
-#: Commits of a table searched for those of an unfinished run (newest first).
-HISTORY_COMMITS = 500
-
-
-def record_loading(settings: Settings, dataset: Dataset, ctx: RunContext, generation: int) -> None:
-    """Record that the run's load begins (status ``loading``), before any table is committed.
-
-    Until the run records its outcome, this row tells readers that the date is being replaced
-    (or that the run was killed: the next successful run of the date marks it ``superseded``).
-    """
-    source = _maybe(staging_dir(settings, ctx), staging.SOURCE) or {}
-    started = (_maybe(staging_dir(settings, ctx), staging.RUN) or {}).get("started_at")
-    row = {
-        **_run_identity(dataset, ctx, started),
-        "source_sha256": source.get("sha256"),
-        "status": LOADING,
-        "error_stage": "load",
-        "finished_at": datetime.now(UTC),
-        "generation": generation,
-    }
-    append_rows(settings.lake, "lineage_runs", [row], (f"{ctx.lineage_run_id}/loading", generation))
-
-
-def _superseded(
-    settings: Settings, dataset: Dataset, ctx: RunContext, loaded: dict[str, Any], now: datetime
-) -> list[dict[str, Any]]:
-    """``superseded`` rows for earlier runs of this date that began loading and never finished.
-
-    Such a run was killed (or is still running behind this one, which has replaced the date
-    under it). Each table commit it made, found by its run id in the commit metadata, gets its
-    row, so no commit of a zone table is left without a lineage record.
-    """
-    runs = read_meta(settings.lake, "lineage_runs")
-    runs = runs.filter(
-        pc.and_(
-            pc.equal(runs["dataset"], dataset.id),
-            pc.equal(runs["logical_date"], pa.scalar(ctx.logical_date, pa.date32())),
-        )
-    )
-    statuses: dict[str, set[str]] = {}
-    loading: dict[str, dict[str, Any]] = {}
-    for row in runs.to_pylist():
-        statuses.setdefault(row["lineage_run_id"], set()).add(row["status"])
-        if row["status"] == LOADING:
-            loading[row["lineage_run_id"]] = row
-    ours = int(loaded["generation"])
-    unfinished = [
-        row
-        for run_id, row in loading.items()
-        if statuses[run_id] == {LOADING}
-        and run_id != ctx.lineage_run_id
-        and int(row["generation"] or 0) <= ours  # a later claim may still overtake this run
-    ]
-    if not unfinished:
-        return []
-    day = ctx.logical_date.isoformat()
-    commits = {name: delta.history(uri, HISTORY_COMMITS) for name, uri in loaded["tables"].items()}
-    rows: list[dict[str, Any]] = []
-    for run in unfinished:
-        identity = {k: run[k] for k in SCHEMAS["lineage_runs"].names if k in _IDENTITY}
-        outcome = {
-            "status": SUPERSEDED,
-            "error_stage": "load",
-            "error_message": f"stopped before recording its outcome; {day} was replaced by "
-            f"run {ctx.run_id}",
-            "finished_at": now,
-            "generation": run["generation"],
-            "source_sha256": run["source_sha256"],
-        }
-        found = [
-            {"zone": name, "table_uri": loaded["tables"][name], "delta_version": c["version"]}
-            for name, entries in commits.items()
-            for c in entries
-            if c.get("pubdata.run_id") == run["run_id"] and c.get("pubdata.logical_date") == day
-        ]
-        rows.extend({**identity, **outcome, **f} for f in found or [{}])
-    return rows
-
-
-_IDENTITY = (
-    "lineage_run_id",
-    "dataset",
-    "logical_date",
-    "dag_id",
-    "run_id",
-    "try_number",
-    "department",
-    "domain",
-    "invocation",
-    "started_at",
-    "pipeline_version",
-)
-
-
 def record(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, Any]:
     """Write lineage rows for a successful run and return its scrubbed summary."""
     folder = staging_dir(settings, ctx)
@@ -334,42 +232,18 @@ def record(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, A
         *(["WITHHELD"] if withheld else []),
     ]
     flags = ",".join(flag_list)
-    # Every append is made once per claim: a record step killed half-way and run again (an
-    # Airflow retry) adds what is missing and doubles nothing. lineage_runs comes last, so a
-    # ``success`` row exists only once everything else of the run is recorded.
-    once = (f"{ctx.lineage_run_id}/record", int(loaded["generation"]))
-    lake = settings.lake
-    append_rows(lake, "source_files", _source_rows(dataset, ctx, source, now), once)
-    append_rows(lake, "quarantine_rows", _quarantine_rows(folder, dataset, ctx, now), once)
-    append_rows(lake, "validation_results", _validation_rows(dataset, ctx, validation), once)
+    append_rows(settings.lake, "source_files", _source_rows(dataset, ctx, source, now))
+    append_rows(settings.lake, "quarantine_rows", _quarantine_rows(folder, dataset, ctx, now))
+    append_rows(settings.lake, "validation_results", _validation_rows(dataset, ctx, validation))
     append_rows(
-        lake,
+        settings.lake,
         "classifications",
         _classification_rows(base, classification, flags, source, now),
-        once,
     )
     append_rows(
-        lake,
+        settings.lake,
         "column_lineage",
         [{**base, **c, "recorded_at": now} for c in loaded["column_lineage"]],
-        once,
-    )
-    append_rows(
-        lake,
-        "reviews",
-        review_rows(
-            lineage_run_id=ctx.lineage_run_id,
-            dataset=dataset.id,
-            logical_date=ctx.logical_date,
-            classification=classification,
-            held=held,
-            registry_important=dataset.classification.important,
-            now=now,
-            withheld=withheld,
-            important_pending="IMP" not in flag_list
-            and any(h.kind == IMPORTANT for h in open_holds(lake, dataset.id)),
-        ),
-        once,
     )
     runs = [
         {
@@ -388,12 +262,26 @@ def record(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, A
             "status": "success",
             "schema_change": _schema_change(source),
             "finished_at": now,
-            "generation": loaded["generation"],
         }
         for zone, uri in loaded["tables"].items()
     ]
-    superseded = _superseded(settings, dataset, ctx, loaded, now)
-    append_rows(lake, "lineage_runs", [*superseded, *runs], once)
+    append_rows(settings.lake, "lineage_runs", runs)
+    append_rows(
+        settings.lake,
+        "reviews",
+        review_rows(
+            lineage_run_id=ctx.lineage_run_id,
+            dataset=dataset.id,
+            logical_date=ctx.logical_date,
+            classification=classification,
+            held=held,
+            registry_important=dataset.classification.important,
+            now=now,
+            withheld=withheld,
+            important_pending="IMP" not in flag_list
+            and any(h.kind == IMPORTANT for h in open_holds(settings.lake, dataset.id)),
+        ),
+    )
     summary = _summary(
         dataset,
         ctx,
