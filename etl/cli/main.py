@@ -21,7 +21,7 @@ from etl.cli.output import parse_date as _date
 from etl.cli.output import say as _say
 from etl.cli.table import render
 from etl.errors import ConfigError, PubdataError
-from etl.registry import load_registry
+from etl.registry import Dataset, load_registry
 from etl.settings import Settings
 
 DEMO_DATE = "2024-06-01"
@@ -49,12 +49,40 @@ def _run_one(settings: Settings, dataset_id: str, day: date, quiet: bool) -> dic
             f"logical date {day.isoformat()} is before {dataset_id}'s start_date "
             f"{dataset.start_date.isoformat()}"
         )
+    missing = _not_delivered(settings, dataset, day)
+    if missing is not None:  # answered at once: no Airflow run to start for nothing
+        return {
+            "status": "failed",
+            "dataset": dataset.id,
+            "logical_date": day.isoformat(),
+            "stage": "extract",
+            "error": f"{missing} (no run was started)",
+            "seconds": 0.0,
+        }
     if not quiet:
         _progress(f"running {dataset.dag_id} for {day.isoformat()} through Airflow ...")
     started = time.monotonic()
     outcome = run_dataset(settings, dataset, day)
     outcome.summary["seconds"] = round(time.monotonic() - started, 1)
     return outcome.summary
+
+
+def _not_delivered(settings: Settings, dataset: Dataset, day: date) -> str | None:
+    """Why a file source has nothing to read for ``day``, or None when it has (or is no file)."""
+    from etl.errors import SourceNotReady
+    from etl.extract.paths import resolve_source_path, resolve_source_paths
+    from etl.registry.sources import FileSource
+
+    source = dataset.source
+    if not isinstance(source, FileSource):
+        return None
+    try:
+        if source.marker is not None:
+            resolve_source_path(settings.landing, source.marker, day)
+        resolve_source_paths(settings.landing, source.path, day)
+    except SourceNotReady as exc:
+        return str(exc)
+    return None
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:

@@ -62,3 +62,16 @@ def test_env_prints_airflow_settings(env: Path, capsys: pytest.CaptureFixture[st
     out = capsys.readouterr().out
     assert "export AIRFLOW__CORE__LOAD_EXAMPLES=False" in out
     assert f"export AIRFLOW_HOME={env / 'home' / 'airflow'}" in out
+
+
+def test_a_missing_delivery_is_answered_without_starting_airflow(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PUBDATA_LANDING", str(env / "landing"))
+    (env / "landing").mkdir()
+    assert main(["run", "household_register", "--date", "2024-06-01"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "household_register failed at extract: source not delivered: " in err
+    assert "(no run was started)" in err
+    assert not (env / "home" / "airflow").exists()  # no Airflow database was even created
