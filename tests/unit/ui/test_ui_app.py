@@ -1,43 +1,23 @@
 """The app over HTTP (FastAPI TestClient): login enforcement, pages, Data Docs, no values leak.
 
-``authenticate`` here is a real check, not a stand-in that says yes: it accepts a bearer token
-only when it is the user name followed by that name's HMAC under a key the test holds, the way
-a signed session token is checked. The Airflow adapter (``plugins/pubdata_ui.py``) is exercised
-against a real api-server by the browser test.
+The login check is :mod:`tests.unit.ui.auth`'s signed token; the Airflow adapter
+(``plugins/pubdata_ui.py``) is exercised with Airflow's own tokens by test_ui_plugin and against
+a real api-server by the browser test.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from urllib.parse import urlencode
 
 import pytest
-from fastapi import Request
 from fastapi.testclient import TestClient
 
 from etl.settings import Settings
 from etl.ui import create_app
+from tests.unit.ui.auth import AUTH, authenticate, sign
 from tests.unit.ui.leaks import leaked
 from tests.unit.ui.routes import every_request
 from tests.unit.ui.sample_lake import CORE, DRIFTED, IMPORTANT, SampleLake
-
-KEY = b"ui-test-signing-key"
-
-
-def sign(user: str) -> str:
-    return f"{user}.{hmac.new(KEY, user.encode(), hashlib.sha256).hexdigest()}"
-
-
-async def authenticate(request: Request) -> str | None:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    user, _, _ = token.partition(".")
-    if scheme.lower() != "bearer" or not user:
-        return None
-    return user if hmac.compare_digest(token, sign(user)) else None
-
-
-AUTH = {"Authorization": f"Bearer {sign('operator')}"}
 
 
 @pytest.fixture(scope="module")
