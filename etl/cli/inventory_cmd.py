@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from etl.cli.output import emit, say
+from etl.cli.output import EXCEL_BOM, emit, say
 from etl.errors import ConfigError
 from etl.lineage.inventory import (
     ColumnEntry,
@@ -70,8 +70,6 @@ IMPORTANT_HEADERS: dict[str, str] = {
 }
 COLUMN_SHEET = "数据分类分级清单"
 IMPORTANT_SHEET = "重要数据目录"
-#: Excel's signal that a CSV file is UTF-8 (without it, Chinese Excel reads GBK).
-BOM = "\ufeff"
 
 
 def _cells(entry: ColumnEntry | ImportantEntry, headers: dict[str, str]) -> list[Any]:
@@ -87,7 +85,7 @@ def important_path(path: Path) -> Path:
 def write_csv(path: Path, headers: dict[str, str], rows: Sequence[Sequence[Any]]) -> None:
     """One table as UTF-8 CSV with a BOM (what Excel needs to read Chinese right)."""
     with path.open("w", encoding="utf-8", newline="") as out:
-        out.write(BOM)
+        out.write(EXCEL_BOM)
         writer = csv.writer(out)
         writer.writerow(headers.values())
         writer.writerows([["" if v is None else v for v in row] for row in rows])

@@ -8,6 +8,10 @@ import sys
 from datetime import date
 from typing import Any
 
+#: What makes Excel read a CSV file as UTF-8 (without it, Chinese Excel reads GBK): every CSV a
+#: person may open (inventory, quarantine export) starts with it.
+EXCEL_BOM = "\ufeff"
+
 
 def say(text: str) -> None:
     """Write one line of human-readable output to stdout."""

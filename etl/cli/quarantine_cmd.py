@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from etl.cli.output import EXCEL_BOM
 from etl.cli.output import parse_date as _date
 from etl.cli.output import say as _say
 from etl.cli.table import render
@@ -72,7 +73,9 @@ def _export(settings: Settings, dataset: Dataset, day: date, path: Path) -> int:
     data = [c for c in table.column_names if not c.startswith("_")]
     keys = [c for c in ("_source_file", "_source_row") if c in table.column_names]
     out = table.select([*data, *keys, "_reasons"]).sort_by([(k, "ascending") for k in keys])
-    pacsv.write_csv(out, path)
+    with path.open("wb") as handle:
+        handle.write(EXCEL_BOM.encode("utf-8"))
+        pacsv.write_csv(out, handle)
     sys.stderr.write(
         f"wrote {out.num_rows} quarantined rows of {dataset.id} {day.isoformat()} to {path}; "
         "fix values, keep _source_row, then: pubdata quarantine "

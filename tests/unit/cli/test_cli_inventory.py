@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
-from etl.cli.inventory_cmd import BOM, COLUMN_SHEET, IMPORTANT_SHEET
+from etl.cli.inventory_cmd import COLUMN_SHEET, IMPORTANT_SHEET
 from etl.cli.main import main
+from etl.cli.output import EXCEL_BOM as BOM
 from etl.lake import delta
 from etl.lineage.inventory import inventory_table_uri
 from tests.unit.cli.review_lake import DAYS, SECRETS, ReviewLake, make_review_lake

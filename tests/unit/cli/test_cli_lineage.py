@@ -93,7 +93,8 @@ def test_quarantine_counts_export_and_clearance(
     assert entry["by_reason"] == {"bad_id": 1, "cast:amount:float64": 1}
     out = tmp_path / "q.csv"
     assert main(["quarantine", "people", "--date", "2024-06-01", "--export", str(out)]) == 0
-    header, *rows = out.read_text(encoding="utf-8").splitlines()
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # opens right in Chinese Excel
+    header, *rows = out.read_text(encoding="utf-8-sig").splitlines()
     assert header == '"xm","sfzh","sjhm","amount","_source_file","_source_row","_reasons"'
     assert len(rows) == 2
     monkeypatch.setenv("PUBDATA_CLEARANCE", "shared")
