@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -44,6 +44,8 @@ __all__ = [
 IDENT = r"^[a-z][a-z0-9_]*$"
 #: A suite name: a file name under expectations/ (no separators, not starting with a dot).
 SUITE_NAME = r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$"
+#: Airflow refuses a DAG with a longer tag, and the refusal would fail every DAG of ingest.py.
+AIRFLOW_TAG_MAX = 100
 #: Schedules Airflow 3.3 takes without asking croniter: ``@once``, ``@continuous`` and its
 #: ``CRON_PRESETS`` (``airflow.sdk.definitions.timetables._cron``).
 AIRFLOW_PRESETS = frozenset(
@@ -129,7 +131,9 @@ class Dataset(Closed):
     quality: QualitySpec = Field(default_factory=QualitySpec)
     open: bool = False
     retries: int = Field(default=2, ge=0, le=10)
-    tags: list[str] = Field(default_factory=list)
+    tags: list[Annotated[str, Field(min_length=1, max_length=AIRFLOW_TAG_MAX)]] = Field(
+        default_factory=list, description="extra DAG tags"
+    )
     alerts: AlertsSpec | None = Field(
         default=None, description="channels (from alerts.yaml) and kinds of alert; absent: none"
     )

@@ -42,12 +42,14 @@ HOSTILE = {
     "dup.yaml": _HOSTILE_BASE.format(id="dup") + "classification: {core: true, core: false}\n",
     "cron.yaml": _HOSTILE_BASE.format(id="cron") + "schedule: '61 * * * *'\n",
     "nul.yaml": _HOSTILE_BASE.format(id="nul").replace("a.csv", '"a\\0.csv"'),
+    "tag.yaml": _HOSTILE_BASE.format(id="tag") + f"tags: [{'x' * 101}]\n",
 }
 HOSTILE_PROBLEMS = {
     "deep.yaml": "line 6: nested deeper than",
     "dup.yaml": "line 6: duplicate key 'core'",
     "cron.yaml": "schedule: not a valid schedule",
     "nul.yaml": "source.path: contains a control character U+0000",
+    "tag.yaml": "tags.0: String should have at most 100 characters",
 }
 
 PARSE = """

@@ -254,6 +254,14 @@ def test_suite_names_cannot_leave_the_expectations_folder(tmp_path: Path, value:
     assert only_problem(tmp_path, path)[0] == "expectations"
 
 
+def test_tag_airflow_would_refuse_is_a_registry_problem(tmp_path: Path) -> None:
+    # Airflow's DAG() raises for a tag over 100 characters: in ingest.py that would take every
+    # dataset's DAG down, so the model refuses it and the other datasets keep theirs
+    path = registry_with(tmp_path, "tag.yaml", GOOD.replace("good", "t") + f"tags: [{'x' * 101}]\n")
+    field, message = only_problem(tmp_path, path)
+    assert (field, message) == ("tags.0", "String should have at most 100 characters")
+
+
 def test_edit_refuses_duplicate_keys_as_the_loader_does(tmp_path: Path) -> None:
     path = tmp_path / "dup.yaml"
     path.write_text(GOOD + "open: false\nopen: true\n", encoding="utf-8")
