@@ -18,6 +18,7 @@ Each refusal is a :class:`YamlProblem` naming the line (1-based) where one is kn
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -157,7 +158,8 @@ def parse(text: str) -> Any:
     except yaml.reader.ReaderError as exc:  # the reader checks every character up front
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
         line = text.count("\n", 0, exc.position) + 1
-        raise YamlProblem(f"not valid YAML: control character U+{code:04X}", line) from None
+        kind = "control character" if unicodedata.category(chr(code)) == "Cc" else "character"
+        raise YamlProblem(f"not valid YAML: {kind} U+{code:04X}", line) from None
     try:
         return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:

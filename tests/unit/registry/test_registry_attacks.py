@@ -176,6 +176,11 @@ def test_raw_nul_byte_names_the_line(tmp_path: Path) -> None:
     assert only_problem(tmp_path, path) == ("line 5", "not valid YAML: control character U+0000")
 
 
+def test_non_characters_name_the_line(tmp_path: Path) -> None:
+    path = registry_with(tmp_path, "nc.yaml", (GOOD + "owner: a\ufffeb\n").encode())
+    assert only_problem(tmp_path, path) == ("line 6", "not valid YAML: character U+FFFE")
+
+
 def test_control_characters_in_keys_and_nested_values(tmp_path: Path) -> None:
     path = registry_with(tmp_path, "key.yaml", GOOD + 'columns: {"a\\x1bb": string}\n')
     field, message = only_problem(tmp_path, path)
