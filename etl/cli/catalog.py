@@ -115,6 +115,7 @@ def catalog(
                 "last_run_id": run.get("run_id"),
                 "last_success_at": run.get("finished_at"),
                 "last_status": last.get("status"),
+                "last_run_date": last.get("logical_date"),
                 "last_error": last.get("error_message") if last.get("status") == "failed" else None,
                 "freshness": fresh.to_dict() | {"label": fresh.label},
                 "quality": {
@@ -141,6 +142,16 @@ def _history_label(item: dict[str, Any]) -> str:
     return f"{history['pass_rate']:.0%}" if history else "-"
 
 
+def _last_run_label(item: dict[str, Any]) -> str:
+    """``success``, or the status and date of a latest run that failed: ``failed 2024-06-02``."""
+    status = item["last_status"]
+    if status is None:
+        return "never run"
+    if status != "success" and item["last_run_date"]:
+        return f"{status} {item['last_run_date']}"
+    return str(status)
+
+
 def render_catalog(items: list[dict[str, Any]]) -> str:
     """The catalog as a table for people (``--json`` has every field)."""
     rows = [
@@ -153,7 +164,7 @@ def render_catalog(items: list[dict[str, Any]]) -> str:
             i["rows_quarantined"] if i["rows_quarantined"] is not None else "-",
             ",".join(i["zones"]) or "-",
             i["last_logical_date"] or "-",
-            i["last_status"] or "never run",
+            _last_run_label(i),
             i["freshness"]["label"],
             _quality_label(i),
             _history_label(i),
@@ -197,7 +208,8 @@ def render_card(item: dict[str, Any]) -> str:
             else "-",
         ),
         ("last loaded date", item["last_logical_date"] or "-"),
-        ("last run", f"{item['last_status'] or 'never run'} {item['last_run_id'] or ''}".strip()),
+        ("last loaded run", item["last_run_id"] or "-"),
+        ("last run", _last_run_label(item)),
         ("last error", item["last_error"] or "-"),
         ("freshness", item["freshness"]["label"]),
         ("checks (last run)", _quality_label(item)),

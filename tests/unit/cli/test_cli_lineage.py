@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from etl.cli.main import main
+from etl.pipeline import RunContext
+from etl.pipeline.steps_record import record_failure
 from tests.unit.lineage.conftest import CSV, People, make_people
 
 
@@ -104,3 +107,21 @@ def test_quarantine_counts_export_and_clearance(
     assert main(["quarantine", "people", "--date", "2024-06-01", "--export", str(out)]) == 2
     assert "needs clearance restricted" in capsys.readouterr().err
     assert main(["quarantine", "people", "--export", str(out)]) == 2
+
+
+def test_the_catalog_shows_a_failed_run_beside_the_last_loaded_date(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    people = make_people(tmp_path)
+    later = RunContext("people", people.dataset.dag_id, "r2", date(2024, 6, 2))
+    record_failure(people.settings, people.dataset, later, "extract", "source not delivered: x")
+    for key, value in (("HOME", str(people.settings.home)), ("LAKE", people.settings.lake)):
+        monkeypatch.setenv(f"PUBDATA_{key}", value)
+    monkeypatch.setenv("PUBDATA_REGISTRY", str(people.settings.registry))
+    assert main(["catalog", "--json"]) == 0
+    (item,) = json.loads(capsys.readouterr().out)
+    assert item["last_logical_date"] == "2024-06-01"  # what readers have
+    assert (item["last_status"], item["last_run_date"]) == ("failed", "2024-06-02")
+    assert item["last_error"] == "source not delivered: x"
+    assert main(["catalog"]) == 0
+    assert "2024-06-01  failed 2024-06-02  late" in capsys.readouterr().out
