@@ -182,7 +182,7 @@ def cron_problem(expression: str) -> str | None:
     parsing cheap), so that a bad expression is a registry problem, not a failed DAG import.
     Airflow also reads only five fields (croniter's optional sixth is seconds).
     """
-    from croniter import CroniterError, croniter  # type: ignore[import-untyped]
+    from croniter import CroniterError, croniter
 
     try:
         fields = len(croniter(expression).expanded)
