@@ -254,33 +254,47 @@ def run_folder(root: Path, dataset: str, run: str) -> Path:
 def drop_values(folder: Path) -> int:
     """Remove a run's files that hold delivered values; returns the bytes freed.
 
-    ``raw``, ``typed``, ``valid`` and ``rejected``, the spill folder and any unfinished
-    ``.tmp`` write go; ``quarantine`` keeps only :data:`QUARANTINE_KEPT` (file, row number,
-    reason codes), which the record step and the quality alert read. The JSON summaries stay:
-    they hold counts and names, never values.
+    ``typed``, ``valid`` and ``rejected``, the spill folder and any unfinished ``.tmp`` write
+    go; ``raw`` keeps its schema and no row (the source schema of the run's lineage facets);
+    ``quarantine`` keeps only :data:`QUARANTINE_KEPT` (file, row number, reason codes), which
+    the record step and the quality alert read. The JSON summaries stay: they hold counts and
+    names, never values.
     """
     freed = sum(_remove(path) for path in _value_paths(folder))
-    quarantine = folder / QUARANTINE
-    if _quarantine_holds_values(folder):
-        before = quarantine.stat().st_size
-        schema = table_schema(folder, QUARANTINE)
-        kept = [name for name in QUARANTINE_KEPT if name in schema.names]
-        write_table(folder, QUARANTINE, read_table(folder, QUARANTINE, kept))
-        freed += before - quarantine.stat().st_size
+    for name in (RAW, QUARANTINE):
+        if _holds_rows(folder, name):
+            before = (folder / name).stat().st_size
+            write_table(folder, name, _value_free(folder, name))
+            freed += before - (folder / name).stat().st_size
     return freed
 
 
+def holds_values(folder: Path) -> bool:
+    """Whether a run folder still holds delivered values (see :func:`drop_values`)."""
+    return bool(_value_paths(folder)) or any(_holds_rows(folder, n) for n in (RAW, QUARANTINE))
+
+
 def _value_paths(folder: Path) -> list[Path]:
-    """The value files and folders of a run that exist (quarantine itself is shrunk, not here)."""
-    names = [RAW, TYPED, VALID, REJECTED, SPILL]
+    """The value files and folders of a run that exist (raw and quarantine are shrunk instead)."""
+    names = [TYPED, VALID, REJECTED, SPILL]
     names += [f".{name}.tmp" for name in (RAW, TYPED, VALID, REJECTED, QUARANTINE)]
     return [folder / name for name in names if (folder / name).exists()]
 
 
-def _quarantine_holds_values(folder: Path) -> bool:
-    if not (folder / QUARANTINE).is_file():
+def _holds_rows(folder: Path, name: str) -> bool:
+    """Whether ``raw`` has rows, or ``quarantine`` columns beyond :data:`QUARANTINE_KEPT`."""
+    if not (folder / name).is_file():
         return False
-    return bool(set(table_schema(folder, QUARANTINE).names) - set(QUARANTINE_KEPT))
+    if name == RAW:
+        return count_rows(folder, RAW) > 0
+    return bool(set(table_schema(folder, name).names) - set(QUARANTINE_KEPT))
+
+
+def _value_free(folder: Path, name: str) -> pa.Table:
+    schema = table_schema(folder, name)
+    if name == RAW:
+        return schema.empty_table()
+    return read_table(folder, name, [n for n in QUARANTINE_KEPT if n in schema.names])
 
 
 def _remove(path: Path) -> int:
@@ -354,13 +368,11 @@ def purge(
                 size = sum(f.stat().st_size for f in files)
                 shutil.rmtree(run)
                 removed, freed = removed + 1, freed + size
-            elif newest < clock - idle_hours * 3600 and (
-                _value_paths(run) or _quarantine_holds_values(run)
-            ):
+            elif newest < clock - idle_hours * 3600 and holds_values(run):
                 freed += drop_values(run)
                 emptied += 1
-        except OSError as exc:  # another sweep got there first, or a file is not ours
-            log.warning("staging: could not sweep %s: %s", run.name, exc.strerror or exc)
+        except (OSError, pa.ArrowException) as exc:  # another sweep got there first, or so
+            log.warning("staging: could not sweep %s: %s", run.name, type(exc).__name__)
     if removed or emptied:
         log.info(
             "staging: %d run folders removed, %d runs' values dropped (%d bytes)",

@@ -14,8 +14,7 @@ from etl.pipeline.staging import RAW, Purged, purge
 def make_run(root: Path, name: str, age_days: float) -> Path:
     run = root / "people" / name
     run.mkdir(parents=True)
-    raw = run / RAW
-    raw.write_bytes(b"x" * 100)
+    raw = staging.write_table(run, RAW, pa.table({"x": ["v" * 100]}))
     old = time.time() - age_days * 86400
     os.utime(raw, (old, old))
     return run
@@ -24,9 +23,12 @@ def make_run(root: Path, name: str, age_days: float) -> Path:
 def test_old_runs_are_purged_recent_ones_kept(tmp_path: Path) -> None:
     old = make_run(tmp_path, "old", 10)
     recent = make_run(tmp_path, "recent", 1)
+    size = (old / RAW).stat().st_size
     # the recent run (a day idle) is over too: its values go, its folder stays
-    assert purge(tmp_path, keep_days=7) == Purged(1, 1, 200)
-    assert not old.exists() and recent.exists() and not (recent / RAW).exists()
+    purged = purge(tmp_path, keep_days=7)
+    assert (purged.folders_removed, purged.runs_emptied) == (1, 1)
+    assert size < purged.bytes_freed < 2 * size
+    assert not old.exists() and staging.count_rows(recent, RAW) == 0
 
 
 def test_missing_staging_folder(tmp_path: Path) -> None:

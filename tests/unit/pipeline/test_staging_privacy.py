@@ -15,10 +15,10 @@ from etl.alerts.compose import _reason_counts
 from etl.pipeline import staging
 from etl.pipeline import steps_ingest as ingest
 from etl.pipeline.context import staging_dir
-from etl.settings import Settings
 from tests.unit.pipeline.test_pipeline_steps import IDS, ctx, run_all, setup
 
 VALUE_FILES = {staging.RAW, staging.TYPED, staging.VALID, staging.REJECTED}
+KEPT = ["_source_file", "_source_row", "_reasons"]
 
 
 @pytest.fixture(autouse=True)
@@ -40,10 +40,10 @@ def age(folder: Path, hours: float) -> None:
         os.utime(path, (then, then))
 
 
-def leaked_ids(settings: Settings) -> list[str]:
-    """Raw ID numbers found in any staging file's bytes."""
+def leaked_ids(folder: Path) -> list[str]:
+    """Raw ID numbers found in the bytes of any file under ``folder``."""
     found = []
-    for path in settings.staging.rglob("*"):
+    for path in folder.rglob("*"):
         if path.is_file():
             data = path.read_bytes()
             found += [i for i in IDS if i.encode() in data]
@@ -70,15 +70,17 @@ def test_a_run_stages_privately_and_keeps_no_value_after_success(tmp_path: Path)
     assert {p.name for p in staged} >= VALUE_FILES | {staging.QUARANTINE}
     assert {mode(p) for p in staged} == {0o600}
     assert {mode(p) for p in [folder, folder.parent, settings.staging]} == {0o700}
-    assert leaked_ids(settings)  # raw values are staged while the run is in flight
+    assert leaked_ids(folder)  # raw values are staged while the run is in flight
 
     summary = run_all(settings, dataset, ctx("r2"))
     assert summary["rows_quarantined"] == 2
     after = staging_dir(settings, ctx("r2"))
-    assert not VALUE_FILES & {p.name for p in after.iterdir()}
+    assert leaked_ids(after) == [] and not staging.holds_values(after)
+    assert not (VALUE_FILES - {staging.RAW}) & {p.name for p in after.iterdir()}
+    assert staging.count_rows(after, staging.RAW) == 0  # its schema stays, for lineage
+    assert "sfzh" in staging.table_schema(after, staging.RAW).names
     assert not (after / staging.SPILL).exists()
-    kept = staging.table_schema(after, staging.QUARANTINE).names
-    assert kept == ["_source_file", "_source_row", "_reasons"]
+    assert staging.table_schema(after, staging.QUARANTINE).names == KEPT
     assert sum(_reason_counts(after).values()) >= 2  # the quality alert still reads reasons
     assert (after / staging.SOURCE).is_file() and (after / staging.LOAD).is_file()
     # r1 stopped after validate a moment ago: it may be running still, so it is left alone
@@ -100,15 +102,11 @@ def test_what_a_killed_run_left_is_dropped_by_the_next_run_of_the_dataset(tmp_pa
 
     ingest.extract(settings, dataset, ctx("next"))  # its folder is new: the dataset is swept
 
-    assert not VALUE_FILES & {p.name for p in killed.iterdir()}
-    assert staging.table_schema(killed, staging.QUARANTINE).names == [
-        "_source_file",
-        "_source_row",
-        "_reasons",
-    ]
+    assert not staging.holds_values(killed) and leaked_ids(killed) == []
+    assert staging.table_schema(killed, staging.QUARANTINE).names == KEPT
     assert (killed / staging.SOURCE).is_file()  # the value-free summary stays for the record
-    assert (running / staging.RAW).is_file()
-    assert (other / staging.RAW).is_file()  # another dataset's runs are the sweep's business
+    assert staging.holds_values(running)
+    assert staging.holds_values(other)  # another dataset's runs are the sweep's business
     assert (staging_dir(settings, ctx("next")) / staging.RAW).is_file()
 
 
@@ -125,6 +123,6 @@ def test_the_maintenance_sweep_drops_idle_runs_and_removes_old_folders(tmp_path:
     assert (purged.folders_removed, purged.runs_emptied) == (1, 1)
     assert purged.bytes_freed > 0
     assert not old.exists()
-    assert killed.is_dir() and not (killed / staging.RAW).exists()
-    assert (running / staging.RAW).is_file()
+    assert killed.is_dir() and not staging.holds_values(killed)
+    assert staging.holds_values(running)
     assert staging.purge(settings.staging) == staging.Purged()  # nothing left to do
