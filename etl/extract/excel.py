@@ -11,8 +11,10 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError, Work
 
 from etl.errors import DataError
 from etl.extract._sheet_layout import locate_table
-from etl.extract._table import strings_table
+from etl.extract._table import check_cells, check_columns, strings_table
+from etl.extract._workbook_zip import check_workbook
 from etl.extract.encoding import HEAD_BYTES, describe_content
+from etl.settings import DEFAULT_LIMITS, ReadLimits
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +58,9 @@ def _not_a_workbook(path: Path, rel: str) -> DataError:
     return DataError(f"{rel} is not a readable Excel workbook{suffix}")
 
 
-def _open_sheet(path: Path, rel: str, sheet: str | int | None) -> tuple[list[list[Cell]], int]:
+def _open_sheet(
+    path: Path, rel: str, sheet: str | int | None, max_cells: int
+) -> tuple[list[list[Cell]], int]:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except PasswordError:
@@ -74,6 +78,8 @@ def _open_sheet(path: Path, rel: str, sheet: str | int | None) -> tuple[list[lis
         except (WorksheetNotFound, IndexError, OverflowError):
             names = ", ".join(workbook.sheet_names[:10])
             raise DataError(f"sheet {sheet!r} not found in {rel} (sheets: {names})") from None
+        # The range is allocated natively by now; its Python objects, ~6x larger, are not yet.
+        check_cells(worksheet.height, worksheet.width, rel, max_cells)
         start = worksheet.start
         rows: list[list[Cell]] = worksheet.to_python(skip_empty_area=True)
     except CalamineError:
@@ -84,7 +90,12 @@ def _open_sheet(path: Path, rel: str, sheet: str | int | None) -> tuple[list[lis
 
 
 def read_excel_rows(
-    path: Path, rel: str, *, sheet: str | int | None, header_row: int | None = None
+    path: Path,
+    rel: str,
+    *,
+    sheet: str | int | None,
+    header_row: int | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> tuple[pa.Table, list[int]]:
     """Read the table on one sheet as an all-string table, with its data row numbers.
 
@@ -98,17 +109,24 @@ def read_excel_rows(
         rel: its path relative to the landing root, for messages.
         sheet: sheet name, 0-based index, or None for the first sheet.
         header_row: 1-based sheet row of the header, or None to detect it.
+        limits: inflation, ratio, used-range cells and columns allowed (a zip workbook is
+            checked by :func:`etl.extract._workbook_zip.check_workbook` before it is opened).
 
     Returns:
         The table, every column ``string`` (see :func:`cell_to_text`), empty cells null; and
         per row its number counted from the header row (header row + number = sheet row).
 
     Raises:
-        DataError: not a workbook, unknown sheet, empty sheet, duplicate header names.
+        DataError: not a workbook (or a damaged zip), unknown sheet, empty sheet, a header
+            without data rows, duplicate or reserved header names, or a limit exceeded.
     """
-    cells, first_row = _open_sheet(path, rel, sheet)
+    check_workbook(path, rel, sheet, limits)
+    cells, first_row = _open_sheet(path, rel, sheet, limits.max_cells)
     texts = [[cell_to_text(cell) for cell in row] for row in cells]
     located = locate_table(texts, first_row=first_row, header_row=header_row, rel=rel)
+    check_columns(len(located.header), rel, limits.max_columns)
+    if not located.rows:
+        raise DataError(f"{rel} has a header but no data rows")
     if located.header_row != first_row + 1 or located.dropped:
         logger.info(
             "%s: header on sheet row %d; %d total/footer rows excluded",
@@ -121,8 +139,13 @@ def read_excel_rows(
 
 
 def read_excel_file(
-    path: Path, rel: str, *, sheet: str | int | None, header_row: int | None = None
+    path: Path,
+    rel: str,
+    *,
+    sheet: str | int | None,
+    header_row: int | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> pa.Table:
     """Read the table on one sheet as an all-string table (see :func:`read_excel_rows`)."""
-    table, _ = read_excel_rows(path, rel, sheet=sheet, header_row=header_row)
+    table, _ = read_excel_rows(path, rel, sheet=sheet, header_row=header_row, limits=limits)
     return table
