@@ -31,6 +31,7 @@ from etl.extract.parts import Extracted, ExtractedPart, combine
 from etl.extract.sources.files import read_file_parts
 from etl.registry.normalize import NormalizeSpec
 from etl.registry.sources import FileSource, HttpSource, Source, SqlSource
+from etl.settings import DEFAULT_LIMITS, ReadLimits
 
 Interval = tuple[datetime, datetime]
 
@@ -49,9 +50,12 @@ def _read_parts(
     logical_date: date,
     interval: Interval | None,
     connections: ConnectionResolver | None,
+    limits: ReadLimits,
 ) -> Iterator[ExtractedPart]:
     if isinstance(source, FileSource):
-        yield from read_file_parts(source, landing=landing, logical_date=logical_date)
+        yield from read_file_parts(
+            source, landing=landing, logical_date=logical_date, limits=limits
+        )
     elif isinstance(source, SqlSource):
         from etl.extract.sources.sql import read_sql_part
 
@@ -80,6 +84,7 @@ def iter_parts(
     interval: Interval | None = None,
     connections: ConnectionResolver | None = None,
     normalize: NormalizeSpec | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> Iterator[ExtractedPart]:
     """Read a source part by part (a file, a page, a query result), for streaming callers.
 
@@ -88,7 +93,7 @@ def iter_parts(
     Yields:
         The parts in reading order, their headers cleaned and renamed.
     """
-    for part in _read_parts(source, landing, logical_date, interval, connections):
+    for part in _read_parts(source, landing, logical_date, interval, connections, limits):
         if normalize is None:
             yield part
             continue
@@ -110,6 +115,7 @@ def extract_source(
     interval: Interval | None = None,
     connections: ConnectionResolver | None = None,
     normalize: NormalizeSpec | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> Extracted:
     """Read everything a run's source delivered, whatever its kind.
 
@@ -123,6 +129,7 @@ def extract_source(
         normalize: the dataset's ``normalize`` spec: header cleanup and renames are applied to
             each part before the parts are joined, so files that spell a header differently
             (``（万元）``/``(万元)``) still land in one canonical column.
+        limits: what a delivered file may make its reader do (``PUBDATA_MAX_*``).
 
     Returns:
         The combined string table with per-row provenance, fingerprints, column comments and
@@ -143,6 +150,7 @@ def extract_source(
             interval=interval,
             connections=connections,
             normalize=normalize,
+            limits=limits,
         )
     )
     return combine(parts)

@@ -17,6 +17,7 @@ from etl.extract.parquet_reader import read_parquet_file
 from etl.extract.parts import ExtractedPart, Rejected
 from etl.extract.paths import OpenedFile, open_delivered
 from etl.registry.sources import FileSource, Source
+from etl.settings import DEFAULT_LIMITS, ReadLimits
 
 logger = logging.getLogger(__name__)
 
@@ -51,12 +52,16 @@ def _fingerprint(
     )
 
 
-def _read_other(resolved: Path, rel: str, source: FileSource) -> tuple[pa.Table, str | None]:
+def _read_other(
+    resolved: Path, rel: str, source: FileSource, limits: ReadLimits
+) -> tuple[pa.Table, str | None]:
     if source.format == "json":
-        return read_json_file(resolved, rel, encoding=source.encoding, records=source.records)
+        return read_json_file(
+            resolved, rel, encoding=source.encoding, records=source.records, limits=limits
+        )
     if source.format == "jsonl":
-        return read_jsonl_file(resolved, rel, encoding=source.encoding)
-    return read_parquet_file(resolved, rel), None
+        return read_jsonl_file(resolved, rel, encoding=source.encoding, limits=limits)
+    return read_parquet_file(resolved, rel, limits=limits), None
 
 
 def _file_source(source: Source) -> FileSource:
@@ -67,7 +72,9 @@ def _file_source(source: Source) -> FileSource:
     return source
 
 
-def read_source(path: Path, source: Source, *, landing: Path) -> tuple[pa.Table, SourceFingerprint]:
+def read_source(
+    path: Path, source: Source, *, landing: Path, limits: ReadLimits = DEFAULT_LIMITS
+) -> tuple[pa.Table, SourceFingerprint]:
     """Read a delivered file into a table whose columns are all ``string``.
 
     Identifiers keep their leading zeros because nothing is type-inferred; empty fields are null;
@@ -81,6 +88,7 @@ def read_source(path: Path, source: Source, *, landing: Path) -> tuple[pa.Table,
         source: the registry's source (format, encoding, delimiter, sheet); must be a file
             source.
         landing: the landing-zone root; the file must resolve inside it.
+        limits: what the file may make its reader do (``PUBDATA_MAX_*``).
 
     Returns:
         The table and the fingerprint (URI, relative path, sha256, bytes, codec, format, rows).
@@ -89,7 +97,8 @@ def read_source(path: Path, source: Source, *, landing: Path) -> tuple[pa.Table,
         PolicyError: the path resolves outside the landing zone.
         SourceNotReady: the file does not exist.
         ConfigError: the declared encoding is unknown, or the source is not a file source.
-        DataError: empty or unreadable file, wrong format, duplicate headers, ragged rows.
+        DataError: empty or unreadable file, wrong format, duplicate headers, ragged rows,
+            a limit of ``limits`` exceeded.
     """
     source = _file_source(source)
     opened, scan = _scan_file(path, landing)
@@ -98,12 +107,14 @@ def read_source(path: Path, source: Source, *, landing: Path) -> tuple[pa.Table,
         encoding: str | None = None
         if source.format == "csv":
             table, encoding = read_csv_file(
-                resolved, rel, encoding=source.encoding, delimiter=source.delimiter
+                resolved, rel, encoding=source.encoding, delimiter=source.delimiter, limits=limits
             )
         elif source.format == "excel":
-            table = read_excel_file(resolved, rel, sheet=source.sheet, header_row=source.header_row)
+            table = read_excel_file(
+                resolved, rel, sheet=source.sheet, header_row=source.header_row, limits=limits
+            )
         else:
-            table, encoding = _read_other(resolved, rel, source)
+            table, encoding = _read_other(resolved, rel, source, limits)
     fingerprint = _fingerprint(
         opened.location, rel, scan.sha256, scan.size, encoding, source.format, table.num_rows
     )
@@ -111,7 +122,9 @@ def read_source(path: Path, source: Source, *, landing: Path) -> tuple[pa.Table,
     return table, fingerprint
 
 
-def read_file_part(path: Path, source: FileSource, *, landing: Path) -> ExtractedPart:
+def read_file_part(
+    path: Path, source: FileSource, *, landing: Path, limits: ReadLimits = DEFAULT_LIMITS
+) -> ExtractedPart:
     """Read one delivered file as an :class:`~etl.extract.parts.ExtractedPart`.
 
     Like :func:`read_source`, but ragged CSV rows are set aside (with their line numbers) for
@@ -122,7 +135,8 @@ def read_file_part(path: Path, source: FileSource, *, landing: Path) -> Extracte
         PolicyError: the path resolves outside the landing zone.
         SourceNotReady: the file does not exist.
         ConfigError: the declared encoding is unknown.
-        DataError: empty or unreadable file, wrong format, duplicate headers.
+        DataError: empty or unreadable file, wrong format, duplicate headers, a limit of
+            ``limits`` exceeded.
     """
     opened, scan = _scan_file(path, landing)
     with opened:  # read through the checked handle only
@@ -132,16 +146,16 @@ def read_file_part(path: Path, source: FileSource, *, landing: Path) -> Extracte
         rejected: tuple[Rejected, ...] = ()
         if source.format == "csv":
             read = read_csv_rows(
-                resolved, rel, encoding=source.encoding, delimiter=source.delimiter
+                resolved, rel, encoding=source.encoding, delimiter=source.delimiter, limits=limits
             )
             table, encoding, rows, rejected = read.table, read.codec, read.rows, read.rejected
         elif source.format == "excel":
             table, numbers = read_excel_rows(
-                resolved, rel, sheet=source.sheet, header_row=source.header_row
+                resolved, rel, sheet=source.sheet, header_row=source.header_row, limits=limits
             )
             rows = pa.array(numbers, pa.int64())
         else:
-            table, encoding = _read_other(resolved, rel, source)
+            table, encoding = _read_other(resolved, rel, source, limits)
     count = table.num_rows + len(rejected)
     fingerprint = _fingerprint(
         opened.location, rel, scan.sha256, scan.size, encoding, source.format, count

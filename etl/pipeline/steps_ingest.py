@@ -216,6 +216,7 @@ def extract(
             interval=ctx.data_interval,
             connections=connections or EnvConnections(settings.connections),
             normalize=dataset.normalize,
+            limits=settings.limits,
         )
         fingerprints = list(extracted.fingerprints)
         comments = dict(extracted.column_comments)
@@ -347,6 +348,7 @@ def _csv_delivery(settings: Settings, dataset: Dataset, ctx: RunContext) -> CsvD
         logical_date=ctx.logical_date,
         normalize=dataset.normalize,
         batch_rows=settings.batch_rows,
+        limits=settings.limits,
     )
     return delivery if delivery.same_header else None
 

@@ -26,6 +26,7 @@ from etl.extract.reader import _scan_file
 from etl.extract.sources.files import delivered_files
 from etl.registry.normalize import NormalizeSpec
 from etl.registry.sources import FileSource
+from etl.settings import DEFAULT_LIMITS, ReadLimits
 
 
 @dataclass
@@ -101,6 +102,7 @@ def open_csv_delivery(
     logical_date: date,
     normalize: NormalizeSpec | None,
     batch_rows: int,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> CsvDelivery:
     """Find, check and fingerprint the delimited files delivered for a date (no rows read).
 
@@ -108,14 +110,15 @@ def open_csv_delivery(
         PolicyError: a path resolves outside the landing zone.
         SourceNotReady: nothing has been delivered (or the marker is missing).
         ConfigError: the declared encoding is unknown.
-        DataError: an empty, binary or undecodable file, or one without a header line.
+        DataError: an empty, binary or undecodable file, one without a header line, or one
+            past ``limits`` (its first line, columns, a reserved header name).
     """
     delivery = CsvDelivery([], normalize, batch_rows)
     try:
         for path in delivered_files(source, landing=landing, logical_date=logical_date):
             opened, scan = _scan_file(path, landing)
             try:
-                delivery.files.append(_delivered(opened, scan, source, normalize))
+                delivery.files.append(_delivered(opened, scan, source, normalize, limits))
             except BaseException:
                 opened.close()
                 raise
@@ -126,12 +129,21 @@ def open_csv_delivery(
 
 
 def _delivered(
-    opened: OpenedFile, scan: FileScan, source: FileSource, normalize: NormalizeSpec | None
+    opened: OpenedFile,
+    scan: FileScan,
+    source: FileSource,
+    normalize: NormalizeSpec | None,
+    limits: ReadLimits,
 ) -> DeliveredFile:
     """Layout, header and fingerprint of one opened file (its head read, no rows)."""
     rel = opened.relative_path
     layout = csv_layout(
-        opened.path, rel, encoding=source.encoding, delimiter=source.delimiter, scan=scan
+        opened.path,
+        rel,
+        encoding=source.encoding,
+        delimiter=source.delimiter,
+        scan=scan,
+        limits=limits,
     )
     names = pa.schema(
         [(name or f"column {i + 1}", pa.string()) for i, name in enumerate(layout.header)]

@@ -12,6 +12,7 @@ from etl.extract.parts import ExtractedPart
 from etl.extract.paths import fill_template, relative_to_landing, resolve_source_paths
 from etl.extract.reader import read_file_part
 from etl.registry.sources import FileSource
+from etl.settings import DEFAULT_LIMITS, ReadLimits
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,11 @@ def delivered_files(source: FileSource, *, landing: Path, logical_date: date) ->
 
 
 def read_file_parts(
-    source: FileSource, *, landing: Path, logical_date: date
+    source: FileSource,
+    *,
+    landing: Path,
+    logical_date: date,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> Iterator[ExtractedPart]:
     """Read every file the source's path (or glob) matches for the date, in path order.
 
@@ -50,6 +55,7 @@ def read_file_parts(
         source: the registry's file source.
         landing: the landing-zone root.
         logical_date: the run's logical date.
+        limits: what each file may make its reader do (``PUBDATA_MAX_*``).
 
     Yields:
         One part per file, with its fingerprint, row numbers and rejected (ragged) rows.
@@ -61,4 +67,4 @@ def read_file_parts(
         DataError: an empty or unreadable file, wrong format, duplicate headers (naming it).
     """
     for path in delivered_files(source, landing=landing, logical_date=logical_date):
-        yield read_file_part(path, source, landing=landing)
+        yield read_file_part(path, source, landing=landing, limits=limits)
