@@ -117,15 +117,16 @@ def _read_head(path: Path, rel: str, max_record_bytes: int) -> tuple[bytes, bool
     with path.open("rb") as handle:
         head = handle.read(HEAD_BYTES)
         final = len(head) < HEAD_BYTES
-        while not final and b"\n" not in head:
-            if len(head) > max_record_bytes:
-                raise DataError(
-                    f"the first line of {rel} is longer than the limit of {max_record_bytes:,}"
-                    " bytes (PUBDATA_MAX_RECORD_BYTES)"
-                )
+        while not final and b"\n" not in head and len(head) <= max_record_bytes:
             step = handle.read(_LINE_STEP)
             final = len(step) < _LINE_STEP
             head += step
+    end = head.find(b"\n")
+    if (end if end >= 0 else len(head)) > max_record_bytes:
+        raise DataError(
+            f"the first line of {rel} is longer than the limit of {max_record_bytes:,}"
+            " bytes (PUBDATA_MAX_RECORD_BYTES)"
+        )
     return head, final
 
 
@@ -145,7 +146,10 @@ def sniff(
     codec = _choose_encoding(head, encoding, rel)
     text = _sniff_header(head, codec, final, rel)
     sep = delimiter or detect_delimiter(text.split("\n", 1)[0].rstrip("\r"))
-    fields = next(csv.reader(io.StringIO(text), delimiter=sep), [])
+    try:
+        fields = next(csv.reader(io.StringIO(text), delimiter=sep), [])
+    except csv.Error:  # a quote left open, or a header field of over 128 KB
+        raise DataError(f"cannot parse the header line of {rel} as delimited text") from None
     check_columns(len(fields), rel, limits.max_columns)
     header = tuple(clean_name(f) for f in fields)
     check_reserved(header, rel)
