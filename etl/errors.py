@@ -60,3 +60,11 @@ class DataError(PubdataError):
 
 class ValidationFailed(DataError):
     """A table-level expectation failed, or too many rows failed: nothing was published."""
+
+
+class ConcurrentRun(PubdataError):
+    """Another run of the same dataset and date claimed it first, or took it over.
+
+    The other run's rows stand; nothing of this run is visible. Retrying would only replace
+    the same date again, so the run fails without retry.
+    """

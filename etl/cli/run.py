@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import uuid
 from dataclasses import dataclass
@@ -11,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from etl.errors import PubdataError
-from etl.pipeline.context import invocation_path, read_json
+from etl.pipeline.context import RunContext, invocation_path, read_json
+from etl.pipeline.steps_record import record_failure
 from etl.registry import Dataset
+from etl.runtime import locks
 from etl.runtime.airflow_env import airflow_command, airflow_environment, ensure_airflow_db
 from etl.settings import Settings
 
@@ -51,8 +55,22 @@ def run_dataset(settings: Settings, dataset: Dataset, logical_date: date) -> Run
     argv = airflow_command(
         "dags", "test", dataset.dag_id, logical_date.isoformat(), "--conf", json.dumps(conf)
     )
-    with log_path.open("wb") as out:
-        done = subprocess.run(argv, env=env, stdout=out, stderr=out, check=False)
+    # see etl.runtime.locks: one run of a DAG and date at a time, and one registration at a
+    # time (the DAG run's process inherits the setup lock and drops it when a task starts)
+    with locks.held(settings.home, locks.date_lock(dataset.dag_id, logical_date.isoformat())):
+        setup = locks.acquire(settings.home, locks.SETUP)
+        try:
+            with log_path.open("wb") as out:
+                child = subprocess.Popen(
+                    argv,
+                    env={**env, locks.SETUP_LOCK_FD: str(setup)},
+                    stdout=out,
+                    stderr=out,
+                    pass_fds=(setup,),
+                )
+        finally:
+            os.close(setup)  # the child's copy keeps the lock until its first task starts
+        returncode = child.wait()
     result_path = invocation_path(settings, invocation)
     if result_path.is_file():
         summary: dict[str, Any] = dict(read_json(result_path))
@@ -62,14 +80,33 @@ def run_dataset(settings: Settings, dataset: Dataset, logical_date: date) -> Run
             "dataset": dataset.id,
             "logical_date": logical_date.isoformat(),
             "stage": "airflow",
-            "error": f"the DAG run did not complete (exit {done.returncode}); see {log_path}",
+            "error": f"the DAG run did not complete (exit {returncode}{_cause(log_path)}); "
+            f"see {log_path}",
         }
-    if done.returncode != 0 and summary.get("status") == "success":
+        # the pipeline recorded no outcome: record that the run failed before it did
+        ctx = RunContext(
+            dataset=dataset.id,
+            dag_id=dataset.dag_id,
+            run_id=f"pubdata_run__{invocation}",
+            logical_date=logical_date,
+        )
+        record_failure(settings, dataset, ctx, "airflow", summary["error"])
+    if returncode != 0 and summary.get("status") == "success":
         summary["status"] = "failed"
         summary["stage"] = "airflow"
-        summary["error"] = f"airflow exited {done.returncode}; see {log_path}"
+        summary["error"] = f"airflow exited {returncode}; see {log_path}"
     summary["log"] = str(log_path)
     return RunOutcome(summary, log_path)
+
+
+def _cause(log_path: Path) -> str:
+    """The type of the last exception Airflow logged (never its message: it may hold values)."""
+    try:
+        text = log_path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    found = re.findall(r"^(?:[\w.]+\.)?(\w+(?:Error|Exception))\b", text, flags=re.MULTILINE)
+    return f": {found[-1]}" if found else ""
 
 
 def public_summary(summary: dict[str, Any]) -> dict[str, Any]:

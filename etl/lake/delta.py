@@ -8,17 +8,26 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+import random
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.dataset as pads
 import pyarrow.fs as pafs
+import pyarrow.parquet as pq
 from deltalake import CommitProperties, DeltaTable, WriterProperties, write_deltalake
-from deltalake.exceptions import TableNotFoundError
+from deltalake import Schema as DeltaSchema
+from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundError
+from deltalake.transaction import Transaction
 
+from etl.errors import ConcurrentRun
 from etl.lake import store_probe
 from etl.lake.storage import filesystem, is_s3, s3_settings, storage_options
 
@@ -42,13 +51,13 @@ def _table(uri: str, version: int | None = None) -> DeltaTable:
     return DeltaTable(uri, version=version, storage_options=storage_options(uri))
 
 
-def _commit(metadata: Mapping[str, Any]) -> CommitProperties:
+def _commit(metadata: Mapping[str, Any], txn: Transaction | None = None) -> CommitProperties:
     # Commit metadata values must be JSON; keep them flat strings so every reader shows them.
     flat = {
         k: (v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str))
         for k, v in metadata.items()
     }
-    return CommitProperties(custom_metadata=flat)
+    return CommitProperties(custom_metadata=flat, app_transactions=[txn] if txn else None)
 
 
 def table_exists(uri: str) -> bool:
@@ -71,52 +80,50 @@ def replace_partition(
     Re-running a date replaces that date and never duplicates it; rows of other dates are
     untouched; an empty ``table`` clears the date. New columns are merged into the schema.
     A ``RecordBatchReader`` is written as it is read (memory: one batch), still one commit.
+    The commit claims the date (:func:`claim`): a concurrent replace of the same date that
+    commits first makes this one fail with :class:`~etl.errors.ConcurrentRun`.
 
     Returns:
         The Delta version written.
     """
     day = logical_date.isoformat()
-    if PARTITION_COLUMN not in table.schema.names:
-        raise ValueError(f"table lacks the partition column {PARTITION_COLUMN}")
-    _prepare(uri)
-    if isinstance(table, pa.RecordBatchReader):
-        return _replace_partition_streamed(uri, table, day, metadata)
-    write_deltalake(
-        uri,
-        table,
-        storage_options=storage_options(uri),
-        mode="overwrite",
-        predicate=f"{PARTITION_COLUMN} = '{day}'",
-        partition_by=[PARTITION_COLUMN],
-        schema_mode="merge",
-        writer_properties=_WRITER,
-        commit_properties=_commit(metadata),
-    )
-    return int(_table(uri).version())
+    base = snapshot(uri)
+    staged = stage(uri, table, day, base)
+    return commit(staged, metadata, claim(base, date_app_id(day)))
+
+
+def replace_all(
+    uri: str, table: pa.Table | pa.RecordBatchReader, metadata: Mapping[str, Any]
+) -> int:
+    """Replace the whole table (snapshot loads) in one atomic commit; returns the version.
+
+    The table takes the schema of ``table``; a concurrent replace that commits first makes this
+    one fail with :class:`~etl.errors.ConcurrentRun`.
+    """
+    base = snapshot(uri)
+    staged = stage(uri, table, None, base)
+    return commit(staged, metadata, claim(base, TABLE_APP_ID))
 
 
 #: Rows per data file of a streamed write (a new file is started past this many rows).
 FILE_ROWS = 1_000_000
 
 
-def _merged_schema(uri: str, incoming: pa.Schema) -> tuple[pa.Schema, bool]:
-    """The table's schema with the incoming columns added (and whether the table exists).
+def _merged_schema(base: DeltaTable, incoming: pa.Schema) -> pa.Schema:
+    """The table's schema with the incoming columns added.
 
     Raises:
         ValueError: a column exists with another type (the pipeline stops such runs earlier).
     """
-    try:
-        current = pa.schema(_table(uri).schema().to_arrow())
-    except TableNotFoundError:
-        return incoming, False
+    current = pa.schema(base.schema().to_arrow())
     fields = list(current)
     known = {f.name: f for f in current}
     for f in incoming:
         if f.name not in known:
             fields.append(f)
-        elif not _same_type(known[f.name].type, f.type):
+        elif not pa.types.is_null(f.type) and not _same_type(known[f.name].type, f.type):
             raise ValueError(f"column {f.name} is {known[f.name].type} in the table, not {f.type}")
-    return pa.schema(fields), True
+    return pa.schema(fields)
 
 
 def _same_type(a: pa.DataType, b: pa.DataType) -> bool:
@@ -171,31 +178,116 @@ def _file_stats(metadata: Any, names: list[str]) -> str:
     return json.dumps({"numRecords": int(metadata.num_rows), "nullCount": nulls})
 
 
-def _replace_partition_streamed(
-    uri: str, reader: pa.RecordBatchReader, day: str, metadata: Mapping[str, Any]
-) -> int:
-    """Write the batches as Parquet files with pyarrow, then commit them in one transaction.
+# --- The commit protocol -------------------------------------------------------------------
+#
+# A run replaces one date (or, for snapshot datasets, the whole table) in several tables. Each
+# replace is split in two: ``stage`` writes the Parquet files (invisible: no log entry refers to
+# them) and ``commit`` adds them and removes the date's previous files in one Delta commit. The
+# commit carries the run's *claim* on the date as a Delta application transaction
+# (``txn``: app id ``pubdata:<date>``, version = the date's generation), so
+#
+# - two runs that claim the same date concurrently conflict in delta-rs's conflict checker
+#   ("concurrent transaction"), even when the date had no files yet (two blind adds of a new
+#   date would otherwise both commit and duplicate it);
+# - commits for other dates never conflict (delta-rs retries them on the newer version);
+# - every table states which generation of the date it holds: ``transaction_version(app_id)``.
+#
+# The first table of a run makes the claim: if another run claimed the date after this run read
+# the table, this run has lost and stops before anything of it is visible. The later tables of
+# the run are committed while the run still owns the date (the first table's generation is still
+# its own) and retried on conflicts; a run whose claim was taken over stops (superseded).
+
+
+#: App id of the claim on one date of a partitioned table.
+def date_app_id(day: str) -> str:
+    """The Delta application-transaction id that claims one logical date."""
+    return f"pubdata:{day}"
+
+
+#: App id of the claim on a whole (snapshot) table.
+TABLE_APP_ID = "pubdata:table"
+#: Commit attempts before a conflict that keeps recurring is given up.
+COMMIT_ATTEMPTS = 8
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A run's claim on what it replaces: the app id and the generation it commits as."""
+
+    app_id: str
+    generation: int
+
+
+@dataclass
+class Staged:
+    """Data files written for one replace and not committed yet (no reader can see them).
+
+    Attributes:
+        uri: the table.
+        day: the logical date replaced, or None: the whole table.
+        base: the table as it was before the files were written (None: no table yet); the
+            commit is checked against every commit made since.
+        schema: the schema of the written rows (with the partition column).
+        files: written files with their Parquet footers.
+    """
+
+    uri: str
+    day: str | None
+    base: DeltaTable | None
+    schema: pa.Schema
+    files: list[tuple[str, Any]] = field(default_factory=list)
+
+
+def snapshot(uri: str) -> DeltaTable | None:
+    """The table's current version as the base of a commit, or None when there is no table."""
+    try:
+        return _table(uri)
+    except TableNotFoundError:
+        return None
+
+
+def _generation(table: DeltaTable | None, app_id: str) -> int:
+    return 0 if table is None else int(table.transaction_version(app_id) or 0)
+
+
+def claim(base: DeltaTable | None, app_id: str) -> Claim:
+    """The next claim on ``app_id`` after the one ``base`` holds."""
+    return Claim(app_id, _generation(base, app_id) + 1)
+
+
+def generation(uri: str, app_id: str) -> int:
+    """The generation of ``app_id`` the table holds now (0: never claimed, or no table)."""
+    return _generation(snapshot(uri), app_id)
+
+
+def stage(
+    uri: str, rows: pa.Table | pa.RecordBatchReader, day: str | None, base: DeltaTable | None
+) -> Staged:
+    """Write the rows as Parquet files with pyarrow, to be committed by :func:`commit`.
 
     delta-rs 1.6 keeps every batch of a string-heavy stream in memory until its write commits
     (measured: ~27 MB per 100k-row batch of a 19-column register, 3.5 GB before a 19.5M-row
-    write finished), so large partitions are written here, file by file, and only the commit
-    goes through delta-rs (``create_write_transaction``: the partition is replaced atomically,
-    new columns are added to the table schema). Files of a failed write are deleted.
+    write finished), so the files are written here, batch by batch (memory: one batch), and
+    only the commit goes through delta-rs. Files of a failed write are deleted.
     """
-    import uuid
-
-    import pyarrow.parquet as pq
-    from deltalake.transaction import AddAction, RemoveAction, create_table_with_add_actions
-
-    data_schema = pa.schema([f for f in reader.schema if f.name != PARTITION_COLUMN])
-    schema, exists = _merged_schema(uri, reader.schema)
-    fs = filesystem(uri)
+    reader = (
+        pa.RecordBatchReader.from_batches(rows.schema, rows.to_batches())
+        if isinstance(rows, pa.Table)
+        else rows
+    )
+    if day is not None and PARTITION_COLUMN not in reader.schema.names:
+        raise ValueError(f"table lacks the partition column {PARTITION_COLUMN}")
+    _prepare(uri)
+    staged = Staged(uri, day, base, reader.schema)
+    keep = [f for f in reader.schema if day is None or f.name != PARTITION_COLUMN]
+    data_schema = pa.schema(keep)
+    fs = _filesystem(uri)
     if fs is None:
         raise ValueError(f"no filesystem for {uri}")
-    folder = f"{PARTITION_COLUMN}={day}"
-    fs.create_dir(folder, recursive=True)
+    folder = f"{PARTITION_COLUMN}={day}/" if day is not None else ""
+    if folder:
+        fs.create_dir(folder.rstrip("/"), recursive=True)
     prefix = uuid.uuid4().hex
-    written: list[tuple[str, Any]] = []
     writer: pq.ParquetWriter | None = None
     sink: Any = None
     rows_in_file = 0
@@ -206,100 +298,208 @@ def _replace_partition_streamed(
         if writer is not None:
             writer.close()
             sink.close()  # an S3 upload completes when its stream closes
-            written.append((path, writer.writer.metadata))
+            staged.files.append((path, writer.writer.metadata))
             writer = sink = None
 
     try:
         for batch in reader:
-            part = pa.Table.from_batches([batch]).drop_columns([PARTITION_COLUMN])
+            if day is not None:
+                _check_day(batch, day)
+            part = pa.Table.from_batches([batch]).select(data_schema.names).cast(data_schema)
             if writer is None or rows_in_file >= FILE_ROWS:
                 close()
-                path = f"{folder}/part-{len(written):05d}-{prefix}.zstd.parquet"
+                path = f"{folder}part-{len(staged.files):05d}-{prefix}.zstd.parquet"
                 sink = fs.open_output_stream(path)
-                writer = pq.ParquetWriter(
-                    sink, data_schema, compression="zstd", **_encodings(part.cast(data_schema))
-                )
+                writer = pq.ParquetWriter(sink, data_schema, compression="zstd", **_encodings(part))
                 rows_in_file = 0
-            writer.write_table(part.cast(data_schema))
+            writer.write_table(part)
             rows_in_file += part.num_rows
         close()
-        now = int(datetime.now(UTC).timestamp() * 1000)
-        actions: list[AddAction | RemoveAction] = [
-            AddAction(
-                path=name,
-                size=int(fs.get_file_info(name).size or 0),
-                partition_values={PARTITION_COLUMN: day},
-                modification_time=now,
-                data_change=True,
-                stats=_file_stats(meta, data_schema.names),
-            )
-            for name, meta in written
-        ]
-        from deltalake import Schema as DeltaSchema
-
-        if exists:
-            _table(uri).create_write_transaction(
-                actions,
-                mode="overwrite",
-                schema=schema,
-                partition_by=[PARTITION_COLUMN],
-                partition_filters=[(PARTITION_COLUMN, "=", day)],
-                commit_properties=_commit(metadata),
-            )
-        else:
-            create_table_with_add_actions(
-                uri,
-                DeltaSchema.from_arrow(schema),
-                [a for a in actions if isinstance(a, AddAction)],
-                mode="error",
-                partition_by=[PARTITION_COLUMN],
-                storage_options=storage_options(uri),
-                commit_properties=_commit(metadata),
-            )
     except BaseException:
         if writer is not None:
             writer.close()
             sink.close()
-        for name in [*(n for n, _ in written), path]:
-            if name:
-                try:
-                    fs.delete_file(name)
-                except OSError:
-                    log.warning("could not remove uncommitted file %s of %s", name, uri)
+            staged.files.append((path, None))
+        discard(staged)
         raise
-    return int(_table(uri).version())
+    return staged
 
 
-def replace_all(
-    uri: str, table: pa.Table | pa.RecordBatchReader, metadata: Mapping[str, Any]
+def _check_day(batch: pa.RecordBatch, day: str) -> None:
+    """Refuse rows of another date: they would be filed under this one."""
+    dates = batch.column(PARTITION_COLUMN).cast(pa.string())
+    if dates.null_count or not pc.all(pc.equal(dates, day)).as_py():
+        raise ValueError(f"rows of another {PARTITION_COLUMN} than {day} in its replace")
+
+
+def discard(staged: Staged) -> None:
+    """Delete the files of a replace that will not be committed."""
+    fs = _filesystem(staged.uri)
+    for name, _ in staged.files:
+        try:
+            if fs is not None:
+                fs.delete_file(name)
+        except OSError:
+            log.warning("could not remove uncommitted file %s of %s", name, staged.uri)
+    staged.files.clear()
+
+
+def commit(
+    staged: Staged,
+    metadata: Mapping[str, Any],
+    claim: Claim,
+    owner: Callable[[], bool] | None = None,
 ) -> int:
-    """Replace the whole table (snapshot loads) in one atomic commit; returns the version."""
-    _prepare(uri)
-    write_deltalake(
-        uri,
-        table,
-        storage_options=storage_options(uri),
+    """Commit staged files as one atomic replace of the date (or table), carrying ``claim``.
+
+    Args:
+        staged: what :func:`stage` wrote.
+        metadata: commit metadata (flat strings; see :func:`_commit`).
+        claim: the run's claim on the date.
+        owner: None when this commit makes the claim (the run's first table): a concurrent
+            claim of the same date that committed first makes it lose. Otherwise a check that
+            the run still owns the date, made before every attempt: conflicts are retried on
+            the newer version while it holds.
+
+    Returns:
+        The Delta version written.
+
+    Raises:
+        ConcurrentRun: another run claimed the date first (nothing of this commit is visible;
+            its files are deleted), or took it over from this run.
+    """
+    base = staged.base
+    token = uuid.uuid4().hex
+    meta = {**metadata, "pubdata.commit": token}
+    attempt = 0
+    while True:
+        attempt += 1
+        if owner is not None and not owner():
+            discard(staged)
+            raise ConcurrentRun(f"{_what(staged)}: {_took_over(staged)}")
+        try:
+            _commit_once(staged, base, meta, claim)
+        except DeltaError as exc:
+            created = base is None and "already exists" in str(exc)
+            if not (isinstance(exc, CommitFailedError) or created) or attempt == COMMIT_ATTEMPTS:
+                discard(staged)
+                raise
+            fresh = _table(staged.uri)
+            if owner is None and _generation(fresh, claim.app_id) != claim.generation - 1:
+                discard(staged)
+                raise ConcurrentRun(f"{_what(staged)}: {_took_over(staged)}") from None
+            log.info("commit to %s conflicted (%s); retrying on the newer version", staged.uri, exc)
+            base = fresh
+            time.sleep(random.uniform(0.01, 0.05) * attempt)  # concurrent writers desynchronise
+            continue
+        staged.files.clear()  # committed: the files belong to the table now
+        return _committed_version(staged.uri, token)
+
+
+def _what(staged: Staged) -> str:
+    return f"{staged.uri} ({'date ' + staged.day if staged.day else 'whole table'})"
+
+
+def _took_over(staged: Staged) -> str:
+    """Who claimed the date instead, from the newest commit that names it."""
+    for entry in history(staged.uri, limit=50):
+        if staged.day is None or entry.get("pubdata.logical_date") == staged.day:
+            run = entry.get("pubdata.run_id")
+            if run:
+                return f"run {run} replaced it while this run was loading; that run's rows stand"
+    return "another run replaced it while this run was loading; that run's rows stand"
+
+
+def _commit_once(
+    staged: Staged, base: DeltaTable | None, metadata: Mapping[str, Any], claim: Claim
+) -> None:
+    from deltalake.transaction import AddAction, create_table_with_add_actions
+
+    fs = _filesystem(staged.uri)
+    assert fs is not None  # stage() checked it
+    partitioned = staged.day is not None
+    data_names = [n for n in staged.schema.names if not partitioned or n != PARTITION_COLUMN]
+    now = int(datetime.now(UTC).timestamp() * 1000)
+    adds = [
+        AddAction(
+            path=name,
+            size=int(fs.get_file_info(name).size or 0),
+            partition_values={PARTITION_COLUMN: staged.day} if partitioned else {},
+            modification_time=now,
+            data_change=True,
+            stats=_file_stats(footer, data_names),
+        )
+        for name, footer in staged.files
+    ]
+    properties = _commit(metadata, Transaction(claim.app_id, claim.generation))
+    partition_by = [PARTITION_COLUMN] if partitioned else []
+    if base is None:
+        create_table_with_add_actions(
+            staged.uri,
+            DeltaSchema.from_arrow(staged.schema),
+            adds,
+            mode="error",
+            partition_by=partition_by,
+            storage_options=storage_options(staged.uri),
+            commit_properties=properties,
+        )
+        return
+    schema = _merged_schema(base, staged.schema) if partitioned else staged.schema
+    base.create_write_transaction(
+        list(adds),
         mode="overwrite",
-        schema_mode="overwrite",
-        writer_properties=_WRITER,
-        commit_properties=_commit(metadata),
+        schema=schema,
+        partition_by=partition_by,
+        partition_filters=[(PARTITION_COLUMN, "=", staged.day)] if partitioned else None,
+        commit_properties=properties,
     )
+
+
+def _committed_version(uri: str, token: str) -> int:
+    """The version of the commit carrying ``token`` (other writers may have committed since)."""
+    for entry in history(uri, limit=100):
+        if entry.get("pubdata.commit") == token:
+            return int(entry["version"])
     return int(_table(uri).version())
 
 
-def append(uri: str, table: pa.Table, metadata: Mapping[str, Any] | None = None) -> int:
-    """Append rows (used by the ``_meta`` tables); returns the version written."""
+def append(
+    uri: str,
+    table: pa.Table,
+    metadata: Mapping[str, Any] | None = None,
+    once: tuple[str, int] | None = None,
+) -> int | None:
+    """Append rows (used by the ``_meta`` tables); returns the version written.
+
+    Appends never conflict with each other, but the first commits to a new table do (two
+    writers creating it): those are retried. ``once`` (app id, version) makes the append
+    idempotent: it is committed as that Delta application transaction and skipped (None is
+    returned) when the table already holds it, so a step killed after some of its appends can
+    be run again without doubling them.
+    """
     _prepare(uri)
-    write_deltalake(
-        uri,
-        table,
-        storage_options=storage_options(uri),
-        mode="append",
-        schema_mode="merge",
-        writer_properties=_WRITER,
-        commit_properties=_commit(metadata or {}),
-    )
-    return int(_table(uri).version())
+    txn = Transaction(*once) if once else None
+    attempt = 0
+    while True:
+        attempt += 1
+        if once is not None and _generation(snapshot(uri), once[0]) >= once[1]:
+            return None
+        try:
+            write_deltalake(
+                uri,
+                table,
+                storage_options=storage_options(uri),
+                mode="append",
+                schema_mode="merge",
+                writer_properties=_WRITER,
+                commit_properties=_commit(metadata or {}, txn),
+            )
+        except CommitFailedError:
+            if attempt == COMMIT_ATTEMPTS:
+                raise
+            time.sleep(random.uniform(0.01, 0.05) * attempt)
+            continue
+        return int(_table(uri).version())
 
 
 def _filesystem(uri: str) -> pafs.FileSystem | None:

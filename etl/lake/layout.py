@@ -14,6 +14,7 @@ META_TABLES = (
     "column_lineage",
     "quarantine_rows",
     "reviews",
+    "loads",
 )
 
 

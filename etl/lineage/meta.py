@@ -46,8 +46,13 @@ SCHEMAS: dict[str, pa.Schema] = {
             # JSON: columns added (warnings), removed/retyped as declared; null when unchanged
             ("schema_change", pa.string()),
             ("started_at", _TS),
+            # when the row's status was reached (for ``loading``: when the load began)
             ("finished_at", _TS),
             ("pipeline_version", pa.string()),
+            # The run's claim on its date: the generation every table it committed holds as
+            # the Delta application transaction ``pubdata:<date>`` (``pubdata:table`` for the
+            # tables of snapshot loads); older rows read back as nulls.
+            ("generation", pa.int64()),
         ]
     ),
     "source_files": pa.schema(
@@ -150,6 +155,23 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("recorded_at", _TS),
         ]
     ),
+    # One row per load that began: the run's claim on its date, recorded before any table is
+    # committed. A load with no lineage_runs row of the same generation has not finished
+    # (or was killed: the next successful run of the date records it as superseded).
+    "loads": pa.schema(
+        [
+            ("lineage_run_id", pa.string()),
+            ("dag_id", pa.string()),
+            ("run_id", pa.string()),
+            ("try_number", pa.int32()),
+            ("dataset", pa.string()),
+            ("logical_date", pa.date32()),
+            ("generation", pa.int64()),
+            # JSON: table (restricted, quarantine, shared, open) -> URI, in commit order
+            ("tables", pa.string()),
+            ("started_at", _TS),
+        ]
+    ),
     # One row per quarantined source row: its number and reason codes, never its values.
     "quarantine_rows": pa.schema(
         [
@@ -166,8 +188,14 @@ SCHEMAS: dict[str, pa.Schema] = {
 }
 
 
-def append_rows(lake: str, table: str, rows: Sequence[Mapping[str, Any]]) -> int | None:
-    """Append rows to one ``_meta`` table (created on first use); returns the version or None."""
+def append_rows(
+    lake: str, table: str, rows: Sequence[Mapping[str, Any]], once: tuple[str, int] | None = None
+) -> int | None:
+    """Append rows to one ``_meta`` table (created on first use); returns the version or None.
+
+    ``once`` (an app id and version, see :func:`etl.lake.delta.append`) appends the rows only
+    if this table has not recorded them already: None is returned then.
+    """
     if not rows:
         return None
     schema = SCHEMAS[table]
@@ -175,7 +203,7 @@ def append_rows(lake: str, table: str, rows: Sequence[Mapping[str, Any]]) -> int
     if unknown:
         raise ValueError(f"_meta.{table} has no column {sorted(unknown)[0]!r}")
     data = pa.Table.from_pylist([dict(r) for r in rows], schema=schema)
-    return delta.append(meta_table_uri(lake, table), data, {"pubdata.meta_table": table})
+    return delta.append(meta_table_uri(lake, table), data, {"pubdata.meta_table": table}, once)
 
 
 def read_meta(lake: str, table: str) -> pa.Table:

@@ -7,7 +7,7 @@ import contextlib
 import itertools
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +28,12 @@ from etl.classify import (
 from etl.classify.model import column_overrides
 from etl.classify.rules_persons import BIRTH_SOURCES, minors_mask
 from etl.classify.scale import count_keys, l4_attributes, person_key, person_keys
+from etl.errors import ConcurrentRun
 from etl.forked import ForkedPool
 from etl.lake import delta
 from etl.lake.layout import Zone, quarantine_table_uri, zone_table_uri
 from etl.lineage import read_meta
-from etl.pipeline import staging
+from etl.pipeline import staging, steps_record
 from etl.pipeline.context import RunContext, read_json, staging_dir, write_json
 from etl.pipeline.overlap import ordered_map
 from etl.pipeline.repeat import repeated
@@ -360,23 +361,21 @@ def _stream(
     return pa.RecordBatchReader.from_batches(schema, rest())
 
 
-def _write(
-    uri: str,
-    table: pa.Table | pa.RecordBatchReader,
-    dataset: Dataset,
-    ctx: RunContext,
-    meta: dict[str, Any],
-) -> int:
-    if dataset.load == "snapshot":
-        return delta.replace_all(uri, table, meta)
-    return delta.replace_partition(uri, table, ctx.logical_date, meta)
+#: The order a run commits its tables in. The restricted table comes first and claims the date
+#: (see ``etl.lake.delta``); zones that publish less follow, so after a crash between two
+#: commits the shared and open zones hold the previous run's rows of the date (or none), never
+#: rows whose restricted source is not there. ``_meta`` is recorded after all of them.
+COMMIT_ORDER: tuple[str, ...] = ("restricted", "quarantine", "shared", "open")
 
 
 def load(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, Any]:
     """Write the zones and the quarantine table for this logical date.
 
     Each table is replaced for the run's logical date in one atomic Delta commit (the whole
-    table for ``snapshot`` loads), so re-running a date never duplicates rows.
+    table for ``snapshot`` loads), so re-running a date never duplicates rows. The tables'
+    files are written side by side, then committed one after the other in
+    :data:`COMMIT_ORDER`, each commit carrying the run's claim on the date: a run that another
+    run of the same date overtook stops with :class:`~etl.errors.ConcurrentRun`.
     """
     folder = staging_dir(settings, ctx)
     source = read_json(folder / staging.SOURCE)
@@ -391,8 +390,6 @@ def load(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, Any
         "pubdata.suite": validation.get("suite_name"),
         "pubdata.dataset_grade": classification.dataset_grade,
     }
-    tables: dict[str, str] = {}
-    versions: dict[str, int] = {}
     column_lineage: list[dict[str, Any]] = []
     drift_path = folder / staging.DRIFT
     held = list(read_json(drift_path).get("held", [])) if drift_path.is_file() else []
@@ -400,8 +397,26 @@ def load(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, Any
     zones = zones_for(dataset, classification, held=bool(held))
     withheld = _guard(settings, dataset, ctx, folder, classification, zones)
     keep_out = frozenset(w.column for w in withheld)
+    day = ctx.logical_date.isoformat()
+    whole = dataset.load == "snapshot"
+    tables: dict[str, str] = {
+        zone: zone_table_uri(settings.lake, zone, dataset.domain, dataset.id) for zone in zones
+    }
+    tables["quarantine"] = quarantine_table_uri(settings.lake, dataset.domain, dataset.id)
+    order = [name for name in COMMIT_ORDER if name in tables]
+    # every base is read before anything is written: a claim made by another run after this
+    # point conflicts with this run's commits
+    bases = {name: delta.snapshot(uri) for name, uri in tables.items()}
 
-    def write_zone(zone: Zone) -> tuple[int, list[Any]]:
+    def app_id(name: str) -> str:
+        return delta.TABLE_APP_ID if whole and name != "quarantine" else delta.date_app_id(day)
+
+    claim = delta.claim(bases["restricted"], app_id("restricted"))
+    steps_record.record_loading(
+        settings, dataset, ctx, claim.generation, {n: tables[n] for n in order}
+    )
+
+    def stage_zone(zone: Zone) -> tuple[delta.Staged, list[Any]]:
         # every batch has the same column lineage; batches may be projected on two threads
         projected: dict[str, Any] = {}
 
@@ -412,51 +427,68 @@ def load(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, Any
             projected.setdefault("columns", projection.columns)
             return projection.table
 
-        uri = zone_table_uri(settings.lake, zone, dataset.domain, dataset.id)
         workers = settings.workers if zone != "restricted" else 1  # nothing to compute there
         stream = _stream(folder, staging.VALID, ctx, source["sha256"], project, workers)
-        version = _write(uri, stream, dataset, ctx, {**commit_meta, "zone": zone})
-        return version, list(projected.get("columns", ()))
+        staged = delta.stage(tables[zone], stream, None if whole else day, bases[zone])
+        return staged, list(projected.get("columns", ()))
 
-    def write_quarantine() -> int:
+    def stage_quarantine() -> tuple[delta.Staged, list[Any]]:
         bad = _stream(folder, staging.QUARANTINE, ctx, source["sha256"], lambda t: t)
-        q_uri = quarantine_table_uri(settings.lake, dataset.domain, dataset.id)
-        return delta.replace_partition(
-            q_uri, bad, ctx.logical_date, {**commit_meta, "zone": "quarantine"}
-        )
+        return delta.stage(tables["quarantine"], bad, day, bases["quarantine"]), []
+
+    def owner() -> bool:
+        return delta.generation(tables["restricted"], claim.app_id) == claim.generation
 
     # Token loops hold the GIL: they run in processes forked now, before any thread starts,
-    # while this process masks and writes. The tables are independent commits, written side
-    # by side (Parquet encoding releases the GIL).
+    # while this process masks and writes. The tables' files are written side by side
+    # (Parquet encoding releases the GIL); only the commits are one after the other.
     # Only a run of several batches is worth processes (the open zone has nothing to tokenize).
     forks = "shared" in zones and settings.workers > 1 and rows_loaded > settings.batch_rows
     token_workers = ForkedPool.start(settings.workers) if forks else None
-    with (
-        token_workers or contextlib.nullcontext(),
-        ThreadPoolExecutor(max_workers=2, thread_name_prefix="load") as pool,
-    ):
-        pending = {zone: pool.submit(write_zone, zone) for zone in zones}
-        quarantine = pool.submit(write_quarantine)
-        for zone in zones:
-            versions[zone], projected = pending[zone].result()
-            tables[zone] = zone_table_uri(settings.lake, zone, dataset.domain, dataset.id)
+    pending: dict[str, Future[tuple[delta.Staged, list[Any]]]] = {}
+    versions: dict[str, int] = {}
+    try:
+        with (
+            token_workers or contextlib.nullcontext(),
+            ThreadPoolExecutor(max_workers=2, thread_name_prefix="load") as pool,
+        ):
+            pending = {zone: pool.submit(stage_zone, zone) for zone in zones}
+            pending["quarantine"] = pool.submit(stage_quarantine)
+        for name in order:
+            _, projected = pending[name].result()
             column_lineage.extend(
                 {
-                    "zone": zone,
+                    "zone": name,
                     "source_column": c.source,
                     "output_column": c.output,
                     "transformation": c.transformation,
                 }
                 for c in projected
             )
-        versions["quarantine"] = quarantine.result()
-    tables["quarantine"] = quarantine_table_uri(settings.lake, dataset.domain, dataset.id)
+        for name in order:
+            versions[name] = delta.commit(
+                pending[name].result()[0],
+                {**commit_meta, "zone": name, "pubdata.generation": str(claim.generation)},
+                delta.Claim(app_id(name), claim.generation),
+                owner=None if name == "restricted" else owner,
+            )
+        if not owner():
+            raise ConcurrentRun(
+                f"{dataset.id} {day}: a later run of the same date replaced this run's tables "
+                "while it was loading; that run's rows stand"
+            )
+    finally:
+        # files of tables not committed (a failed stage or commit) are not left behind
+        for future in pending.values():
+            if future.done() and future.exception() is None:
+                delta.discard(future.result()[0])  # a no-op for a committed table
     rows_bad = staging.count_rows(folder, staging.QUARANTINE)
     result = {
         "tables": tables,
         "versions": versions,
         "rows_loaded": rows_loaded,
         "rows_quarantined": rows_bad,
+        "generation": claim.generation,
         "held": held,
         "withheld": [w.to_dict() for w in withheld],
         "column_lineage": column_lineage,

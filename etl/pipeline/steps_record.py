@@ -10,8 +10,12 @@ from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from etl.classify.model import ColumnClassification
-from etl.lineage import append_rows
+from etl.lake import delta
+from etl.lineage import append_rows, read_meta
 from etl.lineage.reviews import IMPORTANT, open_holds, review_rows, withheld_columns
 from etl.pipeline import staging
 from etl.pipeline.context import RunContext, invocation_path, read_json, staging_dir, write_json
@@ -211,6 +215,106 @@ def _summary(dataset: Dataset, ctx: RunContext, status: str, **fields: Any) -> d
     return summary
 
 
+#: ``lineage_runs.status`` a later run of the same date gives a load that recorded no outcome.
+SUPERSEDED = "superseded"
+#: Commits of a table searched for those of an unfinished load (newest first).
+HISTORY_COMMITS = 500
+#: Staging file of the run's claim (its generation), for the failure record.
+CLAIM = "claim.json"
+
+
+def record_loading(
+    settings: Settings, dataset: Dataset, ctx: RunContext, generation: int, tables: dict[str, str]
+) -> None:
+    """Record in ``_meta.loads`` that the run's load begins, before any table is committed.
+
+    Until the run records its outcome in ``lineage_runs`` (same generation), this row tells
+    readers that the date is being replaced, or that the load was killed: the next successful
+    run of the date then records it as ``superseded``.
+    """
+    write_json(staging_dir(settings, ctx) / CLAIM, {"generation": generation})
+    row = {
+        "lineage_run_id": ctx.lineage_run_id,
+        "dag_id": ctx.dag_id,
+        "run_id": ctx.run_id,
+        "try_number": ctx.try_number,
+        "dataset": dataset.id,
+        "logical_date": ctx.logical_date,
+        "generation": generation,
+        "tables": json.dumps(tables),
+        "started_at": datetime.now(UTC),
+    }
+    append_rows(settings.lake, "loads", [row], (f"{ctx.lineage_run_id}/loading", generation))
+
+
+def _superseded(
+    settings: Settings, dataset: Dataset, ctx: RunContext, loaded: dict[str, Any], now: datetime
+) -> list[dict[str, Any]]:
+    """``superseded`` rows for earlier loads of this date that recorded no outcome.
+
+    Such a load was killed (or is still running behind this run, which has replaced the date
+    under it). Each table commit it made, found by its run id in the commit metadata, gets its
+    row, so no commit of a zone table is left without a lineage record.
+    """
+    day_filter = pa.scalar(ctx.logical_date, pa.date32())
+    loads = read_meta(settings.lake, "loads")
+    loads = loads.filter(
+        pc.and_(pc.equal(loads["dataset"], dataset.id), pc.equal(loads["logical_date"], day_filter))
+    )
+    ours = int(loaded["generation"])
+    candidates = [
+        row
+        for row in loads.to_pylist()
+        # a later claim may still overtake this run: only earlier (or equal, lost) ones
+        if int(row["generation"]) <= ours
+        and (row["lineage_run_id"], row["generation"]) != (ctx.lineage_run_id, ours)
+    ]
+    if not candidates:
+        return []
+    runs = read_meta(settings.lake, "lineage_runs")
+    finished = {
+        (r["lineage_run_id"], r["generation"])
+        for r in runs.filter(pc.equal(runs["dataset"], dataset.id))
+        .select(["lineage_run_id", "generation"])
+        .to_pylist()
+    }
+    unfinished = [r for r in candidates if (r["lineage_run_id"], r["generation"]) not in finished]
+    if not unfinished:
+        return []
+    day = ctx.logical_date.isoformat()
+    commits = {name: delta.history(uri, HISTORY_COMMITS) for name, uri in loaded["tables"].items()}
+    rows: list[dict[str, Any]] = []
+    for load in unfinished:
+        outcome = {
+            "lineage_run_id": load["lineage_run_id"],
+            "dag_id": load["dag_id"],
+            "run_id": load["run_id"],
+            "try_number": load["try_number"],
+            "logical_date": ctx.logical_date,
+            "dataset": dataset.id,
+            "department": dataset.department,
+            "domain": dataset.domain,
+            "status": SUPERSEDED,
+            "error_stage": "load",
+            "error_message": f"stopped before recording its outcome; {day} was replaced by "
+            f"run {ctx.run_id}",
+            "started_at": load["started_at"],
+            "finished_at": now,
+            "generation": load["generation"],
+            "pipeline_version": pipeline_version(),
+        }
+        found = [
+            {"zone": name, "table_uri": loaded["tables"][name], "delta_version": c["version"]}
+            for name, entries in commits.items()
+            for c in entries
+            if c.get("pubdata.run_id") == load["run_id"]
+            and c.get("pubdata.logical_date") == day
+            and c.get("pubdata.generation") == str(load["generation"])
+        ]
+        rows.extend({**outcome, **f} for f in found or [{}])
+    return rows
+
+
 def record(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, Any]:
     """Write lineage rows for a successful run and return its scrubbed summary."""
     folder = staging_dir(settings, ctx)
@@ -232,18 +336,42 @@ def record(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, A
         *(["WITHHELD"] if withheld else []),
     ]
     flags = ",".join(flag_list)
-    append_rows(settings.lake, "source_files", _source_rows(dataset, ctx, source, now))
-    append_rows(settings.lake, "quarantine_rows", _quarantine_rows(folder, dataset, ctx, now))
-    append_rows(settings.lake, "validation_results", _validation_rows(dataset, ctx, validation))
+    # Every append is made once per claim: a record step killed half-way and run again (an
+    # Airflow retry) adds what is missing and doubles nothing. lineage_runs comes last, so a
+    # ``success`` row exists only once everything else of the run is recorded.
+    once = (f"{ctx.lineage_run_id}/record", int(loaded["generation"]))
+    lake = settings.lake
+    append_rows(lake, "source_files", _source_rows(dataset, ctx, source, now), once)
+    append_rows(lake, "quarantine_rows", _quarantine_rows(folder, dataset, ctx, now), once)
+    append_rows(lake, "validation_results", _validation_rows(dataset, ctx, validation), once)
     append_rows(
-        settings.lake,
+        lake,
         "classifications",
         _classification_rows(base, classification, flags, source, now),
+        once,
     )
     append_rows(
-        settings.lake,
+        lake,
         "column_lineage",
         [{**base, **c, "recorded_at": now} for c in loaded["column_lineage"]],
+        once,
+    )
+    append_rows(
+        lake,
+        "reviews",
+        review_rows(
+            lineage_run_id=ctx.lineage_run_id,
+            dataset=dataset.id,
+            logical_date=ctx.logical_date,
+            classification=classification,
+            held=held,
+            registry_important=dataset.classification.important,
+            now=now,
+            withheld=withheld,
+            important_pending="IMP" not in flag_list
+            and any(h.kind == IMPORTANT for h in open_holds(lake, dataset.id)),
+        ),
+        once,
     )
     runs = [
         {
@@ -262,26 +390,12 @@ def record(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, A
             "status": "success",
             "schema_change": _schema_change(source),
             "finished_at": now,
+            "generation": loaded["generation"],
         }
         for zone, uri in loaded["tables"].items()
     ]
-    append_rows(settings.lake, "lineage_runs", runs)
-    append_rows(
-        settings.lake,
-        "reviews",
-        review_rows(
-            lineage_run_id=ctx.lineage_run_id,
-            dataset=dataset.id,
-            logical_date=ctx.logical_date,
-            classification=classification,
-            held=held,
-            registry_important=dataset.classification.important,
-            now=now,
-            withheld=withheld,
-            important_pending="IMP" not in flag_list
-            and any(h.kind == IMPORTANT for h in open_holds(settings.lake, dataset.id)),
-        ),
-    )
+    superseded = _superseded(settings, dataset, ctx, loaded, now)
+    append_rows(lake, "lineage_runs", [*superseded, *runs], once)
     summary = _summary(
         dataset,
         ctx,
@@ -320,6 +434,7 @@ def record_failure(
     source = _maybe(folder, staging.SOURCE) or {}
     validation = _maybe(folder, staging.VALIDATION)
     started = (_maybe(folder, staging.RUN) or {}).get("started_at")
+    claim = _maybe(folder, CLAIM)  # the load began: its claim's generation
     if validation is not None:
         append_rows(settings.lake, "validation_results", _validation_rows(dataset, ctx, validation))
     row = {
@@ -334,6 +449,7 @@ def record_failure(
         "error_stage": stage,
         "error_message": message,
         "finished_at": datetime.now(UTC),
+        "generation": claim["generation"] if claim else None,
     }
     append_rows(settings.lake, "lineage_runs", [row])
     summary = _summary(

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from etl.errors import ConfigError
+from etl.runtime import locks
 from etl.settings import PROJECT_ROOT, Settings
 
 
@@ -56,6 +57,9 @@ def airflow_command(*args: str) -> list[str]:
 def ensure_airflow_db(settings: Settings, env: Mapping[str, str], log_path: Path) -> None:
     """Create or migrate the embedded metadata DB once (later calls are a file check).
 
+    Concurrent callers migrate one after the other under the home's setup lock (two
+    ``airflow db migrate`` on a fresh database both create its tables and one fails).
+
     Raises:
         ConfigError: when ``airflow db migrate`` fails (its output is in ``log_path``).
     """
@@ -64,13 +68,16 @@ def ensure_airflow_db(settings: Settings, env: Mapping[str, str], log_path: Path
     conn = env.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "")
     if marker.is_file() and marker.read_text() == conn:
         return
-    home.mkdir(parents=True, exist_ok=True)
-    (settings.home / "openlineage").mkdir(parents=True, exist_ok=True)
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("ab") as out:
-        done = subprocess.run(
-            airflow_command("db", "migrate"), env=dict(env), stdout=out, stderr=out, check=False
-        )
-    if done.returncode != 0:
-        raise ConfigError(f"airflow db migrate failed (exit {done.returncode}); see {log_path}")
-    marker.write_text(conn)
+    with locks.held(settings.home, locks.SETUP):
+        if marker.is_file() and marker.read_text() == conn:
+            return  # migrated by the caller that held the lock before
+        home.mkdir(parents=True, exist_ok=True)
+        (settings.home / "openlineage").mkdir(parents=True, exist_ok=True)
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        with log_path.open("ab") as out:
+            done = subprocess.run(
+                airflow_command("db", "migrate"), env=dict(env), stdout=out, stderr=out, check=False
+            )
+        if done.returncode != 0:
+            raise ConfigError(f"airflow db migrate failed (exit {done.returncode}); see {log_path}")
+        marker.write_text(conn)
