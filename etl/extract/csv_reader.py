@@ -144,7 +144,14 @@ def sniff(
     if looks_binary(head[:HEAD_BYTES]):
         raise DataError(f"{rel} is not a text file (binary content in a csv source)")
     codec = _choose_encoding(head, encoding, rel)
-    text = _sniff_header(head, codec, final, rel)
+    try:
+        text = _sniff_header(head, codec, final, rel)
+    except _Undecodable:
+        if codec not in ("utf-8", "utf-8-sig"):
+            raise
+        # Broken UTF-8 within the head is refused naming its first byte (GBK is re-read).
+        codec = settle_utf8(path, rel, head, declared=encoding is not None)
+        text = _sniff_header(head, codec, final, rel)
     sep = delimiter or detect_delimiter(text.split("\n", 1)[0].rstrip("\r"))
     try:
         fields = next(csv.reader(io.StringIO(text), delimiter=sep), [])

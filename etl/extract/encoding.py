@@ -91,6 +91,10 @@ def detect_encoding(head: bytes) -> str:
         return bom
     if decodes(head, "utf-8"):
         return "utf-8"
+    if _utf8_share(head):
+        # UTF-8 text with broken bytes: read as UTF-8, the read refuses it naming the byte,
+        # rather than a guess that would decode its text into other characters.
+        return "utf-8"
     if decodes(head, "gb18030"):
         return "gb18030"
     from charset_normalizer import from_bytes  # rare path: keep the import lazy

@@ -144,3 +144,12 @@ def test_limits_come_from_the_environment() -> None:
     ).limits
     assert (limits.max_columns, limits.max_json_depth) == (3000, 10)
     assert limits.max_record_bytes == ReadLimits().max_record_bytes
+
+
+def test_utf8_broken_within_the_head_is_refused_not_guessed(tmp_path: Path) -> None:
+    # A small file is all head: broken UTF-8 text is not handed to an encoding guesser.
+    path = tmp_path / "small.csv"
+    data = "姓名,编号\n张三,1\n".encode() + b"\xff" + "李四,2\n王五,3\n".encode()
+    path.write_bytes(data)
+    match = rf"^small\.csv is not valid UTF-8: byte {data.index(b'\xff')} \(line 3\)"
+    _both(path, ReadLimits(), match)
