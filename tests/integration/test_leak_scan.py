@@ -4,7 +4,9 @@ Every sample dataset runs through the real CLI (`pubdata run` → `airflow dags 
 session's Airflow home (runs another test module already made there are reused). Then every raw
 value of every column graded L3 or L4 — taken from the restricted zone and the quarantine tables —
 is searched for in: every table of the shared and open zones, every ``_meta`` table, the
-OpenLineage event file, the CLI and Airflow logs, the ``invocations`` records and XCom.
+OpenLineage event file, the CLI and Airflow logs, the ``invocations`` records, every table of the
+Airflow metadata DB and the staging files other than the runs' Arrow data. The helpers are
+shared with test_secrets, which adds credentials to what is searched.
 
 A value that also appears in an L1/L2 column of some restricted table is public there, and a
 value written in an expectation suite is a code-table entry (the 56 民族 names): neither is
@@ -65,7 +67,7 @@ def run_every_sample(cli: Cli) -> dict[str, str]:
     return {d.id: d.domain for d in registry.datasets.values()}
 
 
-def _cells(table: pa.Table) -> Iterator[str]:
+def cells_of(table: pa.Table) -> Iterator[str]:
     for column in table.columns:
         for value in column.to_pylist():
             if value is not None and value != "":
@@ -91,8 +93,11 @@ def secret_values(cli: Cli, every_sample_run: dict[str, str]) -> dict[str, str]:
     return collect_secrets(cli, every_sample_run)
 
 
-def collect_secrets(cli: Cli, domains: dict[str, str]) -> dict[str, str]:
-    """Raw L3/L4 values of the restricted zone, each with the column it came from."""
+def collect_secrets(cli: Cli, domains: dict[str, str], minimum: int = 5000) -> dict[str, str]:
+    """Raw L3/L4 values of the restricted zone, each with the column it came from.
+
+    ``minimum``: how many there must be at least (a scan for nothing proves nothing).
+    """
     lake = cli.settings.lake
     found: dict[str, str] = {}
     public: set[str] = set()
@@ -108,7 +113,7 @@ def collect_secrets(cli: Cli, domains: dict[str, str]) -> dict[str, str]:
             for name in table.column_names:
                 if name.startswith("_") or name not in grades:
                     continue
-                values = set(_cells(table.select([name])))
+                values = set(cells_of(table.select([name])))
                 if grades[name] in ("L3", "L4"):
                     found.update(dict.fromkeys(values - found.keys(), f"{dataset}.{name}"))
                 else:
@@ -121,7 +126,7 @@ def collect_secrets(cli: Cli, domains: dict[str, str]) -> dict[str, str]:
         for v, where in found.items()
         if v not in public and len(v) >= 2 and not SHORT_NUMBER.fullmatch(v)
     }
-    assert len(secret) > 5000  # the samples hold thousands of personal values
+    assert len(secret) > minimum  # the samples hold thousands of personal values
     return secret
 
 
@@ -144,12 +149,12 @@ def _configured_literals(cli: Cli) -> set[str]:
     return literals
 
 
-def _tables(root: Path) -> Iterator[Path]:
+def delta_tables(root: Path) -> Iterator[Path]:
     for log in root.rglob("_delta_log"):
         yield log.parent
 
 
-def _search(lines: list[str], secret: dict[str, str]) -> Counter[str]:
+def search(lines: list[str], secret: dict[str, str]) -> Counter[str]:
     """Source columns of the secrets found inside ``lines`` (RE2 alternations in chunks).
 
     Values of four characters or more are searched as substrings. Shorter ones (two- and
@@ -177,7 +182,7 @@ def _search(lines: list[str], secret: dict[str, str]) -> Counter[str]:
     return hits
 
 
-def _lines(paths: Iterable[Path]) -> list[str]:
+def lines_of(paths: Iterable[Path]) -> list[str]:
     out: list[str] = []
     for path in paths:
         if path.is_file():
@@ -185,34 +190,36 @@ def _lines(paths: Iterable[Path]) -> list[str]:
     return out
 
 
-def _report(hits: Counter[str]) -> str:
+def report(hits: Counter[str]) -> str:
     return ", ".join(f"{n} value(s) of {where}" for where, n in hits.most_common())
 
 
-def test_no_raw_value_in_shared_or_open_tables(cli: Cli, secret_values: dict[str, str]) -> None:
+def test_no_raw_value_in_shared_or_opendelta_tables(
+    cli: Cli, secret_values: dict[str, str]
+) -> None:
     lake = Path(cli.settings.lake)
     checked = 0
     for zone in ("shared", "open"):
-        for path in _tables(lake / zone):
-            cells = list(_cells(delta.read(str(path))))
+        for path in delta_tables(lake / zone):
+            cells = list(cells_of(delta.read(str(path))))
             exact = Counter(secret_values[c] for c in cells if c in secret_values)
-            assert not exact, f"{zone} {path.name}: {_report(exact)}"
-            inside = _search([c for c in cells if len(c) > 2], secret_values)
-            assert not inside, f"{zone} {path.name}: {_report(inside)}"
+            assert not exact, f"{zone} {path.name}: {report(exact)}"
+            inside = search([c for c in cells if len(c) > 2], secret_values)
+            assert not inside, f"{zone} {path.name}: {report(inside)}"
             checked += 1
     assert checked >= 8  # seven datasets' shared tables and the open ones
 
 
-def test_no_raw_value_in_meta_tables(cli: Cli, secret_values: dict[str, str]) -> None:
-    tables = list(_tables(Path(cli.settings.lake) / "_meta"))
+def test_no_raw_value_in_metadelta_tables(cli: Cli, secret_values: dict[str, str]) -> None:
+    tables = list(delta_tables(Path(cli.settings.lake) / "_meta"))
     # quarantine_rows and reviews are created by the first run that has something to put there
     assert {p.name for p in tables} >= set(META_TABLES) - {"quarantine_rows", "reviews"}
     for path in tables:
-        cells = list(_cells(delta.read(str(path))))
+        cells = list(cells_of(delta.read(str(path))))
         exact = Counter(secret_values[c] for c in cells if c in secret_values)
-        assert not exact, f"_meta.{path.name}: {_report(exact)}"
-        inside = _search(cells, secret_values)
-        assert not inside, f"_meta.{path.name}: {_report(inside)}"
+        assert not exact, f"_meta.{path.name}: {report(exact)}"
+        inside = search(cells, secret_values)
+        assert not inside, f"_meta.{path.name}: {report(inside)}"
 
 
 def test_no_raw_value_in_lineage_events_logs_or_records(
@@ -227,21 +234,46 @@ def test_no_raw_value_in_lineage_events_logs_or_records(
     }
     assert (home / "logs").is_dir() and any(p.is_file() for p in places["CLI logs"])
     for place, paths in places.items():
-        hits = _search(_lines(paths), secret_values)
-        assert not hits, f"{place}: {_report(hits)}"
+        hits = search(lines_of(paths), secret_values)
+        assert not hits, f"{place}: {report(hits)}"
 
 
-def test_no_raw_value_in_xcom(cli: Cli, secret_values: dict[str, str]) -> None:
-    with sqlite3.connect(cli.settings.home / "airflow" / "airflow.db") as db:
-        rows = db.execute("SELECT value FROM xcom").fetchall()
-    assert rows, "the runs pushed no XCom at all"
-    lines = [
-        v.decode("utf-8", errors="replace")
-        if isinstance(v, bytes)
-        else json.dumps(v)
-        if not isinstance(v, str)
-        else v
-        for (v,) in rows
-    ]
-    hits = _search(lines, secret_values)
-    assert not hits, f"xcom: {_report(hits)}"
+def metadata_db_lines(path: Path) -> dict[str, list[str]]:
+    """Every non-empty cell of every table of an Airflow SQLite metadata DB, as text, by table.
+
+    XCom, rendered task instance fields, DAG runs and their conf, the audit log, connections and
+    variables as stored: whatever a task or the CLI put there. Binary cells are decoded as UTF-8
+    with replacement, so text inside them is still found.
+    """
+    found: dict[str, list[str]] = {}
+    with sqlite3.connect(path) as db:
+        names = [n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        for name in names:
+            lines = found.setdefault(name, [])
+            for row in db.execute(f'SELECT * FROM "{name}"'):
+                for cell in row:
+                    if isinstance(cell, bytes):
+                        lines.append(cell.decode("utf-8", errors="replace"))
+                    elif isinstance(cell, str) and cell:
+                        lines.append(cell)
+    return found
+
+
+def staging_lines(home: Path) -> list[str]:
+    """Text of every staging file but the Arrow tables of run data (the restricted area)."""
+    return lines_of(p for p in sorted((home / "staging").rglob("*")) if p.suffix != ".arrow")
+
+
+def test_no_raw_value_in_the_airflow_metadata_db(cli: Cli, secret_values: dict[str, str]) -> None:
+    tables = metadata_db_lines(cli.settings.home / "airflow" / "airflow.db")
+    assert tables["xcom"], "the runs pushed no XCom at all"
+    for table, lines in tables.items():
+        hits = search(lines, secret_values)
+        assert not hits, f"airflow.db {table}: {report(hits)}"
+
+
+def test_no_raw_value_in_staging_outside_the_run_data(
+    cli: Cli, secret_values: dict[str, str]
+) -> None:
+    hits = search(staging_lines(cli.settings.home), secret_values)
+    assert not hits, f"staging: {report(hits)}"

@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from tests.integration.test_leak_scan import _search
+from tests.integration.test_leak_scan import search
 
 _SPLIT = re.compile(r"[\s<>\"'=,;:()\[\]{}]+")
 
@@ -17,8 +17,8 @@ def leaked(texts: Iterable[str], secrets: dict[str, str]) -> list[str]:
     The search is first shown to work: a value planted in a line of HTML must be found.
     """
     planted = next(v for v in secrets if len(v) >= 6)
-    assert _search([f"<td>{planted}</td>"], secrets), "the search does not find a planted value"
+    assert search([f"<td>{planted}</td>"], secrets), "the search does not find a planted value"
     texts = list(texts)
     exact = Counter(secrets[t] for text in texts for t in _SPLIT.split(text) if t in secrets)
-    inside = _search([line for text in texts for line in text.splitlines()], secrets)
+    inside = search([line for text in texts for line in text.splitlines()], secrets)
     return sorted(set(exact) | set(inside))
