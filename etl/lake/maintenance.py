@@ -117,12 +117,18 @@ def compact_table(settings: Settings, uri: str) -> tuple[int, int]:
 
 
 def vacuum_table(settings: Settings, uri: str) -> int:
-    """Delete files replaced more than ``settings.retention_hours`` ago; returns how many."""
+    """Delete files replaced more than ``settings.retention_hours`` ago; returns how many.
+
+    The vacuum is ``full``: files no commit ever named (written by a load killed before its
+    commit, or by a run that lost the date to another) go too once they are older than the
+    retention; the default ("lite") vacuum only sees files the log removed.
+    """
     _before_commit(settings, uri)
     removed = delta.open_table(uri).vacuum(
         retention_hours=settings.retention_hours,
         dry_run=False,
         enforce_retention_duration=True,
+        full=True,
     )
     return len(removed)
 

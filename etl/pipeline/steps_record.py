@@ -272,19 +272,26 @@ def _superseded(
     if not candidates:
         return []
     runs = read_meta(settings.lake, "lineage_runs")
-    finished = {
-        (r["lineage_run_id"], r["generation"])
-        for r in runs.filter(pc.equal(runs["dataset"], dataset.id))
-        .select(["lineage_run_id", "generation"])
+    outcomes: dict[tuple[str, int], set[str]] = {}
+    for r in (
+        runs.filter(pc.equal(runs["dataset"], dataset.id))
+        .select(["lineage_run_id", "generation", "status"])
         .to_pylist()
-    }
-    unfinished = [r for r in candidates if (r["lineage_run_id"], r["generation"]) not in finished]
+    ):
+        outcomes.setdefault((r["lineage_run_id"], r["generation"]), set()).add(r["status"])
+    # a load that recorded success (or was recorded superseded) is accounted for; a failed
+    # one is too unless it committed tables before it failed (overtaken after its first)
+    unfinished = [
+        (r, outcomes.get((r["lineage_run_id"], r["generation"]), set()))
+        for r in candidates
+        if not outcomes.get((r["lineage_run_id"], r["generation"]), set()) & {"success", SUPERSEDED}
+    ]
     if not unfinished:
         return []
     day = ctx.logical_date.isoformat()
     commits = {name: delta.history(uri, HISTORY_COMMITS) for name, uri in loaded["tables"].items()}
     rows: list[dict[str, Any]] = []
-    for load in unfinished:
+    for load, recorded in unfinished:
         outcome = {
             "lineage_run_id": load["lineage_run_id"],
             "dag_id": load["dag_id"],
@@ -296,8 +303,8 @@ def _superseded(
             "domain": dataset.domain,
             "status": SUPERSEDED,
             "error_stage": "load",
-            "error_message": f"stopped before recording its outcome; {day} was replaced by "
-            f"run {ctx.run_id}",
+            "error_message": f"its commits of {day} were replaced by run {ctx.run_id}"
+            + ("" if recorded else "; it stopped before recording an outcome"),
             "started_at": load["started_at"],
             "finished_at": now,
             "generation": load["generation"],
@@ -311,7 +318,8 @@ def _superseded(
             and c.get("pubdata.logical_date") == day
             and c.get("pubdata.generation") == str(load["generation"])
         ]
-        rows.extend({**outcome, **f} for f in found or [{}])
+        if found or not recorded:
+            rows.extend({**outcome, **f} for f in found or [{}])
     return rows
 
 

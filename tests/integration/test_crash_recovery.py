@@ -1,0 +1,92 @@
+"""``kill -9`` of a run after each of its commits: readers never see a partial date, a re-run
+of the date succeeds with exactly one copy, and ``_meta`` agrees with the tables.
+
+The run goes through the pipeline steps in a subprocess that ends itself with ``os._exit(137)``
+(no cleanup, no exception handler runs: what a SIGKILL leaves) right after its k-th commit, a
+commit being a Delta commit of a table or an append to a ``_meta`` table.
+"""
+
+from __future__ import annotations
+
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from etl.lake import delta
+from etl.lineage import read_meta
+from etl.pipeline.local import run_local
+from tests.unit.pipeline.test_concurrency import assert_one_run_per_date, tables_of
+from tests.unit.pipeline.test_pipeline_steps import DAY, ctx, setup
+
+pytestmark = pytest.mark.integration
+
+DRIVER = """
+import os, pickle, sys
+from etl.lake import delta
+from etl.pipeline.local import run_local
+settings, dataset, context, kill_after = pickle.load(open(sys.argv[1], "rb"))
+count = [0]
+def counted(real):
+    def call(*args, **kwargs):
+        result = real(*args, **kwargs)
+        count[0] += 1
+        if count[0] == kill_after:
+            os._exit(137)
+        return result
+    return call
+delta.commit = counted(delta.commit)
+delta.append = counted(delta.append)
+run_local(settings, dataset, context)
+"""
+
+#: Commits of one run: the loads row (1), restricted (2), quarantine (3), shared (4), open (5),
+#: then _meta: source_files, quarantine_rows, validation_results, classifications,
+#: column_lineage, reviews (6-11; reviews has rows only for holds) and lineage_runs last.
+KILL_POINTS = [1, 2, 3, 4, 5, 7, 9]
+
+
+def day_rows(uri: str) -> dict[str, int]:
+    table = delta.read(uri)
+    table = table.filter(pc.equal(table["_logical_date"], pa.scalar(DAY, pa.date32())))
+    counts: dict[str, int] = {}
+    for run in table["_run_id"].to_pylist():
+        counts[run] = counts.get(run, 0) + 1
+    return counts
+
+
+@pytest.mark.parametrize("kill_after", KILL_POINTS)
+def test_a_run_killed_after_any_commit_is_recovered_by_a_re_run(
+    tmp_path: Path, kill_after: int
+) -> None:
+    settings, dataset = setup(tmp_path)
+    before = run_local(settings, dataset, ctx("previous"))
+    args = tmp_path / "args.pickle"
+    args.write_bytes(pickle.dumps((settings, dataset, ctx("killed"), kill_after)))
+    done = subprocess.run(
+        [sys.executable, "-c", DRIVER, str(args)], capture_output=True, timeout=120, check=False
+    )
+    assert done.returncode == 137, done.stderr.decode()[-2000:]
+
+    # between the kill and the re-run: every table holds one whole run's rows of the date
+    for name, uri in tables_of(settings, dataset).items():
+        held = day_rows(uri)
+        assert len(held) == 1, name
+        expected = before["rows_quarantined"] if name == "quarantine" else before["rows_loaded"]
+        assert list(held.values()) == [expected], name
+    runs = read_meta(settings.lake, "lineage_runs").to_pylist()
+    assert not [r for r in runs if r["run_id"] == "killed" and r["status"] == "success"]
+
+    again = run_local(settings, dataset, ctx("rerun"))
+    assert again["status"] == "success"
+    assert assert_one_run_per_date(settings, dataset, DAY) == "rerun"
+    for uri in tables_of(settings, dataset).values():
+        assert set(day_rows(uri)) == {"rerun"}
+    runs = read_meta(settings.lake, "lineage_runs").to_pylist()
+    killed = [r for r in runs if r["run_id"] == "killed"]
+    # its load began, so it is accounted for: superseded, with a row per commit it made
+    assert killed and {r["status"] for r in killed} == {"superseded"}
