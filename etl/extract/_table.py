@@ -34,11 +34,9 @@ def finish_table(raw_names: Sequence[object], table: pa.Table, rel: str) -> pa.T
         The table with cleaned, unique, non-empty column names.
 
     Raises:
-        DataError: duplicate header names, a name the pipeline reserves for its own columns
-            (``_run_id``, ``_source_row``, ...), or an empty header over a column with values.
+        DataError: duplicate header names, or an empty header over a column with values.
     """
     names = [clean_name(name) for name in raw_names]
-    check_reserved(names, rel)
     keep: list[int] = []
     seen: dict[str, int] = {}
     for index, name in enumerate(names):
@@ -60,6 +58,10 @@ def finish_table(raw_names: Sequence[object], table: pa.Table, rel: str) -> pa.T
 
 def check_reserved(names: Sequence[str], rel: str) -> None:
     """Refuse header names the pipeline writes itself (see :mod:`etl.extract.reserved`).
+
+    Checked where a delivery is read (:mod:`etl.extract.reader`, the CSV stream's layout, a
+    Parquet footer), not in every table built here: the pipeline's own exports (quarantined
+    rows sent back corrected) carry ``_source_row`` on purpose.
 
     Raises:
         DataError: naming the first such column and its position.

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from etl.errors import ConfigError, DataError
-from etl.extract._table import check_columns, check_reserved, clean_name, finish_table
+from etl.extract._table import check_columns, clean_name, finish_table
 from etl.extract.encoding import (
     HEAD_BYTES,
     canonical_codec,
@@ -138,7 +138,7 @@ def sniff(
     Raises:
         ConfigError: the declared encoding is unknown.
         DataError: binary content, a first line over the record limit, an undecodable head,
-            no header line, more columns than allowed, or a reserved column name.
+            no header line, or more columns than allowed.
     """
     head, final = _read_head(path, rel, limits.max_record_bytes)
     if looks_binary(head[:HEAD_BYTES]):
@@ -159,7 +159,6 @@ def sniff(
         raise DataError(f"cannot parse the header line of {rel} as delimited text") from None
     check_columns(len(fields), rel, limits.max_columns)
     header = tuple(clean_name(f) for f in fields)
-    check_reserved(header, rel)
     return Sniffed(head, final, codec, sep, header)
 
 

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from etl.errors import DataError
-from etl.extract._table import clean_name, finish_table
+from etl.extract._table import check_reserved, clean_name, finish_table
 from etl.extract.csv_reader import (
     _RaggedRows,
     arrow_csv_errors,
@@ -93,6 +93,7 @@ def csv_layout(
     """
     scan = scan or scan_file(path)
     sniffed = sniff(path, rel, encoding, delimiter, limits)
+    check_reserved(sniffed.header, rel)
     codec = sniffed.codec
     if codec in ("utf-8", "utf-8-sig") and not scan.utf8:
         codec = settle_utf8(path, rel, sniffed.head, declared=encoding is not None)

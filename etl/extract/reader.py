@@ -8,6 +8,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from etl.errors import ConfigError, DataError
+from etl.extract._table import check_reserved
 from etl.extract.csv_reader import read_csv_file, read_csv_rows
 from etl.extract.excel import read_excel_file, read_excel_rows
 from etl.extract.file_scan import FileScan, scan_file
@@ -118,7 +119,7 @@ def read_source(
     fingerprint = _fingerprint(
         opened.location, rel, scan.sha256, scan.size, encoding, source.format, table.num_rows
     )
-    _log(fingerprint, table)
+    _accept(fingerprint, table)
     return table, fingerprint
 
 
@@ -160,11 +161,13 @@ def read_file_part(
     fingerprint = _fingerprint(
         opened.location, rel, scan.sha256, scan.size, encoding, source.format, count
     )
-    _log(fingerprint, table)
+    _accept(fingerprint, table)
     return ExtractedPart(table=table, fingerprint=fingerprint, rows=rows, rejected=rejected)
 
 
-def _log(fingerprint: SourceFingerprint, table: pa.Table) -> None:
+def _accept(fingerprint: SourceFingerprint, table: pa.Table) -> None:
+    """Refuse a delivered header that takes a name the pipeline writes; log what was read."""
+    check_reserved(table.column_names, fingerprint.relative_path)
     logger.info(
         "read %s: %d rows, %d columns (%s, %s)",
         fingerprint.relative_path,

@@ -133,9 +133,17 @@ def test_reserved_column_names_are_refused(tmp_path: Path, name: str) -> None:
     path = tmp_path / "res.csv"
     path.write_text(f"a,{name}\n1,2\n", encoding="utf-8")
     match = rf"^column 2 of res\.csv is named '{name.strip()}', a name the pipeline reserves"
-    _both(path, ReadLimits(), match)
+    with pytest.raises(DataError, match=match):
+        _stream(path)
     with pytest.raises(DataError, match=match):
         read_source(path, CSV, landing=tmp_path)
+
+
+def test_the_pipelines_own_exports_keep_their_lineage_columns(tmp_path: Path) -> None:
+    # Corrected quarantined rows come back with _source_row: not a delivery, so read as is.
+    path = tmp_path / "fixed.csv"
+    path.write_text("_source_row,a\n3,x\n", encoding="utf-8")
+    assert read_csv_rows(path, "fixed.csv", encoding=None, delimiter=None).table.num_rows == 1
 
 
 def test_limits_come_from_the_environment() -> None:

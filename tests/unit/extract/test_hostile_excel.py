@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 
 from etl.errors import DataError
+from etl.extract import read_source
 from etl.extract._workbook_zip import check_workbook
 from etl.extract.excel import read_excel_rows
+from etl.registry.model import FileSource
 from etl.settings import ReadLimits
 from tests.unit.extract.hostile_files import (
     SHEET,
@@ -126,8 +128,9 @@ def test_too_many_columns_and_reserved_names_are_refused(tmp_path: Path) -> None
         _read(path, ReadLimits(max_columns=4))
     reserved = sheet_xml([(1, [("A1", "a"), ("B1", "_source_row")]), (2, [("A2", "1")])])
     path = write_xlsx(tmp_path / "r.xlsx", reserved)
+    source = FileSource(kind="file", format="excel", path="r.xlsx")
     with pytest.raises(DataError, match=r"column 2 of r\.xlsx is named '_source_row'"):
-        _read(path)
+        read_source(path, source, landing=tmp_path)
 
 
 def test_a_zip_that_is_no_workbook_is_left_to_the_reader(tmp_path: Path) -> None:

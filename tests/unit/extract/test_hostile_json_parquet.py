@@ -66,8 +66,10 @@ def test_json_with_too_many_cells_or_a_reserved_name_is_refused(tmp_path: Path) 
         DataError, match=r"holds 3 rows x 2 columns, more than the limit of 5 cells"
     ):
         _json(tmp_path, '[{"a":1,"b":2},{"a":1},{"b":3}]', ReadLimits(max_cells=5))
+    _json(tmp_path, '[{"a": 1, "_logical_date": "2024-06-01"}]')  # the reader builds it
+    source = FileSource(kind="file", format="json", path="d.json")
     with pytest.raises(DataError, match=r"column 2 of d\.json is named '_logical_date'"):
-        _json(tmp_path, '[{"a": 1, "_logical_date": "2024-06-01"}]')
+        read_source(tmp_path / "d.json", source, landing=tmp_path)
 
 
 def test_the_reserved_names_cover_every_lineage_column() -> None:
