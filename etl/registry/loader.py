@@ -2,36 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from etl.errors import ConfigError
 from etl.registry import safe_yaml
 from etl.registry.alerts import ALERTS_FILE, AlertsConfig
 from etl.registry.model import Dataset
-from etl.registry.sources import PAGINATION_TYPES, SOURCE_KINDS
+from etl.registry.problems import RegistryProblem, problems_from
+
+__all__ = ["Registry", "RegistryProblem", "load_registry", "parse_alerts", "parse_file"]
 
 SUFFIXES = (".yaml", ".yml")
-#: Discriminated unions: the tag pydantic puts in an error's location after these keys.
-_UNION_TAGS = {"source": SOURCE_KINDS, "pagination": PAGINATION_TYPES}
-
-
-@dataclass(frozen=True)
-class RegistryProblem:
-    """One problem in one registry file: the file, the field (dotted) and what was expected."""
-
-    path: Path
-    field: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.path}: {self.field}" if self.field else str(self.path)
-        return f"{where}: {self.message}"
+_NO_LINES = safe_yaml.Document(None, {})
 
 
 @dataclass(frozen=True)
@@ -57,30 +46,45 @@ class Registry:
                 f"unknown dataset {dataset_id!r} in registry {self.root} (known: {known})"
             ) from None
 
+    def broken_file_of(self, dataset_id: str) -> tuple[Path, list[RegistryProblem]] | None:
+        """The broken file that declares ``dataset_id``, and its problems; None if none does.
+
+        A file that failed validation often still reads as YAML, so its ``id`` is asked first;
+        when the YAML itself is broken, its ``id:`` line is read as text; a file named after
+        the id is the last resort.
+        """
+        by_file: dict[Path, list[RegistryProblem]] = {}
+        for problem in self.problems:
+            if problem.path.is_file():
+                by_file.setdefault(problem.path, []).append(problem)
+        for match in (_declared_id, lambda path: path.stem):
+            for path, problems in by_file.items():
+                if match(path) == dataset_id:
+                    return path, problems
+        return None
+
     def raise_for_problems(self) -> None:
         """Raise one :class:`ConfigError` listing every problem, if there are any."""
         if self.problems:
             raise ConfigError("; ".join(str(p) for p in self.problems))
 
 
-def _describe(error: Any) -> tuple[str | None, str]:
-    parts = [str(part) for part in error["loc"] if not str(part).startswith("function-")]
-    # A discriminated union's tag is not a key the user wrote: drop it from the location.
-    parts = [
-        part
-        for index, part in enumerate(parts)
-        if not (index and part in _UNION_TAGS.get(parts[index - 1], ()))
-    ]
-    loc = ".".join(parts)
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        return loc, "unknown key (check the spelling; the registry model is closed)"
-    if kind == "missing":
-        return loc, "required key is missing"
-    message = error["msg"]
-    if message.startswith("Value error, "):
-        message = message[len("Value error, ") :]
-    return (loc or None), message
+_ID_LINE = re.compile(r"""^id:[ \t]*["']?([A-Za-z0-9_]+)["']?[ \t]*(?:#.*)?$""", re.MULTILINE)
+
+
+def _declared_id(path: Path) -> str | None:
+    """The ``id`` a registry file declares, read as leniently as its state allows."""
+    try:
+        text = safe_yaml.read_text(path)
+    except (safe_yaml.YamlProblem, OSError):
+        return None
+    try:
+        data = safe_yaml.parse(text)
+    except safe_yaml.YamlProblem:
+        match = _ID_LINE.search(text)
+        return match.group(1) if match else None
+    found = data.get("id") if isinstance(data, dict) else None
+    return found if isinstance(found, str) else None
 
 
 def _files(root: Path) -> Iterator[Path]:
@@ -92,28 +96,38 @@ def _files(root: Path) -> Iterator[Path]:
             yield path
 
 
-def _read_mapping(path: Path) -> tuple[dict[str, Any] | None, list[RegistryProblem]]:
+def _read_mapping(path: Path) -> tuple[safe_yaml.Document | None, list[RegistryProblem]]:
     try:
-        raw = safe_yaml.load(path)
+        document = safe_yaml.load_document(path)
     except safe_yaml.YamlProblem as exc:
-        where = f"line {exc.line}" if exc.line is not None else None
-        return None, [RegistryProblem(path, where, exc.message)]
+        return None, [RegistryProblem(path, None, exc.message, exc.line)]
     except OSError as exc:
         return None, [RegistryProblem(path, None, f"cannot read file ({type(exc).__name__})")]
-    if not isinstance(raw, dict):
-        return None, [RegistryProblem(path, None, "expected a mapping of keys at the top level")]
-    return raw, []
+    if not isinstance(document.data, dict):
+        line = document.line_of(())
+        return None, [
+            RegistryProblem(path, None, "expected a mapping of keys at the top level", line)
+        ]
+    return document, []
+
+
+def _validate(
+    path: Path, model: type[BaseModel]
+) -> tuple[Any, safe_yaml.Document, list[RegistryProblem]]:
+    """Read ``path`` and validate it as ``model``: the value (or None), its lines, problems."""
+    document, problems = _read_mapping(path)
+    if document is None:
+        return None, _NO_LINES, problems
+    try:
+        return model.model_validate(document.data), document, []
+    except ValidationError as exc:
+        return None, document, problems_from(path, model, exc, document)
 
 
 def parse_file(path: Path) -> tuple[Dataset | None, list[RegistryProblem]]:
     """Parse one registry file, returning the dataset or the problems found in it."""
-    raw, problems = _read_mapping(path)
-    if raw is None:
-        return None, problems
-    try:
-        return Dataset.model_validate(raw), []
-    except ValidationError as exc:
-        return None, [RegistryProblem(path, *_describe(err)) for err in exc.errors()]
+    dataset, _, problems = _validate(path, Dataset)
+    return dataset, problems
 
 
 def parse_alerts(root: Path) -> tuple[AlertsConfig, list[RegistryProblem]]:
@@ -121,17 +135,15 @@ def parse_alerts(root: Path) -> tuple[AlertsConfig, list[RegistryProblem]]:
     path = root / ALERTS_FILE
     if not path.is_file():
         return AlertsConfig(), []
-    raw, problems = _read_mapping(path)
-    if raw is None:
-        return AlertsConfig(), problems
-    try:
-        return AlertsConfig.model_validate(raw), []
-    except ValidationError as exc:
-        return AlertsConfig(), [RegistryProblem(path, *_describe(err)) for err in exc.errors()]
+    config, _, problems = _validate(path, AlertsConfig)
+    return config or AlertsConfig(), problems
 
 
 def _channel_problems(
-    datasets: dict[str, Dataset], sources: dict[str, Path], alerts: AlertsConfig
+    datasets: dict[str, Dataset],
+    sources: dict[str, Path],
+    lines: dict[str, safe_yaml.Document],
+    alerts: AlertsConfig,
 ) -> list[RegistryProblem]:
     """A dataset naming a channel ``alerts.yaml`` does not define is a problem of that file."""
     problems = []
@@ -146,6 +158,7 @@ def _channel_problems(
                         sources[dataset_id],
                         f"alerts.channels.{index}",
                         f"unknown channel {name!r}; {ALERTS_FILE} defines: {known}",
+                        lines[dataset_id].line_of(("alerts", "channels", str(index))),
                     )
                 )
     return problems
@@ -163,22 +176,27 @@ def load_registry(root: Path) -> Registry:
         return Registry(root, {}, {}, (problem,))
     datasets: dict[str, Dataset] = {}
     sources: dict[str, Path] = {}
+    lines: dict[str, safe_yaml.Document] = {}
     problems: list[RegistryProblem] = []
     for path in _files(root):
-        dataset, found = parse_file(path)
+        dataset, document, found = _validate(path, Dataset)
         problems.extend(found)
         if dataset is None:
             continue
         if dataset.id in datasets:
             problems.append(
                 RegistryProblem(
-                    path, "id", f"duplicate id {dataset.id!r}, also in {sources[dataset.id]}"
+                    path,
+                    "id",
+                    f"duplicate id {dataset.id!r}, also in {sources[dataset.id]}",
+                    document.line_of(("id",)),
                 )
             )
             continue
         datasets[dataset.id] = dataset
         sources[dataset.id] = path
+        lines[dataset.id] = document
     alerts, found = parse_alerts(root)
     problems.extend(found)
-    problems.extend(_channel_problems(datasets, sources, alerts))
+    problems.extend(_channel_problems(datasets, sources, lines, alerts))
     return Registry(root, datasets, sources, tuple(problems), alerts)

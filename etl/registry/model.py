@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, WithJsonSchema, field_validator, model_validator
 
 from etl.registry.alerts import AlertsSpec
 from etl.registry.closed import Closed
 from etl.registry.normalize import NormalizeSpec, SchemaChangesSpec
+from etl.registry.problems import FieldValueError
 from etl.registry.sources import (
     CursorPagination,
     FileSource,
@@ -20,6 +21,7 @@ from etl.registry.sources import (
     SqlSource,
     WaitSpec,
 )
+from etl.registry.types import DECIMAL_PATTERN, SIMPLE_TYPES, canonical_type, column_type_problem
 
 __all__ = [
     "AlertsSpec",
@@ -52,7 +54,28 @@ AIRFLOW_PRESETS = frozenset(
     {"@once", "@continuous", "@hourly", "@daily", "@weekly", "@monthly", "@quarterly", "@yearly"}
 )
 Grade = Literal["L1", "L2", "L3", "L4"]
-ColumnType = Literal["string", "int64", "float64", "bool", "date", "timestamp"]
+
+
+def _column_type(value: str) -> str:
+    problem = column_type_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return canonical_type(value)
+
+
+#: A declared column type (:mod:`etl.registry.types`); editors see the same choices.
+ColumnType = Annotated[
+    str,
+    AfterValidator(_column_type),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"enum": list(SIMPLE_TYPES)},
+                {"type": "string", "pattern": DECIMAL_PATTERN, "description": "decimal(p,s)"},
+            ]
+        }
+    ),
+]
 
 
 class ColumnOverrideSpec(Closed):
@@ -156,15 +179,17 @@ class Dataset(Closed):
         if self.columns:
             unknown = set(self.classification.columns) - set(self.columns)
             if unknown:
-                raise ValueError(
-                    f"classification.columns names {sorted(unknown)[0]!r}, which is not in columns"
+                name = sorted(unknown)[0]
+                raise FieldValueError(
+                    ("classification", "columns", name),
+                    f"{name!r} is not declared in columns",
                 )
         numeric = {name for name, kind in self.columns.items() if kind in ("int64", "float64")}
         for name in self.normalize.numbers if self.normalize is not None else ():
             if name not in numeric:
-                raise ValueError(
-                    f"normalize.numbers names {name!r}, which is not declared int64 or float64"
-                    " in columns"
+                raise FieldValueError(
+                    ("normalize", "numbers", name),
+                    f"{name!r} is not declared int64 or float64 in columns",
                 )
         return self
 

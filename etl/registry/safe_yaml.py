@@ -14,16 +14,19 @@ so the parser must hold against files built to hurt it:
   which this loader extends; nothing is ever executed.
 
 Each refusal is a :class:`YamlProblem` naming the line (1-based) where one is known.
+:func:`load_document` also keeps the line of every key and item (:class:`Document`), so that a
+problem the registry model finds later names its line too.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 #: Largest registry file read (the samples are under 2 KB; 1 MB parses in about a second).
 MAX_BYTES = 1024 * 1024
@@ -147,8 +150,72 @@ def read_text(path: Path) -> str:
         raise YamlProblem(f"not UTF-8 (byte {exc.start})") from None
 
 
+#: A place in a document: keys of mappings and indexes of sequences (as text), from the top.
+KeyPath = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed registry file and where each of its values was written.
+
+    Attributes:
+        data: the parsed value (what :func:`parse` returns).
+        lines: the 1-based line of every key and sequence item by its path; ``()`` is the
+            line where the document's top value starts.
+    """
+
+    data: Any
+    lines: dict[KeyPath, int]
+
+    def line_of(self, path: tuple[object, ...]) -> int | None:
+        """The line of ``path``, or of its longest prefix written in the file (None if empty)."""
+        parts = tuple(str(part) for part in path)
+        for end in range(len(parts), -1, -1):
+            line = self.lines.get(parts[:end])
+            if line is not None:
+                return line
+        return None
+
+
+def _key_lines(root: Node | None) -> dict[KeyPath, int]:
+    """Lines of every key and item under ``root``, after construction merged ``<<`` keys in.
+
+    Aliases are walked where they are used; :class:`_Expansion` has bounded what they expand
+    to, so the walk is bounded too.
+    """
+    lines: dict[KeyPath, int] = {}
+    if root is None:
+        return lines
+    stack: list[tuple[KeyPath, Node]] = [((), root)]
+    lines[()] = root.start_mark.line + 1
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, MappingNode):
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, ScalarNode) or key_node.tag == _MERGE_TAG:
+                    continue
+                child = (*path, str(key_node.value))
+                lines.setdefault(child, key_node.start_mark.line + 1)
+                stack.append((child, value_node))
+        elif isinstance(node, SequenceNode):
+            for index, item in enumerate(node.value):
+                child = (*path, str(index))
+                lines.setdefault(child, item.start_mark.line + 1)
+                stack.append((child, item))
+    return lines
+
+
 def parse(text: str) -> Any:
     """Parse registry YAML text with :class:`RegistryYamlLoader`.
+
+    Raises:
+        YamlProblem: anything the loader refuses, with the line where one is known.
+    """
+    return parse_document(text).data
+
+
+def parse_document(text: str) -> Document:
+    """Parse registry YAML text, keeping the line of every key (see :func:`parse`).
 
     Raises:
         YamlProblem: anything the loader refuses, with the line where one is known.
@@ -161,7 +228,9 @@ def parse(text: str) -> Any:
         kind = "control character" if unicodedata.category(chr(code)) == "Cc" else "character"
         raise YamlProblem(f"not valid YAML: {kind} U+{code:04X}", line) from None
     try:
-        return loader.get_single_data()
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+        return Document(data, _key_lines(node))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         reason = exc.problem or type(exc).__name__
@@ -177,3 +246,8 @@ def parse(text: str) -> Any:
 def load(path: Path) -> Any:
     """Read and parse one registry file (:func:`read_text`, then :func:`parse`)."""
     return parse(read_text(path))
+
+
+def load_document(path: Path) -> Document:
+    """Read and parse one registry file, keeping its lines (:func:`parse_document`)."""
+    return parse_document(read_text(path))

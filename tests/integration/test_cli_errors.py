@@ -61,7 +61,7 @@ def test_bad_yaml_is_reported_by_registry_check(tmp_path: Path) -> None:
     done = cli("registry", "check")
     assert done.returncode == 1
     assert "broken.yaml" in done.stderr and "not valid YAML" in done.stderr
-    assert "typo.yaml: scheduel: unknown key" in done.stderr
+    assert "typo.yaml: line 9: scheduel: unknown key; did you mean 'schedule'?" in done.stderr
     run = cli("run", "typo", "--date", "2024-06-01")
     assert run.returncode == 2
     assert "registry check" in one_line(run.stderr)

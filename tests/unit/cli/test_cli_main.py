@@ -34,7 +34,7 @@ def test_registry_check_reports_every_problem(
     monkeypatch.setenv("PUBDATA_REGISTRY", str(registry))
     assert main(["registry", "check"]) == 1
     err = capsys.readouterr().err
-    assert "a.yaml: id:" in err and "a.yaml: title: required key is missing" in err
+    assert "a.yaml: line 1: id:" in err and "a.yaml: line 1: title: required key is missing" in err
     assert "b.yaml" in err
 
 

@@ -72,15 +72,15 @@ def test_unknown_channel_is_a_problem_naming_file_and_field(tmp_path: Path) -> N
     ("text", "field", "words"),
     [
         ("channels: {x: {kind: sms, conn_id: c}}", "channels.x", "tag 'sms'"),
-        ("channels: {x: {kind: email, conn_id: c, to: [nobody]}}", "channels.x.email.to.0", ""),
+        ("channels: {x: {kind: email, conn_id: c, to: [nobody]}}", "channels.x.to.0", ""),
         (
             "channels: {x: {kind: webhook, conn_id: c, format: slack}}",
-            "channels.x.webhook.format",
+            "channels.x.format",
             "",
         ),
         (
             "channels: {x: {kind: webhook, conn_id: c, url: 'http://h'}}",
-            "channels.x.webhook.url",
+            "channels.x.url",
             "unknown key",
         ),
         ("airflow_url: ftp://x", "airflow_url", ""),

@@ -46,14 +46,18 @@ def registry_with(root: Path, name: str, text: str | bytes) -> Path:
 
 
 def only_problem(root: Path, path: Path, seconds: float = 2.0) -> tuple[str | None, str]:
-    """Load the registry within ``seconds``; the good dataset loads, ``path`` has one problem."""
+    """Load the registry within ``seconds``; the good dataset loads, ``path`` has one problem.
+
+    Returns the problem's field, or its line where no field applies (a YAML refusal), and its
+    message.
+    """
     started = time.monotonic()
     registry = load_registry(root)
     assert time.monotonic() - started < seconds
     assert list(registry.datasets) == ["good"]
     [problem] = registry.problems
     assert problem.path == path
-    return problem.field, problem.message
+    return problem.field or problem.where, problem.message
 
 
 @pytest.mark.parametrize(

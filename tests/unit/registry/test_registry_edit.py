@@ -132,7 +132,9 @@ def test_written_file_round_trips_through_the_registry_loader(tmp_path: Path) ->
 def test_an_edit_that_would_break_the_file_is_refused(tmp_path: Path) -> None:
     text = FLOW.replace("source:", "columns: {csrq: date, xb: string}\nsource:")
     path = _write(tmp_path, text)
-    with pytest.raises(ConfigError, match="'hh', which is not in columns"):
+    with pytest.raises(
+        ConfigError, match=r"classification\.columns\.hh: 'hh' is not declared in columns"
+    ):
         set_column_override(path, "hh", validate_override(category="none", grade="L2"))
     assert path.read_text(encoding="utf-8") == text
 
