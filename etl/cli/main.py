@@ -21,7 +21,7 @@ from etl.cli.output import parse_date as _date
 from etl.cli.output import say as _say
 from etl.cli.table import render
 from etl.errors import ConfigError, PubdataError
-from etl.registry import Dataset, load_registry
+from etl.registry import Dataset, Registry, load_registry
 from etl.settings import Settings
 
 DEMO_DATE = "2024-06-01"
@@ -35,14 +35,9 @@ def _progress(text: str) -> None:
 
 
 def _run_one(settings: Settings, dataset_id: str, day: date, quiet: bool) -> dict[str, Any]:
-    from etl.cli.run import run_dataset
-
     registry = load_registry(settings.registry)
     if dataset_id not in registry.datasets and registry.problems:
-        raise ConfigError(
-            f"unknown dataset {dataset_id!r}; the registry has {len(registry.problems)} "
-            "problem(s): run `pubdata registry check`"
-        )
+        raise ConfigError(_not_loaded(registry, dataset_id))
     dataset = registry.get(dataset_id)
     if day < dataset.start_date:
         raise ConfigError(
@@ -59,12 +54,33 @@ def _run_one(settings: Settings, dataset_id: str, day: date, quiet: bool) -> dic
             "error": f"{missing} (no run was started)",
             "seconds": 0.0,
         }
+    from etl.cli.run import run_dataset
+
     if not quiet:
         _progress(f"running {dataset.dag_id} for {day.isoformat()} through Airflow ...")
     started = time.monotonic()
     outcome = run_dataset(settings, dataset, day)
     outcome.summary["seconds"] = round(time.monotonic() - started, 1)
     return outcome.summary
+
+
+def _not_loaded(registry: Registry, dataset_id: str) -> str:
+    """Why a dataset the registry did not load cannot run: its broken file, if one declares it."""
+    check = "run `pubdata registry check`"
+    broken = registry.broken_file_of(dataset_id)
+    if broken is None:
+        return (
+            f"unknown dataset {dataset_id!r}; the registry has {len(registry.problems)} "
+            f"problem(s): {check}"
+        )
+    path, problems = broken
+    first = problems[0]
+    where = f"{first.where}: " if first.where else ""
+    more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+    return (
+        f"{dataset_id} is declared in {path}, which is broken: {where}{first.message}{more};"
+        f" {check}"
+    )
 
 
 def _not_delivered(settings: Settings, dataset: Dataset, day: date) -> str | None:
