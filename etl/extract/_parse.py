@@ -14,6 +14,7 @@ _INT64_MAX = "9223372036854775807"
 _INT64_MIN_MAGNITUDE = "9223372036854775808"
 _INTEGER = r"^-?(\d+|\d{1,3}(,\d{3})+)(\.0*)?$"
 _FLOAT = r"^[+-]?(\d+|\d{1,3}(,\d{3})+)?(\.\d*)?([eE][+-]?\d+)?$"
+_DECIMAL = r"^(?P<sign>[+-]?)(?P<whole>\d+|\d{1,3}(?:,\d{3})+)?(?:\.(?P<fraction>\d*))?$"
 _COMPACT_DATE = r"^(\d{4})(\d{2})(\d{2})([T\s]|$)"
 _DATETIME = (
     r"^(?P<y>\d{4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})日?"
@@ -52,6 +53,36 @@ def parse_float64(text: pa.Array) -> pa.Array:
     )
     numbers = pc.cast(_keep(valid, pc.replace_substring(text, ",", "")), pa.float64())
     return _keep(pc.is_finite(numbers), numbers)
+
+
+def parse_decimal(text: pa.Array, precision: int, scale: int) -> pa.Array:
+    """Parse exact decimals into ``decimal128(precision, scale)``; no float on the way.
+
+    Accepted: an optional sign, digits with optional thousands separators, an optional
+    fraction. Arrow parses the digits themselves (``9449.29`` stays 9449.29). A value with
+    more than ``precision - scale`` integer digits or more than ``scale`` fraction digits
+    (trailing zeros aside) fails, as do exponents: rounding money is a decision, not a parse.
+    """
+    parts = pc.extract_regex(text, _DECIMAL)
+    whole = pc.replace_substring(pc.struct_field(parts, "whole"), ",", "")
+    fraction = pc.struct_field(parts, "fraction")
+    written = pc.greater(pc.add(pc.utf8_length(whole), pc.utf8_length(fraction)), 0)
+    whole = pc.replace_substring_regex(whole, r"^0+", "")
+    fraction = pc.utf8_rtrim(fraction, characters="0")
+    fits = pc.and_(
+        pc.less_equal(pc.utf8_length(whole), precision - scale),
+        pc.less_equal(pc.utf8_length(fraction), scale),
+    )
+    sign = pc.replace_substring(pc.struct_field(parts, "sign"), "+", "")
+    zero = pa.scalar("0", pa.string())
+    canonical = pc.binary_join_element_wise(
+        sign,
+        pc.if_else(pc.equal(whole, ""), zero, whole),
+        ".",
+        pc.if_else(pc.equal(fraction, ""), zero, fraction),
+        "",
+    )
+    return pc.cast(_keep(pc.and_(written, fits), canonical), pa.decimal128(precision, scale))
 
 
 def parse_bool(text: pa.Array) -> pa.Array:

@@ -20,9 +20,17 @@ import pyarrow.compute as pc
 
 from etl.errors import ConfigError, DataError
 from etl.extract._coerce import parse_excel_serial, parse_number_with_units
-from etl.extract._parse import parse_bool, parse_float64, parse_int64, parse_timestamp
+from etl.extract._parse import (
+    parse_bool,
+    parse_decimal,
+    parse_float64,
+    parse_int64,
+    parse_timestamp,
+)
 from etl.extract.normalize import prepare_text
 from etl.registry.normalize import DEFAULT_NULL_MARKERS, NormalizeSpec
+from etl.registry.types import column_type_problem
+from etl.registry.types import parse_decimal as decimal_of
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +38,7 @@ logger = logging.getLogger(__name__)
 #: ``normalize.null_markers`` says otherwise.
 NULL_MARKERS: tuple[str, ...] = DEFAULT_NULL_MARKERS
 
-#: Declared type name -> Arrow type of the cast column.
+#: Declared type name -> Arrow type of the cast column (``decimal(p,s)``: :func:`arrow_type`).
 ARROW_TYPES: dict[str, pa.DataType] = {
     "string": pa.string(),
     "int64": pa.int64(),
@@ -47,6 +55,14 @@ _PARSERS: dict[str, Callable[[pa.Array], pa.Array]] = {
     "date": lambda text: parse_timestamp(text, date_only=True),
     "timestamp": parse_timestamp,
 }
+
+
+def arrow_type(type_name: str) -> pa.DataType:
+    """The Arrow type a declared column is cast to (``decimal(p,s)`` → ``decimal128(p, s)``)."""
+    decimal = decimal_of(type_name)
+    if decimal is not None:
+        return pa.decimal128(decimal.precision, decimal.scale)
+    return ARROW_TYPES[type_name]
 
 
 @dataclass(frozen=True)
@@ -83,12 +99,9 @@ def _join_reasons(current: pa.Array, more: pa.Array) -> pa.Array:
 
 def _check(table: pa.Table, declared: Mapping[str, str], source_name: str) -> None:
     for name, type_name in declared.items():
-        if type_name not in ARROW_TYPES:
-            expected = ", ".join(ARROW_TYPES)
-            raise ConfigError(
-                f"unknown type '{type_name}' declared for column '{name}';"
-                f" expected one of {expected}"
-            )
+        problem = column_type_problem(type_name)
+        if problem:
+            raise ConfigError(f"column '{name}': {problem}")
     for name in declared:
         if name not in table.column_names:
             raise DataError(
@@ -99,6 +112,9 @@ def _check(table: pa.Table, declared: Mapping[str, str], source_name: str) -> No
 def _parse(prepared: pa.Array, name: str, type_name: str, spec: NormalizeSpec | None) -> pa.Array:
     if spec is not None and type_name in ("int64", "float64") and name in spec.numbers:
         return parse_number_with_units(prepared, spec.numbers[name], type_name)
+    decimal = decimal_of(type_name)
+    if decimal is not None:
+        return parse_decimal(prepared, decimal.precision, decimal.scale)
     values = _PARSERS[type_name](prepared)
     if spec is not None and spec.dates.excel_serial and type_name in ("date", "timestamp"):
         serials = parse_excel_serial(prepared, date_only=type_name == "date")
@@ -119,7 +135,8 @@ def cast_columns(
         table: the table from :func:`etl.extract.reader.read_source` or
             :func:`etl.extract.api.extract_source` (after
             :func:`etl.extract.normalize.normalize_headers`).
-        declared: column name -> ``string``/``int64``/``float64``/``bool``/``date``/``timestamp``.
+        declared: column name -> ``string``/``int64``/``float64``/``bool``/``date``/``timestamp``
+            or ``decimal(p,s)`` (:mod:`etl.registry.types`).
         source_name: how to name the source in messages (e.g. its relative path).
         normalize: the dataset's ``normalize`` spec; None keeps the behaviour described above.
 
@@ -154,5 +171,5 @@ def cast_columns(
             failed = pc.or_(failed, column_failed)
             code = pa.scalar(f"cast:{name}:{type_name}", pa.string())
             reasons = _join_reasons(reasons, pc.if_else(column_failed, code, None))
-        table = table.set_column(index, pa.field(name, ARROW_TYPES[type_name]), values)
+        table = table.set_column(index, pa.field(name, arrow_type(type_name)), values)
     return CastResult(table=table, failed_rows=failed, row_reasons=reasons)

@@ -193,7 +193,7 @@ def test_missing_declared_column() -> None:
 
 def test_unknown_type_is_config_error() -> None:
     table = pa.table({"a": ["1"]})
-    with pytest.raises(ConfigError, match="unknown type 'decimal' declared for column 'a'"):
+    with pytest.raises(ConfigError, match="column 'a': unknown column type 'decimal'"):
         cast_columns(table, {"a": "decimal"})
 
 
