@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from etl.cli import inventory_cmd, lineage_cmd, quality_cmd, quarantine_cmd, read_cmd, review_cmd
@@ -99,6 +100,25 @@ def _not_delivered(settings: Settings, dataset: Dataset, day: date) -> str | Non
     except SourceNotReady as exc:
         return str(exc)
     return None
+
+
+def cmd_registry_schema(settings: Settings, args: argparse.Namespace) -> int:
+    """Write the registry's JSON Schema, or with ``--check`` say whether the file is current."""
+    from etl.registry.schema import SCHEMA_FILE, schema_text
+
+    output: Path = args.output or settings.registry / SCHEMA_FILE
+    text = schema_text()
+    current = output.is_file() and output.read_text(encoding="utf-8") == text
+    if args.check:
+        if not current:
+            sys.stderr.write(f"pubdata: {output} is not current; run `pubdata registry schema`\n")
+            return 1
+        _say(f"{output} is current")
+        return 0
+    if not current:
+        output.write_text(text, encoding="utf-8")
+    _say(f"wrote {output}" if not current else f"{output} is current")
+    return 0
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
@@ -190,6 +210,17 @@ def build_parser() -> argparse.ArgumentParser:
     check = reg_sub.add_parser("check", help="check every registry file")
     check.add_argument("--json", action="store_true")
     quality_cmd.add_check_options(check)
+
+    schema = reg_sub.add_parser(
+        "schema", help="write the registry's JSON Schema for editors (registry.schema.json)"
+    )
+    schema.add_argument(
+        "--output", type=Path, help="where to write (default <registry>/registry.schema.json)"
+    )
+    schema.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if the file is not current"
+    )
+    schema.set_defaults(func=cmd_registry_schema)
 
     run = sub.add_parser("run", help="run one dataset's DAG for one logical date")
     run.add_argument("dataset")
