@@ -16,12 +16,18 @@ Classified columns (any category other than ``none``, or grade L3/L4) get no val
 range and no uniqueness hint: only not-null and their category's format. Every suggested
 expectation is ``meta.severity: "warn"`` except the structural ones, and carries
 ``meta.suggested`` saying why; the suite's ``meta.pubdata_draft`` names the file it came from.
+
+The draft passes ``pubdata registry check`` as it is: when the dataset declares ``columns:``,
+the check accepts expectations only on declared columns, so the draft names no other column.
+Nothing is left out silently: ``meta.pubdata_draft.notes`` (printed by the command) names the
+undeclared columns and every declared column whose values do not parse as declared, with the
+count and shape of those values, so the person fixes the registry and suggests again.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -64,6 +70,8 @@ def suggest_suite(
     name: str,
     classes: Mapping[str, tuple[str, str]],
     source: Mapping[str, Any],
+    declared: Mapping[str, str] | None = None,
+    notes: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Draft a GX 1.x suite (the ``expectations/<id>.json`` format) from a typed table.
 
@@ -73,16 +81,22 @@ def suggest_suite(
         classes: ``column → (category, grade)`` from classification; a column missing here is
             treated as classified.
         source: the file's fingerprint (relative path, sha256, rows) for the draft's meta.
+        declared: the dataset's ``columns:``; when not empty, only these columns are named.
+        notes: what the person must know about the draft (e.g. columns that did not parse).
 
     Returns:
         The suite document (JSON-safe).
     """
     rows = table.num_rows
     top = 10 ** (math.floor(math.log10(max(rows, 1))) + 1)
+    named = [c for c in table.column_names if not declared or c in declared]
+    left_out = [c for c in table.column_names if c not in named]
+    if left_out:
+        notes = [*notes, _undeclared_note(left_out)]
     expectations = [
         _exp(
             "expect_table_columns_to_match_set",
-            {"column_set": table.column_names, "exact_match": False},
+            {"column_set": named, "exact_match": False},
             "the delivered columns",
             "error",
         ),
@@ -93,9 +107,9 @@ def suggest_suite(
             "error",
         ),
     ]
-    for column_name, column in zip(table.column_names, table.columns, strict=True):
+    for column_name in named:
         category, grade = classes.get(column_name, ("unknown", "L4"))
-        expectations.extend(_column(column_name, column, category, grade))
+        expectations.extend(_column(column_name, table.column(column_name), category, grade))
     return {
         "name": name,
         "id": None,
@@ -105,6 +119,7 @@ def suggest_suite(
                 "source": source.get("relative_path"),
                 "sha256": source.get("sha256"),
                 "rows": rows,
+                "notes": list(notes),
                 "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "review": (
                     "a draft: check every expectation, raise severities to error where a "
@@ -114,6 +129,15 @@ def suggest_suite(
         },
         "notes": None,
     }
+
+
+def _undeclared_note(names: Sequence[str]) -> str:
+    listed = ", ".join(names)
+    return (
+        f"no expectations on {listed}: not declared in columns:, and `pubdata registry check` "
+        f"accepts expectations only on declared columns; declare them (e.g. {names[0]}: "
+        "string) and suggest again to draft theirs"
+    )
 
 
 def _column(name: str, column: Any, category: str, grade: str) -> list[dict[str, Any]]:
@@ -153,8 +177,13 @@ def _column(name: str, column: Any, category: str, grade: str) -> list[dict[str,
                     f"{distinct} values, each at least {MIN_COUNT} times",
                 )
             )
-    elif pa.types.is_integer(values.type) or pa.types.is_floating(values.type):
-        low, high = pc.min(values).as_py(), pc.max(values).as_py()
+    elif (
+        pa.types.is_integer(values.type)
+        or pa.types.is_floating(values.type)
+        or (pa.types.is_decimal(values.type))
+    ):
+        # Bounds rounded to one significant digit need no exactness: floats keep JSON simple.
+        low, high = float(pc.min(values).as_py()), float(pc.max(values).as_py())
         out.append(
             _exp(
                 "expect_column_values_to_be_between",
@@ -209,14 +238,25 @@ def draft_from_delivery(settings: Any, dataset: Any, day: date) -> dict[str, Any
     from etl.classify import classify_table
     from etl.classify.model import column_overrides
     from etl.extract import cast_columns, read_source, resolve_source_path
+    from etl.validate.causes import FailureCauses
 
     path = resolve_source_path(settings.landing, dataset.source.path, day)
     raw, fingerprint = read_source(path, dataset.source, landing=settings.landing)
-    typed = cast_columns(raw, dataset.columns, source_name=fingerprint.relative_path).table
+    cast = cast_columns(raw, dataset.columns, source_name=fingerprint.relative_path)
+    causes = FailureCauses()
+    failed = pc.fill_null(cast.failed_rows, False)
+    causes.add(cast.row_reasons.filter(failed), raw.filter(failed))
+    notes = [
+        f"{cause.describe()}; the draft checks only the values that parse: correct the "
+        "declared type and suggest again"
+        for cause in causes.top(len(dataset.columns))
+    ]
     spec = dataset.classification
     overrides = column_overrides(spec.columns)
     result = classify_table(
         raw, overrides=overrides, floor=spec.floor, baseline=spec.baseline, logical_date=day
     )
     classes = {c.name: (c.category, c.grade) for c in result.columns}
-    return suggest_suite(typed, dataset.id, classes, fingerprint.to_dict())
+    return suggest_suite(
+        cast.table, dataset.id, classes, fingerprint.to_dict(), dataset.columns, notes
+    )
