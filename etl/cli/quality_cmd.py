@@ -53,6 +53,8 @@ def cmd_suggest(settings: Settings, args: argparse.Namespace) -> int:
     if output.exists() and not args.force:
         raise ConfigError(f"{output} exists; use --force to replace it or --output elsewhere")
     doc = draft_from_delivery(settings, dataset, args.date)
+    for note in doc["meta"]["pubdata_draft"]["notes"]:  # what the draft could not check
+        sys.stderr.write(f"note: {note}\n")
     text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     if str(output) == "-":
         sys.stdout.write(text)
