@@ -47,9 +47,9 @@ HOSTILE = {
 HOSTILE_PROBLEMS = {
     "deep.yaml": "line 6: nested deeper than",
     "dup.yaml": "line 6: duplicate key 'core'",
-    "cron.yaml": "schedule: not a valid schedule",
-    "nul.yaml": "source.path: contains a control character U+0000",
-    "tag.yaml": "tags.0: String should have at most 100 characters",
+    "cron.yaml": "line 6: schedule: not a valid schedule",
+    "nul.yaml": "line 5: source.path: contains a control character U+0000",
+    "tag.yaml": "line 6: tags.0: String should have at most 100 characters",
 }
 
 PARSE = """
