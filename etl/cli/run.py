@@ -60,6 +60,7 @@ def run_dataset(settings: Settings, dataset: Dataset, logical_date: date) -> Run
     with locks.held(settings.home, locks.date_lock(dataset.dag_id, logical_date.isoformat())):
         setup = locks.acquire(settings.home, locks.SETUP)
         try:
+            log_path.parent.mkdir(parents=True, exist_ok=True)  # a home migrated elsewhere
             with log_path.open("wb") as out:
                 child = subprocess.Popen(
                     argv,

@@ -44,8 +44,6 @@ from etl.settings import Settings
 
 log = logging.getLogger(__name__)
 
-LINEAGE_COLUMNS = ("_run_id", "_source_sha256", "_source_row", "_logical_date")
-
 
 def rule_settings(dataset: Dataset) -> RuleSettings:
     """The dataset's rule thresholds: registry values over the spec's defaults."""

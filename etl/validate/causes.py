@@ -74,7 +74,7 @@ def _advice(shape: str, type_name: str) -> str:
     if type_name in ("int64", "float64") and _UNIT.match(shape):
         return " (a number with a unit: declare it under normalize.numbers)"
     if type_name == "int64" and re.fullmatch(r"[-+]?9+\.9+", shape):
-        return " (decimals in an int64 column: declare it float64)"
+        return " (decimals in an int64 column: declare it decimal(p,s) for money, else float64)"
     return ""
 
 

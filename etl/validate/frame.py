@@ -70,5 +70,15 @@ def to_frame(table: pa.Table) -> Frame:
                 )
         columns.append(column)
     prepared = pa.Table.from_arrays(columns, names=table.column_names)
-    frame = prepared.to_pandas(date_as_object=False)
+    # decimals as pandas' Arrow-backed dtype: exact mean/sum, and not Python Decimal objects
+    # that GX's aggregate expectations cannot take
+    frame = prepared.to_pandas(date_as_object=False, types_mapper=_decimal_dtype)
     return Frame(frame=frame, datetime_ns=frozenset(ns), coarse_temporal=frozenset(coarse))
+
+
+def _decimal_dtype(kind: pa.DataType) -> Any:
+    if not pa.types.is_decimal(kind):
+        return None
+    import pandas as pd  # type: ignore[import-untyped]  # only validation pays for pandas
+
+    return pd.ArrowDtype(kind)

@@ -31,7 +31,7 @@ def test_counts_add_up_over_batches_and_expectations_are_named() -> None:
         reasons = pa.array(["expect_column_values_to_not_be_null(xm)", "cast:n:int64"])
         causes.add(reasons, pa.table({"n": ["1.5", "2.5"], "xm": [None, "a"]}))
     assert causes.reasons == {"expect_column_values_to_not_be_null(xm)": 3, "cast:n:int64": 3}
-    assert "decimals in an int64 column: declare it float64" in causes.describe()
+    assert "decimals in an int64 column: declare it decimal(p,s) for money" in causes.describe()
     assert "expect_column_values_to_not_be_null(xm): 3 rows" in causes.describe()
 
 
