@@ -228,8 +228,10 @@ def failure_reason(dataset: Dataset, context: Any) -> tuple[str, bool]:
         return not_delivered_message(dataset, _run_context(dataset, context).logical_date), True
     if isinstance(cause, PubdataError):
         return cause.message, False
-    if isinstance(exc, AirflowFailException):
+    if isinstance(exc, AirflowFailException) and cause is exc:
         return str(exc), False
+    # not the task's own "<id> failed at <stage>: …" wrapper of an unexpected error: the CLI,
+    # the summary and the alerts add that prefix themselves
     return f"unexpected {type(cause).__name__} (see the task log)", False
 
 

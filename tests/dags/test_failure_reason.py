@@ -1,0 +1,40 @@
+"""The one-line reason a failed task is recorded and alerted with: never the prefix twice."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+from etl.errors import DataError
+from etl.registry import load_registry
+from tests.conftest import REPO
+
+sys.path.insert(0, str(REPO / "dags"))
+# the DAG wiring module, and through it the exception Airflow's task runner sees
+wiring = importlib.import_module("pubdata_wiring")
+AirflowFailException: Any = wiring.AirflowFailException
+failure_reason = wiring.failure_reason
+
+DATASET = load_registry(REPO / "datasets").get("household_register")
+
+
+def _wrapped(cause: Exception) -> Any:
+    try:
+        try:
+            raise cause
+        except Exception as exc:
+            raise AirflowFailException(f"{DATASET.id} failed at extract: …") from exc
+    except AirflowFailException as wrapper:
+        return wrapper
+    raise AssertionError("not raised")
+
+
+def test_an_unexpected_error_is_named_by_its_type_without_the_tasks_prefix() -> None:
+    reason, _ = failure_reason(DATASET, {"exception": _wrapped(RecursionError())})
+    assert reason == "unexpected RecursionError (see the task log)"
+
+
+def test_a_pubdata_error_is_its_own_message() -> None:
+    reason, _ = failure_reason(DATASET, {"exception": _wrapped(DataError("x.csv is empty"))})
+    assert reason == "x.csv is empty"
