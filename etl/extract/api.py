@@ -25,6 +25,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from etl.errors import ConfigError
+from etl.extract._table import check_reserved
 from etl.extract.connections import ConnectionResolver
 from etl.extract.normalize import normalize_headers
 from etl.extract.parts import Extracted, ExtractedPart, combine
@@ -59,21 +60,26 @@ def _read_parts(
     elif isinstance(source, SqlSource):
         from etl.extract.sources.sql import read_sql_part
 
-        yield read_sql_part(
+        part = read_sql_part(
             source,
             logical_date=logical_date,
             interval=interval,
             connections=_resolver(source, connections),
         )
+        check_reserved(part.table.column_names, part.fingerprint.relative_path)
+        yield part
     else:
         from etl.extract.sources.http import read_http_parts
 
-        yield from read_http_parts(
+        for part in read_http_parts(
             source,
             logical_date=logical_date,
             interval=interval,
             connections=_resolver(source, connections),
-        )
+        ):
+            # a table's or an API's own columns may not take a name the pipeline writes
+            check_reserved(part.table.column_names, part.fingerprint.relative_path)
+            yield part
 
 
 def iter_parts(

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from etl.errors import ConfigError, TransientError
+from etl.errors import ConfigError, DataError, TransientError
 from etl.extract import EnvConnections, Extracted, extract_source
 from etl.registry.sources import SqlSource
 
@@ -210,6 +210,12 @@ def test_query_with_bound_interval(backend: Backend) -> None:
     ]
     assert extracted.column_comments == {}
     assert extracted.fingerprints[0].uri.startswith("sql://dept_db/query?start=")
+
+
+def test_a_column_named_like_a_lineage_column_is_refused(backend: Backend) -> None:
+    table = '"order"' if backend.kind == "postgres" else "`order`"
+    with pytest.raises(DataError, match=r"named '_run_id', a name the pipeline reserves"):
+        _extract(backend, query=f"SELECT code, amount AS _run_id FROM {table}")
 
 
 def test_schema_qualified_mixed_case_table(backend: Backend) -> None:
