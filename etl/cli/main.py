@@ -85,19 +85,22 @@ def _not_loaded(registry: Registry, dataset_id: str) -> str:
 
 
 def _not_delivered(settings: Settings, dataset: Dataset, day: date) -> str | None:
-    """Why a file source has nothing to read for ``day``, or None when it has (or is no file)."""
-    from etl.errors import SourceNotReady
+    """Why a file source has nothing it may read for ``day``, or None when it has.
+
+    None also for sources the check cannot answer for: a database or HTTP source, and a file
+    source that waits for its delivery (its DAG's sensor does the waiting and the failing).
+    """
     from etl.extract.paths import resolve_source_path, resolve_source_paths
     from etl.registry.sources import FileSource
 
     source = dataset.source
-    if not isinstance(source, FileSource):
+    if not isinstance(source, FileSource) or source.wait.timeout_minutes > 0:
         return None
     try:
         if source.marker is not None:
             resolve_source_path(settings.landing, source.marker, day)
         resolve_source_paths(settings.landing, source.path, day)
-    except SourceNotReady as exc:
+    except PubdataError as exc:  # not delivered, or a path outside the landing zone
         return str(exc)
     return None
 

@@ -3,7 +3,9 @@
 The sample ``household_register`` DAG runs through ``pubdata run`` (``airflow dags test``) with
 ``AIRFLOW_CONN_*`` variables pointing at an SMTP server and an HTTP server this test starts:
 2024-06-01 succeeds with 5 of 1,500 rows quarantined (above the test's quality threshold), and
-2024-07-15 has no delivery, so extract fails.
+2024-07-15's delivery has a header the pipeline reserves for itself, so extract fails inside the
+run. (A delivery that is missing altogether is answered by ``pubdata run`` before Airflow starts,
+so it raises no alert; a scheduled run of it does, through the same callback.)
 """
 
 from __future__ import annotations
@@ -65,8 +67,13 @@ def test_failure_and_quality_warning_arrive_on_both_channels(
     tmp_path: Path, servers: tuple[SmtpServer, HookServer]
 ) -> None:
     smtp, hook = servers
-    assert not (REPO / "samples/landing/public_security/household_register/2024-07-15.csv").exists()
     reg = registry(tmp_path / "registry")
+    landing = tmp_path / "landing" / "public_security" / "household_register"
+    landing.mkdir(parents=True)
+    delivered = REPO / "samples/landing/public_security/household_register/2024-06-01.csv"
+    shutil.copy(delivered, landing / "2024-06-01.csv")
+    header, _, rest = delivered.read_bytes().partition(b"\n")
+    (landing / "2024-07-15.csv").write_bytes(header.replace(b"hh", b"_run_id") + b"\n" + rest)
     smtp_conn = {
         "conn_type": "smtp",
         "host": "127.0.0.1",
@@ -79,7 +86,9 @@ def test_failure_and_quality_warning_arrive_on_both_channels(
         "port": hook.port,
         "extra": {"endpoint": "/cgi-bin/webhook/send", "params": {"key": "k-it"}},
     }
-    cli = cli_for(tmp_path / "home", PUBDATA_REGISTRY=str(reg))
+    cli = cli_for(
+        tmp_path / "home", PUBDATA_REGISTRY=str(reg), PUBDATA_LANDING=str(tmp_path / "landing")
+    )
     cli.env["AIRFLOW_CONN_PUBDATA_SMTP"] = json.dumps(smtp_conn)
     cli.env["AIRFLOW_CONN_PUBDATA_WECOM"] = json.dumps(hook_conn)
     code, ok, _ = cli.run_json("household_register", "2024-06-01")
