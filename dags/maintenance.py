@@ -5,7 +5,7 @@ deletes files replaced more than ``PUBDATA_RETENTION_HOURS`` ago (default 7 days
 Delta's default), so time travel and ``pubdata trace`` work at least that far back. No
 ``_meta`` row is ever pruned (see ``etl.lake.maintenance``). Staging folders hold raw rows
 between a run's tasks: a successful run drops them itself; the sweep drops what runs that
-stopped left (idle for ``etl.pipeline.staging.IDLE_HOURS``) and removes run folders after
+stopped left (idle for ``etl.runtime.staging.IDLE_HOURS``) and removes run folders after
 ``KEEP_DAYS``, so personal values do not linger outside the lake's restricted zone.
 
 The DAG id is kept from when it only rebuilt the Data Docs, so existing runs and links stay.
@@ -60,7 +60,7 @@ def build_data_docs() -> str:
 
 def purge_staging() -> dict[str, int]:
     """Drop the staged values of runs that are over, remove old run folders; counts (XCom)."""
-    from etl.pipeline.staging import purge
+    from etl.runtime.staging import purge
 
     return purge(_settings.staging).as_dict()
 

@@ -18,8 +18,11 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from airflow.sdk import DeadlineAlert, DeadlineReference, SyncCallback
 from airflow.sdk.bases.notifier import BaseNotifier
+
+# the modules airflow.sdk re-exports these from lazily, where mypy can see them
+from airflow.sdk.definitions.callback import SyncCallback
+from airflow.sdk.definitions.deadline import DeadlineAlert, DeadlineReference
 
 from etl.registry import Dataset
 from etl.settings import Settings
@@ -44,21 +47,22 @@ def _airflow_url(config: Any) -> str | None:
         return str(config.airflow_url)
     from airflow.sdk.configuration import conf
 
-    return conf.get("api", "base_url", fallback=None)
+    url = conf.get("api", "base_url", fallback=None)
+    return str(url) if url else None
 
 
 def _deliver(dataset: Dataset, config: Any, alerts: list[Any]) -> list[Any]:
     from etl.alerts import deliver
-    from pubdata_wiring import AirflowConnections
+    from pubdata_task_context import AirflowConnections
 
     return deliver(alerts, dataset.alerts, config, AirflowConnections())
 
 
 def _run_ref(dataset: Dataset, config: Any, context: Any) -> Any:
     from etl.alerts import RunRef, run_url
-    from pubdata_wiring import _run_context
+    from pubdata_task_context import run_context
 
-    ctx = _run_context(dataset, context)
+    ctx = run_context(dataset, context)
     url = run_url(_airflow_url(config), ctx.dag_id, ctx.run_id)
     return RunRef(ctx.dag_id, ctx.run_id, ctx.logical_date.isoformat(), url)
 
@@ -78,7 +82,7 @@ class RunFailureNotifier(_DatasetNotifier):
     def notify(self, context: Any) -> None:
         """Compose the alert from the recorded, value-free reason and send it."""
         from etl.alerts import failure_alert
-        from pubdata_wiring import failure_reason
+        from pubdata_task_context import failure_reason
 
         reason, not_delivered = failure_reason(self.dataset, context)
         config = _alerts_config(self.settings)
@@ -94,14 +98,14 @@ class RunAlertsNotifier(_DatasetNotifier):
     def notify(self, context: Any) -> None:
         """Compose quality/drift/IMP alerts from the record summary and staging; send them."""
         from etl.alerts import run_alerts
-        from etl.pipeline.context import staging_dir
-        from pubdata_wiring import _run_context
+        from etl.runtime.context import staging_dir
+        from pubdata_task_context import run_context
 
         spec = self.dataset.alerts
         if spec is None:
             return
         summary = context["ti"].xcom_pull(task_ids="record") or {}
-        folder = staging_dir(self.settings, _run_context(self.dataset, context))
+        folder = staging_dir(self.settings, run_context(self.dataset, context))
         config = _alerts_config(self.settings)
         run = _run_ref(self.dataset, config, context)
         alerts = run_alerts(self.dataset, spec, run, summary, folder)
@@ -151,7 +155,7 @@ def deadline_missed(dataset_id: str, minutes: int, context: dict[str, Any] | Non
     """
     from etl.alerts import RunRef, deadline_alert, deliver, run_url
     from etl.registry import load_registry
-    from pubdata_wiring import AirflowConnections
+    from pubdata_task_context import AirflowConnections
 
     settings = Settings.from_env()
     registry = load_registry(settings.registry)

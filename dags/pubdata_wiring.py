@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,18 +25,17 @@ from airflow.sdk import DAG, Asset, BaseOperator, BaseSensorOperator, get_curren
 from airflow.sdk.exceptions import (
     AirflowException,
     AirflowFailException,
-    AirflowSensorTimeout,
     AirflowSkipException,
 )
 
-from etl.errors import ConfigError, DuplicateDelivery, PubdataError, TransientError
-from etl.extract.connections import ConnectionFields, FieldsResolver
+from etl.errors import DuplicateDelivery, PubdataError, TransientError
 from etl.lake.layout import zone_table_uri
 from etl.registry import Dataset
 from etl.registry.sources import FileSource
 from etl.runtime.locks import release_inherited_setup_lock
 from etl.settings import Settings
 from pubdata_notifiers import deadline_alerts, failure_notifiers, record_notifiers
+from pubdata_task_context import AirflowConnections, failure_reason, run_context
 
 log = logging.getLogger(__name__)
 
@@ -63,68 +62,6 @@ def dataset_assets(settings: Settings, dataset: Dataset) -> list[Asset]:
         )
         for zone in zones
     ]
-
-
-class AirflowConnections(FieldsResolver):
-    """Connections of sql and http sources, looked up in Airflow inside a running task.
-
-    The Task SDK finds them in the metastore, a secrets backend or an ``AIRFLOW_CONN_*``
-    variable (how ``pubdata run`` and the tests define them).
-    """
-
-    def fields(self, conn_id: str) -> ConnectionFields:
-        """The connection's fields.
-
-        Raises:
-            ConfigError: Airflow does not know the connection.
-        """
-        from airflow.sdk import Connection
-        from airflow.sdk.exceptions import AirflowNotFoundException
-
-        try:
-            conn = Connection.get(conn_id)
-        except AirflowNotFoundException:
-            raise ConfigError(f"connection {conn_id!r} is not defined in Airflow") from None
-        return ConnectionFields(
-            conn_id=conn_id,
-            conn_type=conn.conn_type or "",
-            host=conn.host,
-            schema=conn.schema,
-            login=conn.login,
-            password=conn.password,
-            port=conn.port,
-            extra=conn.extra_dejson,
-        )
-
-
-def _data_interval(context: Any) -> tuple[datetime, datetime] | None:
-    """The run's data interval, or None: sources then read the logical date's day.
-
-    Airflow 3's cron timetables (``@daily`` included) give a run a zero-length interval
-    (start = end = the run's time); that is no interval to read, so it counts as None too.
-    """
-    start = context.get("data_interval_start")
-    end = context.get("data_interval_end")
-    if start is None or end is None or not start < end:
-        return None
-    return (start, end)
-
-
-def _run_context(dataset: Dataset, context: Any) -> Any:
-    from etl.pipeline import RunContext
-
-    dag_run = context["dag_run"]
-    logical = context.get("logical_date") or dag_run.run_after
-    conf = dag_run.conf or {}
-    return RunContext(
-        dataset=dataset.id,
-        dag_id=dataset.dag_id,
-        run_id=dag_run.run_id,
-        logical_date=date.fromisoformat(logical.date().isoformat()),
-        try_number=int(context["ti"].try_number or 1),
-        invocation=conf.get("pubdata_invocation"),
-        data_interval=_data_interval(context),
-    )
 
 
 def _step(stage: str) -> Callable[[Settings, Dataset, Any], dict[str, Any]]:
@@ -160,7 +97,7 @@ def _with_token_key(settings: Settings) -> Settings:
 def run_step(stage: str, dataset: Dataset, settings: Settings) -> dict[str, Any]:
     """Run one pipeline step for the current task and translate its errors."""
     context = get_current_context()
-    ctx = _run_context(dataset, context)
+    ctx = run_context(dataset, context)
     fail_fast = bool((context["dag_run"].conf or {}).get("pubdata_fail_fast"))
     if stage == "load":
         settings = _with_token_key(settings)
@@ -198,9 +135,9 @@ def _asset_extras(context: Any, settings: Settings, dataset: Dataset, summary: A
     # A scrubbed run summary (counts, grade, quality, versions): asset extras are visible in the
     # UI and to downstream DAGs scheduled on these assets.
     from etl.lineage.summary import run_summary
-    from etl.pipeline.context import staging_dir
+    from etl.runtime.context import staging_dir
 
-    ctx = _run_context(dataset, context)
+    ctx = run_context(dataset, context)
     run = run_summary(staging_dir(settings, ctx))
     for asset in dataset_assets(settings, dataset):
         zone = asset.extra["zone"]
@@ -220,21 +157,6 @@ def _asset_extras(context: Any, settings: Settings, dataset: Dataset, summary: A
             }
 
 
-def failure_reason(dataset: Dataset, context: Any) -> tuple[str, bool]:
-    """A failed task's one-line, value-free reason, and whether the source was not delivered."""
-    exc = context.get("exception")
-    cause = exc.__cause__ if exc is not None and exc.__cause__ is not None else exc
-    if isinstance(exc, AirflowSensorTimeout) and isinstance(dataset.source, FileSource):
-        return not_delivered_message(dataset, _run_context(dataset, context).logical_date), True
-    if isinstance(cause, PubdataError):
-        return cause.message, False
-    if isinstance(exc, AirflowFailException) and cause is exc:
-        return str(exc), False
-    # not the task's own "<id> failed at <stage>: …" wrapper of an unexpected error: the CLI,
-    # the summary and the alerts add that prefix themselves
-    return f"unexpected {type(cause).__name__} (see the task log)", False
-
-
 def record_failure(dataset: Dataset, settings: Settings, context: Any) -> None:
     """Failure callback: record the failed run in lineage with a one-line, value-free reason."""
     from etl.pipeline.steps_record import record_failure as record
@@ -242,19 +164,9 @@ def record_failure(dataset: Dataset, settings: Settings, context: Any) -> None:
     stage = context["ti"].task_id
     message, _ = failure_reason(dataset, context)
     try:
-        record(settings, dataset, _run_context(dataset, context), stage, message)
+        record(settings, dataset, run_context(dataset, context), stage, message)
     except Exception:
         log.exception("could not record the failure of %s", dataset.id)
-
-
-def not_delivered_message(dataset: Dataset, logical_date: date) -> str:
-    """The one line a delivery sensor's timeout is recorded with."""
-    from etl.extract.paths import fill_template
-
-    source = dataset.source
-    assert isinstance(source, FileSource)
-    path = fill_template(source.path, logical_date)
-    return f"source not delivered: {path} (waited {source.wait.timeout_minutes} min)"
 
 
 class DeliverySensor(BaseSensorOperator):
@@ -276,7 +188,7 @@ class DeliverySensor(BaseSensorOperator):
         from etl.extract.paths import source_delivered
 
         release_inherited_setup_lock()  # Airflow has registered the DAG run (etl.runtime.locks)
-        ctx = _run_context(self.dataset, context)
+        ctx = run_context(self.dataset, context)
         try:
             return source_delivered(
                 self.dataset.source, landing=self.settings.landing, logical_date=ctx.logical_date
@@ -337,7 +249,7 @@ class PubdataStep(BaseOperator):
         try:
             from etl.lineage.openlineage import task_lineage
 
-            ctx = _run_context(self.dataset, context)
+            ctx = run_context(self.dataset, context)
             return task_lineage(self.settings, self.dataset, ctx, self.stage)
         except Exception as exc:  # lineage must never fail the task
             log.warning(

@@ -15,10 +15,10 @@ from typing import Any
 
 from etl.alerts.model import Alert, DatasetRef, RunRef
 from etl.lineage.reviews import confirm_command, drift_label, rerun_command
-from etl.pipeline import staging
-from etl.pipeline.context import read_json
 from etl.registry import Dataset
 from etl.registry.alerts import AlertsSpec
+from etl.runtime import staging
+from etl.runtime.context import read_json
 
 #: At most this many expectations or reason codes are listed (the rest are counted).
 TOP = 5

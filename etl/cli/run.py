@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from etl.errors import PubdataError
-from etl.pipeline.context import RunContext, invocation_path, read_json
 from etl.pipeline.steps_record import record_failure
 from etl.registry import Dataset
 from etl.runtime import locks
 from etl.runtime.airflow_env import airflow_command, airflow_environment, ensure_airflow_db
+from etl.runtime.context import RunContext, invocation_path, read_json
 from etl.settings import Settings
 
 

@@ -41,9 +41,9 @@ from openlineage.client.facet_v2 import (
 from etl.lake import META_TABLES, delta, meta_table_uri
 from etl.lineage import ol_facets
 from etl.lineage.summary import run_summary
-from etl.pipeline import staging
-from etl.pipeline.context import RunContext, read_json, staging_dir
 from etl.registry import Dataset
+from etl.runtime import staging
+from etl.runtime.context import RunContext, read_json, staging_dir
 from etl.settings import Settings
 
 SCHEMA_URL = "https://pubdata.invalid/spec/PubdataRunFacet.json"

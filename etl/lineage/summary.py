@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from etl.pipeline import staging
-from etl.pipeline.context import read_json
+from etl.runtime import staging
+from etl.runtime.context import read_json
 
 
 def _maybe(folder: Path, name: str) -> dict[str, Any]:

@@ -3,9 +3,3 @@
 Steps take settings, the dataset and the run context, exchange data through run-scoped staging
 files, and return small JSON-safe summaries (counts, grades, URIs) fit for XCom.
 """
-
-from etl.pipeline.context import RunContext
-
-STAGES = ("extract", "validate", "classify", "load", "record")
-
-__all__ = ["STAGES", "RunContext"]

@@ -13,8 +13,8 @@ from typing import Any
 from etl.errors import DuplicateDelivery, PubdataError
 from etl.extract.connections import ConnectionResolver
 from etl.pipeline import steps_ingest, steps_publish, steps_record
-from etl.pipeline.context import RunContext
 from etl.registry import Dataset
+from etl.runtime.context import RunContext
 from etl.settings import Settings
 
 

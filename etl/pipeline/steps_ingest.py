@@ -49,12 +49,13 @@ from etl.extract.sources.csv_delivery import CsvDelivery, DeliveredFile, open_cs
 from etl.lake import delta
 from etl.lake.layout import zone_table_uri
 from etl.lineage import read_meta
-from etl.pipeline import amend, staging
-from etl.pipeline.context import RunContext, read_json, staging_dir, write_json
+from etl.pipeline import amend
 from etl.pipeline.overlap import WriteBehind, ordered_map, read_ahead
 from etl.pipeline.repeat import repeated
 from etl.registry import Dataset
 from etl.registry.sources import FileSource
+from etl.runtime import staging
+from etl.runtime.context import RunContext, read_json, staging_dir, write_json
 from etl.settings import Settings
 from etl.validate import SuiteSpec, baseline_suite, load_suite, validate_table
 from etl.validate.batches import BatchValidation, duplicate_positions

@@ -33,13 +33,14 @@ from etl.forked import ForkedPool
 from etl.lake import delta
 from etl.lake.layout import Zone, quarantine_table_uri, zone_table_uri
 from etl.lineage import read_meta
-from etl.pipeline import staging, steps_record
-from etl.pipeline.context import RunContext, read_json, staging_dir, write_json
+from etl.pipeline import steps_record
 from etl.pipeline.overlap import ordered_map
 from etl.pipeline.repeat import repeated
 from etl.protect import load_token_key, project_zone
 from etl.protect.guard import Withheld, guard, guarded_columns
 from etl.registry import Dataset
+from etl.runtime import staging
+from etl.runtime.context import RunContext, read_json, staging_dir, write_json
 from etl.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -17,9 +17,9 @@ from etl.classify.model import ColumnClassification
 from etl.lake import delta
 from etl.lineage import append_rows, read_meta
 from etl.lineage.reviews import IMPORTANT, open_holds, review_rows, withheld_columns
-from etl.pipeline import staging
-from etl.pipeline.context import RunContext, invocation_path, read_json, staging_dir, write_json
 from etl.registry import Dataset
+from etl.runtime import staging
+from etl.runtime.context import RunContext, invocation_path, read_json, staging_dir, write_json
 from etl.settings import Settings
 from etl.validate.scrub import public_kwargs
 

@@ -180,6 +180,8 @@ def test_delivery_sensor_settings_and_timeout_message(tmp_path: Path) -> None:
 
     sys.path.insert(0, str(DAGS))
     try:
+        import pubdata_task_context as task_context
+
         import pubdata_wiring as wiring
     finally:
         sys.path.pop(0)
@@ -199,7 +201,7 @@ def test_delivery_sensor_settings_and_timeout_message(tmp_path: Path) -> None:
         3600,
         0,
     )
-    message = wiring.not_delivered_message(waiting, date(2024, 6, 1))
+    message = task_context.not_delivered_message(waiting, date(2024, 6, 1))
     assert message == "source not delivered: w/2024-06-01/*.csv (waited 60 min)"
     from_db = Dataset.model_validate(yaml.safe_load(EXTRA["from_db.yaml"]))
     assert wiring.wait_for_source(from_db, settings) is None

@@ -11,10 +11,10 @@ from etl.registry import load_registry
 from tests.conftest import REPO
 
 sys.path.insert(0, str(REPO / "dags"))
-# the DAG wiring module, and through it the exception Airflow's task runner sees
-wiring = importlib.import_module("pubdata_wiring")
-AirflowFailException: Any = wiring.AirflowFailException
-failure_reason = wiring.failure_reason
+# the tasks' context module, and through it the exception Airflow's task runner sees
+task_context = importlib.import_module("pubdata_task_context")
+AirflowFailException: Any = task_context.AirflowFailException
+failure_reason = task_context.failure_reason
 
 DATASET = load_registry(REPO / "datasets").get("household_register")
 

@@ -40,9 +40,9 @@ def hook() -> Iterator[HookServer]:
 @pytest.fixture(scope="session")
 def real_run(tmp_path_factory: pytest.TempPathFactory) -> RealRun:
     """household_register for 2024-06-01, run in-process (5 rows quarantined of 1,500)."""
-    from etl.pipeline.context import staging_dir
     from etl.pipeline.local import local_context, run_local
     from etl.registry import load_registry
+    from etl.runtime.context import staging_dir
 
     settings = make_settings(tmp_path_factory.mktemp("alerts-run") / "home")
     dataset = load_registry(settings.registry).get("household_register")

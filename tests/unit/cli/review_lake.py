@@ -13,12 +13,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from etl.pipeline import RunContext, staging
 from etl.pipeline import steps_ingest as ingest
 from etl.pipeline import steps_publish as publish
 from etl.pipeline import steps_record as record
-from etl.pipeline.context import read_json, staging_dir, write_json
 from etl.registry import Dataset, load_registry
+from etl.runtime import staging
+from etl.runtime.context import RunContext, read_json, staging_dir, write_json
 from etl.settings import Settings
 from tests.conftest import make_settings
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from etl.cli.main import main
-from etl.pipeline import RunContext
 from etl.pipeline.steps_record import record_failure
+from etl.runtime.context import RunContext
 from tests.unit.lineage.conftest import CSV, People, make_people
 
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import pyarrow as pa
 
 from etl.lake import delta
-from etl.pipeline import RunContext
 from etl.pipeline.local import run_local
 from etl.read import read, to_pandas
 from etl.read.sql import query
 from etl.registry import load_registry
+from etl.runtime.context import RunContext
 from tests.conftest import make_settings
 
 DAY = date(2024, 6, 1)

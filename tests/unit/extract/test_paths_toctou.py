@@ -23,9 +23,9 @@ from etl.extract.sources import files
 from etl.extract.sources.csv_delivery import open_csv_delivery
 from etl.extract.sources.files import read_file_parts
 from etl.pipeline import steps_ingest
-from etl.pipeline.context import RunContext, staging_dir
 from etl.registry import Dataset
 from etl.registry.sources import FileSource
+from etl.runtime.context import RunContext, staging_dir
 from tests.conftest import make_settings
 from tests.unit.extract.xls_writer import write_xls
 

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from etl.pipeline import RunContext
 from etl.pipeline import steps_ingest as ingest
 from etl.pipeline import steps_publish as publish
 from etl.pipeline import steps_record as record
 from etl.registry import Dataset
+from etl.runtime.context import RunContext
 from etl.settings import Settings
 from tests.conftest import make_settings
 

@@ -13,8 +13,8 @@ from etl.errors import ConfigError
 from etl.lineage.docs import build_docs
 from etl.lineage.openlineage import ol_name, task_lineage
 from etl.lineage.summary import run_summary
-from etl.pipeline.context import staging_dir
 from etl.registry import load_registry
+from etl.runtime.context import staging_dir
 from etl.validate.scrub import public_kwargs
 from tests.conftest import make_settings
 from tests.unit.lineage.conftest import CSV, People, make_people

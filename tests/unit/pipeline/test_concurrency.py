@@ -20,10 +20,10 @@ import pytest
 from etl.errors import ConcurrentRun
 from etl.lake import delta
 from etl.lineage import read_meta
-from etl.pipeline import RunContext
 from etl.pipeline.local import run_local
 from etl.pipeline.steps_publish import COMMIT_ORDER
 from etl.registry import Dataset
+from etl.runtime.context import RunContext
 from etl.settings import Settings
 from tests.unit.pipeline.test_pipeline_steps import DAY, HEADER, ROWS, ctx, setup
 

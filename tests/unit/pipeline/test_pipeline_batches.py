@@ -11,10 +11,11 @@ import pyarrow.compute as pc
 import pytest
 
 from etl.lake import delta
-from etl.pipeline import staging, steps_ingest, steps_publish, steps_record
-from etl.pipeline.context import staging_dir
+from etl.pipeline import steps_ingest, steps_publish, steps_record
 from etl.pipeline.local import local_context, run_local
 from etl.registry import load_registry
+from etl.runtime import staging
+from etl.runtime.context import staging_dir
 from tests.conftest import make_settings
 
 DAY = date(2024, 6, 1)

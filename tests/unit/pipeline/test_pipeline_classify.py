@@ -9,11 +9,11 @@ import pytest
 
 from etl.lineage import read_meta
 from etl.lineage.reviews import pending_reviews
-from etl.pipeline import RunContext
 from etl.pipeline import steps_ingest as ingest
 from etl.pipeline import steps_publish as publish
 from etl.pipeline import steps_record as record
 from etl.registry import Dataset
+from etl.runtime.context import RunContext
 from etl.settings import Settings
 from tests.conftest import make_settings
 

@@ -10,11 +10,11 @@ import pyarrow.compute as pc
 
 from etl.lake import delta
 from etl.lineage import read_meta
-from etl.pipeline import RunContext, staging
 from etl.pipeline import steps_publish as publish
-from etl.pipeline.context import staging_dir
 from etl.pipeline.local import run_local
 from etl.registry import Dataset
+from etl.runtime import staging
+from etl.runtime.context import RunContext, staging_dir
 from etl.settings import Settings
 from tests.conftest import make_settings
 

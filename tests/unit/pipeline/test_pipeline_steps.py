@@ -14,11 +14,12 @@ from etl.errors import DataError, DuplicateDelivery, PolicyError, SourceNotReady
 from etl.extract import EnvConnections
 from etl.lake import delta
 from etl.lineage import read_meta
-from etl.pipeline import RunContext, amend
+from etl.pipeline import amend
 from etl.pipeline import steps_ingest as ingest
 from etl.pipeline import steps_publish as publish
 from etl.pipeline import steps_record as record
 from etl.registry import Dataset
+from etl.runtime.context import RunContext
 from etl.settings import Settings
 from tests.conftest import make_settings
 

@@ -12,9 +12,9 @@ import pyarrow as pa
 import pytest
 
 from etl.alerts.compose import _reason_counts
-from etl.pipeline import staging
 from etl.pipeline import steps_ingest as ingest
-from etl.pipeline.context import staging_dir
+from etl.runtime import staging
+from etl.runtime.context import staging_dir
 from tests.unit.pipeline.test_pipeline_steps import IDS, ctx, run_all, setup
 
 VALUE_FILES = {staging.RAW, staging.TYPED, staging.VALID, staging.REJECTED}

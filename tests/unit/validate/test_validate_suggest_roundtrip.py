@@ -17,9 +17,9 @@ import pyarrow as pa
 import pytest
 
 from etl.cli.main import main
-from etl.pipeline import RunContext
 from etl.pipeline.local import run_local
 from etl.registry import load_registry
+from etl.runtime.context import RunContext
 from etl.validate.suggest import suggest_suite
 from tests.conftest import make_settings
 

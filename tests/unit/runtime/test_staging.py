@@ -7,8 +7,8 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from etl.pipeline import staging
-from etl.pipeline.staging import RAW, Purged, purge
+from etl.runtime import staging
+from etl.runtime.staging import RAW, Purged, purge
 
 
 def make_run(root: Path, name: str, age_days: float) -> Path:

@@ -60,7 +60,7 @@ def staging_dir(settings: Settings, ctx: RunContext) -> Path:
     Creating it (the run's first step) drops the values the dataset's finished runs left.
     """
     # imported here: staging needs pyarrow, the run context stays light for the DAG side
-    from etl.pipeline.staging import run_folder
+    from etl.runtime.staging import run_folder
 
     return run_folder(settings.staging, ctx.dataset, _safe(ctx.run_id))
 
