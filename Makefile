@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install demo test lint typecheck unit dags integration bench bench-5gb airflow clean browser
+.PHONY: install demo test check lint typecheck screenshots unit bench bench-5gb airflow clean browser
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -39,11 +39,21 @@ browser:
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-wqy-zenhei; \
 	fi
 
+# Every tier, two workers (one per core; a test file stays on one worker, so its module
+# fixtures and servers are shared as written), the slowest tests listed at the end.
 test: lint typecheck browser
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile --durations=25
+
+# The quick loop: lint, types and the tests that need no Airflow run, server or browser.
+check: lint typecheck
+	$(BIN)/pytest -n 2 -m "not integration and not e2e and not slow" --durations=10
+
+# Refresh the README's screenshots in docs/img/ from the browser test (the only writer of them).
+screenshots: install browser
+	PUBDATA_SCREENSHOTS=$(abspath docs/img) $(BIN)/pytest tests/e2e
 
 unit: install
-	$(BIN)/pytest tests/unit
+	$(BIN)/pytest tests/unit -m "not slow"
 
 # The embedded Airflow (api-server, scheduler, dag-processor, triggerer) on http://localhost:8080
 # over the demo lake; the admin password is printed on first start and kept in

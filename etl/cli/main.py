@@ -90,6 +90,7 @@ def _not_delivered(settings: Settings, dataset: Dataset, day: date) -> str | Non
     None also for sources the check cannot answer for: a database or HTTP source, and a file
     source that waits for its delivery (its DAG's sensor does the waiting and the failing).
     """
+    from etl.errors import SourceNotReady
     from etl.extract.paths import resolve_source_path, resolve_source_paths
     from etl.registry.sources import FileSource
 
@@ -100,7 +101,7 @@ def _not_delivered(settings: Settings, dataset: Dataset, day: date) -> str | Non
         if source.marker is not None:
             resolve_source_path(settings.landing, source.marker, day)
         resolve_source_paths(settings.landing, source.path, day)
-    except PubdataError as exc:  # not delivered, or a path outside the landing zone
+    except SourceNotReady as exc:  # a refused path (PolicyError) propagates: exit 2, no run
         return str(exc)
     return None
 

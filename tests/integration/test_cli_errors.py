@@ -75,9 +75,9 @@ def test_path_escaping_the_landing_zone_is_refused(tmp_path: Path) -> None:
     )
     cli = cli_for(tmp_path / "home", PUBDATA_REGISTRY=str(registry))
     done = cli("run", "escape", "--date", "2024-06-01")
-    assert done.returncode == 1
+    assert done.returncode == 2  # refused before a run starts, like every hostile path
     line = one_line(done.stderr)
-    assert "escape failed at extract" in line and "outside the landing zone" in line
+    assert line.startswith("pubdata: source path") and "outside the landing zone" in line
 
 
 def test_repository_registry_checks_clean(cli: Cli) -> None:

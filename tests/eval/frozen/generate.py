@@ -8,14 +8,42 @@ tables: the bench reports it in aggregate only.
 
 from __future__ import annotations
 
+import contextlib
+import datetime
+import types
+from collections.abc import Iterator
+
+from faker.providers.ssn import zh_CN as faker_ssn
+
 from tests.eval.corpus import FROZEN, LabelledTable, dump
 from tests.eval.frozen.organisations import organisation_tables
 from tests.eval.frozen.persons import person_tables
 
+#: The day the committed part was generated: Faker's Chinese ID numbers count ages back from
+#: "today", so without a fixed day the part would change every midnight.
+GENERATED_ON = datetime.date(2026, 12, 5)
+
+
+class _FixedDay(datetime.date):
+    @classmethod
+    def today(cls) -> _FixedDay:
+        return cls(GENERATED_ON.year, GENERATED_ON.month, GENERATED_ON.day)
+
+
+@contextlib.contextmanager
+def _generated_on_fixed_day() -> Iterator[None]:
+    real = faker_ssn.datetime
+    faker_ssn.datetime = types.SimpleNamespace(date=_FixedDay, timedelta=datetime.timedelta)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        faker_ssn.datetime = real
+
 
 def build() -> list[LabelledTable]:
     """Every table of the frozen part."""
-    return [*person_tables(), *organisation_tables()]
+    with _generated_on_fixed_day():
+        return [*person_tables(), *organisation_tables()]
 
 
 if __name__ == "__main__":
