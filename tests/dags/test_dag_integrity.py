@@ -160,6 +160,7 @@ def test_broken_yaml_is_an_import_error_naming_the_file(tmp_path: Path) -> None:
     assert result["dags"]["ingest__extra__from_db"]["tasks"] == STEPS
 
 
+@pytest.mark.slow  # generates and parses a 1,000-entry registry
 def test_thousand_generated_entries_all_produce_dags(tmp_path: Path) -> None:
     sys.path.insert(0, str(REPO / "bench"))
     try:

@@ -47,6 +47,7 @@ def test_frozen_dataset_grade_accuracy_floor(report: Report) -> None:
     assert report.grade_accuracy() >= GRADE_FLOOR, f"dataset grades {report.grade_accuracy():.1%}"
 
 
+@pytest.mark.slow  # runs the frozen part through the pipeline
 def test_frozen_no_personal_value_is_published_raw(leaks: LeakReport) -> None:
     assert leaks.leaks == 0 and not leaks.failed, leaks.summary()
 

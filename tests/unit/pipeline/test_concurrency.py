@@ -150,6 +150,7 @@ def _run_at(
         queue.put((run, str(exc)))
 
 
+@pytest.mark.slow  # four real processes racing on one lake
 def test_processes_running_two_dates_of_a_new_dataset_and_one_date_twice(tmp_path: Path) -> None:
     # a new dataset: no table exists yet, every run races to create each of them
     settings, dataset = setup(tmp_path)
