@@ -12,7 +12,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from etl.errors import PubdataError
 from etl.pipeline.steps_record import record_failure
 from etl.registry import Dataset
 from etl.runtime import locks
@@ -128,7 +127,3 @@ def public_summary(summary: dict[str, Any]) -> dict[str, Any]:
         if summary.get(extra) is not None:
             out[extra] = summary[extra]
     return out
-
-
-class RunFailed(PubdataError):
-    """Raised by the CLI when a run it started did not succeed."""

@@ -42,7 +42,14 @@ from etl.extract import (
     extract_source,
 )
 from etl.extract.cast import CastResult
-from etl.extract.parts import as_quarantine_rows, rejected_table
+from etl.extract.parts import (
+    REASONS,
+    SOURCE_FILE,
+    SOURCE_ROW,
+    SOURCE_SHA256,
+    as_quarantine_rows,
+    rejected_table,
+)
 from etl.extract.paths import fill_template
 from etl.extract.schema_change import SchemaChange
 from etl.extract.sources.csv_delivery import CsvDelivery, DeliveredFile, open_csv_delivery
@@ -55,7 +62,7 @@ from etl.pipeline.repeat import repeated
 from etl.registry import Dataset
 from etl.registry.sources import FileSource
 from etl.runtime import staging
-from etl.runtime.context import RunContext, read_json, staging_dir, write_json
+from etl.runtime.context import RunContext, staging_dir, write_json
 from etl.settings import Settings
 from etl.validate import SuiteSpec, baseline_suite, load_suite, validate_table
 from etl.validate.batches import BatchValidation, duplicate_positions
@@ -67,10 +74,6 @@ log = logging.getLogger(__name__)
 #: A staged (typed, raw) batch pair with its failed-row mask and reasons.
 Checked = tuple[tuple[pa.Table, pa.Table], pa.Array, pa.Array]
 
-SOURCE_FILE = "_source_file"
-SOURCE_SHA256 = "_source_sha256"
-SOURCE_ROW = "_source_row"
-REASONS = "_reasons"
 PROVENANCE = (SOURCE_FILE, SOURCE_SHA256, SOURCE_ROW)
 
 
@@ -647,9 +650,3 @@ def _quarantined(raw: pa.Table, reasons: pa.Array, rejected: pa.Table) -> pa.Tab
                 name, pa.nulls(table.num_rows, rejected.schema.field(name).type)
             )
     return table
-
-
-def load_validation(settings: Settings, ctx: RunContext) -> dict[str, Any] | None:
-    """The staged, scrubbed validation outcome of a run, if validation got that far."""
-    path = staging_dir(settings, ctx) / staging.VALIDATION
-    return dict(read_json(path)) if path.is_file() else None
