@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from airflow.sdk.exceptions import AirflowFailException, AirflowSensorTimeout
+from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSensorTimeout
 
-from etl.errors import ConfigError, PubdataError
+from etl.errors import ConfigError, PubdataError, SourceNotReady, TransientError
 from etl.extract.connections import ConnectionFields, FieldsResolver
 from etl.registry import Dataset
 from etl.registry.sources import FileSource
@@ -104,3 +104,17 @@ def not_delivered_message(dataset: Dataset, logical_date: date) -> str:
     assert isinstance(source, FileSource)
     path = fill_template(source.path, logical_date)
     return f"source not delivered: {path} (waited {source.wait.timeout_minutes} min)"
+
+
+def task_outcome(
+    exc: PubdataError, dataset_id: str, stage: str, *, fail_fast: bool
+) -> AirflowException:
+    """What Airflow should do with a step's error: retry it (the task's ``retries``) or fail.
+
+    A delivery not there yet and a transient outage are retried; everything else fails for good,
+    and so does everything when a person is waiting (``pubdata run`` sets ``fail_fast``).
+    """
+    message = f"{dataset_id} failed at {stage}: {exc.message}"
+    if isinstance(exc, SourceNotReady | TransientError) and not fail_fast:
+        return AirflowException(message)
+    return AirflowFailException(message)

@@ -23,19 +23,18 @@ from typing import Any
 
 from airflow.sdk import DAG, Asset, BaseOperator, BaseSensorOperator, get_current_context
 from airflow.sdk.exceptions import (
-    AirflowException,
     AirflowFailException,
     AirflowSkipException,
 )
 
-from etl.errors import DuplicateDelivery, PubdataError, TransientError
+from etl.errors import DuplicateDelivery, PubdataError
 from etl.lake.layout import zone_table_uri
 from etl.registry import Dataset
 from etl.registry.sources import FileSource
 from etl.runtime.locks import release_inherited_setup_lock
 from etl.settings import Settings
 from pubdata_notifiers import deadline_alerts, failure_notifiers, record_notifiers
-from pubdata_task_context import AirflowConnections, failure_reason, run_context
+from pubdata_task_context import AirflowConnections, failure_reason, run_context, task_outcome
 
 log = logging.getLogger(__name__)
 
@@ -115,10 +114,7 @@ def run_step(stage: str, dataset: Dataset, settings: Settings) -> dict[str, Any]
         raise AirflowSkipException(f"{dataset.id}: {exc.message}") from exc
     except PubdataError as exc:
         exc.stage = stage
-        message = f"{dataset.id} failed at {stage}: {exc.message}"
-        if isinstance(exc, TransientError) and not fail_fast:
-            raise AirflowException(message) from exc
-        raise AirflowFailException(message) from exc
+        raise task_outcome(exc, dataset.id, stage, fail_fast=fail_fast) from exc
     except Exception as exc:
         if fail_fast:
             raise AirflowFailException(

@@ -1,4 +1,5 @@
-"""The one-line reason a failed task is recorded and alerted with: never the prefix twice."""
+"""What a failed step becomes in Airflow: retried or failed, and the one-line reason it is
+recorded and alerted with (never the prefix twice)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,16 @@ import importlib
 import sys
 from typing import Any
 
-from etl.errors import DataError
+import pytest
+
+from etl.errors import (
+    ConfigError,
+    DataError,
+    PolicyError,
+    PubdataError,
+    SourceNotReady,
+    TransientError,
+)
 from etl.registry import load_registry
 from tests.conftest import REPO
 
@@ -38,3 +48,24 @@ def test_an_unexpected_error_is_named_by_its_type_without_the_tasks_prefix() -> 
 def test_a_pubdata_error_is_its_own_message() -> None:
     reason, _ = failure_reason(DATASET, {"exception": _wrapped(DataError("x.csv is empty"))})
     assert reason == "x.csv is empty"
+
+
+@pytest.mark.parametrize(
+    ("error", "retried"),
+    [
+        (SourceNotReady("source not delivered: a/2024-06-01.csv"), True),
+        (TransientError("cannot reach the database"), True),
+        (ConfigError("connection 'x' is not defined in Airflow"), False),
+        (PolicyError("source path '../x' resolves outside the landing zone"), False),
+        (DataError("x.csv is empty"), False),
+    ],
+)
+def test_a_late_delivery_and_an_outage_are_retried_other_errors_fail(
+    error: PubdataError, retried: bool
+) -> None:
+    outcome = task_context.task_outcome(error, DATASET.id, "extract", fail_fast=False)
+    assert isinstance(outcome, AirflowFailException) is not retried
+    assert str(outcome) == f"{DATASET.id} failed at extract: {error.message}"
+    # a person waiting on `pubdata run` gets the failure at once
+    waiting = task_context.task_outcome(error, DATASET.id, "extract", fail_fast=True)
+    assert isinstance(waiting, AirflowFailException)
