@@ -28,7 +28,7 @@ from airflow.sdk.exceptions import (
 )
 
 from etl.errors import DuplicateDelivery, PubdataError
-from etl.lake.layout import zone_table_uri
+from etl.lake.layout import published_zones, zone_table_uri
 from etl.registry import Dataset
 from etl.registry.sources import FileSource
 from etl.runtime.locks import release_inherited_setup_lock
@@ -47,11 +47,6 @@ def asset_uri(lake: str, zone: str, domain: str, dataset: str) -> str:
 
 def dataset_assets(settings: Settings, dataset: Dataset) -> list[Asset]:
     """One Asset per zone table the dataset publishes to."""
-    zones = ["restricted"]
-    if not dataset.classification.important:
-        zones.append("shared")
-        if dataset.open:
-            zones.append("open")
     return [
         Asset(
             name=f"{zone}.{dataset.domain}.{dataset.id}",
@@ -59,7 +54,7 @@ def dataset_assets(settings: Settings, dataset: Dataset) -> list[Asset]:
             group="pubdata",
             extra={"zone": zone, "department": dataset.department, "domain": dataset.domain},
         )
-        for zone in zones
+        for zone in published_zones(dataset)
     ]
 
 

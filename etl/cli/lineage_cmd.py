@@ -87,8 +87,9 @@ def _row_key(text: str) -> tuple[str, str]:
 
 def cmd_trace(settings: Settings, args: argparse.Namespace) -> int:
     """Answer where a row came from: file, department, run, checks, columns."""
+    from etl.lake.layout import published_zones
     from etl.lineage.trace import find_rows, resolve_run, trace_row
-    from etl.read.access import published_zones, table_ref
+    from etl.read.access import table_ref
 
     dataset = load_registry(settings.registry).get(args.dataset)
     targets: list[tuple[str, int]] = []

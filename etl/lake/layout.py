@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from etl.registry import Dataset
 
 Zone = Literal["restricted", "shared", "open"]
 ZONES: tuple[Zone, ...] = ("restricted", "shared", "open")
@@ -16,6 +19,17 @@ META_TABLES = (
     "reviews",
     "loads",
 )
+
+
+def published_zones(dataset: Dataset) -> tuple[Zone, ...]:
+    """The zones a dataset's runs may write, from its registry entry (IMP: restricted only).
+
+    A run publishes to fewer when it finds IMP data or holds its publication for drift
+    (:func:`etl.pipeline.steps_publish.zones_for`), never to more.
+    """
+    if dataset.classification.important:
+        return ("restricted",)
+    return ZONES if dataset.open else ("restricted", "shared")
 
 
 def zone_table_uri(lake: str, zone: Zone, domain: str, dataset: str) -> str:

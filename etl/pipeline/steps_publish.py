@@ -31,7 +31,7 @@ from etl.classify.scale import count_keys, l4_attributes, person_key, person_key
 from etl.errors import ConcurrentRun
 from etl.forked import ForkedPool
 from etl.lake import delta
-from etl.lake.layout import Zone, quarantine_table_uri, zone_table_uri
+from etl.lake.layout import Zone, published_zones, quarantine_table_uri, zone_table_uri
 from etl.lineage import read_meta
 from etl.pipeline import steps_record
 from etl.pipeline.overlap import ordered_map
@@ -277,10 +277,7 @@ def zones_for(
     """Zones this run publishes to: IMP data, and data held for drift, stay restricted."""
     if "IMP" in classification.flags or held:
         return ["restricted"]
-    zones: list[Zone] = ["restricted", "shared"]
-    if dataset.open:
-        zones.append("open")
-    return zones
+    return list(published_zones(dataset))
 
 
 def _guard(

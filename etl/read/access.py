@@ -12,7 +12,7 @@ from typing import Literal
 
 from etl.errors import ConfigError, PolicyError
 from etl.lake import delta
-from etl.lake.layout import ZONES, Zone, quarantine_table_uri, zone_table_uri
+from etl.lake.layout import ZONES, Zone, published_zones, quarantine_table_uri, zone_table_uri
 from etl.registry import Dataset
 from etl.settings import CLEARANCES, Settings
 
@@ -67,13 +67,6 @@ def check_clearance(settings: Settings, zone: TableZone) -> None:
             f"reading the {zone} zone needs clearance {storage_zone(zone)}; "
             f"this caller is cleared for {settings.clearance} (PUBDATA_CLEARANCE)"
         )
-
-
-def published_zones(dataset: Dataset) -> tuple[Zone, ...]:
-    """The zones a dataset's runs write, from its registry entry (IMP: restricted only)."""
-    if dataset.classification.important:
-        return ("restricted",)
-    return ("restricted", "shared", "open") if dataset.open else ("restricted", "shared")
 
 
 def table_ref(settings: Settings, dataset: Dataset, zone: TableZone) -> TableRef:
