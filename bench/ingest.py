@@ -50,6 +50,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench import population  # noqa: E402
+from etl.pipeline.steps import STAGES  # noqa: E402
 
 BENCH = REPO / "bench"
 DATASET = "population_register"
@@ -60,7 +61,6 @@ LANDING_PATH = Path("population") / "population_register" / f"{LOGICAL_DATE.isof
 TOKEN_KEY = "bench:" + "YmVuY2gta2V5LW5vdC1hLXNlY3JldC0zMi1ieXRlcy4uLg=="
 TARGET_RATIO = 4.0
 TARGET_RSS_MB = 2048.0
-STEPS = ("extract", "validate", "classify", "load", "record")
 #: Modules the pipeline imports lazily on first use; imported up front so "import s" holds them.
 LAZY_IMPORTS = ("pyarrow.parquet", "pandas", "great_expectations", "deltalake", "duckdb")
 FLOOR_BLOCK = 8 << 20
@@ -119,13 +119,15 @@ def _floor(spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _timed(times: dict[str, float], name: str, step: Callable[..., Any]) -> Callable[..., Any]:
-    def run(*args: Any, **kwargs: Any) -> Any:
+def _timed(times: dict[str, float], run_stage: Callable[..., Any]) -> Callable[..., Any]:
+    """``run_stage`` that also records each step's seconds under its stage name."""
+
+    def run(stage: str, *args: Any, **kwargs: Any) -> Any:
         began = time.perf_counter()
         try:
-            return step(*args, **kwargs)
+            return run_stage(stage, *args, **kwargs)
         finally:
-            times[name] = time.perf_counter() - began
+            times[stage] = time.perf_counter() - began
 
     return run
 
@@ -134,7 +136,7 @@ def _e2e(spec: dict[str, Any]) -> dict[str, Any]:
     """One ``run_local`` of the bench dataset, with import and per-step times."""
     started = time.perf_counter()
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
-    from etl.pipeline import local, steps_ingest, steps_publish, steps_record
+    from etl.pipeline import local, steps
     from etl.registry import load_registry
     from etl.settings import Settings
 
@@ -146,18 +148,8 @@ def _e2e(spec: dict[str, Any]) -> dict[str, Any]:
     dataset = load_registry(settings.registry).get(DATASET)
     ctx = local.local_context(dataset, date.fromisoformat(spec["date"]), run_id="bench")
     times: dict[str, float] = {}
-    modules = {
-        "extract": steps_ingest,
-        "validate": steps_ingest,
-        "classify": steps_publish,
-        "load": steps_publish,
-        "record": steps_record,
-    }
-    # run_local calls each step through its module attribute: wrapping it times the real step.
-    for name, module in modules.items():
-        step = getattr(module, name, None)
-        if callable(step):
-            setattr(module, name, _timed(times, name, step))
+    # run_local calls each step through steps.run_stage: wrapping it times the real steps.
+    steps.run_stage = _timed(times, steps.run_stage)  # type: ignore[assignment]
     began = time.perf_counter()
     if spec.get("profile"):
         import cProfile
@@ -513,7 +505,7 @@ def _row(m: Measurement) -> list[str]:
         _seconds(floor.get("seconds")),
         _seconds(e2e.get("import_s")),
         _seconds(seconds),
-        "/".join(f"{steps[s]:.1f}" if s in steps else "-" for s in STEPS),
+        "/".join(f"{steps[s]:.1f}" if s in steps else "-" for s in STAGES),
         "-" if m.ratio is None else f"{m.ratio:.1f}x",
         f"{m.floor.peak_rss_mb:,.0f}",
         "-" if m.e2e is None else f"{m.e2e.peak_rss_mb:,.0f}",

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from airflow.sdk.exceptions import (
 
 from etl.errors import DuplicateDelivery, PubdataError
 from etl.lake.layout import published_zones, zone_table_uri
+from etl.pipeline.steps import STAGES, Stage, run_stage
 from etl.registry import Dataset
 from etl.registry.sources import FileSource
 from etl.runtime.locks import release_inherited_setup_lock
@@ -58,19 +58,6 @@ def dataset_assets(settings: Settings, dataset: Dataset) -> list[Asset]:
     ]
 
 
-def _step(stage: str) -> Callable[[Settings, Dataset, Any], dict[str, Any]]:
-    from etl.pipeline import steps_ingest, steps_publish, steps_record
-
-    steps: dict[str, Callable[[Settings, Dataset, Any], dict[str, Any]]] = {
-        "extract": steps_ingest.extract,
-        "validate": steps_ingest.validate,
-        "classify": steps_publish.classify,
-        "load": steps_publish.load,
-        "record": steps_record.record,
-    }
-    return steps[stage]
-
-
 TOKEN_KEY_VARIABLE = "pubdata_token_key"
 
 
@@ -88,7 +75,7 @@ def _with_token_key(settings: Settings) -> Settings:
     return dataclasses.replace(settings, token_key=value) if value else settings
 
 
-def run_step(stage: str, dataset: Dataset, settings: Settings) -> dict[str, Any]:
+def run_step(stage: Stage, dataset: Dataset, settings: Settings) -> dict[str, Any]:
     """Run one pipeline step for the current task and translate its errors."""
     context = get_current_context()
     ctx = run_context(dataset, context)
@@ -96,12 +83,7 @@ def run_step(stage: str, dataset: Dataset, settings: Settings) -> dict[str, Any]
     if stage == "load":
         settings = _with_token_key(settings)
     try:
-        if stage == "extract":
-            from etl.pipeline import steps_ingest
-
-            summary = steps_ingest.extract(settings, dataset, ctx, AirflowConnections())
-        else:
-            summary = _step(stage)(settings, dataset, ctx)
+        summary = run_stage(stage, settings, dataset, ctx, AirflowConnections())
     except DuplicateDelivery as exc:
         from etl.pipeline.steps_record import record_duplicate
 
@@ -216,7 +198,9 @@ class PubdataStep(BaseOperator):
 
     ui_color = "#e6f0fa"
 
-    def __init__(self, *, stage: str, dataset: Dataset, settings: Settings, **kwargs: Any) -> None:
+    def __init__(
+        self, *, stage: Stage, dataset: Dataset, settings: Settings, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.stage = stage
         self.dataset = dataset
@@ -302,7 +286,7 @@ def build_dag(dataset: Dataset, settings: Settings) -> DAG:
         doc_md=dataset.description or dataset.title,
     ) as dag:
         previous: BaseOperator | None = wait_for_source(dataset, settings)
-        for stage in ("extract", "validate", "classify", "load", "record"):
+        for stage in STAGES:
             outlets = dataset_assets(settings, dataset) if stage == "load" else []
             success = record_notifiers(dataset, settings) if stage == "record" else None
             current = PubdataStep(
