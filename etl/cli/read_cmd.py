@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import io
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,9 @@ def cmd_sql(settings: Settings, args: argparse.Namespace) -> int:
     """Run one query (or list the tables with ``--tables``) and write the result."""
     from etl.read import sql
 
+    as_of = _instant(args.as_of)
     if args.tables:
-        con, catalog = sql.connect(settings)
+        con, catalog = sql.connect(settings, as_of)
         con.close()
         rows = [[name] for name in (*catalog.tables, *catalog.meta)]
         sys.stdout.write(render([f"tables (clearance {settings.clearance})"], rows) + "\n")
@@ -29,9 +31,20 @@ def cmd_sql(settings: Settings, args: argparse.Namespace) -> int:
         raise ConfigError('give a query, e.g. pubdata sql "SELECT count(*) FROM ..."')
     if args.format == "parquet" and not args.output:
         raise ConfigError("--format parquet needs --output FILE")
-    table = sql.query(settings, args.query)
+    table = sql.query(settings, args.query, as_of)
     write_result(table, args.format, args.output, args.max_rows)
     return 0
+
+
+def _instant(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(
+            f"--as-of {text!r} is not an ISO-8601 time (e.g. 2024-06-02T08:00:00+08:00)"
+        ) from None
 
 
 def write_result(table: Any, fmt: str, output: Path | None, max_rows: int) -> None:
@@ -84,4 +97,9 @@ def register(sub: Any) -> None:
     cmd.add_argument("--output", type=Path, help="write to this file instead of stdout")
     cmd.add_argument("--max-rows", type=int, default=50, help="rows shown by --format table")
     cmd.add_argument("--tables", action="store_true", help="list the tables you can query")
+    cmd.add_argument(
+        "--as-of",
+        metavar="TIME",
+        help="time travel: every table as it was at this ISO-8601 time (no offset: UTC)",
+    )
     cmd.set_defaults(func=cmd_sql)

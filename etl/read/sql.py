@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.dataset as pads
 
 from etl.errors import ConfigError, PolicyError
 from etl.lake import META_TABLES, delta, meta_table_uri
@@ -57,11 +59,13 @@ class Catalog:
     meta: tuple[str, ...]
 
 
-def connect(settings: Settings) -> tuple[Any, Catalog]:
+def connect(settings: Settings, as_of: datetime | None = None) -> tuple[Any, Catalog]:
     """An in-memory DuckDB connection with the caller's tables registered as views.
 
     Args:
         settings: the lake, registry and clearance.
+        as_of: time travel: every table as it was at this instant (naive means UTC); a table
+            created later is not there.
 
     Returns:
         The connection (``duckdb.DuckDBPyConnection``) and what it exposes.
@@ -74,38 +78,56 @@ def connect(settings: Settings) -> tuple[Any, Catalog]:
     for zone in CLEARANCES[: CLEARANCES.index(settings.clearance) + 1]:
         con.execute(f"ATTACH ':memory:' AS \"{zone}\"")
     schemas: set[tuple[str, str]] = set()
-    for position, ref in enumerate(refs):
-        _register(con, ref, position, schemas)
+    visible = [ref for ref in refs if _register(con, ref, schemas, as_of)]
     con.execute('CREATE SCHEMA "_meta"')
     meta = []
     for table in META_TABLES:
         uri = meta_table_uri(settings.lake, table)
-        if delta.table_exists(uri):
-            con.register(f"__meta_{table}", delta.dataset(uri))
+        source = _at(uri, as_of) if delta.table_exists(uri) else None
+        if source is not None:
+            con.register(f"__meta_{table}", source)
             con.execute(f'CREATE VIEW "_meta"."{table}" AS SELECT * FROM "__meta_{table}"')
             meta.append(f"_meta.{table}")
     # From here on the query can reach only what is registered above.
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
-    return con, Catalog(tables=tuple(sorted(r.sql_name for r in refs)), meta=tuple(meta))
+    return con, Catalog(tables=tuple(sorted(r.sql_name for r in visible)), meta=tuple(meta))
 
 
-def _register(con: Any, ref: TableRef, position: int, schemas: set[tuple[str, str]]) -> None:
+def _at(uri: str, as_of: datetime | None) -> pads.Dataset | None:
+    """The table's files now or at ``as_of``; None when it did not exist yet at that instant."""
+    if as_of is None:
+        return delta.dataset(uri)
+    try:
+        return delta.dataset(uri, as_of)
+    except ValueError:  # created after the instant
+        return None
+
+
+def _register(
+    con: Any, ref: TableRef, schemas: set[tuple[str, str]], as_of: datetime | None
+) -> bool:
+    """Register one table as ``<zone>.<domain>.<dataset>``; False when it did not exist then."""
+    source = _at(ref.uri, as_of)
+    if source is None:
+        return False
     catalog, schema, name = ref.sql_name.split(".")
     if (catalog, schema) not in schemas:
         con.execute(f'CREATE SCHEMA "{catalog}"."{schema}"')
         schemas.add((catalog, schema))
-    hidden = f"__t{position}"
-    con.register(hidden, delta.dataset(ref.uri))
+    hidden = "__t_" + ref.sql_name.replace(".", "__")
+    con.register(hidden, source)
     con.execute(f'CREATE VIEW "{catalog}"."{schema}"."{name}" AS SELECT * FROM "{hidden}"')
+    return True
 
 
-def query(settings: Settings, sql: str) -> pa.Table:
+def query(settings: Settings, sql: str, as_of: datetime | None = None) -> pa.Table:
     """Run one SQL query over the caller's tables and return the result.
 
     Args:
         settings: the lake, registry and clearance.
         sql: the query.
+        as_of: time travel: the tables as they were at this instant (see :func:`connect`).
 
     Returns:
         The result as an Arrow table.
@@ -117,7 +139,7 @@ def query(settings: Settings, sql: str) -> pa.Table:
             class (conversion errors can quote values of the data).
     """
     _check_read_only(sql, settings)  # before any table is registered
-    con, _ = connect(settings)
+    con, _ = connect(settings, as_of)
     try:
         table: pa.Table = con.sql(sql).to_arrow_table()
         return table

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -167,3 +168,24 @@ def test_cli_formats(
     assert "shared.population.people" in listed and "restricted." not in listed
     assert main(["sql", "SELECT * FROM nowhere"]) == 2
     assert capsys.readouterr().err.startswith("pubdata: query failed: Catalog Error")
+
+
+def test_as_of_queries_the_tables_as_they_were(
+    lake: Lake, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    count = "SELECT count(*) AS n FROM shared.population.people WHERE _logical_date = '2024-06-01'"
+    now = sql.query(lake.settings, count)
+    before = datetime.fromtimestamp(lake.before_rerun_ms / 1000, tz=UTC)
+    then = sql.query(lake.settings, count, as_of=before)
+    assert (then["n"][0].as_py(), now["n"][0].as_py()) == (2, 3)  # the re-run of D1 added 戊
+    # before anything was written, no table was there
+    _, catalog = sql.connect(lake.settings, datetime(2000, 1, 1, tzinfo=UTC))
+    assert catalog.tables == () and catalog.meta == ()
+    monkeypatch.setenv("PUBDATA_HOME", str(lake.settings.home))
+    monkeypatch.setenv("PUBDATA_LAKE", lake.settings.lake)
+    monkeypatch.setenv("PUBDATA_REGISTRY", str(lake.settings.registry))
+    assert main(["sql", count, "--format", "csv", "--as-of", before.isoformat()]) == 0
+    assert capsys.readouterr().out.splitlines() == ['"n"', "2"]
+    assert main(["sql", count, "--as-of", "yesterday"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("pubdata: --as-of 'yesterday' is not an ISO-8601 time")
