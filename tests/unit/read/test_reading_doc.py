@@ -4,16 +4,19 @@ re-run date (old files still on disk beside the table's current ones)."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pytest
 
+from etl.errors import PolicyError
 from etl.lake import delta, zone_table_uri
 from tests.conftest import REPO
-from tests.unit.read.conftest import D1, build_lake
+from tests.unit.read.conftest import D1, Lake, build_lake
 
 DOC = REPO / "docs" / "reading.md"
 DOC_TABLE = ".pubdata/lake/shared/population/household_register"
@@ -61,3 +64,41 @@ def test_the_pyarrow_pandas_and_duckdb_examples_read_the_table(tmp_path: Path) -
     dataset = namespace["dataset"]  # the DuckDB example's Arrow dataset, scanned lazily
     (counted,) = duckdb.sql("SELECT count(*) FROM dataset").fetchall()[0]
     assert dataset is not None and counted == expected.num_rows
+
+
+def test_the_reader_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lake = build_lake(tmp_path)
+    for name, value in (
+        ("PUBDATA_HOME", str(lake.settings.home)),
+        ("PUBDATA_LAKE", lake.settings.lake),
+        ("PUBDATA_REGISTRY", str(lake.settings.registry)),
+        ("PUBDATA_CLEARANCE", "shared"),
+    ):
+        monkeypatch.setenv(name, value)
+    (block,) = _python_blocks("The pubdata reader (Python)")
+    before = datetime.fromtimestamp(lake.before_rerun_ms / 1000, tz=UTC).isoformat()
+    # the guide's dataset, columns, version and instant, mapped onto the test lake's
+    mapped = {
+        '"household_register"': '"people"',
+        '["hh", "djrq", "_source_row"]': '["xm", "n", "_source_row"]',
+        "as_of=3": "as_of=1",
+        '"2024-06-02T08:00:00+08:00"': f'"{before}"',
+    }
+    code = block
+    for theirs, ours in mapped.items():
+        assert theirs in code, f"docs/reading.md no longer shows {theirs}"
+        code = code.replace(theirs, ours)
+    *lines, refused = code.strip().splitlines()
+    assert 'zone="restricted"' in refused and "PolicyError" in refused
+    namespace: dict[str, Any] = {}
+    exec("\n".join(lines), namespace)
+    assert namespace["table"].num_rows == delta.read(_shared_uri(lake)).num_rows
+    assert list(namespace["df"].columns) == ["xm", "n", "_source_row"]
+    assert len(namespace["df"]) == 3  # D1 after its re-run
+    assert namespace["old"].num_rows == 3 and namespace["then"].num_rows == 3  # before the re-run
+    with pytest.raises(PolicyError):
+        exec(refused, namespace)
+
+
+def _shared_uri(lake: Lake) -> str:
+    return zone_table_uri(lake.settings.lake, "shared", "population", "people")
