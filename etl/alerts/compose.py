@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from etl.alerts.model import Alert, DatasetRef, RunRef
+from etl.classify.model import rules_fired
 from etl.lineage.reviews import confirm_command, drift_label, rerun_command
 from etl.registry import Dataset
 from etl.registry.alerts import AlertsSpec
@@ -258,7 +259,7 @@ def important_alert(
     if "IMP" not in (summary.get("flags") or []) or dataset.classification.important:
         return None
     classification = _maybe_json(folder, staging.CLASSIFICATION)
-    rules = [str(r) for r in classification.get("rules", []) if str(r).startswith("R5")]
+    rules = rules_fired(classification.get("rules", []), "R5")
     day = run.logical_date
     facts = [("数据集级别 dataset grade", str(summary.get("dataset_grade")))]
     if rules:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -150,6 +150,20 @@ class ColumnClassification:
             reviewer=reviewer,
             reviewed=_day(d.get("reviewed")),
         )
+
+
+def rule_id(text: str) -> str:
+    """The rule a fired-rule text reports: its first word (``"R5"`` of ``"R5 scale: …"``).
+
+    Every rule writes its text as ``"<id> <what it found>"`` (classification.md §2), so this is
+    the one place that reads a rule's identity back from its text.
+    """
+    return text.split(" ", 1)[0]
+
+
+def rules_fired(rules: Iterable[object], rule: str) -> list[str]:
+    """The texts among ``rules`` (as stored: strings) that ``rule`` (``"R4"``, ``"R5"`` …) wrote."""
+    return [str(text) for text in rules if rule_id(str(text)) == rule]
 
 
 @dataclass(frozen=True)

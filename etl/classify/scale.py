@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 
 from etl.classify.canonical import canonical
 from etl.classify.detectors.base import as_strings, distinct_count, strip
-from etl.classify.model import ColumnClassification, DatasetClassification
+from etl.classify.model import ColumnClassification, DatasetClassification, rule_id
 from etl.classify.rule_settings import RuleSettings
 from etl.classify.rules_persons import BIRTH_SOURCES, PERSON_KEYS, minors_mask
 
@@ -283,5 +283,5 @@ def apply_scale_rule(
     if rule is None or rule in classification.rules:
         return classification
     flags = tuple(f for f in ("IMP", "CORE") if f in classification.flags or f == "IMP")
-    rules = (*(r for r in classification.rules if not r.startswith("R5 ")), rule)
+    rules = (*(r for r in classification.rules if rule_id(r) != "R5"), rule)
     return replace(classification, flags=flags, rules=rules)

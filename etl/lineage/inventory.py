@@ -26,6 +26,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl.classify.model import rules_fired
 from etl.lake import delta
 from etl.lineage.meta import read_meta
 from etl.registry import Dataset, Registry
@@ -201,7 +202,7 @@ def _important_entry(
     rules: list[str] = []
     if rows:
         rules = [str(r) for r in json.loads(str(rows[0].get("rules") or "[]"))]
-    r5 = next((r for r in rules if r.startswith("R5")), None)
+    r5 = next(iter(rules_fired(rules, "R5")), None)
     basis = [
         *(["registry: classification.important"] if ds.classification.important else []),
         *([r5] if r5 else []),

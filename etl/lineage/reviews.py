@@ -30,6 +30,7 @@ from typing import Any
 
 import pyarrow.compute as pc
 
+from etl.classify.model import rules_fired
 from etl.errors import DataError
 from etl.lineage.meta import append_rows, read_meta
 from etl.protect.guard import Withheld
@@ -147,7 +148,7 @@ def review_rows(
     }
     rows: list[dict[str, Any]] = []
     if "IMP" in classification.get("flags", []):
-        rules = [str(r) for r in classification.get("rules", []) if str(r).startswith("R5")]
+        rules = rules_fired(classification.get("rules", []), "R5")
         if registry_important:
             detail = "registry: classification.important is true; the dataset stays restricted"
             rows.append(

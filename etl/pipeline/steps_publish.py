@@ -25,7 +25,7 @@ from etl.classify import (
     detect_drift,
     person_columns,
 )
-from etl.classify.model import column_overrides
+from etl.classify.model import column_overrides, rules_fired
 from etl.classify.rules_persons import BIRTH_SOURCES, minors_mask
 from etl.classify.scale import count_keys, l4_attributes, person_key, person_keys
 from etl.errors import ConcurrentRun
@@ -226,7 +226,7 @@ def _every_row(
     rules = rule_settings(dataset)
     births = [c.name for c in result.columns if c.category in BIRTH_SOURCES]
     counted = person_columns(result)
-    want_witnesses = bool(births) and not any(rule.startswith("R4 ") for rule in result.rules)
+    want_witnesses = bool(births) and not rules_fired(result.rules, "R4")
     needed = [n for n in names if n in set(births) | set(counted)]
     found: list[tuple[int, np.ndarray]] = []
 
