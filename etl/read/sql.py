@@ -150,6 +150,11 @@ def query(settings: Settings, sql: str, as_of: datetime | None = None) -> pa.Tab
             first += (
                 f" (cleared for {settings.clearance}: {', '.join(hidden)} tables are not visible)"
             )
+        elif isinstance(exc, duckdb.CatalogException) and as_of is not None:
+            first += (
+                f" (as of {as_of.isoformat()} only the tables that existed then are visible;"
+                " `pubdata sql --tables --as-of …` lists them)"
+            )
         raise ConfigError(f"query failed: {first}") from None
     except duckdb.Error as exc:
         raise ConfigError(

@@ -181,6 +181,8 @@ def test_as_of_queries_the_tables_as_they_were(
     # before anything was written, no table was there
     _, catalog = sql.connect(lake.settings, datetime(2000, 1, 1, tzinfo=UTC))
     assert catalog.tables == () and catalog.meta == ()
+    with pytest.raises(ConfigError, match="only the tables that existed then are visible"):
+        sql.query(lake.settings, count, as_of=datetime(2000, 1, 1, tzinfo=UTC))
     monkeypatch.setenv("PUBDATA_HOME", str(lake.settings.home))
     monkeypatch.setenv("PUBDATA_LAKE", lake.settings.lake)
     monkeypatch.setenv("PUBDATA_REGISTRY", str(lake.settings.registry))
