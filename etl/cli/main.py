@@ -35,6 +35,11 @@ def _progress(text: str) -> None:
         sys.stderr.flush()
 
 
+def _step_line(text: str) -> None:
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+
+
 def _run_one(settings: Settings, dataset_id: str, day: date, quiet: bool) -> dict[str, Any]:
     registry = load_registry(settings.registry)
     if dataset_id not in registry.datasets and registry.problems:
@@ -178,17 +183,20 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     registry = load_registry(settings.registry)
     registry.raise_for_problems()
     failures = 0
-    for dataset_id in sorted(registry.datasets):
-        summary = _run_one(settings, dataset_id, args.date, quiet=False)
+    ids = sorted(registry.datasets)
+    for position, dataset_id in enumerate(ids, start=1):
+        # one plain line per dataset, terminal or not: a demo is never silent for minutes
+        _step_line(f"[{position}/{len(ids)}] {dataset_id} {args.date.isoformat()} ...")
+        summary = _run_one(settings, dataset_id, args.date, quiet=True)
         if summary.get("status") == "success":
-            _progress(
+            _step_line(
                 f"  {dataset_id}: {summary['rows_loaded']} loaded, "
                 f"{summary['rows_quarantined']} quarantined, grade {summary['dataset_grade']} "
                 f"({summary['seconds']} s)"
             )
         else:
             failures += 1
-            _progress(f"  {dataset_id} failed at {summary.get('stage')}: {summary.get('error')}")
+            _step_line(f"  {dataset_id} failed at {summary.get('stage')}: {summary.get('error')}")
     _say("")
     _print_catalog(settings, as_json=False)
     return 1 if failures else 0

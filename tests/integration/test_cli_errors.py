@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,23 @@ def test_repository_registry_checks_clean(cli: Cli) -> None:
     done = cli("registry", "check")
     assert done.returncode == 0, done.stderr
     assert f"in {REPO / 'datasets'}" in done.stdout
+
+
+def test_demo_says_what_it_does_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
+    registry = tmp_path / "registry"
+    (registry / "civil_affairs").mkdir(parents=True)
+    shutil.copy(
+        REPO / "datasets" / "civil_affairs" / "relief_payments.yaml",
+        registry / "civil_affairs" / "relief_payments.yaml",
+    )
+    (registry / "absent.yaml").write_text(DATASET.format(id="absent", path="nowhere/{ds}.csv"))
+    cli = cli_for(tmp_path / "home", PUBDATA_REGISTRY=str(registry))
+    done = cli("demo", "--date", "2024-06-01")
+    assert done.returncode == 1  # one dataset had no delivery
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert lines[0] == "[1/2] absent 2024-06-01 ..."
+    assert lines[1].startswith("  absent failed at extract: source not delivered")
+    assert lines[2] == "[2/2] relief_payments 2024-06-01 ..."
+    assert lines[3].startswith("  relief_payments: ") and " loaded, " in lines[3]
+    assert "Traceback" not in done.stderr
+    assert "relief_payments" in done.stdout  # the catalog follows
