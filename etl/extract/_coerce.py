@@ -12,8 +12,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.extract._parse import parse_float64, parse_int64
-from etl.registry.normalize import NumberSpec
+from etl.extract._parse import parse_decimal, parse_float64, parse_int64, shift_decimal_text
+from etl.registry.normalize import NumberSpec, power_of_ten
 
 #: Serial day numbers: 61 is 1900-03-01 (below it Excel's 1900 leap-year bug makes dates
 #: ambiguous); 2958465 is 9999-12-31.
@@ -27,6 +27,26 @@ _INT64_LIMIT = 2.0**63
 
 def _keep(mask: pa.Array, values: pa.Array) -> pa.Array:
     return pc.if_else(pc.fill_null(mask, False), values, pa.scalar(None, values.type))
+
+
+def parse_decimal_with_units(
+    text: pa.Array, spec: NumberSpec, precision: int, scale: int
+) -> pa.Array:
+    """Parse money with a declared scale or unit suffixes into ``decimal128(precision, scale)``.
+
+    Exact: every factor is a power of ten (the registry refuses others for decimal columns),
+    so applying it moves the decimal point in the text and no float is involved
+    (``1,234.56万元`` is 12345600.00). A result that does not fit the type is null.
+    """
+    number_text, factors = _strip_suffixes(text, spec)
+    shifted = pa.nulls(len(text), pa.string())
+    for factor in {spec.scale, *spec.suffixes.values()}:
+        exponent = power_of_ten(factor)
+        assert exponent is not None  # the registry checked it
+        shifted = pc.if_else(
+            pc.equal(factors, factor), shift_decimal_text(number_text, exponent), shifted
+        )
+    return parse_decimal(shifted, precision, scale)
 
 
 def parse_excel_serial(text: pa.Array, *, date_only: bool) -> pa.Array:

@@ -85,6 +85,30 @@ def parse_decimal(text: pa.Array, precision: int, scale: int) -> pa.Array:
     return pc.cast(_keep(pc.and_(written, fits), canonical), pa.decimal128(precision, scale))
 
 
+def shift_decimal_text(text: pa.Array, exponent: int) -> pa.Array:
+    """Decimal literals multiplied by ``10**exponent``, still as text (exact: digits move).
+
+    ``"1,234.5"`` shifted by 4 is ``"12345000."``; by -2 it is ``"0012.345"``. Leading and
+    trailing zeros stay (:func:`parse_decimal` drops them); anything that is not a decimal
+    literal becomes null.
+    """
+    parts = pc.extract_regex(text, _DECIMAL)
+    sign = pc.struct_field(parts, "sign")
+    whole = pc.replace_substring(pc.struct_field(parts, "whole"), ",", "")
+    fraction = pc.struct_field(parts, "fraction")
+    if exponent > 0:
+        padded = pc.binary_join_element_wise(fraction, "0" * exponent, "")
+        whole = pc.binary_join_element_wise(whole, pc.utf8_slice_codeunits(padded, 0, exponent), "")
+        fraction = pc.utf8_slice_codeunits(padded, exponent)
+    elif exponent < 0:
+        padded = pc.binary_join_element_wise("0" * -exponent, whole, "")
+        fraction = pc.binary_join_element_wise(
+            pc.utf8_slice_codeunits(padded, exponent), fraction, ""
+        )
+        whole = pc.utf8_slice_codeunits(padded, 0, exponent)
+    return pc.binary_join_element_wise(sign, whole, ".", fraction, "")
+
+
 def parse_bool(text: pa.Array) -> pa.Array:
     """Parse ``true``/``false``/``1``/``0``/``是``/``否`` (case-insensitive)."""
     lower = pc.utf8_lower(text)

@@ -19,7 +19,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.errors import ConfigError, DataError
-from etl.extract._coerce import parse_excel_serial, parse_number_with_units
+from etl.extract._coerce import (
+    parse_decimal_with_units,
+    parse_excel_serial,
+    parse_number_with_units,
+)
 from etl.extract._parse import (
     parse_bool,
     parse_decimal,
@@ -110,9 +114,12 @@ def _check(table: pa.Table, declared: Mapping[str, str], source_name: str) -> No
 
 
 def _parse(prepared: pa.Array, name: str, type_name: str, spec: NormalizeSpec | None) -> pa.Array:
-    if spec is not None and type_name in ("int64", "float64") and name in spec.numbers:
-        return parse_number_with_units(prepared, spec.numbers[name], type_name)
     decimal = decimal_of(type_name)
+    if spec is not None and name in spec.numbers:
+        if decimal is not None:
+            units = spec.numbers[name]
+            return parse_decimal_with_units(prepared, units, decimal.precision, decimal.scale)
+        return parse_number_with_units(prepared, spec.numbers[name], type_name)
     if decimal is not None:
         return parse_decimal(prepared, decimal.precision, decimal.scale)
     values = _PARSERS[type_name](prepared)

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, Field, WithJsonSchema, field_validator, mod
 
 from etl.registry.alerts import AlertsSpec
 from etl.registry.closed import Closed
-from etl.registry.normalize import NormalizeSpec, SchemaChangesSpec
+from etl.registry.normalize import NormalizeSpec, SchemaChangesSpec, power_of_ten
 from etl.registry.problems import FieldValueError
 from etl.registry.sources import (
     CursorPagination,
@@ -21,7 +21,13 @@ from etl.registry.sources import (
     SqlSource,
     WaitSpec,
 )
-from etl.registry.types import DECIMAL_PATTERN, SIMPLE_TYPES, canonical_type, column_type_problem
+from etl.registry.types import (
+    DECIMAL_PATTERN,
+    SIMPLE_TYPES,
+    canonical_type,
+    column_type_problem,
+    parse_decimal,
+)
 
 __all__ = [
     "AlertsSpec",
@@ -184,12 +190,25 @@ class Dataset(Closed):
                     ("classification", "columns", name),
                     f"{name!r} is not declared in columns",
                 )
-        numeric = {name for name, kind in self.columns.items() if kind in ("int64", "float64")}
-        for name in self.normalize.numbers if self.normalize is not None else ():
-            if name not in numeric:
+        numbers = self.normalize.numbers if self.normalize is not None else {}
+        for name, units in numbers.items():
+            kind = self.columns.get(name)
+            if kind is not None and parse_decimal(kind) is not None:
+                inexact = [
+                    str(f)
+                    for f in (units.scale, *units.suffixes.values())
+                    if power_of_ten(f) is None
+                ]
+                if inexact:
+                    raise FieldValueError(
+                        ("normalize", "numbers", name),
+                        f"{name!r} is a decimal: its factors must be powers of ten (10000, 0.01)"
+                        f" to stay exact, not {', '.join(inexact)}",
+                    )
+            elif kind not in ("int64", "float64"):
                 raise FieldValueError(
                     ("normalize", "numbers", name),
-                    f"{name!r} is not declared int64 or float64 in columns",
+                    f"{name!r} is not declared int64, float64 or decimal(p,s) in columns",
                 )
         return self
 

@@ -10,6 +10,21 @@ from pydantic import Field, field_validator
 
 from etl.registry.closed import Closed
 
+
+def power_of_ten(factor: float) -> int | None:
+    """The ``k`` with ``factor == 10**k`` (万 = 4, 分 = -2), or None for any other factor.
+
+    A decimal column applies only such factors: they move the decimal point, exactly.
+    """
+    from decimal import Decimal
+
+    exact = Decimal(repr(float(factor))).normalize()
+    sign, digits, exponent = exact.as_tuple()
+    if sign or digits != (1,) or not isinstance(exponent, int):
+        return None
+    return exponent
+
+
 #: Texts that mean "no value" (after trimming); the default of ``normalize.null_markers``.
 DEFAULT_NULL_MARKERS: tuple[str, ...] = ("", "NULL", "null", "无", "—", "/")
 

@@ -83,3 +83,24 @@ def test_the_type_survives_parquet(tmp_path: Path) -> None:
 def test_with_a_normalize_spec_too() -> None:
     values, reasons = cast(["无", "3,000.10"], NormalizeSpec(null_markers=["无"]))
     assert values == [None, Decimal("3000.10")] and reasons == [None, None]
+
+
+def test_money_with_units_is_scaled_exactly() -> None:
+    units = NormalizeSpec.model_validate(
+        {"numbers": {"jfjs": {"suffixes": {"万元": 10000, "元": 1, "分": 0.01}}}}
+    )
+    values, reasons = cast(
+        ["1,234.56万元", "9449.29元", "0.015万元", "7分", "-2.5万元", "12", "1.2345678万元", "3亿"],
+        units,
+    )
+    assert values[:6] == [
+        Decimal("12345600.00"),
+        Decimal("9449.29"),
+        Decimal("150.00"),
+        Decimal("0.07"),
+        Decimal("-25000.00"),
+        Decimal("12.00"),
+    ]
+    # too many decimal places after scaling, and an undeclared unit: quarantined, not rounded
+    assert values[6:] == [None, None]
+    assert reasons == [None] * 6 + [REASON, REASON]

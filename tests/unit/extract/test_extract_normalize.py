@@ -160,9 +160,14 @@ def test_unit_declarations_need_numeric_columns() -> None:
         "source": {"kind": "file", "format": "csv", "path": "a.csv"},
         "normalize": {"numbers": {"zczb": {"scale": 10000}}},
     }
-    with pytest.raises(ValueError, match="not declared int64 or float64"):
+    with pytest.raises(ValueError, match=r"not declared int64, float64 or decimal\(p,s\)"):
         Dataset.model_validate({**base, "columns": {"zczb": "string"}})
     Dataset.model_validate({**base, "columns": {"zczb": "float64"}})
+    Dataset.model_validate({**base, "columns": {"zczb": "decimal(18,2)"}})
+    inexact = {**base, "normalize": {"numbers": {"zczb": {"suffixes": {"打": 12, "元": 1}}}}}
+    with pytest.raises(ValueError, match=r"its factors must be powers of ten .* not 12"):
+        Dataset.model_validate({**inexact, "columns": {"zczb": "decimal(18,2)"}})
+    Dataset.model_validate({**inexact, "columns": {"zczb": "float64"}})
 
 
 def test_values_that_do_not_coerce_are_quarantined_never_nulled() -> None:
