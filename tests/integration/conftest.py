@@ -38,6 +38,19 @@ class Cli:
         return done.returncode, json.loads(done.stdout or "{}"), done.stderr
 
 
+#: A minimal file-source registry entry: ``.format(id=..., path=...)``.
+FILE_DATASET = """\
+id: {id}
+title: 测试 test
+department: testing
+domain: test
+source:
+  kind: file
+  format: csv
+  path: {path}
+"""
+
+
 def cli_for(home: Path, **overrides: str) -> Cli:
     settings = make_settings(home, **overrides)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "PUBDATA_"))}

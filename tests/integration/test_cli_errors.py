@@ -8,20 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
-from tests.integration.conftest import Cli, cli_for
+from tests.integration.conftest import FILE_DATASET, Cli, cli_for
 
 pytestmark = pytest.mark.integration
-
-DATASET = """\
-id: {id}
-title: 测试 test
-department: testing
-domain: test
-source:
-  kind: file
-  format: csv
-  path: {path}
-"""
 
 
 def one_line(stderr: str) -> str:
@@ -56,7 +45,7 @@ def test_bad_yaml_is_reported_by_registry_check(tmp_path: Path) -> None:
     (registry / "x").mkdir(parents=True)
     (registry / "x" / "broken.yaml").write_text("id: broken\ntitle: [\n")
     (registry / "x" / "typo.yaml").write_text(
-        DATASET.format(id="typo", path="a.csv") + "scheduel: '@daily'\n"
+        FILE_DATASET.format(id="typo", path="a.csv") + "scheduel: '@daily'\n"
     )
     cli = cli_for(tmp_path / "home", PUBDATA_REGISTRY=str(registry))
     done = cli("registry", "check")
@@ -72,7 +61,7 @@ def test_path_escaping_the_landing_zone_is_refused(tmp_path: Path) -> None:
     registry = tmp_path / "registry"
     registry.mkdir()
     (registry / "escape.yaml").write_text(
-        DATASET.format(id="escape", path="../../datasets/public_security/{ds}.csv")
+        FILE_DATASET.format(id="escape", path="../../datasets/public_security/{ds}.csv")
     )
     cli = cli_for(tmp_path / "home", PUBDATA_REGISTRY=str(registry))
     done = cli("run", "escape", "--date", "2024-06-01")
@@ -94,7 +83,7 @@ def test_demo_says_what_it_does_when_stderr_is_not_a_terminal(tmp_path: Path) ->
         REPO / "datasets" / "civil_affairs" / "relief_payments.yaml",
         registry / "civil_affairs" / "relief_payments.yaml",
     )
-    (registry / "absent.yaml").write_text(DATASET.format(id="absent", path="nowhere/{ds}.csv"))
+    (registry / "absent.yaml").write_text(FILE_DATASET.format(id="absent", path="nowhere/{ds}.csv"))
     cli = cli_for(tmp_path / "home", PUBDATA_REGISTRY=str(registry))
     done = cli("demo", "--date", "2024-06-01")
     assert done.returncode == 1  # one dataset had no delivery

@@ -15,20 +15,10 @@ from pathlib import Path
 import pytest
 
 from etl.lineage import read_meta
-from tests.integration.conftest import Cli, cli_for
+from tests.integration.conftest import FILE_DATASET, Cli, cli_for
 
 pytestmark = pytest.mark.integration
 
-DATASET = """\
-id: {id}
-title: 测试 test
-department: testing
-domain: test
-source:
-  kind: file
-  format: csv
-  path: attacks/{id}.csv
-"""
 SECRET = "OUTSIDE_SECRET"
 
 
@@ -39,7 +29,9 @@ def attacked(tmp_path_factory: pytest.TempPathFactory) -> Cli:
     (registry / "testing").mkdir(parents=True)
     landing.mkdir(parents=True)
     for name in ("fifo", "escape"):
-        (registry / "testing" / f"{name}.yaml").write_text(DATASET.format(id=name))
+        (registry / "testing" / f"{name}.yaml").write_text(
+            FILE_DATASET.format(id=name, path=f"attacks/{name}.csv")
+        )
     (base / "secret.csv").write_text(f"name\n{SECRET}\n", encoding="utf-8")
     os.mkfifo(landing / "fifo.csv")  # nobody writes: a blocking open would hang the run
     (landing / "escape.csv").symlink_to(base / "secret.csv")
