@@ -8,7 +8,7 @@ value-free reason a failure is recorded and alerted with.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSensorTimeout
 
@@ -16,6 +16,9 @@ from etl.errors import ConfigError, PubdataError, SourceNotReady, TransientError
 from etl.extract.connections import ConnectionFields, FieldsResolver
 from etl.registry import Dataset
 from etl.registry.sources import FileSource
+
+if TYPE_CHECKING:
+    from etl.runtime.context import RunContext
 
 
 class AirflowConnections(FieldsResolver):
@@ -63,7 +66,7 @@ def _data_interval(context: Any) -> tuple[datetime, datetime] | None:
     return (start, end)
 
 
-def run_context(dataset: Dataset, context: Any) -> Any:
+def run_context(dataset: Dataset, context: Any) -> RunContext:
     """The library's :class:`~etl.runtime.context.RunContext` of the task's Airflow run."""
     from etl.runtime.context import RunContext
 

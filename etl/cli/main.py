@@ -28,16 +28,12 @@ from etl.settings import Settings
 DEMO_DATE = "2024-06-01"
 
 
-def _progress(text: str) -> None:
-    # Progress is for a person at a terminal; pipes and CI get only results and errors.
-    if sys.stderr.isatty():
+def _progress(text: str, *, terminal_only: bool = True) -> None:
+    # A run's start line is for a person at a terminal (scripts of `pubdata run` get one line
+    # per result or error); a demo's lines go out always, so it is never silent for minutes.
+    if not terminal_only or sys.stderr.isatty():
         sys.stderr.write(text + "\n")
         sys.stderr.flush()
-
-
-def _step_line(text: str) -> None:
-    sys.stderr.write(text + "\n")
-    sys.stderr.flush()
 
 
 def _run_one(settings: Settings, dataset_id: str, day: date, quiet: bool) -> dict[str, Any]:
@@ -185,18 +181,23 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     failures = 0
     ids = sorted(registry.datasets)
     for position, dataset_id in enumerate(ids, start=1):
-        # one plain line per dataset, terminal or not: a demo is never silent for minutes
-        _step_line(f"[{position}/{len(ids)}] {dataset_id} {args.date.isoformat()} ...")
+        _progress(
+            f"[{position}/{len(ids)}] {dataset_id} {args.date.isoformat()} ...", terminal_only=False
+        )
         summary = _run_one(settings, dataset_id, args.date, quiet=True)
         if summary.get("status") == "success":
-            _step_line(
+            _progress(
                 f"  {dataset_id}: {summary['rows_loaded']} loaded, "
                 f"{summary['rows_quarantined']} quarantined, grade {summary['dataset_grade']} "
-                f"({summary['seconds']} s)"
+                f"({summary['seconds']} s)",
+                terminal_only=False,
             )
         else:
             failures += 1
-            _step_line(f"  {dataset_id} failed at {summary.get('stage')}: {summary.get('error')}")
+            _progress(
+                f"  {dataset_id} failed at {summary.get('stage')}: {summary.get('error')}",
+                terminal_only=False,
+            )
     _say("")
     _print_catalog(settings, as_json=False)
     return 1 if failures else 0

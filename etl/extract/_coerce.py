@@ -12,7 +12,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.extract._parse import parse_decimal, parse_float64, parse_int64, shift_decimal_text
+from etl.extract._parse import (
+    decimal_parts,
+    parse_decimal,
+    parse_float64,
+    parse_int64,
+    shift_decimal,
+)
 from etl.registry.normalize import NumberSpec, power_of_ten
 
 #: Serial day numbers: 61 is 1900-03-01 (below it Excel's 1900 leap-year bug makes dates
@@ -39,13 +45,12 @@ def parse_decimal_with_units(
     (``1,234.56万元`` is 12345600.00). A result that does not fit the type is null.
     """
     number_text, factors = _strip_suffixes(text, spec)
+    parts = decimal_parts(number_text)  # parsed once, shifted once per distinct factor
     shifted = pa.nulls(len(text), pa.string())
     for factor in {spec.scale, *spec.suffixes.values()}:
         exponent = power_of_ten(factor)
         assert exponent is not None  # the registry checked it
-        shifted = pc.if_else(
-            pc.equal(factors, factor), shift_decimal_text(number_text, exponent), shifted
-        )
+        shifted = pc.if_else(pc.equal(factors, factor), shift_decimal(parts, exponent), shifted)
     return parse_decimal(shifted, precision, scale)
 
 

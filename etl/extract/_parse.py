@@ -85,17 +85,23 @@ def parse_decimal(text: pa.Array, precision: int, scale: int) -> pa.Array:
     return pc.cast(_keep(pc.and_(written, fits), canonical), pa.decimal128(precision, scale))
 
 
-def shift_decimal_text(text: pa.Array, exponent: int) -> pa.Array:
-    """Decimal literals multiplied by ``10**exponent``, still as text (exact: digits move).
+def decimal_parts(text: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """Sign, whole digits (separators removed) and fraction digits of decimal literals.
 
-    ``"1,234.5"`` shifted by 4 is ``"12345000."``; by -2 it is ``"0012.345"``. Leading and
-    trailing zeros stay (:func:`parse_decimal` drops them); anything that is not a decimal
-    literal becomes null.
+    Anything that is not a decimal literal gives nulls.
     """
     parts = pc.extract_regex(text, _DECIMAL)
-    sign = pc.struct_field(parts, "sign")
     whole = pc.replace_substring(pc.struct_field(parts, "whole"), ",", "")
-    fraction = pc.struct_field(parts, "fraction")
+    return pc.struct_field(parts, "sign"), whole, pc.struct_field(parts, "fraction")
+
+
+def shift_decimal(parts: tuple[pa.Array, pa.Array, pa.Array], exponent: int) -> pa.Array:
+    """Decimal literals (as :func:`decimal_parts`) times ``10**exponent``, as text.
+
+    Exact: digits move. ``1,234.5`` shifted by 4 is ``"12345000."``; by -2 it is ``"0012.345"``.
+    Leading and trailing zeros stay (:func:`parse_decimal` drops them).
+    """
+    sign, whole, fraction = parts
     if exponent > 0:
         padded = pc.binary_join_element_wise(fraction, "0" * exponent, "")
         whole = pc.binary_join_element_wise(whole, pc.utf8_slice_codeunits(padded, 0, exponent), "")

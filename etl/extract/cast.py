@@ -115,11 +115,11 @@ def _check(table: pa.Table, declared: Mapping[str, str], source_name: str) -> No
 
 def _parse(prepared: pa.Array, name: str, type_name: str, spec: NormalizeSpec | None) -> pa.Array:
     decimal = decimal_of(type_name)
-    if spec is not None and name in spec.numbers:
-        if decimal is not None:
-            units = spec.numbers[name]
-            return parse_decimal_with_units(prepared, units, decimal.precision, decimal.scale)
-        return parse_number_with_units(prepared, spec.numbers[name], type_name)
+    units = spec.numbers.get(name) if spec is not None else None
+    if units is not None and decimal is not None:
+        return parse_decimal_with_units(prepared, units, decimal.precision, decimal.scale)
+    if units is not None:
+        return parse_number_with_units(prepared, units, type_name)
     if decimal is not None:
         return parse_decimal(prepared, decimal.precision, decimal.scale)
     values = _PARSERS[type_name](prepared)
