@@ -31,7 +31,6 @@ from etl.lake.layout import published_zones, zone_table_uri
 from etl.pipeline.steps import STAGES, Stage, run_stage
 from etl.registry import Dataset
 from etl.registry.sources import FileSource
-from etl.runtime.locks import release_inherited_setup_lock
 from etl.settings import Settings
 from pubdata_notifiers import deadline_alerts, failure_notifiers, record_notifiers
 from pubdata_task_context import AirflowConnections, failure_reason, run_context, task_outcome
@@ -160,7 +159,6 @@ class DeliverySensor(BaseSensorOperator):
         """Whether the delivery for the run's logical date has arrived."""
         from etl.extract.paths import source_delivered
 
-        release_inherited_setup_lock()  # Airflow has registered the DAG run (etl.runtime.locks)
         ctx = run_context(self.dataset, context)
         try:
             return source_delivered(
@@ -214,7 +212,6 @@ class PubdataStep(BaseOperator):
         or fails: the provider calls the ``get_openlineage_facets_*`` methods in a forked
         process, where delta-rs (a tokio runtime) panics if it is touched.
         """
-        release_inherited_setup_lock()  # Airflow has registered the DAG run (etl.runtime.locks)
         try:
             return run_step(self.stage, self.dataset, self.settings)
         finally:

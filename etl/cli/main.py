@@ -36,7 +36,8 @@ def _progress(text: str, *, terminal_only: bool = True) -> None:
         sys.stderr.flush()
 
 
-def _run_one(settings: Settings, dataset_id: str, day: date, quiet: bool) -> dict[str, Any]:
+def _checked(settings: Settings, dataset_id: str, day: date) -> Dataset:
+    """The registered dataset, or a one-line ConfigError (broken file, unknown id, early date)."""
     registry = load_registry(settings.registry)
     if dataset_id not in registry.datasets and registry.problems:
         raise ConfigError(_not_loaded(registry, dataset_id))
@@ -46,22 +47,33 @@ def _run_one(settings: Settings, dataset_id: str, day: date, quiet: bool) -> dic
             f"logical date {day.isoformat()} is before {dataset_id}'s start_date "
             f"{dataset.start_date.isoformat()}"
         )
+    return dataset
+
+
+def _undelivered(dataset: Dataset, day: date, missing: str) -> dict[str, Any]:
+    """The summary of a run not started: its delivery is not there (answered at once)."""
+    return {
+        "status": "failed",
+        "dataset": dataset.id,
+        "logical_date": day.isoformat(),
+        "stage": "extract",
+        "error": f"{missing} (no run was started)",
+        "seconds": 0.0,
+    }
+
+
+def _run_one(settings: Settings, dataset_id: str, day: date, quiet: bool) -> dict[str, Any]:
+    dataset = _checked(settings, dataset_id, day)
     missing = _not_delivered(settings, dataset, day)
     if missing is not None:  # answered at once: no Airflow run to start for nothing
-        return {
-            "status": "failed",
-            "dataset": dataset.id,
-            "logical_date": day.isoformat(),
-            "stage": "extract",
-            "error": f"{missing} (no run was started)",
-            "seconds": 0.0,
-        }
-    from etl.cli.run import run_dataset
+        return _undelivered(dataset, day, missing)
+    from etl.cli.run import Progress, Request, run_requests
 
     if not quiet:
         _progress(f"running {dataset.dag_id} for {day.isoformat()} through Airflow ...")
+    progress = Progress(settings, [Request(dataset, day)], plain=False) if not quiet else None
     started = time.monotonic()
-    outcome = run_dataset(settings, dataset, day)
+    outcome = run_requests(settings, [Request(dataset, day)], progress)[0]
     outcome.summary["seconds"] = round(time.monotonic() - started, 1)
     return outcome.summary
 
@@ -127,8 +139,13 @@ def cmd_registry_schema(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
-    """Run one dataset's DAG for one logical date."""
+    """Run one dataset's DAG for one logical date, or (``--start``/``--end``) a backfill."""
     from etl.cli.run import public_summary
+
+    if (args.start is None) != (args.end is None) or (args.start is None) == (args.date is None):
+        raise ConfigError("give --date D, or --start D1 and --end D2 (a date range)")
+    if args.start is not None:
+        return _run_range(settings, args)
 
     summary = _run_one(settings, args.dataset, args.date, quiet=args.json)
     ok = summary.get("status") == "success"
@@ -149,6 +166,35 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         )
         return 1
     return 0
+
+
+def _run_range(settings: Settings, args: argparse.Namespace) -> int:
+    """Backfill ``--start``..``--end`` through Airflow; one line per run, a table at the end."""
+    from etl.cli.run import Progress, Request, public_summary, run_requests
+
+    if args.end < args.start:
+        raise ConfigError(
+            f"--end {args.end.isoformat()} is before --start {args.start.isoformat()}"
+        )
+    dataset = _checked(settings, args.dataset, args.start)
+    request = Request(dataset, args.start, args.end)
+    outcomes = run_requests(settings, [request], Progress(settings, [request], plain=not args.json))
+    summaries = [o.summary for o in outcomes]
+    if args.json:
+        _emit([public_summary(s) for s in summaries])
+    else:
+        rows = [
+            [
+                s.get("logical_date"),
+                s.get("status"),
+                s.get("rows_loaded", ""),
+                s.get("rows_quarantined", ""),
+                s.get("error") or "",
+            ]
+            for s in summaries
+        ]
+        _say(render(["date", "status", "loaded", "quarantined", "error"], rows))
+    return 0 if summaries and all(o.ok for o in outcomes) else 1
 
 
 def _print_catalog(settings: Settings, as_json: bool, dataset: str | None = None) -> None:
@@ -175,29 +221,25 @@ def cmd_catalog(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
-    """Run every registered dataset for one date, then print the catalog."""
+    """Run every registered dataset for one date in one runner, then print the catalog."""
+    from etl.cli.run import Progress, Request, run_requests
+
     registry = load_registry(settings.registry)
     registry.raise_for_problems()
+    datasets = [registry.datasets[i] for i in sorted(registry.datasets)]
     failures = 0
-    ids = sorted(registry.datasets)
-    for position, dataset_id in enumerate(ids, start=1):
-        _progress(
-            f"[{position}/{len(ids)}] {dataset_id} {args.date.isoformat()} ...", terminal_only=False
-        )
-        summary = _run_one(settings, dataset_id, args.date, quiet=True)
-        if summary.get("status") == "success":
-            _progress(
-                f"  {dataset_id}: {summary['rows_loaded']} loaded, "
-                f"{summary['rows_quarantined']} quarantined, grade {summary['dataset_grade']} "
-                f"({summary['seconds']} s)",
-                terminal_only=False,
-            )
+    requests: list[Request] = []
+    for dataset in datasets:
+        missing = _not_delivered(settings, dataset, args.date)
+        if missing is None:
+            requests.append(Request(dataset, args.date))
         else:
             failures += 1
-            _progress(
-                f"  {dataset_id} failed at {summary.get('stage')}: {summary.get('error')}",
-                terminal_only=False,
-            )
+            _progress(f"  {dataset.id} failed at extract: {missing}", terminal_only=False)
+    if requests:
+        progress = Progress(settings, requests, plain=True)
+        outcomes = run_requests(settings, requests, progress)
+        failures += sum(not o.ok for o in outcomes)
     _say("")
     _print_catalog(settings, as_json=False)
     return 1 if failures else 0
@@ -235,9 +277,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     schema.set_defaults(func=cmd_registry_schema)
 
-    run = sub.add_parser("run", help="run one dataset's DAG for one logical date")
+    run = sub.add_parser(
+        "run", help="run one dataset's DAG for one logical date, or backfill a date range"
+    )
     run.add_argument("dataset")
-    run.add_argument("--date", type=_date, required=True, help="logical date YYYY-MM-DD")
+    run.add_argument("--date", type=_date, help="logical date YYYY-MM-DD")
+    run.add_argument("--start", type=_date, help="first logical date of a backfill")
+    run.add_argument("--end", type=_date, help="last logical date of a backfill (inclusive)")
     run.add_argument("--json", action="store_true")
     run.set_defaults(func=cmd_run)
 

@@ -1,12 +1,20 @@
-"""``pubdata run``: one dataset, one logical date, through its Airflow DAG (``dag.test``)."""
+"""``pubdata run`` and ``pubdata demo``: DAG runs through Airflow, in one warm runner process.
+
+The runner (``dags/pubdata_runner.py``) makes and executes real DAG runs (the scheduler's code
+path: the supervisor, task logs where the UI reads them, asset events, OpenLineage); it pays
+Airflow's and Great Expectations' start-up once for every run it is given. This module starts
+it with the embedded Airflow's environment, hands it the plan, relays its events and reads
+each run's summary back.
+"""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
+import sys
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -14,15 +22,19 @@ from typing import Any
 
 from etl.pipeline.steps_record import record_failure
 from etl.registry import Dataset
-from etl.runtime import locks
-from etl.runtime.airflow_env import airflow_command, airflow_environment, ensure_airflow_db
+from etl.runtime.airflow_env import airflow_environment, ensure_airflow_db
 from etl.runtime.context import RunContext, invocation_path, read_json
+from etl.runtime.runner_plan import EVENTS_FD, Plan, PlannedRun, RunnerEvent
 from etl.settings import Settings
+
+#: The runner's checks of a task's liveness, in seconds: also how long the supervisor may sit
+#: idle after its task process has exited (Airflow's default is 5 s per task).
+HEARTBEAT_SECONDS = "1"
 
 
 @dataclass(frozen=True)
 class RunOutcome:
-    """What ``pubdata run`` reports: the run summary and where the full log is."""
+    """What ``pubdata run`` reports for one run: its summary and where the full log is."""
 
     summary: dict[str, Any]
     log_path: Path
@@ -39,64 +51,216 @@ class RunOutcome:
         return f"{s['dataset']} failed at {stage}: {s.get('error') or 'see ' + str(self.log_path)}"
 
 
-def run_dataset(settings: Settings, dataset: Dataset, logical_date: date) -> RunOutcome:
-    """Run the dataset's DAG once for ``logical_date`` through ``airflow dags test``.
+@dataclass(frozen=True)
+class Request:
+    """One dataset's runs: one logical date, or every date from ``start`` to ``end``."""
 
-    The run fails fast (no retries): a person is waiting for the answer. The full Airflow output
-    goes to a log file under ``PUBDATA_HOME/logs/cli``; the summary comes from the run itself.
+    dataset: Dataset
+    start: date
+    end: date | None = None
+
+
+class Progress:
+    """Turns the runner's events into progress on stderr.
+
+    At a terminal, one status line per run, rewritten as its tasks end; otherwise (a pipe, a CI
+    log) a plain line per task when ``plain`` (the demo, date ranges), nothing when not (a
+    script of ``pubdata run`` gets one line per result or error). The end of each run prints its
+    result, read from the run's summary.
+    """
+
+    def __init__(self, settings: Settings, requests: Sequence[Request], *, plain: bool) -> None:
+        self._settings = settings
+        self._ids = {r.dataset.dag_id: r.dataset.id for r in requests}
+        self._total = sum(1 if r.end is None else (r.end - r.start).days + 1 for r in requests)
+        self._tty = sys.stderr.isatty()
+        self._plain = plain
+        self._count = 0
+        self._line = ""
+
+    def __call__(self, event: RunnerEvent) -> None:
+        """Show one event."""
+        name = self._ids.get(event.dag_id or "", event.dag_id or "")
+        if event.event == "run":
+            self._count += 1
+            self._line = f"[{self._count}/{self._total}] {name} {event.day}"
+            self._show(self._line + " ...", final=not self._tty)
+        elif event.event == "task":
+            mark = "ok" if event.state == "success" else str(event.state)
+            if self._tty:
+                self._line += f" {event.task_id} {mark}"
+                self._show(self._line, final=False)
+            else:
+                self._show(f"  {name} {event.day} {event.task_id} {mark}", final=True)
+        elif event.event == "done" and event.invocation and event.day:
+            self._show(self._result(name, event), final=True)
+        elif event.event == "error":
+            self._show(f"  {name} failed: {event.error}", final=True)
+
+    def _result(self, name: str, event: RunnerEvent) -> str:
+        assert event.invocation is not None and event.day is not None
+        path = invocation_path(self._settings, f"{event.invocation}-{event.day:%Y%m%d}")
+        s: dict[str, Any] = dict(read_json(path)) if path.is_file() else {}
+        took = f"{event.seconds} s"
+        if s.get("status") == "success":
+            return (
+                f"  {name} {event.day}: {s['rows_loaded']} loaded, {s['rows_quarantined']} "
+                f"quarantined, grade {s['dataset_grade']} ({took})"
+            )
+        if s.get("status") == "skipped":
+            return f"  {name} {event.day}: skipped, {s.get('error')}"
+        error = s.get("error") or f"the DAG run ended {event.state}"
+        return f"  {name} {event.day} failed at {s.get('stage') or 'airflow'}: {error}"
+
+    def _show(self, text: str, *, final: bool) -> None:
+        if not (self._tty or self._plain):
+            return
+        if self._tty:
+            sys.stderr.write("\r\033[K" + text + ("\n" if final else ""))
+        else:
+            sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+
+
+def run_dataset(settings: Settings, dataset: Dataset, logical_date: date) -> RunOutcome:
+    """Run the dataset's DAG once for ``logical_date`` (see :func:`run_requests`)."""
+    return run_requests(settings, [Request(dataset, logical_date)])[0]
+
+
+def run_requests(
+    settings: Settings,
+    requests: Sequence[Request],
+    on_event: Callable[[RunnerEvent], None] | None = None,
+) -> list[RunOutcome]:
+    """Run the requested DAG runs in one runner process; one outcome per run, in order.
+
+    A range is an Airflow backfill (one run per date of the DAG's schedule). Runs fail fast (no
+    retries): a person is waiting for the answer. Airflow's output goes to a log file under
+    ``PUBDATA_HOME/logs/cli``; each summary comes from the run itself.
+
+    Args:
+        settings: the pubdata settings.
+        requests: the runs to make, executed in this order.
+        on_event: called with each event of the runner (progress), if given.
     """
     env = airflow_environment(settings)
     logs = settings.home / "logs" / "cli"
     ensure_airflow_db(settings, env, logs / "airflow-db.log")
     invocation = uuid.uuid4().hex
-    log_path = logs / f"{dataset.id}-{logical_date.isoformat()}-{invocation[:8]}.log"
-    conf = {"pubdata_invocation": invocation, "pubdata_fail_fast": True}
-    argv = airflow_command(
-        "dags", "test", dataset.dag_id, logical_date.isoformat(), "--conf", json.dumps(conf)
-    )
-    # see etl.runtime.locks: one run of a DAG and date at a time, and one registration at a
-    # time (the DAG run's process inherits the setup lock and drops it when a task starts)
-    with locks.held(settings.home, locks.date_lock(dataset.dag_id, logical_date.isoformat())):
-        setup = locks.acquire(settings.home, locks.SETUP)
-        try:
-            log_path.parent.mkdir(parents=True, exist_ok=True)  # a home migrated elsewhere
-            with log_path.open("wb") as out:
-                child = subprocess.Popen(
-                    argv,
-                    env={**env, locks.SETUP_LOCK_FD: str(setup)},
-                    stdout=out,
-                    stderr=out,
-                    pass_fds=(setup,),
-                )
-        finally:
-            os.close(setup)  # the child's copy keeps the lock until its first task starts
-        returncode = child.wait()
-    result_path = invocation_path(settings, invocation)
+    name = requests[0].dataset.id if len(requests) == 1 else f"{len(requests)}-datasets"
+    log_path = logs / f"{name}-{requests[0].start.isoformat()}-{invocation[:8]}.log"
+    planned = [
+        PlannedRun(
+            dag_id=r.dataset.dag_id,
+            start=r.start,
+            end=r.end,
+            invocation=f"{invocation}-{n}",
+        )
+        for n, r in enumerate(requests)
+    ]
+    ran: dict[str, list[date]] = {}
+    refused: dict[str, str] = {}
+
+    def seen(event: RunnerEvent) -> None:
+        if event.event == "run" and event.invocation and event.day:
+            ran.setdefault(event.invocation, []).append(event.day)
+        elif event.event == "error" and event.invocation:
+            refused[event.invocation] = event.error or "refused"
+        if on_event is not None:
+            on_event(event)
+
+    returncode = _start_runner(env, Plan(runs=tuple(planned)), log_path, seen)
+    outcomes: list[RunOutcome] = []
+    for request, plan in zip(requests, planned, strict=True):
+        if plan.invocation in refused:
+            outcomes.append(RunOutcome(_refused(request, refused[plan.invocation]), log_path))
+            continue
+        # a range has the runs of the DAG's schedule in it; one date has its run, or its failure
+        for day in ran.get(plan.invocation) or ([] if request.end else [request.start]):
+            summary = _summary(settings, request.dataset, plan, day, returncode, log_path)
+            summary["log"] = str(log_path)
+            outcomes.append(RunOutcome(summary, log_path))
+    return outcomes
+
+
+def _refused(request: Request, error: str) -> dict[str, Any]:
+    """The summary of a planned run Airflow would not make (no DAG run exists for it)."""
+    return {
+        "status": "failed",
+        "dataset": request.dataset.id,
+        "logical_date": request.start.isoformat(),
+        "stage": "airflow",
+        "error": error,
+    }
+
+
+def _start_runner(
+    env: dict[str, str],
+    plan: Plan,
+    log_path: Path,
+    on_event: Callable[[RunnerEvent], None] | None,
+) -> int:
+    """Run the runner to its end, relaying its events; its exit code."""
+    runner = Path(env["AIRFLOW__CORE__DAGS_FOLDER"]) / "pubdata_runner.py"
+    read_end, write_end = os.pipe()
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("wb") as out:
+        child = subprocess.Popen(
+            [sys.executable, str(runner)],
+            env={
+                **env,
+                EVENTS_FD: str(write_end),
+                "AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL": HEARTBEAT_SECONDS,
+            },
+            stdin=subprocess.PIPE,
+            stdout=out,
+            stderr=out,
+            pass_fds=(write_end,),
+        )
+        os.close(write_end)
+        assert child.stdin is not None
+        child.stdin.write(plan.model_dump_json().encode())
+        child.stdin.close()
+        with os.fdopen(read_end, encoding="utf-8") as events:
+            for line in events:
+                if on_event is not None:
+                    on_event(RunnerEvent.model_validate_json(line))
+        return child.wait()
+
+
+def _summary(
+    settings: Settings,
+    dataset: Dataset,
+    plan: PlannedRun,
+    day: date,
+    returncode: int,
+    log_path: Path,
+) -> dict[str, Any]:
+    """The run's own summary; when it wrote none, a failure recorded for it now."""
+    result_path = invocation_path(settings, plan.invocation_for(day))
     if result_path.is_file():
         summary: dict[str, Any] = dict(read_json(result_path))
-    else:
-        summary = {
-            "status": "failed",
-            "dataset": dataset.id,
-            "logical_date": logical_date.isoformat(),
-            "stage": "airflow",
-            "error": f"the DAG run did not complete (exit {returncode}{_cause(log_path)}); "
-            f"see {log_path}",
-        }
-        # the pipeline recorded no outcome: record that the run failed before it did
-        ctx = RunContext(
-            dataset=dataset.id,
-            dag_id=dataset.dag_id,
-            run_id=f"pubdata_run__{invocation}",
-            logical_date=logical_date,
-        )
-        record_failure(settings, dataset, ctx, "airflow", summary["error"])
-    if returncode != 0 and summary.get("status") == "success":
-        summary["status"] = "failed"
-        summary["stage"] = "airflow"
-        summary["error"] = f"airflow exited {returncode}; see {log_path}"
-    summary["log"] = str(log_path)
-    return RunOutcome(summary, log_path)
+        if returncode != 0 and summary.get("status") == "success":
+            summary.update(
+                status="failed", stage="airflow", error=f"the runner exited {returncode}"
+            )
+        return summary
+    error = f"the DAG run did not complete (exit {returncode}{_cause(log_path)}); see {log_path}"
+    # the pipeline recorded no outcome: record that the run failed before it did
+    ctx = RunContext(
+        dataset=dataset.id,
+        dag_id=dataset.dag_id,
+        run_id=f"pubdata_run__{plan.invocation_for(day)}",
+        logical_date=day,
+    )
+    record_failure(settings, dataset, ctx, "airflow", error)
+    return {
+        "status": "failed",
+        "dataset": dataset.id,
+        "logical_date": day.isoformat(),
+        "stage": "airflow",
+        "error": error,
+    }
 
 
 def _cause(log_path: Path) -> str:

@@ -1,7 +1,7 @@
 """The environment of the embedded Airflow (SQLite metadata DB, LocalExecutor, file lineage).
 
 ``etl`` never imports Airflow; it starts it as a subprocess with this environment, so that a run
-from the command line goes through the same code path as the scheduler (``dag.test``).
+from the command line goes through the same code path as the scheduler (``dags/pubdata_runner.py``).
 """
 
 from __future__ import annotations

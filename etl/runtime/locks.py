@@ -2,16 +2,15 @@
 
 Airflow's embedded setup is not safe to run twice at once on one metadata database: two
 ``airflow db migrate`` on a fresh home both create the tables (``table ... already exists``),
-and ``dag.test`` writes every DAG of the bundle and the run's DagRun before its first task
-(``UNIQUE constraint failed: dag.dag_id`` when two processes insert a new DAG). Runs of one
-DAG and logical date also share a DagRun (``dag.test`` clears the date's task instances first).
+and registering the DAG folder writes every DAG of the bundle (``UNIQUE constraint failed:
+dag.dag_id`` when two processes insert a new DAG). Runs of one DAG and logical date also share
+a DagRun (a re-run clears the date's task instances).
 
-So ``pubdata run`` holds:
+So ``pubdata run`` and its runner (``dags/pubdata_runner.py``) hold:
 
-- the **setup lock** while it migrates the database and until the DAG run's first task starts
-  (the DAG run's process inherits the lock and the wiring releases it there, or the lock goes
-  with the process if it dies before): registrations are one after the other, the pipelines
-  run side by side;
+- the **setup lock** while migrating the database, registering the DAG folder and making a
+  DAG run (or a backfill's runs): registrations are one after the other, the pipelines run
+  side by side;
 - the **date lock** of ``<dag_id, logical date>`` for the whole run: a second run of the same
   date waits for the first one and then replaces the date.
 
@@ -29,8 +28,6 @@ from pathlib import Path
 
 #: Name of the setup lock (database migration, DAG and DAG-run registration).
 SETUP = "airflow-setup"
-#: Environment variable naming the inherited setup-lock descriptor in the DAG run's process.
-SETUP_LOCK_FD = "PUBDATA_SETUP_LOCK_FD"
 
 
 def date_lock(dag_id: str, logical_date: str) -> str:
@@ -63,18 +60,3 @@ def held(home: Path, name: str) -> Iterator[int]:
         yield fd
     finally:
         os.close(fd)  # closing the last descriptor releases the lock
-
-
-def release_inherited_setup_lock() -> None:
-    """In the DAG run's process: release the setup lock inherited from ``pubdata run``.
-
-    Called when a task starts: by then Airflow has written the DAGs and the DAG run.
-    """
-    fd = os.environ.pop(SETUP_LOCK_FD, None)
-    if fd is None:
-        return
-    try:
-        fcntl.flock(int(fd), fcntl.LOCK_UN)
-        os.close(int(fd))
-    except (OSError, ValueError):
-        pass  # already closed: nothing is held

@@ -1,4 +1,4 @@
-"""Integration fixtures: the real `pubdata` CLI driving the real Airflow (``dag.test``)."""
+"""Integration fixtures: the real `pubdata` CLI driving the real Airflow (the DAG runner)."""
 
 from __future__ import annotations
 

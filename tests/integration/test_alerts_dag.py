@@ -1,6 +1,6 @@
 """Alerts through Airflow: a failed run and a quality warning each arrive by e-mail and bot.
 
-The sample ``household_register`` DAG runs through ``pubdata run`` (``airflow dags test``) with
+The sample ``household_register`` DAG runs through ``pubdata run`` (the DAG runner) with
 ``AIRFLOW_CONN_*`` variables pointing at an SMTP server and an HTTP server this test starts:
 2024-06-01 succeeds with 5 of 1,500 rows quarantined (above the test's quality threshold), and
 2024-07-15's delivery has a header the pipeline reserves for itself, so extract fails inside the

@@ -88,9 +88,13 @@ def test_demo_says_what_it_does_when_stderr_is_not_a_terminal(tmp_path: Path) ->
     done = cli("demo", "--date", "2024-06-01")
     assert done.returncode == 1  # one dataset had no delivery
     lines = [line for line in done.stderr.splitlines() if line.strip()]
-    assert lines[0] == "[1/2] absent 2024-06-01 ..."
-    assert lines[1].startswith("  absent failed at extract: source not delivered")
-    assert lines[2] == "[2/2] relief_payments 2024-06-01 ..."
-    assert lines[3].startswith("  relief_payments: ") and " loaded, " in lines[3]
+    # answered before any run: the delivery is missing
+    assert lines[0].startswith("  absent failed at extract: source not delivered")
+    assert lines[1] == "[1/1] relief_payments 2024-06-01 ..."
+    # a plain line per step (stderr is a pipe), then the run's result
+    steps = ["extract", "validate", "classify", "load", "record"]
+    assert lines[2:7] == [f"  relief_payments 2024-06-01 {step} ok" for step in steps]
+    assert lines[7].startswith("  relief_payments 2024-06-01: ") and " loaded, " in lines[7]
+    assert len(lines) == 8
     assert "Traceback" not in done.stderr
     assert "relief_payments" in done.stdout  # the catalog follows

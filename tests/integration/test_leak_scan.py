@@ -1,6 +1,6 @@
 """No side channels: raw L3/L4 values of the restricted zone appear nowhere else.
 
-Every sample dataset runs through the real CLI (`pubdata run` → `airflow dags test`) in the
+Every sample dataset runs through the real CLI (`pubdata run` → the DAG runner) in the
 session's Airflow home (runs another test module already made there are reused). Then every raw
 value of every column graded L3 or L4 — taken from the restricted zone and the quarantine tables —
 is searched for in: every table of the shared and open zones, every ``_meta`` table, the

@@ -1,4 +1,4 @@
-"""Sample DAGs run through Airflow (`pubdata run` → `airflow dags test`) and land in the lake."""
+"""Sample DAGs run through Airflow (`pubdata run` → the DAG runner) and land in the lake."""
 
 from __future__ import annotations
 

@@ -203,7 +203,7 @@ def test_no_personal_value_in_logs_lineage_events_or_pubdatas_output(run: Run) -
         "invocation records": lines_of(sorted((run.home / "invocations").rglob("*"))),
         "pubdata run output": run.output.splitlines(),
     }
-    assert places["CLI logs"]  # dags test writes the task logs there
+    assert places["CLI logs"]  # the runner's Airflow output
     for place, lines in places.items():
         hits = search(lines, run.personal)
         assert not hits, f"{place}: {report(hits)}"

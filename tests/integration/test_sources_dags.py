@@ -1,4 +1,4 @@
-"""Every source kind through its DAG: ``pubdata run`` → ``airflow dags test`` → the lake.
+"""Every source kind through its DAG: ``pubdata run`` → the DAG runner → the lake.
 
 One embedded Airflow home and lake serve four runs (each costs ~20 s of Airflow start-up):
 

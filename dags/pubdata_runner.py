@@ -1,0 +1,305 @@
+"""Runs DAG runs of pubdata's datasets in one warm process: how `pubdata run` and the demo run.
+
+The scheduler's code path, without paying Airflow's and Great Expectations' start-up per run:
+
+* one process parses the DAG folder once, syncs it to the metadata DB and imports what the tasks
+  need (the pipeline's steps, Great Expectations) before the first task;
+* each run is a real DAG run in the metadata DB: a new logical date gets a manual run started
+  now; a date that already has one has it cleared and run again, as "Clear" in the UI does, so
+  the earlier tries (and links to the run) stay; a date range is an Airflow backfill whose runs
+  this process executes;
+* each task runs through the Task SDK's supervisor (``supervise_task``), as LocalExecutor's
+  workers run it: a child process forked from this one (so it starts with every module above
+  already imported), its log written where the UI reads it (``attempt=<n>.log``), its API calls
+  answered in-process (no API server to start).
+
+Input: a JSON plan on stdin (:class:`Plan`). Output: one JSON line per event on the file
+descriptor named by ``PUBDATA_RUNNER_FD`` (the CLI turns them into progress lines); Airflow's
+own output goes to stdout/stderr (the CLI keeps it in a log file).
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+import time
+from datetime import UTC, date, datetime
+from datetime import time as day_time
+from pathlib import Path
+from typing import IO, Any
+
+from etl.runtime import locks
+from etl.runtime.runner_plan import EVENTS_FD, Plan, PlannedRun, RunnerEvent
+from etl.settings import Settings
+
+#: How long the run loop sleeps when nothing is ready (a sensor waiting to poke again).
+IDLE_SECONDS = 1.0
+
+
+class Events:
+    """Event lines to the CLI (:class:`RunnerEvent`: ids, dates, task names, states)."""
+
+    def __init__(self, out: IO[str] | None) -> None:
+        self._out = out
+
+    def send(self, event: RunnerEvent) -> None:
+        """Write one event line."""
+        if self._out is not None:
+            self._out.write(event.model_dump_json(exclude_none=True) + "\n")
+            self._out.flush()
+
+
+def _preload() -> None:
+    """Import what the tasks import, so each forked task process starts warm."""
+    import great_expectations  # noqa: F401  (the validate step's import, ~6 s cold)
+
+    from etl.pipeline import steps_ingest, steps_publish, steps_record  # noqa: F401
+
+
+def _logical(day: date) -> datetime:
+    return datetime.combine(day, day_time(), tzinfo=UTC)
+
+
+class Runner:
+    """Executes DAG runs of the DAG folder's DAGs in this process (see the module docstring)."""
+
+    def __init__(self, settings: Settings, events: Events) -> None:
+        from airflow.dag_processing.bundles.manager import DagBundlesManager
+        from airflow.dag_processing.dagbag import BundleDagBag, sync_bag_to_db
+        from airflow.sdk.execution_time.supervisor import InProcessTestSupervisor
+        from airflow.utils.session import create_session
+
+        self.settings = settings
+        self.events = events
+        manager = DagBundlesManager()  # type: ignore[no-untyped-call]
+        # registering DAGs is not safe twice at once on one metadata DB (etl.runtime.locks)
+        with locks.held(settings.home, locks.SETUP):
+            with create_session() as session:
+                manager.sync_bundles_to_db(session=session)
+            bundle = manager.get_bundle("dags-folder")
+            if not bundle.is_initialized:
+                bundle.initialize()
+            self.bundle = bundle
+            self.dagbag = BundleDagBag(
+                dag_folder=bundle.path, bundle_path=bundle.path, bundle_name=bundle.name
+            )
+            sync_bag_to_db(self.dagbag, bundle.name, bundle.version)
+        # Answers the task processes' Execution API calls in this process, as dag.test does; a
+        # DAG given, its app reads DAGs from the metadata DB (DBDagBag) like the API server.
+        self.client = InProcessTestSupervisor._api_client(dag=self.dagbag)  # type: ignore[no-untyped-call]
+        _preload()
+
+    def run(self, planned: PlannedRun) -> None:
+        """Make the planned DAG runs and execute each one to its end."""
+        if self.dagbag.get_dag(planned.dag_id) is None:
+            self._send("error", planned, error=f"no DAG {planned.dag_id} in the DAG folder")
+            return
+        if planned.end is None:
+            with locks.held(
+                self.settings.home, locks.date_lock(planned.dag_id, str(planned.start))
+            ):
+                self._execute(self._single_run(planned), planned)
+            return
+        try:
+            run_ids = self._backfill_runs(planned)
+        except Exception as exc:  # Airflow's backfill refusals: one line, no values in them
+            self._send("error", planned, error=f"{type(exc).__name__}: {exc}".splitlines()[0])
+            return
+        for run_id, day in run_ids:
+            with locks.held(self.settings.home, locks.date_lock(planned.dag_id, str(day))):
+                self._execute(run_id, planned)
+
+    def _send(self, event: str, planned: PlannedRun, **fields: Any) -> None:
+        self.events.send(
+            RunnerEvent.model_validate(
+                {
+                    "event": event,
+                    "invocation": planned.invocation,
+                    "dag_id": planned.dag_id,
+                    **fields,
+                }
+            )
+        )
+
+    def _single_run(self, planned: PlannedRun) -> str:
+        """The run of ``planned.start``: a new manual run, or the existing one cleared."""
+        from airflow.models.dagbag import DBDagBag
+        from airflow.models.dagrun import DagRun
+        from airflow.models.taskinstance import clear_task_instances
+        from airflow.sdk import timezone
+        from airflow.utils.session import create_session
+        from airflow.utils.state import DagRunState
+        from airflow.utils.types import DagRunTriggeredByType, DagRunType
+        from sqlalchemy import select
+
+        logical = _logical(planned.start)
+        now = datetime.now(UTC)
+        with locks.held(self.settings.home, locks.SETUP), create_session() as session:
+            run = session.scalar(
+                select(DagRun).where(
+                    DagRun.dag_id == planned.dag_id, DagRun.logical_date == logical
+                )
+            )
+            if run is None:
+                dag = DBDagBag().get_latest_version_of_dag(planned.dag_id, session=session)
+                assert dag is not None  # registered in __init__
+                run = dag.create_dagrun(
+                    run_id=DagRun.generate_run_id(
+                        run_type=DagRunType.MANUAL, logical_date=logical, run_after=now
+                    ),
+                    logical_date=logical,
+                    data_interval=dag.timetable.infer_manual_data_interval(
+                        run_after=timezone.coerce_datetime(logical)
+                    ),
+                    run_after=now,
+                    conf=planned.conf_for(planned.start),
+                    run_type=DagRunType.MANUAL,
+                    state=DagRunState.QUEUED,
+                    triggered_by=DagRunTriggeredByType.CLI,
+                    triggering_user_name=getpass.getuser(),
+                    session=session,
+                )
+            else:
+                # a re-run: clear it, as "Clear" does in the UI (earlier tries and logs stay)
+                clear_task_instances(
+                    list(run.get_task_instances(session=session)),
+                    session,
+                    dag_run_state=DagRunState.QUEUED,
+                    run_on_latest_version=True,
+                )
+                run.state = DagRunState.QUEUED
+                run.conf = planned.conf_for(planned.start)
+            session.commit()
+            return str(run.run_id)
+
+    def _backfill_runs(self, planned: PlannedRun) -> list[tuple[str, date]]:
+        """An Airflow backfill of the range; its runs (id, logical date), oldest first."""
+        from airflow.models.backfill import BackfillDagRun, ReprocessBehavior, _create_backfill
+        from airflow.models.dagrun import DagRun
+        from airflow.utils.session import create_session
+        from sqlalchemy import select
+
+        assert planned.end is not None
+        with locks.held(self.settings.home, locks.SETUP):
+            backfill = _create_backfill(
+                dag_id=planned.dag_id,
+                from_date=_logical(planned.start),
+                to_date=_logical(planned.end),
+                max_active_runs=1,
+                reverse=False,
+                dag_run_conf={},
+                triggering_user_name=getpass.getuser(),
+                reprocess_behavior=ReprocessBehavior.COMPLETED,
+                run_on_latest_version=True,
+            )
+        with create_session() as session:
+            runs = session.scalars(
+                select(DagRun)
+                .join(BackfillDagRun, BackfillDagRun.dag_run_id == DagRun.id)
+                .where(BackfillDagRun.backfill_id == backfill.id)
+                .order_by(BackfillDagRun.sort_ordinal)
+            ).all()
+            out: list[tuple[str, date]] = []
+            for run in runs:
+                day = run.logical_date.date() if run.logical_date else planned.start
+                run.conf = planned.conf_for(day)
+                out.append((str(run.run_id), day))
+            session.commit()
+        return out
+
+    def _execute(self, run_id: str, planned: PlannedRun) -> None:
+        """Run the DAG run's tasks until it is finished, as the scheduler would order them."""
+        from airflow.models.dagbag import DBDagBag
+        from airflow.models.dagrun import DagRun
+        from airflow.utils.session import create_session
+        from airflow.utils.state import DagRunState, TaskInstanceState
+        from sqlalchemy import select
+
+        started = time.monotonic()
+        with create_session() as session:
+            run = session.scalar(
+                select(DagRun).where(DagRun.dag_id == planned.dag_id, DagRun.run_id == run_id)
+            )
+            assert run is not None
+            run.state = DagRunState.RUNNING
+            run.start_date, run.end_date = datetime.now(UTC), None
+            session.commit()
+            day = run.logical_date.date() if run.logical_date else planned.start
+            self._send("run", planned, run_id=run_id, day=day)
+            run.dag = DBDagBag().get_latest_version_of_dag(planned.dag_id, session=session)
+            while run.state == DagRunState.RUNNING:
+                session.expire_all()
+                schedulable, _ = run.update_state(session=session)
+                for ti in schedulable:
+                    if ti.state != TaskInstanceState.UP_FOR_RESCHEDULE:
+                        ti.try_number += 1
+                    ti.state = TaskInstanceState.SCHEDULED
+                    ti.scheduled_dttm = datetime.now(UTC)
+                session.commit()
+                ready = [
+                    ti
+                    for ti in run.get_task_instances(session=session)
+                    if ti.state == TaskInstanceState.SCHEDULED
+                ]
+                if not ready and run.state == DagRunState.RUNNING:
+                    time.sleep(IDLE_SECONDS)  # a sensor waits for its next poke
+                for ti in ready:
+                    self._task(ti, session)
+                    self._send(
+                        "task",
+                        planned,
+                        run_id=run_id,
+                        day=day,
+                        task_id=ti.task_id,
+                        state=str(ti.state),
+                    )
+            self._send(
+                "done",
+                planned,
+                run_id=run_id,
+                day=day,
+                state=str(run.state),
+                seconds=round(time.monotonic() - started, 2),
+            )
+
+    def _task(self, ti: Any, session: Any) -> None:
+        """One task instance through the supervisor, in a process forked from this one."""
+        from airflow.executors.workloads import BundleInfo, ExecuteTask
+        from airflow.sdk.execution_time.supervisor import supervise_task
+        from airflow.utils.state import TaskInstanceState
+
+        ti.set_state(TaskInstanceState.QUEUED, session=session)
+        session.commit()
+        workload = ExecuteTask.make(
+            ti,
+            dag_rel_path=Path(ti.dag_model.relative_fileloc or ""),
+            bundle_info=BundleInfo(name=self.bundle.name, version=self.bundle.version),
+        )
+        supervise_task(
+            ti=workload.ti,  # type: ignore[arg-type]
+            bundle_info=workload.bundle_info,
+            dag_rel_path=workload.dag_rel_path,
+            token=workload.token,
+            client=self.client,
+            log_path=workload.log_path,
+        )
+        session.expire_all()
+        session.refresh(ti)
+
+
+def main() -> int:
+    """Read the plan from stdin, run it, report events; exit 0 when every run was executed."""
+    plan = Plan.model_validate_json(sys.stdin.read())
+    fd = os.environ.get(EVENTS_FD)
+    out = os.fdopen(int(fd), "w", encoding="utf-8") if fd else None
+    events = Events(out)
+    runner = Runner(Settings.from_env(), events)
+    events.send(RunnerEvent(event="ready"))
+    for planned in plan.runs:
+        runner.run(planned)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
