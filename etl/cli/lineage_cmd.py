@@ -40,7 +40,7 @@ def cmd_lineage(settings: Settings, args: argparse.Namespace) -> int:
 
 def _runs(settings: Settings, args: argparse.Namespace) -> int:
     """List the runs of one dataset with counts, grade, fingerprint and table versions."""
-    from etl.cli.catalog import runs_of
+    from etl.catalog import runs_of
 
     load_registry(settings.registry).get(args.dataset)
     runs = runs_of(settings, args.dataset)
