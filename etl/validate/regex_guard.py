@@ -114,9 +114,7 @@ def _repeat(av: Any, outer: tuple[int, int] | None) -> str | None:
     if high > 1 and outer is not None:
         inner_variable = high == _UNBOUNDED or low != high
         if (outer[1] == _UNBOUNDED and inner_variable) or high == _UNBOUNDED:
-            return "a quantifier inside a repeated group can backtrack catastrophically" + (
-                _ADVICE
-            )
+            return "a quantifier inside a repeated group can backtrack catastrophically" + _ADVICE
     return _walk(body, (low, high) if high > 1 else outer)
 
 
