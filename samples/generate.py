@@ -364,10 +364,7 @@ def build_household_register(day: dt.date, n_rows: int) -> tuple[tuple[str, ...]
     while len(rows) < n_rows:
         district = rng.choice(WUHAN) if rng.random() < 0.2 else rng.choice(URBAN)
         address = _address(rng, district)
-        hh = f"{rng.randrange(10**7, 10**9):09d}"
-        while hh in used_hh:
-            hh = f"{rng.randrange(10**7, 10**9):09d}"
-        used_hh.add(hh)
+        hh = _household_number(rng, used_hh)
         registered = day - dt.timedelta(days=0 if rng.random() < 0.9 else rng.randrange(1, 7))
         uyghur = rng.random() < 0.01
         ethnicity = "维吾尔族" if uyghur else _weighted(rng, ETHNICITIES)
@@ -446,13 +443,26 @@ def build_household_register(day: dt.date, n_rows: int) -> tuple[tuple[str, ...]
         for fields, phone in members:
             rows.append([*fields, address, phone, registered.isoformat(), hh])
     del rows[n_rows:]
+    _spoil_household_rows(rng, rows, HOUSEHOLD_BAD[day])
+    return HOUSEHOLD_HEADER, rows
 
-    short_ids, empty_names = _pick_distinct(rng, len(rows), HOUSEHOLD_BAD[day])
+
+def _household_number(rng: random.Random, used: set[str]) -> str:
+    """A 户号 not given to another household of the day."""
+    hh = f"{rng.randrange(10**7, 10**9):09d}"
+    while hh in used:
+        hh = f"{rng.randrange(10**7, 10**9):09d}"
+    used.add(hh)
+    return hh
+
+
+def _spoil_household_rows(rng: random.Random, rows: list[Row], bad: tuple[int, int]) -> None:
+    """The day's faults: 17-character ID numbers and empty names, on distinct rows."""
+    short_ids, empty_names = _pick_distinct(rng, len(rows), bad)
     for i in short_ids:
         rows[i][1] = str(rows[i][1])[:17]  # check character lost in transcription: 17 chars
     for i in empty_names:
         rows[i][0] = ""
-    return HOUSEHOLD_HEADER, rows
 
 
 ENTERPRISE_HEADER = ("tyshxydm", "qymc", "fddbr", "zcdz", "clrq", "zczb", "qylx", "djzt")
@@ -498,27 +508,8 @@ def build_enterprise_registry(day: dt.date, n_rows: int) -> tuple[tuple[str, ...
             continue
         used_codes.add(code)
         used_names.add(name)
-        district = rng.choice(URBAN)
-        if rng.random() < 0.25:
-            address = (
-                f"湖北省武汉市东湖新技术开发区{rng.choice(('关山大道', '光谷大道', '高新大道'))}"
-                f"{rng.randrange(1, 800)}号{rng.choice(('光谷软件园', '金融港', '光谷创意天地'))}"
-                f"{rng.choice('ABCDEF')}{rng.randrange(1, 20)}栋{rng.randrange(1, 25)}层"
-                f"{rng.randrange(1, 30):02d}室"
-            )
-        else:
-            address = _urban_address(rng, district)
-        capital: float | int = rng.choice((10, 30, 50, 100, 100, 200, 300, 500, 1000, 2000, 5000))
-        if rng.random() < 0.1:
-            capital = round(rng.uniform(1, 3000), 2)
-        if kind in ("个人独资企业", "有限合伙企业"):
-            capital = rng.choice((1, 3, 5, 10, 20, 50, 100))  # 出资额
-        if "分公司" in kind:
-            capital_text = ""  # branches have no registered capital of their own
-        elif isinstance(capital, float):
-            capital_text = f"{capital:.2f}"
-        else:
-            capital_text = str(capital)
+        address = _enterprise_address(rng, rng.choice(URBAN))
+        capital_text = _registered_capital(rng, kind)
         rows.append(
             [
                 code,
@@ -542,6 +533,32 @@ def build_enterprise_registry(day: dt.date, n_rows: int) -> tuple[tuple[str, ...
         at = at if at >= 0 else 10
         rows[i][0] = code[:at] + "O" + code[at + 1 :]  # letter O typed for digit 0
     return ENTERPRISE_HEADER, rows
+
+
+def _enterprise_address(rng: random.Random, district: District) -> str:
+    """A quarter of enterprises sit in the 东湖新技术开发区's parks, the rest in town."""
+    if rng.random() < 0.25:
+        return (
+            f"湖北省武汉市东湖新技术开发区{rng.choice(('关山大道', '光谷大道', '高新大道'))}"
+            f"{rng.randrange(1, 800)}号{rng.choice(('光谷软件园', '金融港', '光谷创意天地'))}"
+            f"{rng.choice('ABCDEF')}{rng.randrange(1, 20)}栋{rng.randrange(1, 25)}层"
+            f"{rng.randrange(1, 30):02d}室"
+        )
+    return _urban_address(rng, district)
+
+
+def _registered_capital(rng: random.Random, kind: str) -> str:
+    """注册资本 in 万元 as written in the register (出资额 for sole and partnership firms)."""
+    capital: float | int = rng.choice((10, 30, 50, 100, 100, 200, 300, 500, 1000, 2000, 5000))
+    if rng.random() < 0.1:
+        capital = round(rng.uniform(1, 3000), 2)
+    if kind in ("个人独资企业", "有限合伙企业"):
+        capital = rng.choice((1, 3, 5, 10, 20, 50, 100))  # 出资额
+    if "分公司" in kind:
+        return ""  # branches have no registered capital of their own
+    if isinstance(capital, float):
+        return f"{capital:.2f}"
+    return str(capital)
 
 
 CLINIC_HEADER = ("jzlsh", "hzxm", "sfzh", "jzrq", "ksmc", "zdmc", "zddm", "fy")

@@ -9,7 +9,7 @@ from etl.cli.output import emit as _emit
 from etl.cli.output import say as _say
 from etl.cli.table import render
 from etl.errors import ConfigError
-from etl.registry import load_registry
+from etl.registry import Dataset, load_registry
 from etl.settings import CLEARANCES, Settings
 
 
@@ -40,7 +40,7 @@ def cmd_lineage(settings: Settings, args: argparse.Namespace) -> int:
 
 def _runs(settings: Settings, args: argparse.Namespace) -> int:
     """List the runs of one dataset with counts, grade, fingerprint and table versions."""
-    from etl.cli.catalog import runs_of
+    from etl.catalog import runs_of
 
     load_registry(settings.registry).get(args.dataset)
     runs = runs_of(settings, args.dataset)
@@ -87,33 +87,13 @@ def _row_key(text: str) -> tuple[str, str]:
 
 def cmd_trace(settings: Settings, args: argparse.Namespace) -> int:
     """Answer where a row came from: file, department, run, checks, columns."""
-    from etl.lake.layout import published_zones
-    from etl.lineage.trace import find_rows, resolve_run, trace_row
-    from etl.read.access import table_ref
+    from etl.lineage.trace import resolve_run, trace_row
 
     dataset = load_registry(settings.registry).get(args.dataset)
-    targets: list[tuple[str, int]] = []
     if args.source_row is not None:
-        targets.append((resolve_run(settings, dataset, args.run, args.date), args.source_row))
+        targets = [(resolve_run(settings, dataset, args.run, args.date), args.source_row)]
     else:
-        column, value = args.row_key
-        zones: list[Any] = [args.zone] if args.zone else []
-        if not zones:
-            cleared = [z for z in published_zones(dataset) if _cleared(settings, z)]
-            zones = [max(cleared, key=CLEARANCES.index)] if cleared else [settings.clearance]
-            if settings.clearance == "restricted":
-                zones.append("quarantine")
-        wanted = (
-            resolve_run(settings, dataset, args.run, args.date) if (args.run or args.date) else None
-        )
-        for zone in zones:
-            ref = table_ref(settings, dataset, zone)
-            for run_id, row in find_rows(settings, dataset, ref.uri, column, value):
-                lineage_run_id = f"{dataset.dag_id}/{run_id}"
-                if wanted is None or wanted == lineage_run_id:
-                    targets.append((lineage_run_id, row))
-        if not targets:
-            raise ConfigError(f"no row of {dataset.id} has that {column} in {', '.join(zones)}")
+        targets = _rows_with_key(settings, dataset, args)
     traces = [trace_row(settings, dataset, run, row) for run, row in dict.fromkeys(targets)]
     if args.json:
         _emit(traces if args.row_key else traces[0])
@@ -123,6 +103,41 @@ def cmd_trace(settings: Settings, args: argparse.Namespace) -> int:
             _say("")
         _say(render_trace(trace))
     return 0
+
+
+def _rows_with_key(
+    settings: Settings, dataset: Dataset, args: argparse.Namespace
+) -> list[tuple[str, int]]:
+    """``(lineage run id, source row)`` of the rows whose ``--row-key`` column has the value.
+
+    Searched in ``--zone``, else in the most open published zone the caller is cleared for
+    (and the quarantine table for restricted clearance); only ``--run``/``--date``'s run when
+    given.
+    """
+    from etl.lake.layout import published_zones
+    from etl.lineage.trace import find_rows, resolve_run
+    from etl.read.access import table_ref
+
+    column, value = args.row_key
+    zones: list[Any] = [args.zone] if args.zone else []
+    if not zones:
+        cleared = [z for z in published_zones(dataset) if _cleared(settings, z)]
+        zones = [max(cleared, key=CLEARANCES.index)] if cleared else [settings.clearance]
+        if settings.clearance == "restricted":
+            zones.append("quarantine")
+    wanted = (
+        resolve_run(settings, dataset, args.run, args.date) if (args.run or args.date) else None
+    )
+    targets: list[tuple[str, int]] = []
+    for zone in zones:
+        ref = table_ref(settings, dataset, zone)
+        for run_id, row in find_rows(settings, dataset, ref.uri, column, value):
+            lineage_run_id = f"{dataset.dag_id}/{run_id}"
+            if wanted is None or wanted == lineage_run_id:
+                targets.append((lineage_run_id, row))
+    if not targets:
+        raise ConfigError(f"no row of {dataset.id} has that {column} in {', '.join(zones)}")
+    return targets
 
 
 def _cleared(settings: Settings, zone: Any) -> bool:

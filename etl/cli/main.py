@@ -198,7 +198,8 @@ def _run_range(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _print_catalog(settings: Settings, as_json: bool, dataset: str | None = None) -> None:
-    from etl.cli.catalog import catalog, render_card, render_catalog
+    from etl.catalog import catalog
+    from etl.cli.catalog import render_card, render_catalog
 
     registry = load_registry(settings.registry)
     items = catalog(settings, registry)

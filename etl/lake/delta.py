@@ -292,42 +292,68 @@ def stage(
     folder = f"{PARTITION_COLUMN}={day}/" if day is not None else ""
     if folder:
         fs.create_dir(folder.rstrip("/"), recursive=True)
-    prefix = uuid.uuid4().hex
-    writer: pq.ParquetWriter | None = None
-    sink: Any = None
-    rows_in_file = 0
-    path = ""
-
-    def close() -> None:
-        nonlocal writer, sink
-        if writer is not None:
-            writer.close()
-            sink.close()  # an S3 upload completes when its stream closes
-            staged.files.append((path, writer.writer.metadata))
-            writer = sink = None
-
+    files = _PartFiles(fs, folder, data_schema, staged)
     try:
         for batch in reader:
             if day is not None:
                 _check_day(batch, day)
-            part = pa.Table.from_batches([batch]).select(data_schema.names).cast(data_schema)
-            if writer is None or rows_in_file >= FILE_ROWS:
-                close()
-                path = f"{folder}part-{len(staged.files):05d}-{prefix}.zstd.parquet"
-                sink = fs.open_output_stream(path)
-                writer = pq.ParquetWriter(sink, data_schema, compression="zstd", **_encodings(part))
-                rows_in_file = 0
-            writer.write_table(part)
-            rows_in_file += part.num_rows
-        close()
+            files.write(pa.Table.from_batches([batch]).select(data_schema.names).cast(data_schema))
+        files.close()
     except BaseException:
-        if writer is not None:
-            writer.close()
-            sink.close()
-            staged.files.append((path, None))
+        files.abandon()
         discard(staged)
         raise
     return staged
+
+
+class _PartFiles:
+    """The Parquet files of one staged write, a new one every :data:`FILE_ROWS` rows.
+
+    Each file is listed in ``staged.files`` when it is closed: with its footer when complete,
+    with None when the write failed (so that :func:`discard` deletes it too).
+    """
+
+    def __init__(self, fs: pafs.FileSystem, folder: str, schema: pa.Schema, staged: Staged) -> None:
+        self._fs = fs
+        self._folder = folder
+        self._schema = schema
+        self._staged = staged
+        self._prefix = uuid.uuid4().hex
+        self._writer: pq.ParquetWriter | None = None
+        self._sink: Any = None
+        self._rows = 0
+        self._path = ""
+
+    def write(self, part: pa.Table) -> None:
+        """Append rows, starting the next file when the current one is full."""
+        if self._writer is None or self._rows >= FILE_ROWS:
+            self.close()
+            self._path = (
+                f"{self._folder}part-{len(self._staged.files):05d}-{self._prefix}.zstd.parquet"
+            )
+            self._sink = self._fs.open_output_stream(self._path)
+            self._writer = pq.ParquetWriter(
+                self._sink, self._schema, compression="zstd", **_encodings(part)
+            )
+            self._rows = 0
+        self._writer.write_table(part)
+        self._rows += part.num_rows
+
+    def close(self) -> None:
+        """Finish the open file, if any, and list it with its footer."""
+        if self._writer is not None:
+            self._writer.close()
+            self._sink.close()  # an S3 upload completes when its stream closes
+            self._staged.files.append((self._path, self._writer.writer.metadata))
+            self._writer = self._sink = None
+
+    def abandon(self) -> None:
+        """Close the open file, if any, and list it without a footer, to be deleted."""
+        if self._writer is not None:
+            self._writer.close()
+            self._sink.close()
+            self._staged.files.append((self._path, None))
+            self._writer = self._sink = None
 
 
 def _check_day(batch: pa.RecordBatch, day: str) -> None:

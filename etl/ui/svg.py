@@ -24,7 +24,7 @@ def quality_chart(series: dict[str, Any]) -> str:
     and the verdict.
 
     Args:
-        series: an entry of :func:`etl.ui.dataset_view.quality_series`.
+        series: an entry of :func:`etl.catalog.dataset.quality_series`.
 
     Returns:
         An ``<svg>`` element.
@@ -82,7 +82,7 @@ def lineage_svg(graph: dict[str, Any]) -> str:
     """Sources on the left, the dataset's tables on the right, an edge per table a run wrote.
 
     Args:
-        graph: :func:`etl.ui.dataset_view.lineage_graph`.
+        graph: :func:`etl.catalog.dataset.lineage_graph`.
 
     Returns:
         An ``<svg>`` element (a short note when nothing was delivered yet).

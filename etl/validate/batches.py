@@ -41,6 +41,8 @@ from etl.validate.suite import ExpectationSpec, SuiteSpec
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+#: A chunk sent to the workers: its items with their row counts, and the pending result.
+_InFlight = tuple[list[tuple[T, int]], Future[dict[int, _gx.RawResult]]]
 
 #: Rows GX validates at once in the worker processes: consecutive batches are joined up to it.
 GX_CHUNK_ROWS = 100_000
@@ -344,35 +346,38 @@ class BatchValidation:
                 failed, reasons = self.check(table(item))
                 yield item, failed, reasons
             return
-        window: deque[tuple[list[tuple[T, int]], Future[dict[int, _gx.RawResult]]]] = deque()
+        window: deque[_InFlight[T]] = deque()
         chunk: list[tuple[int, T, pa.Table]] = []
-
-        def submit() -> None:
-            if read is not None and self._batch_columns:
-                sent: Any = (read, [i for i, _, _ in chunk], self._batch_columns)
-            else:
-                sent = pa.concat_tables([self._frame_table(b) for _, _, b in chunk])
-            future = pool.submit(sent, self.suite, self._per_batch)
-            window.append(([(item, b.num_rows) for _, item, b in chunk], future))
-            chunk.clear()
-
-        def done() -> Iterator[tuple[T, pa.Array, pa.Array]]:
-            batches, future = window.popleft()
-            results = self._finish(future.result(), [rows for _, rows in batches])
-            for (item, _), (failed, reasons) in zip(batches, results, strict=True):
-                yield item, failed, reasons
-
         for index, item in enumerate(items):
             batch = table(item)
             chunk.append((index, item, batch))
             if sum(b.num_rows for _, _, b in chunk) >= GX_CHUNK_ROWS:
-                submit()
+                window.append(self._submit(pool, chunk, read))
+                chunk = []
                 if len(window) > pool.workers:
-                    yield from done()
+                    yield from self._done(window.popleft())
         if chunk:
-            submit()
+            window.append(self._submit(pool, chunk, read))
         while window:
-            yield from done()
+            yield from self._done(window.popleft())
+
+    def _submit(
+        self, pool: GxPool, chunk: list[tuple[int, T, pa.Table]], read: BatchReader | None
+    ) -> _InFlight[T]:
+        """Send a chunk of consecutive batches to the workers as one validation."""
+        if read is not None and self._batch_columns:
+            sent: Any = (read, [i for i, _, _ in chunk], self._batch_columns)
+        else:
+            sent = pa.concat_tables([self._frame_table(b) for _, _, b in chunk])
+        future = pool.submit(sent, self.suite, self._per_batch)
+        return [(item, b.num_rows) for _, item, b in chunk], future
+
+    def _done(self, flight: _InFlight[T]) -> Iterator[tuple[T, pa.Array, pa.Array]]:
+        """Wait for a chunk's validation; each of its items with its mask and reasons."""
+        batches, future = flight
+        results = self._finish(future.result(), [rows for _, rows in batches])
+        for (item, _), (failed, reasons) in zip(batches, results, strict=True):
+            yield item, failed, reasons
 
     def _finish(
         self, raw: dict[int, _gx.RawResult], sizes: Sequence[int]

@@ -94,39 +94,48 @@ def _walk(items: Iterable[tuple[Any, Any]], outer: tuple[int, int] | None) -> st
 
 def _item(op: Any, av: Any, outer: tuple[int, int] | None) -> str | None:
     if op in _REPEATS:
-        low, high, body = av
-        if high > 1 and outer is not None:
-            inner_variable = high == _UNBOUNDED or low != high
-            if (outer[1] == _UNBOUNDED and inner_variable) or high == _UNBOUNDED:
-                return "a quantifier inside a repeated group can backtrack catastrophically" + (
-                    _ADVICE
-                )
-        return _walk(body, (low, high) if high > 1 else outer)
+        return _repeat(av, outer)
     if op in (_sre.POSSESSIVE_REPEAT, _sre.ATOMIC_GROUP):
         return None  # never backtracks into what it matched
     if op is _sre.SUBPATTERN:
         return _walk(av[-1], outer)
     if op is _sre.BRANCH:
-        branches = av[1]
-        if outer is not None and outer[1] == _UNBOUNDED and _ambiguous(branches):
-            return (
-                "alternatives that can start alike inside a repeated group can backtrack"
-                " catastrophically; make them start with different characters or make the group"
-                " atomic ((?>...))"
-            )
-        for branch in branches:
-            found = _walk(branch, outer)
-            if found:
-                return found
-        return None
+        return _branch(av[1], outer)
     if op in (_sre.ASSERT, _sre.ASSERT_NOT):
         return _walk(av[1], outer)
     if op is _sre.GROUPREF_EXISTS:
-        for branch in av[1:]:
-            if branch is not None:
-                found = _walk(branch, outer)
-                if found:
-                    return found
+        return _walk_each(av[1:], outer)
+    return None
+
+
+def _repeat(av: Any, outer: tuple[int, int] | None) -> str | None:
+    """A repeat nested in a repeat is refused when both can vary without bound."""
+    low, high, body = av
+    if high > 1 and outer is not None:
+        inner_variable = high == _UNBOUNDED or low != high
+        if (outer[1] == _UNBOUNDED and inner_variable) or high == _UNBOUNDED:
+            return "a quantifier inside a repeated group can backtrack catastrophically" + _ADVICE
+    return _walk(body, (low, high) if high > 1 else outer)
+
+
+def _branch(branches: list[Any], outer: tuple[int, int] | None) -> str | None:
+    """Alternatives under an unbounded repeat must not start alike; then each is walked."""
+    if outer is not None and outer[1] == _UNBOUNDED and _ambiguous(branches):
+        return (
+            "alternatives that can start alike inside a repeated group can backtrack"
+            " catastrophically; make them start with different characters or make the group"
+            " atomic ((?>...))"
+        )
+    return _walk_each(branches, outer)
+
+
+def _walk_each(patterns: Iterable[Any], outer: tuple[int, int] | None) -> str | None:
+    """The first problem in any of the sub-patterns (None entries: an absent branch)."""
+    for pattern in patterns:
+        if pattern is not None:
+            found = _walk(pattern, outer)
+            if found:
+                return found
     return None
 
 

@@ -150,33 +150,36 @@ def _column(name: str, column: Any, category: str, grade: str) -> list[dict[str,
     if not len(values):
         return out
     if _classified(category, grade):
-        pattern = CATEGORY_FORMATS.get(category)
-        if pattern and pa.types.is_string(values.type):
-            share = pc.mean(pc.cast(pc.match_substring_regex(values, pattern), pa.int8())).as_py()
-            if share is not None and share >= FORMAT_SHARE:
-                kwargs: dict[str, Any] = {"column": name, "regex": pattern}
-                if share < 1:
-                    kwargs["mostly"] = math.floor(share * 100) / 100
-                out.append(
-                    _exp(
-                        "expect_column_values_to_match_regex",
-                        kwargs,
-                        f"format of {category} (a fixed pattern, not learned from values)",
-                    )
-                )
-        return out
+        return out + _format(name, values, category)
+    return out + _observed(name, values)
+
+
+def _format(name: str, values: Any, category: str) -> list[dict[str, Any]]:
+    """A classified column: its category's fixed format, when most values match it."""
+    pattern = CATEGORY_FORMATS.get(category)
+    if not pattern or not pa.types.is_string(values.type):
+        return []
+    share = pc.mean(pc.cast(pc.match_substring_regex(values, pattern), pa.int8())).as_py()
+    if share is None or share < FORMAT_SHARE:
+        return []
+    kwargs: dict[str, Any] = {"column": name, "regex": pattern}
+    if share < 1:
+        kwargs["mostly"] = math.floor(share * 100) / 100
+    return [
+        _exp(
+            "expect_column_values_to_match_regex",
+            kwargs,
+            f"format of {category} (a fixed pattern, not learned from values)",
+        )
+    ]
+
+
+def _observed(name: str, values: Any) -> list[dict[str, Any]]:
+    """An unclassified column: a value set, a range or uniqueness, as the values show."""
+    out = []
     distinct = pc.count_distinct(values).as_py()
     if pa.types.is_string(values.type) and distinct <= MAX_SET:
-        counts = pc.value_counts(values)
-        if pc.min(counts.field("counts")).as_py() >= MIN_COUNT:
-            value_set = sorted(counts.field("values").to_pylist())
-            out.append(
-                _exp(
-                    "expect_column_values_to_be_in_set",
-                    {"column": name, "value_set": value_set},
-                    f"{distinct} values, each at least {MIN_COUNT} times",
-                )
-            )
+        out.extend(_value_set(name, values, distinct))
     elif (
         pa.types.is_integer(values.type)
         or pa.types.is_floating(values.type)
@@ -213,6 +216,21 @@ def _column(name: str, column: Any, category: str, grade: str) -> list[dict[str,
             _exp("expect_column_values_to_be_unique", {"column": name}, "every value distinct")
         )
     return out
+
+
+def _value_set(name: str, values: Any, distinct: int) -> list[dict[str, Any]]:
+    """A string column of few values, each seen often enough: the set of them."""
+    counts = pc.value_counts(values)
+    if pc.min(counts.field("counts")).as_py() < MIN_COUNT:
+        return []
+    value_set = sorted(counts.field("values").to_pylist())
+    return [
+        _exp(
+            "expect_column_values_to_be_in_set",
+            {"column": name, "value_set": value_set},
+            f"{distinct} values, each at least {MIN_COUNT} times",
+        )
+    ]
 
 
 def draft_from_delivery(settings: Any, dataset: Any, day: date) -> dict[str, Any]:

@@ -257,6 +257,18 @@ def _expectation(item: object, where: str) -> ExpectationSpec:
     unknown = sorted(set(item) - _EXPECTATION_KEYS)
     if unknown:
         raise ConfigError(f"{where}: unknown keys {unknown}")
+    kwargs, meta = _kwargs_and_meta(item, where)
+    severity = _severity(meta, item.get("severity"), where)
+    problem = _gx.check_expectation(kind, kwargs)
+    if problem:
+        raise ConfigError(f"{where}: {problem}")
+    return ExpectationSpec(
+        type=kind, kwargs=kwargs, level=_level(kind, meta, where), meta=meta, severity=severity
+    )
+
+
+def _kwargs_and_meta(item: dict[str, Any], where: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An expectation's ``kwargs`` and ``meta``, refused when the pipeline could not honour them."""
     if "kwargs" not in item:
         raise ConfigError(f"{where}: missing 'kwargs'")
     kwargs = item["kwargs"]
@@ -274,13 +286,7 @@ def _expectation(item: object, where: str) -> ExpectationSpec:
     reason = meta.get("reason")
     if reason is not None and (not isinstance(reason, str) or not _REASON.match(reason)):
         raise ConfigError(f"{where}: meta.reason must match {_REASON.pattern}")
-    severity = _severity(meta, item.get("severity"), where)
-    problem = _gx.check_expectation(kind, kwargs)
-    if problem:
-        raise ConfigError(f"{where}: {problem}")
-    return ExpectationSpec(
-        type=kind, kwargs=kwargs, level=_level(kind, meta, where), meta=meta, severity=severity
-    )
+    return kwargs, meta
 
 
 def _severity(meta: Mapping[str, Any], gx_severity: object, where: str) -> Severity:

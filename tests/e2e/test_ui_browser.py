@@ -31,8 +31,8 @@ from etl.runtime.airflow_env import airflow_command, airflow_environment, ensure
 from tests.conftest import REPO
 from tests.integration.conftest import Cli
 from tests.integration.test_leak_scan import collect_secrets
+from tests.unit.sample_lake import CORE, DRIFTED, IMPORTANT, SampleLake, build_sample_lake
 from tests.unit.ui.leaks import leaked
-from tests.unit.ui.sample_lake import CORE, DRIFTED, IMPORTANT, SampleLake, build_sample_lake
 
 pytestmark = pytest.mark.e2e
 

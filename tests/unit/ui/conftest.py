@@ -1,4 +1,4 @@
-"""One sample lake for the UI tests (every dataset, about ten seconds to build)."""
+"""The raw values the UI tests scan every page for (the sample lake is tests/unit/conftest.py's)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,7 @@ import pytest
 
 from tests.integration.conftest import Cli
 from tests.integration.test_leak_scan import collect_secrets
-from tests.unit.ui.sample_lake import SampleLake, build_sample_lake
-
-
-@pytest.fixture(scope="session")
-def lake(tmp_path_factory: pytest.TempPathFactory) -> SampleLake:
-    return build_sample_lake(tmp_path_factory.mktemp("ui"))
+from tests.unit.sample_lake import SampleLake
 
 
 @pytest.fixture(scope="session")

@@ -14,10 +14,10 @@ from fastapi.testclient import TestClient
 
 from etl.settings import Settings
 from etl.ui import create_app
+from tests.unit.sample_lake import CORE, DRIFTED, IMPORTANT, SampleLake
 from tests.unit.ui.auth import AUTH, authenticate, sign
 from tests.unit.ui.leaks import leaked
 from tests.unit.ui.routes import every_request
-from tests.unit.ui.sample_lake import CORE, DRIFTED, IMPORTANT, SampleLake
 
 
 @pytest.fixture(scope="module")

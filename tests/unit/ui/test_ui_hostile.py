@@ -18,10 +18,11 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
+from etl.catalog import dataset_page
 from etl.pipeline.local import local_context, run_local
 from etl.registry import Registry, load_registry
 from etl.settings import Settings
-from etl.ui import create_app, dataset_view, docs_site, svg
+from etl.ui import create_app, docs_site, svg
 from tests.conftest import make_settings
 from tests.unit.ui.auth import AUTH, authenticate
 
@@ -103,7 +104,7 @@ def test_not_found_pages_escape_what_was_asked_for(hostile: Hostile, path: str) 
 
 
 def test_svg_charts_and_lineage_hold_only_svg_elements(hostile: Hostile) -> None:
-    page = dataset_view.dataset_page(hostile.settings, hostile.registry.get("hostile"))
+    page = dataset_page(hostile.settings, hostile.registry.get("hostile"))
     drawings = [svg.lineage_svg(page["lineage"])]
     drawings += [svg.quality_chart(q) for q in page["quality"]]
     assert any(MARK in q["expectation"] for q in page["quality"])  # the header is in a chart

@@ -1,4 +1,4 @@
-"""The dataset page's data: columns, quality history, lineage, runs, holds and quarantine.
+"""One dataset's page: columns, quality history, lineage, runs, holds and quarantine.
 
 Every value comes from the registry, the ``_meta`` tables or a Delta log: column names,
 categories, grades, transformations, expectation names, verdicts, counts, file names and
@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import pyarrow.compute as pc
 
-from etl.cli.catalog import runs_of
+from etl.catalog.runs import runs_of
 from etl.lake import delta
 from etl.lake.layout import Zone, quarantine_table_uri, zone_table_uri
 from etl.lineage.columns import latest_run, run_columns

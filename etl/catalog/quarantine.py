@@ -1,4 +1,4 @@
-"""The quarantine view: quarantined rows counted by reason code and run, never a row's values."""
+"""A dataset's quarantine: rows counted by reason code and run, never a row's values."""
 
 from __future__ import annotations
 

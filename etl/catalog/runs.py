@@ -1,0 +1,60 @@
+"""A dataset's runs as ``_meta.lineage_runs`` records them (zones folded into one entry per run)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow.compute as pc
+
+from etl.lineage import read_meta
+from etl.settings import Settings
+
+
+def _jsonable(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def lineage_rows(settings: Settings, dataset: str | None = None) -> list[dict[str, Any]]:
+    """``lineage_runs`` rows (newest first), optionally for one dataset."""
+    runs = read_meta(settings.lake, "lineage_runs")
+    if dataset is not None:
+        runs = runs.filter(pc.equal(runs["dataset"], dataset))
+    rows = [{k: _jsonable(v) for k, v in row.items()} for row in runs.to_pylist()]
+    rows.sort(key=lambda r: (r["finished_at"] or "", r["zone"] or ""), reverse=True)
+    return rows
+
+
+_RUN_KEYS = (
+    "run_id",
+    "lineage_run_id",
+    "try_number",
+    "logical_date",
+    "status",
+    "rows_in",
+    "rows_loaded",
+    "rows_quarantined",
+    "dataset_grade",
+    "flags",
+    "source_sha256",
+    "suite",
+    "error_stage",
+    "error_message",
+    "started_at",
+    "finished_at",
+)
+
+
+def runs_of(settings: Settings, dataset: str) -> list[dict[str, Any]]:
+    """One entry per run of a dataset (zones folded together), newest first."""
+    by_run: dict[str, dict[str, Any]] = {}
+    for row in lineage_rows(settings, dataset):
+        key = f"{row['lineage_run_id']}#{row['try_number']}"
+        entry = by_run.setdefault(key, {k: row.get(k) for k in _RUN_KEYS} | {"tables": {}})
+        if row["zone"]:
+            entry["tables"][row["zone"]] = {
+                "uri": row["table_uri"],
+                "version": row["delta_version"],
+            }
+    return list(by_run.values())

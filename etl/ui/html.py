@@ -1,0 +1,73 @@
+"""HTML responses: the Jinja environment, the labels the templates show, the 404 page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from etl.ui.deps import ui_config
+from etl.ui.login import is_api
+
+#: Flag code (:func:`etl.catalog.entries.dataset_flags`) → label (Chinese with English alongside).
+FLAG_LABELS: dict[str, str] = {
+    "IMP": "重要数据候选 IMP candidate",
+    "DRIFT": "分类漂移暂停发布 drift held",
+    "WITHHELD": "列暂缓发布 columns withheld",
+    "CORE": "核心数据拒收 CORE refused",
+}
+#: Run states → label.
+STATE_LABELS: dict[str, str] = {
+    "success": "成功 success",
+    "failed": "失败 failed",
+    "skipped": "跳过 skipped",
+}
+#: Freshness states → label.
+FRESHNESS_LABELS: dict[str, str] = {
+    "fresh": "及时 fresh",
+    "late": "滞后 late",
+    "never": "未加载 never",
+    "unscheduled": "未排期 unscheduled",
+}
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("etl.ui", "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["pct"] = lambda v: "-" if v is None else f"{float(v):.0%}"
+    env.filters["num"] = lambda v: "-" if v is None else f"{int(v):,}"
+    env.globals.update(
+        flag_labels=FLAG_LABELS,
+        state_labels=STATE_LABELS,
+        freshness_labels=FRESHNESS_LABELS,
+    )
+    return env
+
+
+_TEMPLATES = _environment()
+
+
+def base_path(request: Request) -> str:
+    """Where the app is mounted (``/pubdata`` under Airflow), for links and redirects."""
+    return str(request.scope.get("root_path", "")).rstrip("/")
+
+
+def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """The template ``name`` rendered with ``context`` and the mount and Airflow paths."""
+    html = _TEMPLATES.get_template(name).render(
+        base=base_path(request), airflow_root=ui_config(request).airflow_root, **context
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    """A :class:`etl.ui.deps.NotFound` as JSON under ``/api/``, else as a page."""
+    if is_api(request):
+        return JSONResponse({"detail": str(exc)}, status_code=404)
+    return page(request, "message.html", 404, title="未找到 Not found", message=str(exc))

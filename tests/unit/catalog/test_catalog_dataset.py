@@ -1,0 +1,79 @@
+"""A dataset's page data over the sample lake: columns, quality, lineage, runs and holds."""
+
+from __future__ import annotations
+
+from etl.catalog import dataset
+from tests.unit.sample_lake import (
+    DAY,
+    DRIFT_COLUMN,
+    DRIFTED,
+    IMPORTANT,
+    WITHHELD,
+    WITHHELD_COLUMN,
+    SampleLake,
+)
+
+
+def test_dataset_page_columns_quality_lineage_runs(lake: SampleLake) -> None:
+    ds = lake.registry.datasets[DRIFTED]
+    page = dataset.dataset_page(lake.settings, ds)
+    columns = {c["column"]: c for c in page["columns"]}
+    assert columns["gmsfhm"]["category"] == "id_card" and columns["gmsfhm"]["grade"] == "L4"
+    assert {c["decided_by"] for c in columns.values()} >= {"registry", "detector"}
+    assert columns["gmsfhm"]["zones"]["shared"]["transformation"] == "dropped"
+    assert columns["gmsfhm"]["zones"]["open"] is None
+    # two runs (2024-06-01 and 06-02): two points per expectation
+    assert page["quality"] and all(len(q["points"]) == q["runs"] == 2 for q in page["quality"])
+    failing = [q for q in page["quality"] if q["passed"] < q["runs"]]
+    assert failing and all(0 <= q["pass_rate"] < 1 for q in failing)
+    graph = page["lineage"]
+    assert len(graph["sources"]) == 2
+    assert {e["table"] for e in graph["edges"]} == {"restricted", "shared", "quarantine"}
+    tables = {t["kind"]: t for t in graph["tables"]}
+    assert tables["restricted"]["version"] == 1 and not tables["open"]["exists"]
+    runs = page["runs"]
+    assert [r["logical_date"] for r in runs] == ["2024-06-02", "2024-06-01"]
+    assert runs[1]["airflow_path"] == (
+        f"/dags/{ds.dag_id}/runs/scheduled__2024-06-01T00%3A00%3A00%2B00%3A00"
+    )
+    assert runs[1]["tables"]["restricted"]["version"] == 0
+
+
+def test_holds_say_what_to_confirm(lake: SampleLake) -> None:
+    drift = dataset.dataset_page(lake.settings, lake.registry.datasets[DRIFTED])["holds"]
+    assert len(drift) == 1 and drift[0]["subject"] == DRIFT_COLUMN
+    assert (
+        f"pubdata review confirm {DRIFTED} {DRIFT_COLUMN} --category id_card --grade L3"
+        in drift[0]["action"]
+    )
+    assert "datasets/public_security/household_register.yaml" in drift[0]["action"]
+    imp = dataset.dataset_page(lake.settings, lake.registry.datasets[IMPORTANT])
+    assert [h["kind"] for h in imp["holds"]] == ["important_data"]
+    assert "classification.important" in imp["holds"][0]["action"]
+    assert imp["holds"][0]["detail"].startswith("R5")  # the registry's own IMP rows are decided
+    assert "IMP" in imp["latest"]["flags"]
+    # IMP keeps the dataset in the restricted zone: no shared table was written
+    assert {t["kind"] for t in imp["lineage"]["tables"] if t["exists"]} <= {
+        "restricted",
+        "quarantine",
+    }
+
+
+def test_withheld_column_hold_shows_the_confirm_command(lake: SampleLake) -> None:
+    ds = lake.registry.datasets[WITHHELD]
+    [hold] = dataset.dataset_page(lake.settings, ds)["holds"]
+    command = (
+        f"pubdata review confirm {WITHHELD} {WITHHELD_COLUMN} --category person_name "
+        '--grade L3 --reason "…"'
+    )
+    assert hold["kind"] == "withheld_column" and hold["subject"] == WITHHELD_COLUMN
+    assert hold["command"] == command and command in hold["action"]
+    assert "120 of 600 values checked look like person_name" in hold["detail"]
+    assert f"pubdata run {WITHHELD} --date {DAY.isoformat()}" in hold["action"]
+
+
+def test_local_runs_have_no_airflow_link() -> None:
+    assert dataset.airflow_run_path("ingest__a__b", "local__20240601T000000Z") is None
+    assert dataset.airflow_run_path("ingest__a__b", "manual__x") == (
+        "/dags/ingest__a__b/runs/manual__x"
+    )
