@@ -136,4 +136,3 @@ def read_excel_rows(
         )
     table = strings_table(located.header, located.rows, rel)
     return table, located.numbers
-

@@ -263,7 +263,8 @@ class SqlPart:
         return ()
 
     def close(self) -> None:
-        """Close the connection (idempotent)."""
+        """Close the result and the connection (idempotent)."""
+        self._result.close()
         self._conn.close()
         self._engine.dispose()
 
