@@ -121,3 +121,39 @@ def strings_table(
     columns = [pa.array([row[i] for row in rows], pa.string()) for i in range(width)]
     table = pa.Table.from_arrays(columns, names=[f"f{i}" for i in range(width)])
     return finish_table(names, table, rel)
+
+
+class StreamedHeader:
+    """A header finished once (see :func:`finish_table`) and applied to each streamed batch.
+
+    Columns with an empty header are dropped while they hold no values; the first batch in which
+    one holds a value is refused, as :func:`finish_table` refuses it for a whole table.
+
+    Args:
+        raw_names: header names as delivered, one per column of every batch.
+        rel: the source's name, for messages.
+
+    Raises:
+        DataError: duplicate header names.
+    """
+
+    def __init__(self, raw_names: Sequence[object], rel: str) -> None:
+        cleaned = [clean_name(name) for name in raw_names]
+        empty = pa.schema([(f"f{i}", pa.string()) for i in range(len(cleaned))]).empty_table()
+        self.names: list[str] = list(finish_table(raw_names, empty, rel).column_names)
+        self.rel = rel
+        self._keep = [i for i, name in enumerate(cleaned) if name]
+        self._dropped = [i for i, name in enumerate(cleaned) if not name]
+
+    def apply(self, table: pa.Table) -> pa.Table:
+        """The batch's columns under their finished names (``table`` in delivered order).
+
+        Raises:
+            DataError: a column with an empty header holds a value.
+        """
+        for index in self._dropped:
+            if table.column(index).null_count != table.num_rows:
+                raise DataError(
+                    f"column {index + 1} of {self.rel} has values but an empty header name"
+                )
+        return table.select(self._keep).rename_columns(self.names)

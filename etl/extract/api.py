@@ -1,4 +1,7 @@
-"""The one interface over every source kind: :func:`extract_source` (and :func:`iter_parts`).
+"""Every source kind read whole: :func:`extract_source` (and :func:`iter_parts`).
+
+Both read through the source-kind registry (:func:`etl.extract.sources.open_source`), joining
+each part's batches; the pipeline's extract step streams the same parts batch by batch instead.
 
 .. code-block:: python
 
@@ -19,67 +22,58 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
-from etl.errors import ConfigError
-from etl.extract._table import check_reserved
+import pyarrow as pa
+
 from etl.extract.connections import ConnectionResolver
 from etl.extract.normalize import normalize_headers
 from etl.extract.parts import Extracted, ExtractedPart, combine
-from etl.extract.sources.files import read_file_parts
+from etl.extract.sources import ReadRequest, SourcePart, open_source
 from etl.registry.normalize import NormalizeSpec
-from etl.registry.sources import FileSource, HttpSource, Source, SqlSource
+from etl.registry.sources import Source
 from etl.settings import DEFAULT_LIMITS, ReadLimits
 
 Interval = tuple[datetime, datetime]
 
 
-def _resolver(
-    source: SqlSource | HttpSource, connections: ConnectionResolver | None
-) -> ConnectionResolver:
-    if connections is None:
-        raise ConfigError(f"a {source.kind} source ({source.conn_id}) needs a connection resolver")
-    return connections
+def normalized_comments(part: SourcePart, normalize: NormalizeSpec | None) -> dict[str, str]:
+    """A part's column comments under its normalized column names."""
+    if not part.comments:
+        return {}
+    header = list(part.header)
+    if normalize is None:
+        return dict(part.comments)
+    renamed = normalize_headers(
+        pa.schema([(n, pa.string()) for n in header]).empty_table(),
+        normalize,
+        source_name=part.describe().relative_path,
+    ).column_names
+    by_name = dict(zip(header, renamed, strict=True))
+    return {by_name[old]: text for old, text in part.comments.items() if old in by_name}
 
 
-def _read_parts(
-    source: Source,
-    landing: Path,
-    logical_date: date,
-    interval: Interval | None,
-    connections: ConnectionResolver | None,
-    limits: ReadLimits,
-) -> Iterator[ExtractedPart]:
-    if isinstance(source, FileSource):
-        yield from read_file_parts(
-            source, landing=landing, logical_date=logical_date, limits=limits
-        )
-    elif isinstance(source, SqlSource):
-        from etl.extract.sources.sql import read_sql_part
-
-        part = read_sql_part(
-            source,
-            logical_date=logical_date,
-            interval=interval,
-            connections=_resolver(source, connections),
-        )
-        check_reserved(part.table.column_names, part.fingerprint.relative_path)
-        yield part
-    else:
-        from etl.extract.sources.http import read_http_parts
-
-        for part in read_http_parts(
-            source,
-            logical_date=logical_date,
-            interval=interval,
-            connections=_resolver(source, connections),
-        ):
-            # a table's or an API's own columns may not take a name the pipeline writes
-            check_reserved(part.table.column_names, part.fingerprint.relative_path)
-            yield part
+def read_part(part: SourcePart, normalize: NormalizeSpec | None) -> ExtractedPart:
+    """Read one opened part whole: its batches joined, its headers cleaned and renamed."""
+    try:
+        batches = list(part.batches())
+    finally:
+        part.close()
+    name = part.describe().relative_path
+    tables = [b.table for b in batches]
+    table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+    if normalize is not None:
+        table = normalize_headers(table, normalize, source_name=name)
+    rows = pa.concat_arrays([b.rows for b in batches])
+    return ExtractedPart(
+        table=table,
+        fingerprint=part.describe(),
+        rows=rows,
+        rejected=part.rejected(),
+        comments=normalized_comments(part, normalize),
+    )
 
 
 def iter_parts(
@@ -99,18 +93,15 @@ def iter_parts(
     Yields:
         The parts in reading order, their headers cleaned and renamed.
     """
-    for part in _read_parts(source, landing, logical_date, interval, connections, limits):
-        if normalize is None:
-            yield part
-            continue
-        name = part.fingerprint.relative_path
-        table = normalize_headers(part.table, normalize, source_name=name)
-        comments = {
-            new: part.comments[old]
-            for old, new in zip(part.table.column_names, table.column_names, strict=True)
-            if old in part.comments
-        }
-        yield dataclasses.replace(part, table=table, comments=comments)
+    request = ReadRequest(
+        landing=landing,
+        logical_date=logical_date,
+        interval=interval,
+        connections=connections,
+        limits=limits,
+    )
+    for part in open_source(source, request):
+        yield read_part(part, normalize)
 
 
 def extract_source(

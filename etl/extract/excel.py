@@ -136,16 +136,3 @@ def read_excel_rows(
         )
     table = strings_table(located.header, located.rows, rel)
     return table, located.numbers
-
-
-def read_excel_file(
-    path: Path,
-    rel: str,
-    *,
-    sheet: str | int | None,
-    header_row: int | None = None,
-    limits: ReadLimits = DEFAULT_LIMITS,
-) -> pa.Table:
-    """Read the table on one sheet as an all-string table (see :func:`read_excel_rows`)."""
-    table, _ = read_excel_rows(path, rel, sheet=sheet, header_row=header_row, limits=limits)
-    return table

@@ -91,7 +91,7 @@ def _type_depth(kind: pa.DataType) -> int:
     return deepest
 
 
-def _check_schema(parquet: pq.ParquetFile, rel: str, limits: ReadLimits) -> None:
+def check_schema(parquet: pq.ParquetFile, rel: str, limits: ReadLimits) -> None:
     """Refuse from the footer alone what would be too costly or unsafe to read."""
     schema = parquet.schema_arrow
     check_columns(len(schema), rel, limits.max_columns)
@@ -109,6 +109,19 @@ def _check_schema(parquet: pq.ParquetFile, rel: str, limits: ReadLimits) -> None
     check_cells(rows, len(schema), rel, limits.max_cells)
 
 
+def not_parquet(rel: str) -> DataError:
+    """The error for a file that Parquet cannot read."""
+    return DataError(f"{rel} is not a readable Parquet file")
+
+
+def text_limit(rel: str, limits: ReadLimits) -> DataError:
+    """The error for a file whose text passes ``PUBDATA_MAX_WHOLE_READ_BYTES``."""
+    return DataError(
+        f"{rel} decodes to more than {limits.max_whole_read_bytes:,} bytes of text"
+        " (PUBDATA_MAX_WHOLE_READ_BYTES); nothing was read"
+    )
+
+
 def _text_batches(
     parquet: pq.ParquetFile, names: list[str], rel: str, limits: ReadLimits
 ) -> list[pa.RecordBatch]:
@@ -123,10 +136,7 @@ def _text_batches(
         text = pa.Table.from_arrays(columns, names=[f"f{i}" for i in range(len(columns))])
         held += text.nbytes
         if held > limits.max_whole_read_bytes:
-            raise DataError(
-                f"{rel} decodes to more than {limits.max_whole_read_bytes:,} bytes of text"
-                " (PUBDATA_MAX_WHOLE_READ_BYTES); nothing was read"
-            )
+            raise text_limit(rel, limits)
         batches.extend(text.combine_chunks().to_batches())
     return batches
 
@@ -152,10 +162,10 @@ def read_parquet_file(path: Path, rel: str, *, limits: ReadLimits = DEFAULT_LIMI
     """
     try:
         parquet = pq.ParquetFile(path)
-        _check_schema(parquet, rel, limits)
+        check_schema(parquet, rel, limits)
         names = parquet.schema_arrow.names
         batches = _text_batches(parquet, names, rel, limits)
     except (pa.ArrowInvalid, OSError):
-        raise DataError(f"{rel} is not a readable Parquet file") from None
+        raise not_parquet(rel) from None
     schema = pa.schema([(f"f{i}", pa.string()) for i in range(len(names))])
     return finish_table(names, pa.Table.from_batches(batches, schema=schema), rel)

@@ -1,7 +1,12 @@
-"""One delivered file -> an all-string table and its fingerprint (``read_source``) or a part."""
+"""One delivered file -> an all-string table and its fingerprint (:func:`read_source`).
+
+:func:`open_scanned` is how every file of a delivery is opened: once, inside the landing zone,
+never through a symlink, and hashed before any reader sees it.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 
@@ -9,24 +14,26 @@ import pyarrow as pa
 
 from etl.errors import ConfigError, DataError
 from etl.extract._table import check_reserved
-from etl.extract.csv_reader import read_csv_file, read_csv_rows
-from etl.extract.excel import read_excel_file, read_excel_rows
 from etl.extract.file_scan import FileScan, scan_file
 from etl.extract.fingerprint import SourceFingerprint
-from etl.extract.jsonfile import read_json_file, read_jsonl_file
-from etl.extract.parquet_reader import read_parquet_file
-from etl.extract.parts import ExtractedPart, Rejected
+from etl.extract.formats import file_format
+from etl.extract.parts import Rejected
 from etl.extract.paths import OpenedFile, open_delivered
 from etl.registry.sources import FileSource, Source
-from etl.settings import DEFAULT_LIMITS, ReadLimits
+from etl.settings import DEFAULT_BATCH_ROWS, DEFAULT_LIMITS, ReadLimits
 
 logger = logging.getLogger(__name__)
 
 
-def _scan_file(path: Path, landing: Path) -> tuple[OpenedFile, FileScan]:
+def open_scanned(path: Path, landing: Path) -> tuple[OpenedFile, FileScan]:
     """Open a delivered file inside the landing zone once and read it (hash, UTF-8, lines).
 
     Every later read goes through the returned handle's ``path``; the caller closes it.
+
+    Raises:
+        PolicyError: the path resolves outside the landing zone.
+        SourceNotReady: the file does not exist.
+        DataError: the file is empty, or not a regular file.
     """
     opened = open_delivered(path.absolute(), landing)
     try:
@@ -39,38 +46,21 @@ def _scan_file(path: Path, landing: Path) -> tuple[OpenedFile, FileScan]:
     return opened, scan
 
 
-def _fingerprint(
-    location: Path, rel: str, sha256: str, size: int, encoding: str | None, fmt: str, rows: int
-) -> SourceFingerprint:
-    return SourceFingerprint(
-        uri=location.as_uri(),
-        relative_path=rel,
-        sha256=sha256,
-        bytes=size,
-        encoding=encoding,
-        format=fmt,
-        rows=rows,
-    )
-
-
-def _read_other(
-    resolved: Path, rel: str, source: FileSource, limits: ReadLimits
-) -> tuple[pa.Table, str | None]:
-    if source.format == "json":
-        return read_json_file(
-            resolved, rel, encoding=source.encoding, records=source.records, limits=limits
-        )
-    if source.format == "jsonl":
-        return read_jsonl_file(resolved, rel, encoding=source.encoding, limits=limits)
-    return read_parquet_file(resolved, rel, limits=limits), None
-
-
 def _file_source(source: Source) -> FileSource:
     if not isinstance(source, FileSource):
         raise ConfigError(
             f"read_source reads landing-zone files; a {source.kind} source needs extract_source"
         )
     return source
+
+
+def _refuse_ragged(rejected: tuple[Rejected, ...], rel: str) -> DataError:
+    first = rejected[0]
+    where = f"line {first.row + 1}" if first.row > 0 else "a row"
+    return DataError(
+        f"{where} of {rel} has {first.fields} fields where the header has {first.expected}"
+        f" ({len(rejected)} ragged row(s) in total)"
+    )
 
 
 def read_source(
@@ -81,7 +71,7 @@ def read_source(
     Identifiers keep their leading zeros because nothing is type-inferred; empty fields are null;
     header names are stripped of whitespace and BOMs. Declared types are applied afterwards by
     :func:`etl.extract.cast.cast_columns`. A ragged CSV row is an error here; use
-    :func:`read_file_part` (or :func:`etl.extract.api.extract_source`) to quarantine it.
+    :func:`etl.extract.api.extract_source` to quarantine it.
 
     Args:
         path: the file, normally from :func:`etl.extract.paths.resolve_source_path`; a relative
@@ -102,77 +92,26 @@ def read_source(
             a limit of ``limits`` exceeded.
     """
     source = _file_source(source)
-    opened, scan = _scan_file(path, landing)
-    with opened:  # read through the checked handle only
-        resolved, rel = opened.path, opened.relative_path
-        encoding: str | None = None
-        if source.format == "csv":
-            table, encoding = read_csv_file(
-                resolved, rel, encoding=source.encoding, delimiter=source.delimiter, limits=limits
-            )
-        elif source.format == "excel":
-            table = read_excel_file(
-                resolved, rel, sheet=source.sheet, header_row=source.header_row, limits=limits
-            )
-        else:
-            table, encoding = _read_other(resolved, rel, source, limits)
-    fingerprint = _fingerprint(
-        opened.location, rel, scan.sha256, scan.size, encoding, source.format, table.num_rows
-    )
-    _accept(fingerprint, table)
-    return table, fingerprint
-
-
-def read_file_part(
-    path: Path, source: FileSource, *, landing: Path, limits: ReadLimits = DEFAULT_LIMITS
-) -> ExtractedPart:
-    """Read one delivered file as an :class:`~etl.extract.parts.ExtractedPart`.
-
-    Like :func:`read_source`, but ragged CSV rows are set aside (with their line numbers) for
-    quarantine instead of failing the file, and each row carries its data row number (for
-    Excel, counted from the header row, so header row + number = the sheet row).
-
-    Raises:
-        PolicyError: the path resolves outside the landing zone.
-        SourceNotReady: the file does not exist.
-        ConfigError: the declared encoding is unknown.
-        DataError: empty or unreadable file, wrong format, duplicate headers, a limit of
-            ``limits`` exceeded.
-    """
-    opened, scan = _scan_file(path, landing)
-    with opened:  # read through the checked handle only
-        resolved, rel = opened.path, opened.relative_path
-        encoding: str | None = None
-        rows: pa.Array | None = None
-        rejected: tuple[Rejected, ...] = ()
-        if source.format == "csv":
-            read = read_csv_rows(
-                resolved, rel, encoding=source.encoding, delimiter=source.delimiter, limits=limits
-            )
-            table, encoding, rows, rejected = read.table, read.codec, read.rows, read.rejected
-        elif source.format == "excel":
-            table, numbers = read_excel_rows(
-                resolved, rel, sheet=source.sheet, header_row=source.header_row, limits=limits
-            )
-            rows = pa.array(numbers, pa.int64())
-        else:
-            table, encoding = _read_other(resolved, rel, source, limits)
-    count = table.num_rows + len(rejected)
-    fingerprint = _fingerprint(
-        opened.location, rel, scan.sha256, scan.size, encoding, source.format, count
-    )
-    _accept(fingerprint, table)
-    return ExtractedPart(table=table, fingerprint=fingerprint, rows=rows, rejected=rejected)
-
-
-def _accept(fingerprint: SourceFingerprint, table: pa.Table) -> None:
-    """Refuse a delivered header that takes a name the pipeline writes; log what was read."""
-    check_reserved(table.column_names, fingerprint.relative_path)
+    opened, scan = open_scanned(path, landing)
+    try:
+        part = file_format(source.format)(
+            opened, scan, source, limits=limits, batch_rows=DEFAULT_BATCH_ROWS
+        )
+        tables = [batch.table for batch in part.batches()]
+    finally:
+        opened.close()
+    rel = opened.relative_path
+    if part.rejected():
+        raise _refuse_ragged(part.rejected(), rel)
+    table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+    fingerprint = dataclasses.replace(part.describe(), rows=table.num_rows)
+    check_reserved(table.column_names, rel)
     logger.info(
         "read %s: %d rows, %d columns (%s, %s)",
-        fingerprint.relative_path,
+        rel,
         fingerprint.rows,
         table.num_columns,
         fingerprint.format,
         fingerprint.encoding or "binary",
     )
+    return table, fingerprint

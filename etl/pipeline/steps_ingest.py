@@ -39,20 +39,22 @@ from etl.extract import (
     cast_columns,
     compare_schema,
     duplicate_deliveries,
-    extract_source,
 )
+from etl.extract.api import normalized_comments, read_part
 from etl.extract.cast import CastResult
+from etl.extract.normalize import normalize_headers
 from etl.extract.parts import (
     REASONS,
     SOURCE_FILE,
     SOURCE_ROW,
     SOURCE_SHA256,
     as_quarantine_rows,
+    combine,
     rejected_table,
 )
 from etl.extract.paths import fill_template
 from etl.extract.schema_change import SchemaChange
-from etl.extract.sources.csv_delivery import CsvDelivery, DeliveredFile, open_csv_delivery
+from etl.extract.sources import Batch, ReadRequest, SourcePart, open_source
 from etl.lake import delta
 from etl.lake.layout import zone_table_uri
 from etl.lineage import read_meta
@@ -60,7 +62,7 @@ from etl.pipeline import amend
 from etl.pipeline.overlap import WriteBehind, ordered_map, read_ahead
 from etl.pipeline.repeat import repeated
 from etl.registry import Dataset
-from etl.registry.sources import FileSource
+from etl.registry.sources import FileSource, Source
 from etl.runtime import staging
 from etl.runtime.context import RunContext, staging_dir, write_json
 from etl.settings import Settings
@@ -75,6 +77,8 @@ log = logging.getLogger(__name__)
 Checked = tuple[tuple[pa.Table, pa.Table], pa.Array, pa.Array]
 
 PROVENANCE = (SOURCE_FILE, SOURCE_SHA256, SOURCE_ROW)
+#: A query result's batches while it is read (its hash is known only at the end).
+_SPOOL = "extract-spool.arrow"
 
 
 def _previous_deliveries(settings: Settings, dataset: Dataset) -> list[PreviousDelivery]:
@@ -177,8 +181,10 @@ def extract(
 ) -> dict[str, Any]:
     """Read what the source delivered into staging, fingerprint it and apply declared types.
 
-    Any source kind (landing-zone files and globs, databases, HTTP APIs) goes through
-    :func:`etl.extract.extract_source`. Stored resubmissions of quarantined rows for this date
+    Any source kind (landing-zone files and globs, databases, HTTP APIs) is opened through the
+    source-kind registry (:func:`etl.extract.sources.open_source`) and staged batch by batch as
+    its parts are read; parts whose headers differ, and dates with stored resubmissions, are
+    combined in memory first. Stored resubmissions of quarantined rows for this date
     are applied before the types (:mod:`etl.pipeline.amend`). The typed columns are compared
     with the restricted table's current schema: an added column is a warning (recorded in
     ``source.json`` and lineage), a removed or retyped one stops the run unless declared.
@@ -208,22 +214,31 @@ def extract(
     for name in (staging.REJECTED, staging.SOURCE):
         (folder / name).unlink(missing_ok=True)
     write_json(folder / staging.RUN, {"started_at": datetime.now(UTC).isoformat()})
-    delivery = _csv_delivery(settings, dataset, ctx)
-    if delivery is not None:
-        fingerprints = [f.fingerprint for f in delivery.files]
-        comments: dict[str, str] = {}
-    else:
-        extracted = extract_source(
-            dataset.source,
-            landing=settings.landing,
-            logical_date=ctx.logical_date,
-            interval=ctx.data_interval,
-            connections=connections or EnvConnections(settings.connections),
-            normalize=dataset.normalize,
-            limits=settings.limits,
-        )
-        fingerprints = list(extracted.fingerprints)
-        comments = dict(extracted.column_comments)
+    request = ReadRequest(
+        landing=settings.landing,
+        logical_date=ctx.logical_date,
+        interval=ctx.data_interval,
+        connections=connections or EnvConnections(settings.connections),
+        limits=settings.limits,
+        batch_rows=settings.batch_rows,
+    )
+    parts = _open_parts(dataset.source, request)
+    try:
+        return _extract_parts(settings, dataset, ctx, folder, parts)
+    finally:
+        for part in parts:
+            part.close()
+
+
+def _extract_parts(
+    settings: Settings, dataset: Dataset, ctx: RunContext, folder: Path, parts: list[SourcePart]
+) -> dict[str, Any]:
+    """Stage the opened parts of a run (see :func:`extract`)."""
+    fingerprints = [part.describe() for part in parts]
+    comments: dict[str, str] = {}
+    for part in parts:
+        for name, text in normalized_comments(part, dataset.normalize).items():
+            comments.setdefault(name, text)
     duplicates = duplicate_deliveries(
         fingerprints,
         logical_date=ctx.logical_date,
@@ -255,21 +270,21 @@ def extract(
     label = _label(dataset, ctx, fingerprints)
     writer = _StagingWriter(settings, dataset, folder, label)
     try:
-        if delivery is not None:
-            wanted = [f for i, f in enumerate(delivery.files) if i not in set(duplicated)]
-            # batches are cast two at a time (Arrow kernels), while the next ones are parsed
+        if _streams(settings, dataset, ctx, parts):
+            wanted = [part for i, part in enumerate(parts) if i not in set(duplicated)]
+            # batches are cast two at a time (Arrow kernels), while the next ones are read
             casts = ordered_map(
-                lambda batch: (batch, writer.cast(batch.table)),
-                read_ahead(delivery.batches(wanted)),
+                lambda batch: (batch, writer.cast(batch[1])),
+                read_ahead(_batches(wanted, dataset, folder)),
                 settings.workers,
             )
-            for batch, cast in casts:
-                fp = batch.file.fingerprint
-                writer.add(batch.table, _constant_provenance(fp, batch.rows), cast)
-            loaded = [f.fingerprint for f in wanted]
+            for (part, table, rows), cast in casts:
+                writer.add(table, _constant_provenance(part.describe(), rows), cast)
+            loaded = [part.describe() for part in wanted]
             rejected = _rejected_rows(wanted, writer.data_columns)
             amendments: list[Any] = []
         else:
+            extracted = combine([read_part(part, dataset.normalize) for part in parts])
             data, provenance, rejected = _without_duplicates(extracted, duplicated)
             data, amendments = amend.apply(
                 settings,
@@ -285,7 +300,11 @@ def extract(
                     data.slice(offset, size),
                     {k: v.slice(offset, size) for k, v in provenance.items()},
                 )
-            loaded = [f for i, f in enumerate(fingerprints) if i not in set(duplicated)]
+            read = extracted.fingerprints
+            loaded = [f for i, f in enumerate(read) if i not in set(duplicated)]
+            duplicate_rows = [
+                _duplicate_dict(by_path[read[i].relative_path], read[i]) for i in duplicated
+            ]
         writer.close(rejected)
     except BaseException:
         writer.abort()
@@ -334,27 +353,74 @@ def extract(
     }
 
 
-def _csv_delivery(settings: Settings, dataset: Dataset, ctx: RunContext) -> CsvDelivery | None:
-    """The streaming reader of a delimited-file delivery, or None when the run reads whole.
+def _open_parts(source: Source, request: ReadRequest) -> list[SourcePart]:
+    """Open every part of the run's source (no rows read where the kind streams)."""
+    parts: list[SourcePart] = []
+    try:
+        parts.extend(open_source(source, request))
+    except BaseException:
+        for part in parts:
+            part.close()
+        raise
+    return parts
 
-    Deliveries are streamed when they are delimited files sharing one header and no stored
-    resubmission amends the date (amendments match rows across the whole delivery; those
-    runs are small by nature). Anything else is read whole and then staged in batches.
-    """
-    source = dataset.source
-    if not isinstance(source, FileSource) or source.format != "csv":
-        return None
-    if amend.stored(settings, dataset.id, ctx.logical_date):
-        return None
-    delivery = open_csv_delivery(
-        source,
-        landing=settings.landing,
-        logical_date=ctx.logical_date,
-        normalize=dataset.normalize,
-        batch_rows=settings.batch_rows,
-        limits=settings.limits,
+
+def _header(part: SourcePart, dataset: Dataset) -> tuple[str, ...]:
+    """A part's header as the run will name its columns (normalized)."""
+    rel = part.describe().relative_path
+    names = pa.schema(
+        [(name or f"column {i + 1}", pa.string()) for i, name in enumerate(part.header)]
     )
-    return delivery if delivery.same_header else None
+    table = normalize_headers(names.empty_table(), dataset.normalize, source_name=rel)
+    return tuple(table.column_names)
+
+
+def _streams(
+    settings: Settings, dataset: Dataset, ctx: RunContext, parts: list[SourcePart]
+) -> bool:
+    """Whether the parts are staged batch by batch as they are read, or combined first.
+
+    Parts are streamed when they share one header and no stored resubmission amends the date
+    (amendments match rows across the whole delivery; those runs are small by nature). Parts
+    whose headers differ are combined in memory, columns matched by name, as
+    :func:`etl.extract.parts.combine` does.
+    """
+    if amend.stored(settings, dataset.id, ctx.logical_date):
+        return False
+    return len({_header(part, dataset) for part in parts}) <= 1
+
+
+def _batches(
+    parts: list[SourcePart], dataset: Dataset, folder: Path
+) -> Iterator[tuple[SourcePart, pa.Table, pa.Array]]:
+    """Every batch of ``parts`` in order, headers normalized, with the part it came from.
+
+    A part whose hash is known only once it has been read (a query result) is spooled to a
+    private staging file first, so that its rows carry that hash and memory holds one batch.
+    """
+    for part in parts:
+        batches = part.batches() if part.describe().sha256 else _spooled(part, folder)
+        rel = part.describe().relative_path
+        for batch in batches:
+            table = normalize_headers(batch.table, dataset.normalize, source_name=rel)
+            yield part, table, batch.rows
+
+
+def _spooled(part: SourcePart, folder: Path) -> Iterator[Batch]:
+    """A part's batches, written to ``folder`` and read back once the part is exhausted."""
+    spool = staging.TableWriter(folder, _SPOOL)
+    try:
+        for batch in part.batches():
+            spool.write(batch.table.append_column(SOURCE_ROW, batch.rows))
+        spool.close()
+    except BaseException:
+        spool.abort()
+        raise
+    try:
+        for table in staging.iter_tables(folder, _SPOOL):
+            yield Batch(table.drop_columns([SOURCE_ROW]), table.column(SOURCE_ROW).combine_chunks())
+    finally:
+        (folder / _SPOOL).unlink(missing_ok=True)
 
 
 def _constant_provenance(fingerprint: SourceFingerprint, rows: pa.Array) -> dict[str, pa.Array]:
@@ -366,9 +432,9 @@ def _constant_provenance(fingerprint: SourceFingerprint, rows: pa.Array) -> dict
     }
 
 
-def _rejected_rows(files: list[DeliveredFile], columns: list[str]) -> pa.Table:
-    """The ragged rows of streamed files, shaped as :meth:`Extracted.quarantine_rows` does."""
-    table = rejected_table([(f.fingerprint, r) for f in files for r in f.rejected])
+def _rejected_rows(parts: list[SourcePart], columns: list[str]) -> pa.Table:
+    """The ragged rows of streamed parts, shaped as :meth:`Extracted.quarantine_rows` does."""
+    table = rejected_table([(p.describe(), r) for p in parts for r in p.rejected()])
     return as_quarantine_rows(table, columns)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import Field, field_validator, model_validator
 
@@ -157,11 +157,6 @@ class SqlSource(Closed):
         parts = _split_table(self.table)
         return (None, parts[0]) if len(parts) == 1 else (parts[0], parts[1])
 
-    @property
-    def path(self) -> str:
-        """Not a file: refuses, so that code written for file sources fails clearly."""
-        raise ConfigError(f"a sql source ({self.conn_id}) has no landing path; use extract_source")
-
 
 class PagePagination(Closed):
     """``?page=1&size=100``, then 2, 3 … until a page returns fewer than ``size`` records."""
@@ -228,14 +223,12 @@ class HttpSource(Closed):
             _placeholders(text, _HTTP_PLACEHOLDERS)
         return value
 
-    @property
-    def path(self) -> str:
-        """Not a file: refuses, so that code written for file sources fails clearly."""
-        raise ConfigError(
-            f"an http source ({self.conn_id}) has no landing path; use extract_source"
-        )
-
 
 Source = Annotated[FileSource | SqlSource | HttpSource, Field(discriminator="kind")]
-SOURCE_KINDS = ("file", "sql", "http")
+#: The source kinds, each read by the module ``etl.extract.sources.<kind>``.
+SOURCE_KINDS: tuple[str, ...] = tuple(
+    get_args(model.model_fields["kind"].annotation)[0] for model in get_args(get_args(Source)[0])
+)
+#: The file formats, each read by the module ``etl.extract.formats.<format>``.
+FILE_FORMATS: tuple[str, ...] = get_args(FileSource.model_fields["format"].annotation)
 PAGINATION_TYPES = ("page", "offset", "cursor")

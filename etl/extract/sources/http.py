@@ -1,7 +1,8 @@
 """HTTP JSON API sources (the exchange platform pattern), with the standard library only.
 
-One part per page. Pagination by page number, offset or cursor (a dotted JSON path to the
-next cursor); records at a dotted path; nested objects flattened like JSON files. 429, 408 and
+One part per page, fetched when the reader asks for it. Pagination by page number, offset or
+cursor (a dotted JSON path to the next cursor); records at a dotted path; nested objects
+flattened like JSON files. 429, 408 and
 5xx answers and network errors are retried with exponential backoff (``Retry-After`` honoured,
 both bounded by ``max_backoff_seconds``); any other 4xx fails at once with one line naming the
 endpoint and the status. Response bodies never reach logs or messages, and the connection's
@@ -25,10 +26,18 @@ from urllib.parse import urlencode
 
 from etl.errors import ConfigError, DataError, TransientError
 from etl.extract._records import records_at, records_table
+from etl.extract._table import check_reserved
 from etl.extract.connections import ConnectionResolver, HttpTarget
 from etl.extract.fingerprint import SourceFingerprint
-from etl.extract.parts import ExtractedPart
-from etl.registry.sources import CursorPagination, HttpSource, OffsetPagination, PagePagination
+from etl.extract.sources import ReadRequest, SourcePart, WholePart
+from etl.registry.sources import (
+    CursorPagination,
+    HttpSource,
+    OffsetPagination,
+    PagePagination,
+    Source,
+)
+from etl.settings import DEFAULT_BATCH_ROWS
 
 logger = logging.getLogger(__name__)
 
@@ -224,6 +233,26 @@ def _pages(
     )
 
 
+def open_parts(source: Source, request: ReadRequest) -> Iterator[SourcePart]:
+    """Fetch the pages of an HTTP source as they are read, one part per page.
+
+    Raises:
+        ConfigError: a 4xx answer other than 408/429 (names the endpoint and status).
+        TransientError: retries exhausted on 429/5xx or network errors.
+        DataError: a response that is not JSON, has no records array, does not paginate, or a
+            reserved column name.
+    """
+    if not isinstance(source, HttpSource):
+        raise ConfigError(f"the http source kind cannot read a {source.kind} source")
+    yield from read_http_parts(
+        source,
+        logical_date=request.logical_date,
+        interval=request.interval,
+        connections=request.resolver(source.kind, source.conn_id),
+        batch_rows=request.batch_rows,
+    )
+
+
 def read_http_parts(
     source: HttpSource,
     *,
@@ -231,8 +260,12 @@ def read_http_parts(
     interval: tuple[datetime, datetime] | None,
     connections: ConnectionResolver,
     sleep: Sleep = clock.sleep,
-) -> Iterator[ExtractedPart]:
-    """Fetch every page of an HTTP source, one part per page.
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+) -> Iterator[WholePart]:
+    """Fetch every page of an HTTP source, one part per page, each page when it is wanted.
+
+    A page is one JSON document, parsed whole (its size is the API's page size); the next page
+    is requested only once the part before it has been taken.
 
     Args:
         source: the registry's http source.
@@ -240,6 +273,7 @@ def read_http_parts(
         interval: the run's data interval (``{start}``, ``{end}``).
         connections: resolves ``source.conn_id`` to a base URL and auth headers.
         sleep: how to wait between retries (tests pass a recorder).
+        batch_rows: the most rows per batch of a page.
 
     Yields:
         One part per page: its records as strings, a fingerprint with the page's sha256.
@@ -268,5 +302,7 @@ def read_http_parts(
             rows=table.num_rows,
             kind="http",
         )
+        # an API's own columns may not take a name the pipeline writes
+        check_reserved(table.column_names, shown)
         logger.info("read %s: %d records", shown, table.num_rows)
-        yield ExtractedPart(table=table, fingerprint=fingerprint)
+        yield WholePart(table, fingerprint, batch_rows=batch_rows)

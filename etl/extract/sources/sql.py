@@ -6,19 +6,23 @@ registry and quoted by the dialect); an incremental read binds ``:start``/``:end
 A query source is sent as written with only those two parameters bound. Sessions are read-only
 where the dialect allows it (PostgreSQL, MySQL/MariaDB).
 
-Rows are fetched in batches of ``batch_rows`` with server-side cursors, turned into text
-(like Parquet columns, see :func:`etl.extract.parquet_reader.column_to_text`) batch by batch.
+Rows are fetched in batches of ``batch_rows`` with server-side cursors (``stream_results``,
+``yield_per``) and handed on as they come, turned into text batch by batch (like Parquet
+columns, see :func:`etl.extract.parquet_reader.column_to_text`): a result of any size is held
+one batch at a time.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
@@ -26,12 +30,13 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
 from etl.errors import ConfigError, DataError, PubdataError, TransientError
-from etl.extract._table import finish_table
+from etl.extract._table import StreamedHeader, check_reserved, clean_name
 from etl.extract.connections import ConnectionResolver
 from etl.extract.fingerprint import SourceFingerprint
 from etl.extract.parquet_reader import column_to_text
-from etl.extract.parts import ExtractedPart
-from etl.registry.sources import SqlSource
+from etl.extract.parts import Rejected
+from etl.extract.sources import Batch, ReadRequest, SourcePart
+from etl.registry.sources import Source, SqlSource
 
 logger = logging.getLogger(__name__)
 
@@ -169,61 +174,128 @@ def _to_text(values: Sequence[object], name: str, where: str) -> pa.Array:
         return pa.array([t if t else None for t in text], pa.string())
 
 
-def _execute(
-    conn: Connection, statement: sa.Executable, params: dict[str, object], source: SqlSource
-) -> tuple[list[str], Iterator[pa.RecordBatch]]:
-    """Run the statement; its column names and its rows as string record batches."""
-    where = _locator(source)
-    streaming = conn.execution_options(stream_results=True, yield_per=source.batch_rows)
-    result = streaming.execute(statement, params)
-    keys = result.keys()
-    names = [str(key) for key in keys]
-    fields = [f"f{i}" for i in range(len(names))]
+class SqlPart:
+    """A table or query whose statement is running; its rows come off a server-side cursor.
 
-    def batches() -> Iterator[pa.RecordBatch]:
-        empty = True
-        for rows in result.partitions():
-            empty = False
-            columns = list(zip(*rows, strict=True))
-            arrays = [_to_text(values, names[i], where) for i, values in enumerate(columns)]
-            yield pa.RecordBatch.from_arrays(arrays, names=fields)
-        if empty:
-            yield pa.RecordBatch.from_arrays(
-                [pa.array([], pa.string()) for _ in names], names=fields
-            )
+    The rows are fetched ``source.batch_rows`` at a time (``yield_per``) and turned into text
+    batch by batch; the content hash (the fingerprint's ``sha256``) is taken over each batch's
+    Arrow IPC stream as it passes, so it is known once the result has been read.
+    """
 
-    return names, batches()
+    def __init__(
+        self,
+        source: SqlSource,
+        engine: sa.Engine,
+        conn: Connection,
+        result: sa.CursorResult[Any],
+        comments: dict[str, str],
+        fingerprint: SourceFingerprint,
+    ) -> None:
+        self.source = source
+        self.comments: Mapping[str, str] = comments
+        self._engine, self._conn, self._result = engine, conn, result
+        keys = result.keys()
+        self._names = [str(key) for key in keys]
+        self._fingerprint = fingerprint
+        self._where = fingerprint.relative_path
+
+    @property
+    def header(self) -> tuple[str, ...]:
+        """The result's column names, cleaned."""
+        return tuple(name for name in (clean_name(n) for n in self._names) if name)
+
+    def describe(self) -> SourceFingerprint:
+        """The fingerprint; ``sha256``, ``bytes`` and ``rows`` are set once the rows are read."""
+        return self._fingerprint
+
+    def batches(self) -> Iterator[Batch]:
+        """The rows as text in batches (the connection is closed after).
+
+        Raises:
+            TransientError: the read broke off.
+            ConfigError: the database refused the read.
+            DataError: duplicate or empty column names with values in the result.
+        """
+        where = self._where
+        digest, size, first = hashlib.sha256(), 0, 1
+        fields = [f"f{i}" for i in range(len(self._names))]
+        try:
+            header = StreamedHeader(self._names, where)
+            empty = True
+            for rows in self._result.partitions():
+                empty = False
+                columns = list(zip(*rows, strict=True))
+                arrays = [
+                    _to_text(values, self._names[i], where) for i, values in enumerate(columns)
+                ]
+                batch = pa.RecordBatch.from_arrays(arrays, names=fields)
+                payload = _ipc(batch)
+                digest.update(payload)
+                size += payload.size
+                numbers = np.arange(first, first + batch.num_rows, dtype=np.int64)
+                first += batch.num_rows
+                yield Batch(header.apply(pa.Table.from_batches([batch])), pa.array(numbers))
+            if empty:
+                batch = pa.RecordBatch.from_arrays(
+                    [pa.array([], pa.string()) for _ in fields], names=fields
+                )
+                payload = _ipc(batch)
+                digest.update(payload)
+                size += payload.size
+                yield Batch(header.apply(pa.Table.from_batches([batch])), pa.array([], pa.int64()))
+        except sa_exc.DBAPIError as error:
+            raise _db_error(error, f"reading {where}") from None
+        finally:
+            self.close()
+        self._fingerprint = replace(
+            self._fingerprint, sha256=digest.hexdigest(), bytes=size, rows=first - 1
+        )
+        logger.info(
+            "read %s: %d rows, %d columns (%s)",
+            where,
+            first - 1,
+            len(header.names),
+            self.source.mode,
+        )
+
+    def rejected(self) -> tuple[Rejected, ...]:
+        """None: a row that cannot be read fails the query."""
+        return ()
+
+    def close(self) -> None:
+        """Close the result and the connection (idempotent)."""
+        self._result.close()
+        self._conn.close()
+        self._engine.dispose()
 
 
-def read_sql_part(
-    source: SqlSource,
-    *,
-    logical_date: date,
-    interval: Interval | None,
-    connections: ConnectionResolver,
-) -> ExtractedPart:
-    """Read a table or query into one part (the content hash is the fingerprint's sha256).
+def _ipc(batch: pa.RecordBatch) -> pa.Buffer:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, batch.schema) as writer:
+        writer.write_batch(batch)
+    return sink.getvalue()
 
-    Args:
-        source: the registry's sql source.
-        logical_date: the run's logical date; without ``interval``, its day in
-            ``source.timezone`` is the interval.
-        interval: the run's data interval ``[start, end)``; naive datetimes are taken to be in
-            ``source.timezone``.
-        connections: resolves ``source.conn_id``.
 
-    Returns:
-        The part: string columns, column comments (tables), one fingerprint.
+def open_parts(source: Source, request: ReadRequest) -> Iterator[SourcePart]:
+    """Run the table's select or the query; one part whose rows stream from the cursor.
+
+    Without ``request.interval``, the logical date's day in ``source.timezone`` is the interval;
+    naive datetimes are taken to be in ``source.timezone``.
+
+    Yields:
+        One part: string columns, column comments (tables), its fingerprint.
 
     Raises:
         ConfigError: missing driver or connection, unknown table/column, refused login, bad SQL.
-        TransientError: the database could not be reached or the read broke off.
-        DataError: duplicate or empty column names in the result.
+        TransientError: the database could not be reached.
+        DataError: a reserved column name in the result.
     """
-    interval = interval or day_interval(logical_date, source.timezone)
+    if not isinstance(source, SqlSource):
+        raise ConfigError(f"the sql source kind cannot read a {source.kind} source")
+    connections = request.resolver(source.kind, source.conn_id)
+    interval = request.interval or day_interval(request.logical_date, source.timezone)
     where = _locator(source)
     engine, conn = _connect(source, connections)
-    digest, size, batches = hashlib.sha256(), 0, []
     try:
         comments: dict[str, str] = {}
         statement: sa.Executable
@@ -231,21 +303,16 @@ def read_sql_part(
             statement, params = _query_statement(source.query, source, interval)
         else:
             statement, params, comments = _table_statement(source, conn, interval)
-        names, batches_read = _execute(conn, statement, params, source)
-        for batch in batches_read:
-            sink = pa.BufferOutputStream()
-            with pa.ipc.new_stream(sink, batch.schema) as writer:
-                writer.write_batch(batch)
-            payload = sink.getvalue()
-            digest.update(payload)
-            size += payload.size
-            batches.append(batch)
+        streaming = conn.execution_options(stream_results=True, yield_per=source.batch_rows)
+        result = streaming.execute(statement, params)
     except sa_exc.DBAPIError as error:
-        raise _db_error(error, f"reading {where}") from None
-    finally:
         conn.close()
         engine.dispose()
-    table = finish_table(names, pa.Table.from_batches(batches), where)
+        raise _db_error(error, f"reading {where}") from None
+    except BaseException:
+        conn.close()
+        engine.dispose()
+        raise
     query = (
         ""
         if source.mode == "snapshot"
@@ -254,14 +321,17 @@ def read_sql_part(
     fingerprint = SourceFingerprint(
         uri=f"sql://{source.conn_id}/{source.table or 'query'}{query}",
         relative_path=where,
-        sha256=digest.hexdigest(),
-        bytes=size,
+        sha256="",
+        bytes=0,
         encoding=None,
         format="sql",
-        rows=table.num_rows,
+        rows=0,
         kind="sql",
     )
-    logger.info(
-        "read %s: %d rows, %d columns (%s)", where, table.num_rows, table.num_columns, source.mode
-    )
-    return ExtractedPart(table=table, fingerprint=fingerprint, comments=comments)
+    part = SqlPart(source, engine, conn, result, comments, fingerprint)
+    try:
+        check_reserved(part.header, where)
+    except BaseException:
+        part.close()
+        raise
+    yield part

@@ -15,9 +15,9 @@ import pytest
 
 from etl.errors import DataError, PolicyError, PubdataError
 from etl.extract import paths
+from etl.extract.api import iter_parts
 from etl.extract.paths import open_delivered
-from etl.extract.sources.csv_delivery import open_csv_delivery
-from etl.extract.sources.files import read_file_parts
+from etl.extract.sources import ReadRequest, open_source
 from etl.registry.sources import FileSource
 
 DAY = date(2024, 5, 1)
@@ -59,11 +59,9 @@ def refusal(landing: Path, template: str, *, stream: bool) -> PubdataError:
     source = FileSource.model_validate({"kind": "file", "format": "csv", "path": template})
     with pytest.raises(PubdataError) as info:
         if stream:
-            open_csv_delivery(
-                source, landing=landing, logical_date=DAY, normalize=None, batch_rows=10
-            )
+            list(open_source(source, ReadRequest(landing=landing, logical_date=DAY, batch_rows=10)))
         else:
-            list(read_file_parts(source, landing=landing, logical_date=DAY))
+            list(iter_parts(source, landing=landing, logical_date=DAY))
     error = info.value
     assert "\n" not in str(error) and SECRET not in str(error)
     return error
@@ -104,7 +102,7 @@ def test_an_absolute_path_is_refused_by_the_registry_and_when_opened(landing: Pa
 
 def test_a_glob_that_matches_only_regular_files_is_read(landing: Path) -> None:
     source = FileSource.model_validate({"kind": "file", "format": "csv", "path": "market/o*.csv"})
-    (part,) = read_file_parts(source, landing=landing, logical_date=DAY)
+    (part,) = iter_parts(source, landing=landing, logical_date=DAY)
     assert part.table.column("name").to_pylist() == ["fine"]
 
 
@@ -151,11 +149,11 @@ def handles_on(path: Path) -> list[str]:
 def test_the_handle_is_closed_after_reading(landing: Path) -> None:
     delivered = (landing / "market" / "ok.csv").resolve()
     source = FileSource.model_validate({"kind": "file", "format": "csv", "path": "market/ok.csv"})
-    list(read_file_parts(source, landing=landing, logical_date=DAY))
-    delivery = open_csv_delivery(
-        source, landing=landing, logical_date=DAY, normalize=None, batch_rows=10
+    list(iter_parts(source, landing=landing, logical_date=DAY))
+    delivery = list(
+        open_source(source, ReadRequest(landing=landing, logical_date=DAY, batch_rows=10))
     )
     assert len(handles_on(delivered)) == 1  # held from the check to the read
-    list(delivery.batches(delivery.files))
+    [b for part in delivery for b in part.batches()]
     gc.collect()
     assert handles_on(delivered) == []

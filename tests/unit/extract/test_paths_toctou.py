@@ -19,9 +19,9 @@ import pytest
 
 from etl.errors import PolicyError
 from etl.extract import paths, reader
-from etl.extract.sources import files
-from etl.extract.sources.csv_delivery import open_csv_delivery
-from etl.extract.sources.files import read_file_parts
+from etl.extract.api import iter_parts
+from etl.extract.sources import ReadRequest, open_source
+from etl.extract.sources import file as files
 from etl.pipeline import steps_ingest
 from etl.registry import Dataset
 from etl.registry.sources import FileSource
@@ -102,9 +102,7 @@ def test_a_name_swapped_for_a_symlink_after_the_last_name_check_is_never_opened(
     swap = lambda: swap_for_symlink(target, outside)  # noqa: E731
     on_call(paths, "relative_to_landing", 2, monkeypatch, swap)
     with pytest.raises(PolicyError) as info:
-        open_csv_delivery(
-            source(), landing=landing, logical_date=DAY, normalize=None, batch_rows=10
-        )
+        list(open_source(source(), ReadRequest(landing=landing, logical_date=DAY, batch_rows=10)))
     assert target.is_symlink()
     assert str(info.value) == (
         "source path 'market/2024-05-01.csv' was replaced by a symlink after it was checked;"
@@ -120,7 +118,7 @@ def test_a_name_swapped_after_the_glob_was_resolved_is_refused_by_name(
         files, "resolve_source_paths", 1, monkeypatch, lambda: swap_for_symlink(target, outside)
     )
     with pytest.raises(PolicyError) as info:
-        list(read_file_parts(source(path="market/*"), landing=landing, logical_date=DAY))
+        list(iter_parts(source(path="market/*"), landing=landing, logical_date=DAY))
     assert str(info.value) == (
         f"source path 'market/2024-05-01.csv' resolves outside the landing zone {landing}"
     )
@@ -133,7 +131,7 @@ def test_every_reader_reads_the_checked_file_after_a_swap(
     landing, target, outside = delivery(tmp_path, fmt)
     # swapped after the file was opened and hashed, before its rows are parsed
     on_call(reader, "scan_file", 1, monkeypatch, lambda: swap_for_symlink(target, outside))
-    (part,) = read_file_parts(source(fmt), landing=landing, logical_date=DAY)
+    (part,) = iter_parts(source(fmt), landing=landing, logical_date=DAY)
     assert target.is_symlink()  # the swap happened before the read
     assert values(part.table) == [INSIDE]
     assert part.fingerprint.relative_path == f"market/{target.name}"
@@ -144,14 +142,14 @@ def test_a_streamed_delivery_is_read_through_the_handle_it_was_checked_with(
     tmp_path: Path,
 ) -> None:
     landing, target, outside = delivery(tmp_path)
-    opened = open_csv_delivery(
-        source(), landing=landing, logical_date=DAY, normalize=None, batch_rows=10
+    opened = list(
+        open_source(source(), ReadRequest(landing=landing, logical_date=DAY, batch_rows=10))
     )
     swap_for_symlink(target, outside)  # between the check and the read (duplicates are looked up)
-    batches = list(opened.batches(opened.files))
+    batches = [b for part in opened for b in part.batches()]
     assert [v for b in batches for v in values(b.table)] == [INSIDE]
     inside = hashlib.sha256(f"name\n{INSIDE}\n".encode()).hexdigest()
-    assert opened.files[0].fingerprint.sha256 == inside
+    assert opened[0].describe().sha256 == inside
 
 
 def test_a_folder_swapped_for_a_symlink_after_the_check_is_refused(
@@ -165,7 +163,7 @@ def test_a_folder_swapped_for_a_symlink_after_the_check_is_refused(
 
     on_call(paths, "relative_to_landing", 2, monkeypatch, swap_folder)
     with pytest.raises(PolicyError) as info:
-        list(read_file_parts(source(), landing=landing, logical_date=DAY))
+        list(iter_parts(source(), landing=landing, logical_date=DAY))
     assert str(info.value) == (
         f"source path 'market/2024-05-01.csv' was opened outside the landing zone {landing};"
         " not read"
