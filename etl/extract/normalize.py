@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 from etl.errors import DataError
 from etl.extract._fullwidth import halfwidth, halfwidth_text
 from etl.extract._table import clean_name
+from etl.extract.reserved import RESERVED_COLUMNS
 from etl.registry.normalize import DEFAULT_NULL_MARKERS, NormalizeSpec
 
 _SPACES = re.compile(r"\s+")
@@ -43,34 +44,50 @@ def clean_header(name: str, *, fullwidth: bool = True) -> str:
 def normalize_headers(
     table: pa.Table, spec: NormalizeSpec | None, *, source_name: str = "the source"
 ) -> pa.Table:
-    """Clean the header names and apply the registry's renames.
+    """Clean the header names, apply the registry's renames, and refuse ``_`` names.
 
     Rename keys are cleaned the same way as the headers, so ``"注册资本（万元）"`` in the registry
     matches a delivered ``注册资本(万元)``. A rename whose delivered name is absent is ignored (the
     sender may already use the canonical name); a declared column that ends up missing is
     reported when the types are applied.
 
+    A name starting with ``_`` marks the pipeline's own columns, which classification and zone
+    projection pass through untouched: a delivered column keeping such a name (``_id`` of a
+    document store, ``_phone``) would reach the shared zone unclassified, so it is refused
+    unless the registry renames it.
+
     Args:
         table: the extracted table.
-        spec: the dataset's normalization; None leaves the table unchanged.
+        spec: the dataset's normalization; None only checks the names.
         source_name: how to name the source in messages.
 
     Returns:
-        The table with cleaned, renamed columns (pipeline columns starting with ``_`` untouched).
+        The table with cleaned, renamed columns (the pipeline's own columns untouched).
 
     Raises:
-        DataError: two columns end up with the same name.
+        DataError: two columns end up with the same name, or a delivered one starts with ``_``.
     """
-    if spec is None:
-        return table
-    renames = {clean_header(k, fullwidth=spec.fullwidth): v for k, v in spec.rename.items()}
+    renames = (
+        {clean_header(k, fullwidth=spec.fullwidth): v for k, v in spec.rename.items()}
+        if spec is not None
+        else {}
+    )
     names: list[str] = []
     for name in table.column_names:
-        if name.startswith("_"):
+        if name in RESERVED_COLUMNS:
             names.append(name)
             continue
-        cleaned = clean_header(name, fullwidth=spec.fullwidth)
-        names.append(renames.get(cleaned, cleaned))
+        cleaned = clean_header(name, fullwidth=spec.fullwidth) if spec is not None else name
+        final = renames.get(cleaned, cleaned)
+        if final.startswith("_"):
+            raise DataError(
+                f"column '{name}' of {source_name} starts with '_', which marks the pipeline's"
+                f" own columns; rename it in the registry (normalize: rename: {{'{name}':"
+                f" '{name.lstrip('_') or 'column'}'}})"
+            )
+        names.append(final)
+    if spec is None:
+        return table
     _check_unique(names, source_name)
     return table.rename_columns(names)
 

@@ -175,3 +175,15 @@ def test_values_that_do_not_coerce_are_quarantined_never_nulled() -> None:
     result = cast_columns(table, {"n": "int64", "d": "date"}, normalize=_spec())
     assert result.failed_rows.to_pylist() == [True, True, False]
     assert result.row_reasons.to_pylist() == ["cast:d:date", "cast:n:int64", None]
+
+
+def test_a_delivered_name_starting_with_underscore_is_refused_unless_renamed() -> None:
+    # `_` marks the pipeline's own columns, which classification and projection pass through
+    table = _table(**{"_phone": ["13800000000"], "姓名": ["张三"], "_source_row": ["1"]})
+    message = r"column '_phone' of d/x\.json starts with '_'.*rename: \{'_phone': 'phone'\}"
+    with pytest.raises(DataError, match=message):
+        normalize_headers(table, None, source_name="d/x.json")
+    with pytest.raises(DataError, match=message):
+        normalize_headers(table, _spec(), source_name="d/x.json")
+    renamed = normalize_headers(table, _spec(rename={"_phone": "phone"}), source_name="d/x.json")
+    assert renamed.column_names == ["phone", "姓名", "_source_row"]

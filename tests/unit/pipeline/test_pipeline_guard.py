@@ -7,7 +7,9 @@ from datetime import date
 from pathlib import Path
 
 import pyarrow.compute as pc
+import pytest
 
+from etl.errors import DataError
 from etl.lake import delta
 from etl.lineage import read_meta
 from etl.pipeline import steps_publish as publish
@@ -116,3 +118,38 @@ def test_nothing_is_checked_when_nothing_goes_out(tmp_path: Path) -> None:
     assert publish.zones_for(dataset, publish.DatasetClassification((), "L1", ("IMP",), ())) == [
         "restricted"
     ]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_a_delivered_column_named_like_a_pipeline_column_never_reaches_shared(
+    tmp_path: Path, fmt: str
+) -> None:
+    # `_phone` would pass classification and projection untouched, like `_source_row`
+    landing = tmp_path / "landing" / "d"
+    landing.mkdir(parents=True)
+    rows = [{"编号": f"GD{i:04d}", "_phone": MOBILES[i]} for i in range(ROWS)]
+    path = landing / f"{DAY.isoformat()}.{fmt}"
+    if fmt == "csv":
+        lines = ["编号,_phone"] + [f"{r['编号']},{r['_phone']}" for r in rows]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    else:
+        path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    settings = make_settings(tmp_path / "home", PUBDATA_LANDING=str(tmp_path / "landing"))
+    spec: dict[str, object] = {
+        "id": "tickets",
+        "title": "工单",
+        "department": "service",
+        "domain": "service",
+        "source": {"kind": "file", "format": fmt, "path": "d/{ds}." + fmt},
+    }
+    with pytest.raises(DataError, match=r"column '_phone' of d/2024-06-01\.\w+ starts with '_'"):
+        run_local(settings, Dataset.model_validate(spec), ctx())
+    assert not (settings.home / "lake" / "shared").exists()
+
+    spec["normalize"] = {"rename": {"_phone": "lxdh"}}
+    summary = run_local(
+        settings, Dataset.model_validate(spec), RunContext("tickets", "d", "r2", DAY)
+    )
+    shared = delta.read(summary["tables"]["shared"])
+    assert "_phone" not in shared.column_names
+    assert not set(MOBILES) & {str(v) for c in shared.columns for v in c.to_pylist()}
