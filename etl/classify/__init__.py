@@ -6,7 +6,8 @@ free text, applies registry overrides and the dataset rules, and returns a
 a whole dataset; ``detect_drift`` compares a run with the previous one.
 """
 
-from etl.classify.detectors import Detector, detectors, get_detector, register
+from etl.classify.detectors.base import Detector
+from etl.classify.detectors.registry import detectors, get_detector, register
 from etl.classify.drift import Drift, classification_from_meta, detect_drift
 from etl.classify.engine import DerivedFrom, classify_table
 from etl.classify.grades import DEFAULT_GRADES, FLAGS, GRADES, grade_rank, max_grade
