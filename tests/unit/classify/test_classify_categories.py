@@ -78,9 +78,9 @@ def test_the_detector_registry_is_the_table() -> None:
 
 
 def test_derived_tables_agree_with_the_records() -> None:
-    assert DEFAULT_GRADES == {NONE: "L2", **{c.id: c.grade for c in CATEGORIES}}
-    assert DIRECT_IDENTIFIERS == {c.id for c in CATEGORIES if c.identifies_person}
-    assert NOT_PERSONAL == {NONE, "uscc", "org_code"}
+    assert {NONE: "L2", **{c.id: c.grade for c in CATEGORIES}} == DEFAULT_GRADES
+    assert {c.id for c in CATEGORIES if c.identifies_person} == DIRECT_IDENTIFIERS
+    assert {NONE, "uscc", "org_code"} == NOT_PERSONAL
     assert {info.category for info in CATEGORY_TERMS.values()} == {c.id for c in CATEGORIES}
     for c in CATEGORIES:
         for words in c.headers:
@@ -88,7 +88,7 @@ def test_derived_tables_agree_with_the_records() -> None:
                 term = CATEGORY_TERMS[word.replace("_", " ")]
                 assert term == Term(c.id, words.ambiguous, words.role)
     assert set(PATTERNS) == {c.id for c in CATEGORIES if c.in_text is not None}
-    assert CATEGORY_FORMATS == {c.id: c.suite_format for c in CATEGORIES if c.suite_format}
+    assert {c.id: c.suite_format for c in CATEGORIES if c.suite_format} == CATEGORY_FORMATS
     for c in CATEGORIES:
         assert c.canonical in FORMS and form_of(c.id) == c.canonical
         has_form = c.shared in (Shared.MASKED, Shared.GENERALIZED)
