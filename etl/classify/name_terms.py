@@ -82,26 +82,21 @@ def category_terms(categories: Iterable[Category]) -> dict[str, Term]:
     Raises:
         ValueError: if a term is listed twice.
     """
-    out: dict[str, Term] = {}
-    ordered = sorted(categories, key=_hint_rank)  # stable: the table's order among the rest
-    entries = [
-        *((c.id, words) for c in ordered for words in c.headers),
-    ]
-    for category_id, words in entries:
+    entries: list[tuple[str, Term]] = [
+        (term, info)
+        for c in sorted(categories, key=_hint_rank)  # stable: the table's order among the rest
+        for words in c.headers
         for term, info in terms(
-            category_id, words.words, ambiguous=words.ambiguous, role=words.role
-        ).items():
-            if term in out:
-                raise ValueError(f"header term {term!r} is listed twice")
-            out[term] = info
-    codes = {
-        **{code: Term(category) for code, category in SOCIAL_SECURITY_CODES.items()},
-        **{code: Term(c, ambiguous) for code, (c, ambiguous) in HEALTH_CODES.items()},
-    }
-    for code, info in codes.items():
-        if code in out:
-            raise ValueError(f"header term {code!r} is listed twice")
-        out[code] = info
+            c.id, words.words, ambiguous=words.ambiguous, role=words.role
+        ).items()
+    ]
+    entries += [(code, Term(category)) for code, category in SOCIAL_SECURITY_CODES.items()]
+    entries += [(code, Term(c, ambiguous)) for code, (c, ambiguous) in HEALTH_CODES.items()]
+    out: dict[str, Term] = {}
+    for term, info in entries:
+        if term in out:
+            raise ValueError(f"header term {term!r} is listed twice")
+        out[term] = info
     return out
 
 
