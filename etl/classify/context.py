@@ -32,6 +32,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from etl.classify import names
+from etl.classify.categories import CATEGORIES
 from etl.classify.decide import ColumnFinding
 from etl.classify.grades import DEFAULT_GRADES, grade_rank
 from etl.classify.model import ColumnClassification
@@ -43,7 +44,7 @@ from etl.classify.name_terms import (
 )
 
 #: Categories that identify an organisation.
-ORG_IDENTIFIERS = frozenset({"uscc", "org_code"})
+ORG_IDENTIFIERS = frozenset(c.id for c in CATEGORIES if not c.personal)
 #: Categories that identify a natural person on their own.
 PERSON_IDENTIFIERS = frozenset({"id_card", "passport", "social_security"})
 #: Share of the sample at which content alone decides a weak category in a table of persons ...

@@ -16,17 +16,18 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.classify.detectors import Detector, detectors, get_detector
 from etl.classify.detectors.address import check_house_address
-from etl.classify.detectors.base import distinct_count, regex_mask, strip
+from etl.classify.detectors.base import Detector, distinct_count
 from etl.classify.detectors.id_card import embedded_numbers
 from etl.classify.detectors.records import check_fen_amount
+from etl.classify.detectors.registry import detectors, get_detector
 from etl.classify.freetext import looks_like_prose
 from etl.classify.grades import DEFAULT_GRADES, check_category, check_grade
 from etl.classify.model import ColumnClassification, ColumnOverride
 from etl.classify.name_terms import LEGAL_REPRESENTATIVE
 from etl.classify.names import NameHint, category_hints, free_text_hint, quasi_identifier_hint
 from etl.classify.sampling import sample_values
+from etl.text.strings import regex_mask, strip
 
 log = logging.getLogger(__name__)
 

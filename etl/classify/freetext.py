@@ -4,28 +4,26 @@ A 1,000-value sample finds 100 phone numbers hidden in ~920k remarks only 8.5% o
 free-text column is scanned whole: one RE2 prefilter over the column in Arrow, per-category
 patterns on the candidate values only, and Python (with the spec's CJK-safe boundaries
 ``(?<![0-9A-Za-z])…(?![0-9A-Za-z])``; Python's ``\b`` treats Han characters as word characters)
-to confirm check digits on at most :data:`MAX_CONFIRM` candidates per category.
+to confirm check digits on at most :data:`MAX_CONFIRM` candidates per category. What is looked
+for is each category record's ``in_text`` (:mod:`etl.classify.categories`).
 """
 
 from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pyarrow.compute as pc
-from stdnum import luhn
-from stdnum.iso7064 import mod_11_2
 
-from etl.classify.detectors.base import as_strings, strip
-from etl.classify.detectors.contact import EMAIL_DOMAIN, EMAIL_LOCAL
+from etl.classify.categories import CATEGORIES
+from etl.classify.category import Category
 from etl.classify.detectors.health import RE_MEDICAL_NARRATIVE
-from etl.classify.detectors.phone import is_landline, is_mobile
 from etl.classify.detectors.records import RE_CASE
-from etl.classify.detectors.vehicle import PLATE_PROVINCES
+from etl.text.strings import as_strings, strip
 
 #: Candidates confirmed in Python per category; beyond it a seeded sample is confirmed and
 #: the count estimated.
@@ -41,45 +39,32 @@ PROSE_LONG = 20
 
 _L, _R = "(?:^|[^0-9A-Za-z])", "(?:$|[^0-9A-Za-z])"
 _PL, _PR = "(?<![0-9A-Za-z])", "(?![0-9A-Za-z])"
-_DATE = r"(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
-_PROV = f"[{PLATE_PROVINCES}]"
-_CARD_WORD = "(?:卡号|银行卡|储蓄卡|信用卡|借记卡|账号|帐号|账户|帐户|卡)"
+
+
+def free_text_patterns(
+    categories: Iterable[Category],
+) -> dict[str, tuple[str, str, Callable[[str], bool]]]:
+    """The scan's patterns: category → (RE2 pattern, Python pattern, confirmation on the match).
+
+    Args:
+        categories: category records; those with ``in_text`` are scanned for, in their order.
+
+    Returns:
+        Patterns with the CJK-safe boundaries around the records' own patterns.
+    """
+    out: dict[str, tuple[str, str, Callable[[str], bool]]] = {}
+    for c in categories:
+        if c.in_text is None:
+            continue
+        found = c.in_text
+        left, py_left = (_L, _PL) if found.left_boundary else ("", "")
+        python = found.python if found.python is not None else found.pattern
+        out[c.id] = (f"{left}{found.pattern}{_R}", f"{py_left}{python}{_PR}", found.confirm)
+    return out
+
 
 #: Category → (RE2 pattern with boundaries, Python pattern, confirmation on the match).
-PATTERNS: dict[str, tuple[str, str, Callable[[str], bool]]] = {
-    "id_card": (
-        rf"{_L}[1-9][0-9]{{5}}{_DATE}[0-9]{{3}}[0-9Xx]{_R}",
-        rf"{_PL}[1-9][0-9]{{5}}{_DATE}[0-9]{{3}}[0-9Xx]{_PR}",
-        lambda m: bool(mod_11_2.is_valid(m.upper())),
-    ),
-    "mobile_phone": (
-        rf"{_L}(?:\+?86[- ]?)?1[3-9][0-9](?:[- ]?[0-9]{{4}}){{2}}{_R}",
-        rf"{_PL}(?:\+?86[- ]?)?1[3-9][0-9](?:[- ]?[0-9]{{4}}){{2}}{_PR}",
-        lambda m: is_mobile(re.sub(r"[- ]", "", m)),
-    ),
-    "landline_phone": (
-        rf"{_L}0[1-9][0-9]{{1,2}}-[0-9]{{7,8}}{_R}",
-        rf"{_PL}0[1-9][0-9]{{1,2}}-[0-9]{{7,8}}{_PR}",
-        lambda m: is_landline(m.replace("-", "")),
-    ),
-    # Luhn passes one random number in ten, and prose is full of order numbers: a card number
-    # counts only right after a word that says so (卡号, 银行卡, 账号 ...).
-    "bank_card": (
-        rf"{_CARD_WORD}[^0-9]{{0,6}}(?:62|4[0-9]|5[1-5])[0-9]{{14,17}}{_R}",
-        rf"{_CARD_WORD}[^0-9]{{0,6}}(?:62|4[0-9]|5[1-5])[0-9]{{14,17}}{_PR}",
-        lambda m: bool(luhn.is_valid(re.sub(r"[^0-9]", "", m))),
-    ),
-    "email": (
-        rf"{EMAIL_LOCAL}@{EMAIL_DOMAIN}{_R}",
-        rf"{EMAIL_LOCAL}@{EMAIL_DOMAIN}{_PR}",
-        lambda m: True,
-    ),
-    "license_plate": (
-        rf"{_PROV}[A-HJ-NP-Z][\x{{b7}}.]?[A-HJ-NP-Z0-9]{{5,6}}{_R}",
-        rf"{_PROV}[A-HJ-NP-Z][\u00b7.]?[A-HJ-NP-Z0-9]{{5,6}}{_PR}",
-        lambda m: any(ch.isdigit() for ch in m),
-    ),
-}
+PATTERNS = free_text_patterns(CATEGORIES)
 _ANY = "|".join(f"(?:{p[0]})" for p in PATTERNS.values())
 _PY = {c: re.compile(p[1]) for c, p in PATTERNS.items()}
 

@@ -1,9 +1,15 @@
-"""Grades L1 < L2 < L3 < L4 and the default grade of each category (classification.md §1, §3)."""
+"""Grades L1 < L2 < L3 < L4 and the default grade of each category (classification.md §1, §3).
+
+A category's default grade is on its record (:mod:`etl.classify.categories`); the tables here
+are derived from the records.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from etl.classify.categories import CATEGORIES, NONE
+from etl.classify.category import Category
 from etl.errors import ConfigError
 
 #: The four grades of ordinary data, lowest first.
@@ -15,50 +21,25 @@ FLAGS: tuple[str, ...] = ("IMP", "CORE")
 #: Grade of a column that no detector claimed: non-personal operational data.
 NONE_GRADE = "L2"
 
-#: Default grade of every category id of the spec (§3), plus ``none``.
-DEFAULT_GRADES: dict[str, str] = {
-    "none": NONE_GRADE,
-    "id_card": "L3",
-    "uscc": "L1",
-    "org_code": "L1",
-    "mobile_phone": "L3",
-    "landline_phone": "L3",
-    "bank_card": "L4",
-    "passport": "L3",
-    "license_plate": "L3",
-    "email": "L3",
-    "ip_address": "L3",
-    "geo_coordinate": "L3",
-    "address": "L3",
-    "person_name": "L3",
-    "birth_date": "L3",
-    "gender": "L2",
-    "ethnicity": "L3",
-    "religion": "L4",
-    "health": "L4",
-    "biometric": "L4",
-    "property_cert": "L4",
-    "social_security": "L3",
-    "credential": "L4",
-    "criminal_record": "L4",
-    # GB/T 35273 个人财产信息: a person's wages, contribution base, loans, deposits, payments
-    # received. Sensitive personal information (L4); only ever decided in a table about persons.
-    "personal_finance": "L4",
-}
 
-#: Categories that identify a person on their own (used by rules R2 and R3).
-DIRECT_IDENTIFIERS: frozenset[str] = frozenset(
-    {
-        "id_card",
-        "mobile_phone",
-        "landline_phone",
-        "passport",
-        "license_plate",
-        "email",
-        "person_name",
-        "social_security",
-    }
-)
+def default_grades(categories: Iterable[Category]) -> dict[str, str]:
+    """Default grade of ``none`` and of every category, in the categories' order.
+
+    Args:
+        categories: category records.
+
+    Returns:
+        category id → grade.
+
+    Raises:
+        ConfigError: if a record's grade is not a grade.
+    """
+    return {NONE: NONE_GRADE, **{c.id: check_grade(c.grade) for c in categories}}
+
+
+def direct_identifiers(categories: Iterable[Category]) -> frozenset[str]:
+    """Ids of the categories that identify a person on their own (rules R2 and R3)."""
+    return frozenset(c.id for c in categories if c.identifies_person)
 
 
 def check_grade(grade: str) -> str:
@@ -132,3 +113,10 @@ def max_grade(*grades: str | Iterable[str]) -> str:
     if not flat:
         raise ValueError("max_grade() needs at least one grade")
     return max(flat, key=grade_rank)
+
+
+#: Default grade of every category id of the spec (§3), plus ``none``.
+DEFAULT_GRADES: dict[str, str] = default_grades(CATEGORIES)
+
+#: Categories that identify a person on their own (used by rules R2 and R3).
+DIRECT_IDENTIFIERS: frozenset[str] = direct_identifiers(CATEGORIES)

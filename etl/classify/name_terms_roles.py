@@ -26,6 +26,12 @@ MINOR_ROLE = "minor"
 #: 法人/法定代表人: the name is a public registration item of an enterprise.
 LEGAL_REPRESENTATIVE = "legal_representative"
 
+#: Roles that change a category's grade in context (see :mod:`etl.classify.context`): an
+#: organisation's registered address, its switchboard, a published administrative penalty.
+ORG_ADDRESS = "org_address"
+ORG_CONTACT = "org_contact"
+PUBLIC_PENALTY = "public_penalty"
+
 
 @dataclass(frozen=True)
 class Role:

@@ -26,19 +26,15 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from etl.classify.name_terms import ORG_ADDRESS, ORG_CONTACT, Term
+from etl.classify.name_terms import CATEGORY_TERMS, ORG_ADDRESS, ORG_CONTACT, Term
 from etl.classify.name_terms_entities import (
     ENTITY_PREFIXES,
     ENTITY_TERMS,
     RELATED_ORG_PREFIXES,
     RELATED_ORG_WORDS,
 )
+from etl.classify.name_terms_kinds import FREE_TEXT_TERMS, QUASI_IDENTIFIER_TERMS
 from etl.classify.name_terms_roles import CHINESE_ROLES, ENGLISH_ROLES, PINYIN_ROLES, Role
-from etl.classify.name_terms_sensitive import (
-    CATEGORY_TERMS,
-    FREE_TEXT_TERMS,
-    QUASI_IDENTIFIER_TERMS,
-)
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RUN = re.compile(f"[{_CJK}]+")

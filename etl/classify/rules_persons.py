@@ -20,18 +20,20 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl.classify.categories import CATEGORIES, NONE
 from etl.classify.decide import ColumnFinding
-from etl.classify.detectors.base import compact, distinct_count, regex_mask, strip
+from etl.classify.detectors.base import distinct_count
 from etl.classify.detectors.dates import parse_dates, yyyymmdd_dates
 from etl.classify.model import ColumnClassification
 from etl.classify.rule_settings import RuleSettings
+from etl.text.strings import compact, regex_mask, strip
 
 #: Person keys, best first: the column R5 counts distinct persons by.
 PERSON_KEYS: tuple[str, ...] = ("id_card", "social_security", "passport", "mobile_phone", "email")
 #: Keys that make a series of positions a track.
 TRACK_KEYS: tuple[str, ...] = ("license_plate", *PERSON_KEYS)
 #: Categories that are not about a person.
-NOT_PERSONAL = frozenset({"none", "uscc", "org_code"})
+NOT_PERSONAL = frozenset({NONE, *(c.id for c in CATEGORIES if not c.personal)})
 _ID_SHAPE = r"^[0-9]{15}(?:[0-9]{2}[0-9Xx])?$"
 _ISO_DATE = r"^(?:18|19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}$"
 #: Categories whose values carry a birth date.

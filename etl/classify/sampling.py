@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.classify.detectors.base import as_strings, strip
+from etl.text.strings import as_strings, strip
 
 #: The spec's floor on the sample size where a column has that many values.
 MIN_SAMPLE = 30

@@ -25,10 +25,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.classify.canonical import canonical
-from etl.classify.detectors.base import as_strings, distinct_count, strip
+from etl.classify.detectors.base import distinct_count
 from etl.classify.model import ColumnClassification, DatasetClassification, rule_id
 from etl.classify.rule_settings import RuleSettings
 from etl.classify.rules_persons import BIRTH_SOURCES, PERSON_KEYS, minors_mask
+from etl.text.strings import as_strings, strip
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,12 @@ from etl.classify.detectors.vehicle import check_license_plate
 from etl.classify.grades import DEFAULT_GRADES, grade_rank
 from etl.classify.model import DatasetClassification
 
+#: The categories the guard looks for; of two found with the same grade and share, the earlier
+#: is named.
+GUARDED: tuple[str, ...] = (
+    *("id_card", "mobile_phone", "bank_card", "license_plate", "email", "address"),
+    *("person_name", "health"),
+)
 #: Share of check-digit-valid ID numbers or bank cards that makes a column personal.
 STRONG_SHARE = 0.02
 #: Share of mobile numbers that makes a column personal in any table.
@@ -301,8 +307,10 @@ def _verdict(column: str, tally: _Tally, persons: bool) -> Withheld | None:
             material.append("person_name")
     if not material:
         return None
-    order = list(DEFAULT_GRADES)
-    worst = max(material, key=lambda c: (grade_rank(DEFAULT_GRADES[c]), share[c], -order.index(c)))
+    worst = max(
+        material,
+        key=lambda c: (grade_rank(DEFAULT_GRADES[c]), share[c], -GUARDED.index(c)),
+    )
     return Withheld(column, worst, DEFAULT_GRADES[worst], round(tally.hits[worst]), tally.checked)
 
 

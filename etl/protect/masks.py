@@ -12,8 +12,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.classify.detectors.base import as_strings, compact, strip
 from etl.classify.detectors.person_name import starts_with_compound_surname
+from etl.text.strings import as_strings, compact, strip
 
 _NULL = pa.scalar(None, pa.string())
 
@@ -194,15 +194,3 @@ def generalize_birth_date(values: Any) -> Any:
     )
     ok = pc.fill_null(pc.match_substring_regex(year, r"^(?:18|19|20)[0-9]{2}$"), False)
     return pc.if_else(ok, year, _NULL)
-
-
-#: Display mask per category (for people looking at values; joins use tokens). The masks of
-#: contact details, documents and positions are in :mod:`etl.protect.masks_more`.
-MASKS = {
-    "id_card": mask_id_card,
-    "mobile_phone": mask_mobile_phone,
-    "bank_card": mask_bank_card,
-    "person_name": mask_person_name,
-    "address": mask_address,
-    "uscc": mask_uscc,
-}

@@ -17,9 +17,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.classify.detectors.base import as_strings, compact, strip
 from etl.classify.detectors.vehicle import normalize_plates
 from etl.protect.masks import keep_ends
+from etl.text.strings import as_strings, compact, strip
 
 _NULL = pa.scalar(None, pa.string())
 _EMAIL = r"^(?P<head>[^@\s])[^@\s]*@(?P<domain>[^@\s]+\.[^@\s]+)$"

@@ -25,9 +25,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.classify.canonical import canonical, canonical_one
-from etl.classify.detectors.base import as_strings
 from etl.forked import ForkedPool
 from etl.protect.keys import TokenKey
+from etl.text.strings import as_strings
 
 #: Digest bytes kept: 160 bits, 32 base32 characters.
 TOKEN_BYTES = 20

@@ -1,12 +1,14 @@
 """Zone projection: what each zone may hold (classification.md §1, §4).
 
 - ``restricted``: every column raw.
-- ``shared``: L1/L2 as-is; L3 tokenized (join keys: ID, mobile, passport, plate, social
-  security), masked (name, email, landline), generalized (birth date → year, address →
-  district, IP → /16 or /48, coordinates → 2 decimals) or dropped (ethnicity); any other L3
-  column is tokenized (fail closed); L4 dropped.
+- ``shared``: L1/L2 as-is; L3 as the category's record says (``Category.shared``): tokenized
+  (join keys: ID, mobile, passport, plate, social security), masked (name, email, landline),
+  generalized (birth date → year, address → district, IP → /16 or /48, coordinates → 2
+  decimals) or dropped (ethnicity); a column of no category is tokenized (fail closed); L4
+  dropped.
 - ``open``: L1 columns only.
-- credentials never leave the restricted zone, whatever grade a registry gives them.
+- credentials (``Shared.RESTRICTED``) never leave the restricted zone, whatever grade a registry
+  gives them.
 
 Pipeline columns (``_`` prefix) pass through unchanged and are not listed in the lineage. Every
 value of a protected column is protected, including values that failed the category's check.
@@ -23,6 +25,8 @@ from typing import Any
 import pyarrow as pa
 
 from etl.classify import DatasetClassification
+from etl.classify.categories import find_category, get_category
+from etl.classify.category import Shared
 from etl.classify.grades import grade_rank
 from etl.errors import PolicyError
 from etl.forked import ForkedPool
@@ -46,27 +50,26 @@ TRANSFORMATIONS: tuple[str, ...] = (
     "withheld",  # kept out by the publication guard (etl.protect.guard) until a person confirms
 )
 
-#: Join keys: tokenized in the shared zone.
-TOKEN_CATEGORIES = frozenset(
-    {"id_card", "mobile_phone", "bank_card", "passport", "license_plate", "social_security"}
-)
-#: Display values: masked in the shared zone.
-MASKED: dict[str, Callable[[Any], Any]] = {
-    "person_name": mask_person_name,
+#: The masks and generalisations of the shared zone, by the name a category record gives them
+#: (``Category.shared_form``).
+FORMS: dict[str, Callable[[Any], Any]] = {
+    "surname": mask_person_name,
     "email": mask_email,
-    "landline_phone": mask_landline_phone,
+    "area_code_last4": mask_landline_phone,
+    "year": generalize_birth_date,
+    "district": mask_address,
+    "network": generalize_ip_address,
+    "two_decimals": generalize_geo_coordinate,
 }
-#: Generalized in the shared zone.
-GENERALIZED: dict[str, Callable[[Any], Any]] = {
-    "birth_date": generalize_birth_date,
-    "address": mask_address,
-    "ip_address": generalize_ip_address,
-    "geo_coordinate": generalize_geo_coordinate,
-}
-#: L3 categories the spec drops from the shared zone (a small value set: a token would not hide it).
-DROPPED_IN_SHARED = frozenset({"ethnicity"})
-#: Categories that never leave the restricted zone, whatever their grade.
-RESTRICTED_ONLY = frozenset({"credential"})
+
+
+def shared_treatment(category: str) -> Shared:
+    """What the shared zone does with an L3 column of ``category`` (its record says so).
+
+    ``none`` and any id without a record are tokenized: fail closed.
+    """
+    record = find_category(category)
+    return record.shared if record is not None else Shared.TOKENIZED
 
 
 @dataclass(frozen=True)
@@ -97,23 +100,11 @@ class ZoneProjection:
     columns: tuple[ColumnLineage, ...]
 
 
-def _how(category: str) -> str:
-    """The transformation an L3 column of ``category`` gets in the shared zone."""
-    if category in MASKED:
-        return "masked"
-    if category in GENERALIZED:
-        return "generalized"
-    # Join keys, and any L3 column without a dedicated mask (fail closed): keyed token.
-    return "tokenized"
-
-
 def _protect(
     values: Any, category: str, how: str, key: TokenKey, workers: ForkedPool | None = None
 ) -> Any:
-    if how == "masked":
-        return MASKED[category](values)
-    if how == "generalized":
-        return GENERALIZED[category](values)
+    if how in (Shared.MASKED, Shared.GENERALIZED):
+        return FORMS[str(get_category(category).shared_form)](values)
     return tokenize(values, category, key, workers=workers)
 
 
@@ -179,9 +170,10 @@ def project_zone(
         if column is None:
             raise PolicyError(f"column {name!r} has no classification; refusing to project it")
         plan = _plan(zone, column.grade)
-        if plan == "protect" and column.category in DROPPED_IN_SHARED:
+        treatment = shared_treatment(column.category)
+        if plan == "protect" and treatment is Shared.DROPPED:
             plan = "dropped"
-        if zone != "restricted" and column.category in RESTRICTED_ONLY:
+        if zone != "restricted" and treatment is Shared.RESTRICTED:
             plan = "dropped"
         if zone != "restricted" and name in withheld:
             lineage.append(ColumnLineage(name, None, "withheld"))
@@ -191,7 +183,7 @@ def project_zone(
             continue
         how = "identity"
         if plan == "protect":
-            how = _how(column.category)
+            how = str(treatment)
             jobs[len(arrays)] = (values, column.category, how)
         names.append(name)
         arrays.append(values)

@@ -6,7 +6,8 @@ What the draft may contain, and why nothing in it identifies anyone:
   1 to the row count rounded up to ten times its order of magnitude;
 * ``expect_column_values_to_not_be_null`` where the file has no nulls;
 * formats of classified columns from a fixed table of patterns per category (the patterns
-  are written here, not learned from the data), where at least 95 % of values match;
+  are written on the category records, not learned from the data), where at least 95 % of
+  values match;
 * only for columns the classifier finds not sensitive (category ``none``, grade L1/L2): value
   sets when a column has at most 20 distinct values *and each occurs at least 5 times* (no rare
   value that could single someone out), ranges rounded outward to one significant digit
@@ -34,15 +35,12 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-#: Formats by category (classification.md §3); only these patterns ever appear in a draft.
+from etl.classify.categories import CATEGORIES
+
+#: Formats by category (classification.md §3): each record's ``suite_format``; only these
+#: patterns ever appear in a draft.
 CATEGORY_FORMATS: dict[str, str] = {
-    "id_card": r"^\d{17}[\dXx]$",
-    "uscc": r"^[0-9A-HJ-NPQRTUWXY]{18}$",
-    "org_code": r"^[0-9A-Z]{8}-?[0-9X]$",
-    "mobile_phone": r"^1[3-9]\d{9}$",
-    "bank_card": r"^\d{13,19}$",
-    "license_plate": r"^[\u4e00-\u9fa5][A-HJ-NP-Z][A-HJ-NP-Z0-9]{5,6}$",
-    "email": r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+    c.id: c.suite_format for c in CATEGORIES if c.suite_format is not None
 }
 MAX_SET = 20
 MIN_COUNT = 5

@@ -6,7 +6,7 @@ from typing import Any
 
 import pyarrow.compute as pc
 
-from etl.classify.detectors.base import Detector, regex_mask, strip
+from etl.text.strings import regex_mask, strip
 
 #: 1-12 Han characters, then a division suffix (省/自治区/市/区/县/旗/盟/州), then a street,
 #: house, building or village keyword somewhere after it.
@@ -68,12 +68,3 @@ def check_house_address(values: Any) -> Any:
     house; content alone may call a column an address only at this level.
     """
     return pc.and_(check_address(values), regex_mask(strip(values), RE_HOUSE))
-
-
-DETECTOR = Detector(
-    category="address",
-    default_grade="L3",
-    strong=False,
-    check=check_address,
-    description="地址: division prefix (省/市/区/县) + 路/街/号/栋/单元/室/村",
-)

@@ -1,8 +1,8 @@
-"""Detector objects and the vectorized helpers they share.
+"""The detector record (derived from a category spec) and the helpers checks share.
 
 A detector's ``check`` takes a pyarrow string array and returns a boolean mask of the same length
 (null → False). Regular expressions run in Arrow (RE2); Python runs only to confirm a checksum on
-the values that passed the regular expression.
+the values that passed the regular expression. String normalisation is in :mod:`etl.text.strings`.
 """
 
 from __future__ import annotations
@@ -15,16 +15,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-#: Whitespace removed by normalizers; the same set in RE2 and in Python (``str.strip(WHITESPACE)``).
-WHITESPACE = " \t\n\r\f\v\u00a0\u3000"
-
-#: RE2 class of separators people type inside numbers: whitespace, dashes and brackets.
-SEPARATORS_CLASS = r"[ \t\n\r\f\v\x{a0}\x{3000}\-()（）]"
-
 
 @dataclass(frozen=True)
 class Detector:
-    """A value check for one category.
+    """A value check for one category, derived from its :class:`~etl.classify.category.Category`.
 
     Attributes:
         category: category id (classification.md §3).
@@ -45,54 +39,10 @@ class Detector:
     clear_name_only: bool = False
 
 
-def as_strings(values: Any) -> Any:
-    """Return ``values`` as one contiguous ``pa.string()`` array.
-
-    Args:
-        values: a pyarrow Array or ChunkedArray of any type that casts to string.
-
-    Returns:
-        A ``pa.StringArray``.
-    """
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks() if values.num_chunks else pa.array([], pa.string())
-    if values.type != pa.string():
-        values = pc.cast(values, pa.string())
-    return values
-
-
-def strip(values: Any) -> Any:
-    """Trim :data:`WHITESPACE` from both ends of every string (any array is cast to string)."""
-    return pc.utf8_trim(as_strings(values), WHITESPACE)
-
-
-def compact(values: Any) -> Any:
-    """Remove whitespace, dashes and brackets; upper-case ASCII letters (``x`` → ``X``).
-
-    Any array is cast to string first.
-    """
-    cleaned = pc.replace_substring_regex(as_strings(values), f"{SEPARATORS_CLASS}+", "")
-    return pc.ascii_upper(cleaned)
-
-
-def compact_one(value: str) -> str:
-    """Python twin of :func:`compact` for one value."""
-    out = "".join(ch for ch in value if ch not in WHITESPACE and ch not in "-()（）")
-    return out.translate(_ASCII_UPPER)
-
-
-_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-
-
 def distinct_count(values: Any) -> int:
     """Distinct non-null values (``pc.unique`` is several times faster than ``count_distinct``)."""
     unique = pc.unique(values)
     return len(unique) - (1 if unique.null_count else 0)
-
-
-def regex_mask(values: Any, pattern: str) -> Any:
-    """Boolean mask of values fully matching RE2 ``pattern`` (anchor it yourself); null → False."""
-    return pc.fill_null(pc.match_substring_regex(values, pattern), False)
 
 
 def confirm(values: Any, candidates: Any, predicate: Callable[[str], bool]) -> Any:

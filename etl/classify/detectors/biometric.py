@@ -16,7 +16,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.classify.detectors.base import Detector, regex_mask, strip
+from etl.text.strings import regex_mask, strip
 
 #: Magic numbers by length.
 MAGIC: dict[int, tuple[bytes, ...]] = {
@@ -61,12 +61,3 @@ def check_biometric(values: Any) -> Any:
     long_enough = pc.fill_null(pc.greater_equal(pc.utf8_length(text), MIN_IMAGE_TEXT), False)
     image = pc.and_(long_enough, regex_mask(text, RE_IMAGE_TEXT))
     return pc.or_(image, regex_mask(text, RE_VECTOR))
-
-
-DETECTOR = Detector(
-    category="biometric",
-    default_grade="L4",
-    strong=True,
-    check=check_biometric,
-    description="人脸/指纹/照片: image or template magic (binary, base64, hex), float vectors",
-)

@@ -10,7 +10,8 @@ from typing import Any
 from stdnum import luhn
 from stdnum.cn import uscc
 
-from etl.classify.detectors.base import Detector, compact, confirm, regex_mask
+from etl.classify.detectors.base import confirm
+from etl.text.strings import compact, regex_mask
 
 #: GB 32100 alphabet (no I, O, S, V, Z).
 USCC_ALPHABET = "0-9A-HJ-NPQRTUWXY"
@@ -87,28 +88,3 @@ def check_bank_card(values: Any) -> Any:
     """
     digits = compact(values)
     return confirm(digits, regex_mask(digits, RE_BANK_CARD), luhn.is_valid)
-
-
-USCC = Detector(
-    category="uscc",
-    default_grade="L1",
-    strong=True,
-    check=check_uscc,
-    description="统一社会信用代码: 18 characters, check character (stdnum calc_check_digit)",
-)
-
-ORG_CODE = Detector(
-    category="org_code",
-    default_grade="L1",
-    strong=True,
-    check=check_org_code,
-    description="组织机构代码: 8+1 characters, GB 11714 weights 3,7,9,10,5,8,4,2",
-)
-
-BANK_CARD = Detector(
-    category="bank_card",
-    default_grade="L4",
-    strong=True,
-    check=check_bank_card,
-    description="银行卡号: 13-19 digits, Luhn",
-)

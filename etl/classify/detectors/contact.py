@@ -11,7 +11,8 @@ from typing import Any
 
 import pyarrow.compute as pc
 
-from etl.classify.detectors.base import Detector, confirm, regex_mask, strip
+from etl.classify.detectors.base import confirm
+from etl.text.strings import regex_mask, strip
 
 #: Local part of an address (dot-atom, no quoting).
 EMAIL_LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
@@ -54,20 +55,3 @@ def check_ip_address(values: Any) -> Any:
     text = strip(values)
     candidates = pc.or_(regex_mask(text, RE_IPV4), regex_mask(text, RE_IPV6))
     return confirm(text, candidates, _ip_ok)
-
-
-EMAIL = Detector(
-    category="email",
-    default_grade="L3",
-    strong=True,
-    check=check_email,
-    description="电子邮箱: local@domain with a top-level label of letters",
-)
-
-IP_ADDRESS = Detector(
-    category="ip_address",
-    default_grade="L3",
-    strong=True,
-    check=check_ip_address,
-    description="IP 地址: IPv4 or IPv6 (ipaddress.ip_address)",
-)

@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.classify.detectors.base import Detector, strip
+from etl.text.strings import strip
 
 #: Earliest plausible birth date.
 MIN_DATE = dt.date(1900, 1, 1)
@@ -137,12 +137,3 @@ def check_birth_date(values: Any, today: dt.date | None = None) -> Any:
     high = pa.scalar(today or dt.date.today(), pa.date32())
     low = pa.scalar(MIN_DATE, pa.date32())
     return pc.fill_null(pc.and_(pc.greater_equal(dates, low), pc.less_equal(dates, high)), False)
-
-
-DETECTOR = Detector(
-    category="birth_date",
-    default_grade="L3",
-    strong=False,
-    check=check_birth_date,
-    description="出生日期: a date 1900..today (2023-05-12, 2023.05.12, 20230512, 2023年5月12日)",
-)

@@ -17,8 +17,8 @@ from typing import Any
 
 import pyarrow.compute as pc
 
-from etl.classify.detectors.base import Detector, compact, regex_mask, strip
 from etl.classify.detectors.id_card import check_id_card
+from etl.text.strings import compact, regex_mask, strip
 
 RE_PASSPORT = (
     r"^(?:[EGDSPH][0-9]{8}|E[A-HJ-NP-Z][0-9]{7}|[CW][0-9]{8}|C[A-Z][0-9]{7}"
@@ -61,30 +61,3 @@ def check_social_security(values: Any) -> Any:
     digits = pc.utf8_length(pc.replace_substring_regex(codes, "[^0-9]", ""))
     local = pc.and_(regex_mask(codes, RE_SOCIAL_SECURITY), pc.greater_equal(digits, 6))
     return pc.or_(check_id_card(values), pc.fill_null(local, False))
-
-
-PASSPORT = Detector(
-    category="passport",
-    default_grade="L3",
-    strong=False,
-    check=check_passport,
-    description="护照/港澳通行证/回乡证/台胞证: community patterns (unverified vs GA standards)",
-)
-
-PROPERTY_CERT = Detector(
-    category="property_cert",
-    default_grade="L4",
-    strong=True,
-    check=check_property_cert,
-    description="不动产权证号/不动产单元号/房产证号: certificate patterns",
-)
-
-SOCIAL_SECURITY = Detector(
-    category="social_security",
-    default_grade="L3",
-    strong=False,
-    check=check_social_security,
-    description="社保/医保号: an ID number or a local 8-20 character insurance number",
-    # any serial passes the local-number check: only a header that can mean nothing else counts
-    clear_name_only=True,
-)

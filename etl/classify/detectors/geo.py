@@ -13,7 +13,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.classify.detectors.base import Detector, strip
+from etl.text.strings import strip
 
 #: China's bounding box (incl. the South China Sea islands), degrees.
 LON_MIN, LON_MAX = 73.4, 135.1
@@ -67,12 +67,3 @@ def check_geo_coordinate(values: Any) -> Any:
     precise = pc.or_(_precise(a_text), _precise(b_text))
     pair = pc.fill_null(pc.and_(pc.and_(is_pair, in_box), precise), False)
     return pc.or_(one_axis, pair)
-
-
-DETECTOR = Detector(
-    category="geo_coordinate",
-    default_grade="L3",
-    strong=False,
-    check=check_geo_coordinate,
-    description="经纬度: longitude/latitude (or a pair) inside China with >= 3 decimals",
-)

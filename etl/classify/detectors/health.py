@@ -10,7 +10,7 @@ from typing import Any
 
 import pyarrow.compute as pc
 
-from etl.classify.detectors.base import Detector, regex_mask, strip
+from etl.text.strings import regex_mask, strip
 
 #: ICD-10 (incl. the Chinese clinical extension ``J06.900x003``), dagger/asterisk allowed.
 RE_ICD10 = r"^[A-Z][0-9]{2}(?:\.[0-9A-Za-z]{1,8})?[+*\x{2020}]?$"
@@ -53,12 +53,3 @@ def check_health(values: Any) -> Any:
     text = strip(values)
     code = regex_mask(pc.ascii_upper(text), RE_ICD10)
     return pc.or_(code, regex_mask(text, RE_DIAGNOSIS))
-
-
-DETECTOR = Detector(
-    category="health",
-    default_grade="L4",
-    strong=False,
-    check=check_health,
-    description="诊断/病史/残疾: ICD-10 codes, diagnosis and disability words",
-)

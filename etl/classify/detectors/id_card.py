@@ -13,7 +13,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from stdnum.iso7064 import mod_11_2
 
-from etl.classify.detectors.base import Detector, compact, compact_one, confirm, regex_mask
+from etl.classify.detectors.base import confirm
+from etl.text.canonical import to_18
+from etl.text.strings import compact, compact_one, regex_mask
 
 #: First two digits: province, 71 Taiwan, 81-83 HK/Macao/TW residence permit, 9x foreigners.
 PROVINCE = r"(?:1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[1-3]|9[1-6])"
@@ -37,24 +39,6 @@ def embedded_numbers(values: Any) -> Any:
 
 #: Earliest birth year accepted (public test vectors include 1880).
 MIN_YEAR = 1850
-
-
-def to_18(number: str) -> str:
-    """Convert a 15-digit ID number to its 18-digit form (century 19, MOD 11-2 check character).
-
-    Args:
-        number: 15 digits.
-
-    Returns:
-        The 18-character number.
-
-    Raises:
-        ValueError: if ``number`` is not 15 digits.
-    """
-    if len(number) != 15 or not number.isascii() or not number.isdigit():
-        raise ValueError("a legacy ID number has 15 digits")
-    body = number[:6] + "19" + number[6:]
-    return body + str(mod_11_2.calc_check_digit(body))
 
 
 def normalize_one(value: str) -> str:
@@ -98,12 +82,3 @@ def check_id_card(values: Any) -> Any:
     shaped = pc.and_(pc.or_(is_18, is_15), _birth_ok(numbers, is_18))
     checked = confirm(numbers, pc.and_(shaped, is_18), mod_11_2.is_valid)
     return pc.or_(checked, pc.and_(shaped, is_15))
-
-
-DETECTOR = Detector(
-    category="id_card",
-    default_grade="L3",
-    strong=True,
-    check=check_id_card,
-    description="居民身份证号: province prefix, birth date, ISO 7064 MOD 11-2; legacy 15-digit",
-)

@@ -7,8 +7,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.classify.detectors.base import Detector, regex_mask, strip
 from etl.classify.detectors.surnames import COMPOUND_SURNAMES, SINGLE_SURNAMES
+from etl.text.strings import regex_mask, strip
 
 RE_HAN_NAME = r"^\p{Han}{2,4}$"
 #: Transliterated minority names: Han parts joined by a middle dot (·, •, ・, ．).
@@ -39,12 +39,3 @@ def check_person_name(values: Any) -> Any:
     surname = pc.or_(pc.fill_null(single, False), starts_with_compound_surname(names))
     han = pc.and_(regex_mask(names, RE_HAN_NAME), surname)
     return pc.or_(han, regex_mask(names, RE_DOT_NAME))
-
-
-DETECTOR = Detector(
-    category="person_name",
-    default_grade="L3",
-    strong=False,
-    check=check_person_name,
-    description="姓名: 2-4 Han characters with a known surname, or a ·-joined minority name",
-)

@@ -9,7 +9,8 @@ from typing import Any
 
 import phonenumbers
 
-from etl.classify.detectors.base import Detector, compact, confirm, regex_mask
+from etl.classify.detectors.base import confirm
+from etl.text.strings import compact, regex_mask
 
 #: Prefilter after removing separators: optional +86 / 0086 / 86, then 1[3-9] and 9 digits.
 RE_MOBILE = r"^(?:\+86|0086|86)?1[3-9][0-9]{9}$"
@@ -88,20 +89,3 @@ def check_landline_phone(values: Any) -> Any:
     """
     numbers = compact(values)
     return confirm(numbers, regex_mask(numbers, RE_LANDLINE), is_landline)
-
-
-DETECTOR = Detector(
-    category="mobile_phone",
-    default_grade="L3",
-    strong=False,
-    check=check_mobile_phone,
-    description="手机号: phonenumbers region CN, type MOBILE",
-)
-
-LANDLINE = Detector(
-    category="landline_phone",
-    default_grade="L3",
-    strong=False,
-    check=check_landline_phone,
-    description="固定电话: trunk 0 + area code, phonenumbers region CN, type FIXED_LINE",
-)

@@ -14,7 +14,7 @@ from typing import Any
 
 import pyarrow.compute as pc
 
-from etl.classify.detectors.base import Detector, regex_mask, strip
+from etl.text.strings import regex_mask, strip
 
 #: Words of case narratives and criminal or public-security records.
 CASE_WORDS: tuple[str, ...] = (
@@ -55,30 +55,3 @@ RE_FEN_AMOUNT = r"^[-+]?[¥￥]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)\.[0-9]{2}(?:
 def check_fen_amount(values: Any) -> Any:
     """Mask of values that are amounts kept to the fen (``5230.50``, ``¥1,200.00``)."""
     return regex_mask(strip(values), RE_FEN_AMOUNT)
-
-
-CREDENTIAL = Detector(
-    category="credential",
-    default_grade="L4",
-    strong=False,
-    check=check_credential,
-    description="密码/验证码/token: any value in a column named so",
-    clear_name_only=True,
-)
-
-CRIMINAL_RECORD = Detector(
-    category="criminal_record",
-    default_grade="L4",
-    strong=False,
-    check=check_criminal_record,
-    description="案情/违法记录: vocabulary of case narratives and criminal records",
-)
-
-PERSONAL_FINANCE = Detector(
-    category="personal_finance",
-    default_grade="L4",
-    strong=False,
-    check=check_amount,
-    description="个人财产信息: an amount whose header names a wage, loan, deposit or payment",
-    clear_name_only=True,
-)

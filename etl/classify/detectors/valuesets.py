@@ -11,7 +11,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.classify.detectors.base import Detector, strip
+from etl.text.strings import strip
 
 #: GB/T 2261.1 codes and the usual words.
 GENDER_VALUES = frozenset(
@@ -68,28 +68,3 @@ def check_ethnicity(values: Any) -> Any:
 def check_religion(values: Any) -> Any:
     """Mask of values that name a religion (or none: 无宗教信仰)."""
     return _member(values, RELIGION_VALUES)
-
-
-GENDER = Detector(
-    category="gender",
-    default_grade="L2",
-    strong=False,
-    check=check_gender,
-    description="性别: 男/女, GB/T 2261.1 codes 0/1/2/9, M/F",
-)
-
-ETHNICITY = Detector(
-    category="ethnicity",
-    default_grade="L3",
-    strong=False,
-    check=check_ethnicity,
-    description="民族: the 56 names (with or without 族) or GB/T 3304 codes",
-)
-
-RELIGION = Detector(
-    category="religion",
-    default_grade="L4",
-    strong=False,
-    check=check_religion,
-    description="宗教信仰: religion names, 无宗教信仰",
-)

@@ -14,7 +14,7 @@ from typing import Any
 
 import pyarrow.compute as pc
 
-from etl.classify.detectors.base import Detector, compact
+from etl.text.strings import compact
 
 #: The 31 provincial abbreviations on plates.
 PLATE_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
@@ -47,12 +47,3 @@ def check_license_plate(values: Any) -> Any:
     # A 7-character plate needs at least one digit; six letters are a word, not a plate.
     has_digit = pc.match_substring_regex(plates, "[0-9]")
     return pc.fill_null(pc.and_(ordinary, has_digit), False)
-
-
-DETECTOR = Detector(
-    category="license_plate",
-    default_grade="L3",
-    strong=True,
-    check=check_license_plate,
-    description="车牌号: province + letter + 5 alphanumerics (no I/O); new-energy 8 characters",
-)

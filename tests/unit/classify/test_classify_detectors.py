@@ -8,8 +8,7 @@ from stdnum import luhn
 from stdnum.cn import uscc
 from stdnum.iso7064 import mod_11_2
 
-from etl.classify import DEFAULT_GRADES, detectors, get_detector
-from etl.classify.detectors import register
+from etl.classify import DEFAULT_GRADES, detectors, get_detector, register
 from etl.classify.detectors.id_card import normalize_one, to_18
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from etl.classify.name_terms import LEGAL_REPRESENTATIVE, MINOR_ROLE, PERSON_ROLE
+from etl.classify.name_terms import CATEGORY_TERMS, LEGAL_REPRESENTATIVE, MINOR_ROLE, PERSON_ROLE
 from etl.classify.name_terms_codes import HEALTH_CODES, SOCIAL_SECURITY_CODES
-from etl.classify.name_terms_sensitive import CATEGORY_TERMS
 from etl.classify.names import (
     NameHint,
     category_hints,

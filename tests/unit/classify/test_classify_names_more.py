@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from etl.classify.name_terms import IDENTIFIER_TERMS
-from etl.classify.name_terms_sensitive import CATEGORY_TERMS, FREE_TEXT_TERMS, SENSITIVE_TERMS
+from etl.classify.categories import CATEGORIES, get_category
+from etl.classify.name_terms import CATEGORY_TERMS, category_terms
+from etl.classify.name_terms_codes import HEALTH_CODES, SOCIAL_SECURITY_CODES
+from etl.classify.name_terms_kinds import FREE_TEXT_TERMS
 from etl.classify.names import category_hints, free_text_hint
 
 
@@ -92,8 +96,11 @@ def test_free_text_names() -> None:
 
 
 def test_no_term_is_listed_twice() -> None:
-    assert not set(IDENTIFIER_TERMS) & set(SENSITIVE_TERMS)
-    assert len(CATEGORY_TERMS) == len(IDENTIFIER_TERMS) + len(SENSITIVE_TERMS)
+    listed = [w for c in CATEGORIES for words in c.headers for w in words.words.split(",")]
+    assert len(CATEGORY_TERMS) == len(listed) + len(SOCIAL_SECURITY_CODES) + len(HEALTH_CODES)
+    twice = replace(get_category("email"), id="email_copy")
+    with pytest.raises(ValueError, match="listed twice"):
+        category_terms([*CATEGORIES, twice])
 
 
 @pytest.mark.parametrize("name", ["xmmc", "mzh", "jdmc", "zdbh_x", "项目名称", "门诊号"])

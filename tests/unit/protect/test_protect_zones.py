@@ -4,8 +4,11 @@ import pyarrow as pa
 import pytest
 
 from etl.classify import ColumnClassification, DatasetClassification
+from etl.classify.categories import CATEGORIES
+from etl.classify.category import Shared
 from etl.errors import PolicyError
 from etl.protect import ColumnLineage, TokenKey, project_zone, tokenize_one
+from etl.protect.zones import FORMS, shared_treatment
 
 KEY = TokenKey("k1", b"0123456789abcdef0123456789abcdef")
 
@@ -187,3 +190,23 @@ def test_credentials_never_leave_restricted_even_if_pinned_l1() -> None:
     for zone in ("shared", "open"):
         assert project_zone(table, cls, zone, KEY).table.column_names == ["a"]
     assert project_zone(table, cls, "restricted", KEY).table.equals(table)
+
+
+def test_every_category_is_projected_as_its_record_says() -> None:
+    values = pa.array(["鄂A12345", None], pa.string())
+    for grade in ("L1", "L3"):
+        cols = tuple(col(c.id, c.id, grade) for c in CATEGORIES)
+        table = pa.table({c.id: values for c in CATEGORIES})
+        done = project_zone(table, DatasetClassification(cols, grade, (), ()), "shared", KEY)
+        got = {line.source: line.transformation for line in done.columns}
+        for c in CATEGORIES:
+            assert shared_treatment(c.id) is c.shared
+            if c.shared is Shared.RESTRICTED:
+                assert got[c.id] == "dropped"  # whatever grade a registry gives it
+            elif grade == "L1":
+                assert got[c.id] == "identity"
+            else:
+                assert got[c.id] == ("dropped" if c.shared is Shared.DROPPED else str(c.shared))
+            if c.shared_form is not None:
+                assert c.shared_form in FORMS
+    assert shared_treatment("none") is Shared.TOKENIZED  # fail closed
