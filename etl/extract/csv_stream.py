@@ -126,6 +126,7 @@ class CsvStream:
         self.layout = layout
         self.batch_rows = batch_rows
         self._ragged = _RaggedRows()
+        self._ragged_seen = 0  # ragged records already numbered (see _block_numbers)
         self.rows_read = 0
         self.names: list[str] | None = None
         self._multiline = False
@@ -169,7 +170,6 @@ class CsvStream:
         keep: list[int] | None = None
         dropped: list[int] = []
         next_record = 2  # record 1 is the header
-        ragged_seen = 0
         pending: list[pa.Table] = []
         pending_rows: list[np.ndarray] = []
         pending_count = 0
@@ -178,26 +178,13 @@ class CsvStream:
             if keep is None:
                 if table.num_rows == 0:
                     continue
-                raw_names = [table.column(i)[0].as_py() for i in range(table.num_columns)]
-                first = finish_table(raw_names, table.slice(1), self.rel)
-                names = [str(n) for n in first.column_names]
-                cleaned = [clean_name(n) for n in raw_names]
-                keep = [cleaned.index(n) for n in names]
-                dropped = [i for i in range(len(raw_names)) if i not in keep]
-                self.names = names
+                keep, dropped = self._header(table)
                 table = table.slice(1)
             data = self._columns(table, keep, dropped)
             if not self._multiline:
                 self._multiline = _has_line_breaks(data)
-            new = self._ragged.rows[ragged_seen:]
-            ragged_seen = len(self._ragged.rows)
-            numbers = self._numbers(
-                next_record, data.num_rows, [n for n, _, _ in new if n is not None]
-            )
-            nul = nul_row(data)
-            if nul is not None:
-                raise refuse_nul(self.rel, int(numbers[nul]))
-            next_record += data.num_rows + len(new)
+            numbers, ragged = self._block_numbers(data, next_record)
+            next_record += data.num_rows + ragged
             pending.append(data)
             pending_rows.append(numbers)
             pending_count += data.num_rows
@@ -212,6 +199,32 @@ class CsvStream:
             if not self._ragged.rows:
                 raise no_rows(self.rel)
             yield self._take(pending, pending_rows, 0)  # every row ragged: an empty batch
+
+    def _header(self, table: pa.Table) -> tuple[list[int], list[int]]:
+        """Set the column names from the first block's first row; the kept and dropped indexes."""
+        raw_names = [table.column(i)[0].as_py() for i in range(table.num_columns)]
+        first = finish_table(raw_names, table.slice(1), self.rel)
+        names = [str(n) for n in first.column_names]
+        cleaned = [clean_name(n) for n in raw_names]
+        keep = [cleaned.index(n) for n in names]
+        self.names = names
+        return keep, [i for i in range(len(raw_names)) if i not in keep]
+
+    def _block_numbers(self, data: pa.Table, first_record: int) -> tuple[np.ndarray, int]:
+        """The data row numbers of a block's good rows, and how many of its records were ragged.
+
+        Raises:
+            DataError: a row holds a NUL character (named by its row number).
+        """
+        new = self._ragged.rows[self._ragged_seen :]
+        self._ragged_seen = len(self._ragged.rows)
+        numbers = self._numbers(
+            first_record, data.num_rows, [n for n, _, _ in new if n is not None]
+        )
+        nul = nul_row(data)
+        if nul is not None:
+            raise refuse_nul(self.rel, int(numbers[nul]))
+        return numbers, len(new)
 
     def _columns(self, table: pa.Table, keep: list[int], dropped: list[int]) -> pa.Table:
         assert self.names is not None
