@@ -9,16 +9,15 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 from etl.errors import ConfigError
+from etl.zones import CLEARANCES, Zone
 
 #: The project root (the folder holding ``pyproject.toml``), used for the defaults below.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-Clearance = Literal["open", "shared", "restricted"]
-#: Clearances from least to most: a caller cleared for a zone may read it and every zone before it.
-CLEARANCES: tuple[Clearance, ...] = ("open", "shared", "restricted")
+#: The zone a reader is cleared for (it may read that zone and every lower one).
+Clearance = Zone
 #: Environment variables that define Airflow connections (``AIRFLOW_CONN_<CONN_ID>``).
 CONN_PREFIX = "AIRFLOW_CONN_"
 #: Delta's own default tombstone retention; maintenance never vacuums below it.
@@ -187,13 +186,17 @@ class Settings:
     lake: str
     expectations: Path
     token_key: str | None = field(default=None, repr=False)
-    clearance: Clearance = "shared"
+    clearance: Clearance = Zone.SHARED
     s3: S3Settings = field(default_factory=S3Settings, compare=False)
     retention_hours: int = DELTA_DEFAULT_RETENTION_HOURS
     batch_rows: int = DEFAULT_BATCH_ROWS
     workers: int = field(default_factory=lambda: default_workers())
     limits: ReadLimits = field(default_factory=ReadLimits)
     connections: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # a clearance given as a string (``replace(settings, clearance="restricted")``) is a Zone
+        object.__setattr__(self, "clearance", _clearance(str(self.clearance)))
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -214,7 +217,7 @@ class Settings:
                 env.get("PUBDATA_EXPECTATIONS") or PROJECT_ROOT / "expectations"
             ).resolve(),
             token_key=env.get("PUBDATA_TOKEN_KEY") or None,
-            clearance=_clearance(env.get("PUBDATA_CLEARANCE") or "shared"),
+            clearance=_clearance(env.get("PUBDATA_CLEARANCE") or Zone.SHARED),
             s3=S3Settings.from_env(env),
             retention_hours=_retention(env.get("PUBDATA_RETENTION_HOURS")),
             batch_rows=_batch_rows(env.get("PUBDATA_BATCH_ROWS")),

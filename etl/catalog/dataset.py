@@ -15,19 +15,20 @@ import pyarrow.compute as pc
 
 from etl.catalog.runs import runs_of
 from etl.lake import delta
-from etl.lake.layout import Zone, quarantine_table_uri, zone_table_uri
+from etl.lake.layout import quarantine_table_uri, zone_table_uri
 from etl.lineage.columns import latest_run, run_columns
 from etl.lineage.meta import read_meta
 from etl.lineage.quarantine import quarantine_summary
 from etl.lineage.reviews import Hold, action, open_holds
 from etl.registry import Dataset
 from etl.settings import Settings
+from etl.zones import QUARANTINE, ZONES, Zone
 
 #: Zones shown for each column, in order.
-COLUMN_ZONES = ("restricted", "shared", "open")
+COLUMN_ZONES = ZONES
 #: Table kinds of the lineage graph, in order: the curated zones and the quarantine table.
-TABLE_KINDS = ("restricted", "quarantine", "shared", "open")
-_ZONE_OF: dict[str, Zone] = {"restricted": "restricted", "shared": "shared", "open": "open"}
+TABLE_KINDS = (Zone.RESTRICTED, QUARANTINE, Zone.SHARED, Zone.OPEN)
+_ZONE_OF: dict[str, Zone] = {z.value: z for z in ZONES}
 #: Runs started in-process (``pubdata`` local runs, tests) have no Airflow run to link to.
 LOCAL_RUN_PREFIX = "local__"
 #: How many runs and source files the page lists.

@@ -11,12 +11,12 @@ from datetime import date, datetime
 from typing import Any
 
 from etl.catalog.runs import lineage_rows
-from etl.lake.layout import ZONES
 from etl.lineage.freshness import freshness
 from etl.lineage.quality import dataset_pass_rates, run_quality
 from etl.lineage.reviews import DRIFT, IMPORTANT, WITHHELD, Hold, open_holds
 from etl.registry import Dataset, Registry
 from etl.settings import Settings
+from etl.zones import ZONES
 
 
 def _latest_runs(

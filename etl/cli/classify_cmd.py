@@ -17,6 +17,7 @@ from typing import Any
 
 from etl.errors import ConfigError, SourceNotReady
 from etl.settings import Settings
+from etl.zones import Zone
 
 #: File suffix → (registry format, CSV delimiter).
 SUFFIXES: dict[str, tuple[str, str | None]] = {
@@ -69,7 +70,7 @@ def classify_file(path: Path, *, sample: int = DEFAULT_SAMPLE) -> dict[str, Any]
     source = FileSource(kind="file", format=fmt, path=path.name, delimiter=delimiter)
     table, _ = read_source(path, source, landing=path.parent)
     result = classify_table(table, sample_size=sample)
-    columns = guarded_columns(result, ("shared",))
+    columns = guarded_columns(result, (Zone.SHARED,))
     withheld = guard([table], result, columns)
     return {
         "path": str(path),

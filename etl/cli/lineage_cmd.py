@@ -10,7 +10,8 @@ from etl.cli.output import say as _say
 from etl.cli.table import render
 from etl.errors import ConfigError
 from etl.registry import Dataset, load_registry
-from etl.settings import CLEARANCES, Settings
+from etl.settings import Settings
+from etl.zones import CLEARANCES, QUARANTINE, TABLE_ZONES, ZONES, Zone
 
 
 def cmd_lineage(settings: Settings, args: argparse.Namespace) -> int:
@@ -123,8 +124,8 @@ def _rows_with_key(
     if not zones:
         cleared = [z for z in published_zones(dataset) if _cleared(settings, z)]
         zones = [max(cleared, key=CLEARANCES.index)] if cleared else [settings.clearance]
-        if settings.clearance == "restricted":
-            zones.append("quarantine")
+        if settings.clearance == Zone.RESTRICTED:
+            zones.append(QUARANTINE)
     wanted = (
         resolve_run(settings, dataset, args.run, args.date) if (args.run or args.date) else None
     )
@@ -183,9 +184,7 @@ def render_trace(t: dict[str, Any]) -> str:
             ],
         )
     )
-    zone_names = [
-        z for z in ("restricted", "shared", "open") if any(z in c["zones"] for c in t["columns"])
-    ]
+    zone_names = [z for z in ZONES if any(z in c["zones"] for c in t["columns"])]
     parts.append(
         render(
             ["column", "category", "grade", *zone_names],
@@ -233,7 +232,7 @@ def register(sub: Any) -> None:
     )
     trace.add_argument(
         "--zone",
-        choices=("open", "shared", "restricted", "quarantine"),
+        choices=TABLE_ZONES,
         help="where --row-key looks (default: your highest cleared zone)",
     )
     trace.add_argument("--json", action="store_true")

@@ -2,8 +2,6 @@
 
 from etl.lake.layout import (
     META_TABLES,
-    ZONES,
-    Zone,
     meta_table_uri,
     quarantine_table_uri,
     zone_table_uri,
@@ -11,8 +9,6 @@ from etl.lake.layout import (
 
 __all__ = [
     "META_TABLES",
-    "ZONES",
-    "Zone",
     "meta_table_uri",
     "quarantine_table_uri",
     "zone_table_uri",

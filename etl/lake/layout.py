@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
+
+from etl.zones import QUARANTINE, ZONES, Zone
 
 if TYPE_CHECKING:
     from etl.registry import Dataset
 
-Zone = Literal["restricted", "shared", "open"]
-ZONES: tuple[Zone, ...] = ("restricted", "shared", "open")
 META_TABLES = (
     "lineage_runs",
     "source_files",
@@ -28,8 +28,8 @@ def published_zones(dataset: Dataset) -> tuple[Zone, ...]:
     (:func:`etl.pipeline.steps_publish.zones_for`), never to more.
     """
     if dataset.classification.important:
-        return ("restricted",)
-    return ZONES if dataset.open else ("restricted", "shared")
+        return (Zone.RESTRICTED,)
+    return ZONES if dataset.open else (Zone.RESTRICTED, Zone.SHARED)
 
 
 def zone_table_uri(lake: str, zone: Zone, domain: str, dataset: str) -> str:
@@ -39,7 +39,7 @@ def zone_table_uri(lake: str, zone: Zone, domain: str, dataset: str) -> str:
 
 def quarantine_table_uri(lake: str, domain: str, dataset: str) -> str:
     """URI of a dataset's quarantine table (raw rows, so in the restricted zone)."""
-    return f"{lake}/restricted/{domain}/{dataset}__quarantine"
+    return f"{lake}/{Zone.RESTRICTED}/{domain}/{dataset}__{QUARANTINE}"
 
 
 def meta_table_uri(lake: str, table: str) -> str:

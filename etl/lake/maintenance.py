@@ -27,10 +27,11 @@ from deltalake import CommitProperties, WriterProperties
 from deltalake.exceptions import CommitFailedError
 
 from etl.lake import delta, store_probe
-from etl.lake.layout import META_TABLES, ZONES, meta_table_uri, quarantine_table_uri, zone_table_uri
+from etl.lake.layout import META_TABLES, meta_table_uri, quarantine_table_uri, zone_table_uri
 from etl.lake.storage import is_s3
 from etl.registry import Registry
 from etl.settings import Settings
+from etl.zones import ZONES
 
 log = logging.getLogger(__name__)
 

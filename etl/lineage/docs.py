@@ -25,6 +25,7 @@ from etl.lineage.quarantine import quarantine_summary
 from etl.registry import Dataset, Registry
 from etl.settings import Settings
 from etl.validate.scrub import public_kwargs
+from etl.zones import ZONES
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +171,7 @@ def _dataset_page(settings: Settings, ds: Dataset, run: dict[str, Any] | None) -
     )
     parts.append("<h2>Columns</h2>")
     columns = run_columns(settings.lake, run_id)
-    zones = ["restricted", "shared", "open"]
+    zones = list(ZONES)
     parts.append(
         _table(
             ["column", "category", "grade", *zones],

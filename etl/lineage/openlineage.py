@@ -45,6 +45,7 @@ from etl.registry import Dataset
 from etl.runtime import staging
 from etl.runtime.context import RunContext, read_json, staging_dir
 from etl.settings import Settings
+from etl.zones import QUARANTINE, storage_zone
 
 SCHEMA_URL = "https://pubdata.invalid/spec/PubdataRunFacet.json"
 
@@ -136,16 +137,14 @@ def _table(
     facets: dict[str, DatasetFacet] = {
         "schema": ol_facets.schema(schema.names, [str(t) for t in schema.types]),
         "ownership": ol_facets.ownership(dataset),
-        "tags": ol_facets.tags(
-            staged.classification, "restricted" if zone == "quarantine" else zone
-        ),
+        "tags": ol_facets.tags(staged.classification, storage_zone(zone)),
         "version": dataset_version_dataset.DatasetVersionDatasetFacet(datasetVersion=str(version)),
     }
     lineage = [c for c in (staged.load or {}).get("column_lineage", []) if c["zone"] == zone]
     if lineage:
         facets["columnLineage"] = ol_facets.column_lineage(lineage, source.namespace, source.name)
     load = staged.load or {}
-    rows = load.get("rows_quarantined") if zone == "quarantine" else load.get("rows_loaded")
+    rows = load.get("rows_quarantined") if zone == QUARANTINE else load.get("rows_loaded")
     stats: dict[str, OutputDatasetFacet] = {
         "outputStatistics": output_statistics_output_dataset.OutputStatisticsOutputDatasetFacet(
             rowCount=rows

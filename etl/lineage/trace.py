@@ -18,9 +18,10 @@ from etl.errors import ConfigError
 from etl.lake import delta
 from etl.lineage.columns import latest_run, run_columns
 from etl.lineage.meta import read_meta
-from etl.read.access import TableZone, cleared_for, storage_zone
+from etl.read.access import cleared_for
 from etl.registry import Dataset
 from etl.settings import Settings
+from etl.zones import TableZone, storage_zone
 
 _LOCATION = {
     "csv": "line {line} of the file (data row {row} after the header)",

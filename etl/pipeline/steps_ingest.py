@@ -70,6 +70,7 @@ from etl.validate import SuiteSpec, baseline_suite, load_suite, validate_table
 from etl.validate.batches import BatchValidation, duplicate_positions
 from etl.validate.causes import FailureCauses
 from etl.validate.outcome import ValidationOutcome
+from etl.zones import Zone
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,7 @@ def _previous_deliveries(settings: Settings, dataset: Dataset) -> list[PreviousD
 
 def _previous_schema(settings: Settings, dataset: Dataset) -> pa.Schema | None:
     """The restricted zone table's current schema (None before the first load)."""
-    uri = zone_table_uri(settings.lake, "restricted", dataset.domain, dataset.id)
+    uri = zone_table_uri(settings.lake, Zone.RESTRICTED, dataset.domain, dataset.id)
     return delta.schema(uri) if delta.table_exists(uri) else None
 
 

@@ -31,7 +31,7 @@ from etl.classify.scale import count_keys, l4_attributes, person_key, person_key
 from etl.errors import ConcurrentRun
 from etl.forked import ForkedPool
 from etl.lake import delta
-from etl.lake.layout import Zone, published_zones, quarantine_table_uri, zone_table_uri
+from etl.lake.layout import published_zones, quarantine_table_uri, zone_table_uri
 from etl.lineage import read_meta
 from etl.pipeline import steps_record
 from etl.pipeline.overlap import ordered_map
@@ -42,6 +42,7 @@ from etl.registry import Dataset
 from etl.runtime import staging
 from etl.runtime.context import RunContext, read_json, staging_dir, write_json
 from etl.settings import Settings
+from etl.zones import Zone
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ def _history(
     Streamed from the restricted zone's files batch by batch: a dataset of many loaded days
     never sits in memory whole.
     """
-    uri = zone_table_uri(settings.lake, "restricted", dataset.domain, dataset.id)
+    uri = zone_table_uri(settings.lake, Zone.RESTRICTED, dataset.domain, dataset.id)
     if dataset.load != "partition" or not delta.table_exists(uri):
         return
     if not set(columns) <= set(delta.schema(uri).names):
@@ -276,7 +277,7 @@ def zones_for(
 ) -> list[Zone]:
     """Zones this run publishes to: IMP data, and data held for drift, stay restricted."""
     if "IMP" in classification.flags or held:
-        return ["restricted"]
+        return [Zone.RESTRICTED]
     return list(published_zones(dataset))
 
 

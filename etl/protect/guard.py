@@ -49,6 +49,7 @@ from etl.classify.detectors.phone import is_mobile
 from etl.classify.detectors.vehicle import check_license_plate
 from etl.classify.grades import DEFAULT_GRADES, grade_rank
 from etl.classify.model import DatasetClassification
+from etl.zones import PUBLISHED
 
 #: The categories the guard looks for; of two found with the same grade and share, the earlier
 #: is named.
@@ -155,7 +156,7 @@ def guarded_columns(
     Returns:
         Column names in table order.
     """
-    if not {"shared", "open"} & set(zones):
+    if not PUBLISHED & set(zones):
         return []
     skip = set(cleared)
     return [

@@ -39,8 +39,8 @@ from etl.protect.masks_more import (
     mask_landline_phone,
 )
 from etl.protect.tokens import tokenize
+from etl.zones import ZONES, Zone
 
-ZONES: tuple[str, ...] = ("restricted", "shared", "open")
 TRANSFORMATIONS: tuple[str, ...] = (
     "identity",
     "masked",
@@ -111,9 +111,9 @@ def _protect(
 def _plan(zone: str, grade: str) -> str:
     """``identity``, ``protect`` or ``dropped`` for a column of ``grade`` in ``zone``."""
     rank = grade_rank(grade)
-    if zone == "restricted":
+    if zone == Zone.RESTRICTED:
         return "identity"
-    if zone == "shared":
+    if zone == Zone.SHARED:
         if rank <= grade_rank("L2"):
             return "identity"
         return "protect" if rank == grade_rank("L3") else "dropped"
@@ -125,7 +125,7 @@ def _check_policy(classification: DatasetClassification, zone: str) -> None:
         raise ValueError(f"unknown zone {zone!r}; expected one of {', '.join(ZONES)}")
     if "CORE" in classification.flags:
         raise PolicyError("dataset is flagged CORE: nothing may be written to any zone")
-    if zone != "restricted" and "IMP" in classification.flags:
+    if zone != Zone.RESTRICTED and "IMP" in classification.flags:
         raise PolicyError(f"dataset is flagged IMP: restricted zone only, not {zone}")
 
 
@@ -173,9 +173,9 @@ def project_zone(
         treatment = shared_treatment(column.category)
         if plan == "protect" and treatment is Shared.DROPPED:
             plan = "dropped"
-        if zone != "restricted" and treatment is Shared.RESTRICTED:
+        if zone != Zone.RESTRICTED and treatment is Shared.RESTRICTED:
             plan = "dropped"
-        if zone != "restricted" and name in withheld:
+        if zone != Zone.RESTRICTED and name in withheld:
             lineage.append(ColumnLineage(name, None, "withheld"))
             continue
         if plan == "dropped":

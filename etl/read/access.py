@@ -8,16 +8,13 @@ A caller's clearance (``PUBDATA_CLEARANCE``) is the most sensitive zone it may r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 from etl.errors import ConfigError, PolicyError
 from etl.lake import delta
-from etl.lake.layout import ZONES, Zone, published_zones, quarantine_table_uri, zone_table_uri
+from etl.lake.layout import published_zones, quarantine_table_uri, zone_table_uri
 from etl.registry import Dataset
-from etl.settings import CLEARANCES, Settings
-
-TableZone = Literal["open", "shared", "restricted", "quarantine"]
-TABLE_ZONES: tuple[TableZone, ...] = (*ZONES, "quarantine")
+from etl.settings import Settings
+from etl.zones import QUARANTINE, TableZone, Zone, storage_zone, table_zone
 
 
 @dataclass(frozen=True)
@@ -39,45 +36,44 @@ class TableRef:
     @property
     def sql_name(self) -> str:
         """Its name in ``pubdata sql``, e.g. ``shared.population.household_register``."""
-        if self.zone == "quarantine":
-            return f"restricted.{self.domain}.{self.dataset}__quarantine"
+        if self.zone == QUARANTINE:
+            return f"{Zone.RESTRICTED}.{self.domain}.{self.dataset}__{QUARANTINE}"
         return f"{self.zone}.{self.domain}.{self.dataset}"
-
-
-def storage_zone(zone: TableZone) -> Zone:
-    """The zone whose storage holds a table (quarantine tables live in ``restricted``)."""
-    return "restricted" if zone == "quarantine" else zone
 
 
 def cleared_for(settings: Settings, zone: TableZone) -> bool:
     """Whether the configured clearance covers ``zone``."""
-    return CLEARANCES.index(storage_zone(zone)) <= CLEARANCES.index(settings.clearance)
+    return settings.clearance.covers(storage_zone(zone))
 
 
-def check_clearance(settings: Settings, zone: TableZone) -> None:
-    """Refuse a zone beyond the configured clearance.
+def check_clearance(settings: Settings, name: str) -> TableZone:
+    """The zone named, refused when beyond the configured clearance.
 
     Raises:
+        ConfigError: not a zone's name.
         PolicyError: the zone needs a higher clearance than ``PUBDATA_CLEARANCE``.
     """
-    if zone not in TABLE_ZONES:
-        raise ConfigError(f"unknown zone {zone!r}; expected one of {', '.join(TABLE_ZONES)}")
+    try:
+        zone = table_zone(name)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     if not cleared_for(settings, zone):
         raise PolicyError(
             f"reading the {zone} zone needs clearance {storage_zone(zone)}; "
             f"this caller is cleared for {settings.clearance} (PUBDATA_CLEARANCE)"
         )
+    return zone
 
 
-def table_ref(settings: Settings, dataset: Dataset, zone: TableZone) -> TableRef:
+def table_ref(settings: Settings, dataset: Dataset, name: str) -> TableRef:
     """Locate one table of a dataset after checking clearance (existence is not checked).
 
     Raises:
         PolicyError: beyond the caller's clearance.
         ConfigError: an unknown zone, or one this dataset does not publish to.
     """
-    check_clearance(settings, zone)
-    if zone == "quarantine":
+    zone = check_clearance(settings, name)
+    if zone == QUARANTINE:
         uri = quarantine_table_uri(settings.lake, dataset.domain, dataset.id)
     else:
         if zone not in published_zones(dataset):
@@ -91,7 +87,7 @@ def readable_tables(settings: Settings, datasets: list[Dataset]) -> list[TableRe
     """Every existing table of these datasets that the caller is cleared for."""
     refs = []
     for ds in datasets:
-        zones: tuple[TableZone, ...] = (*published_zones(ds), "quarantine")
+        zones: tuple[TableZone, ...] = (*published_zones(ds), QUARANTINE)
         for zone in zones:
             if not cleared_for(settings, zone):
                 continue

@@ -13,9 +13,10 @@ from deltalake.exceptions import DeltaError, TableNotFoundError
 from etl.errors import ConfigError
 from etl.lake import delta
 from etl.lake.delta import PARTITION_COLUMN
-from etl.read.access import TableZone, table_ref
+from etl.read.access import table_ref
 from etl.registry import load_registry
 from etl.settings import Settings
+from etl.zones import Zone
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ AsOf = int | datetime | str | None
 
 def read(
     dataset: str,
-    zone: TableZone = "shared",
+    zone: str = Zone.SHARED,
     date: date | str | None = None,
     columns: list[str] | None = None,
     as_of: AsOf = None,
@@ -81,7 +82,7 @@ def read(
 
 def to_pandas(
     dataset: str,
-    zone: TableZone = "shared",
+    zone: str = Zone.SHARED,
     date: date | str | None = None,
     columns: list[str] | None = None,
     as_of: AsOf = None,
@@ -93,7 +94,7 @@ def to_pandas(
 
 
 def versions(
-    dataset: str, zone: TableZone = "shared", *, settings: Settings | None = None
+    dataset: str, zone: str = Zone.SHARED, *, settings: Settings | None = None
 ) -> list[dict[str, Any]]:
     """The commits of one table, newest first: version, time, operation and pubdata metadata.
 

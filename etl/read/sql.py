@@ -29,7 +29,8 @@ from etl.errors import ConfigError, PolicyError
 from etl.lake import META_TABLES, delta, meta_table_uri
 from etl.read.access import TableRef, readable_tables
 from etl.registry import load_registry
-from etl.settings import CLEARANCES, Settings
+from etl.settings import Settings
+from etl.zones import CLEARANCES
 
 log = logging.getLogger(__name__)
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from etl.zones import QUARANTINE, TITLES, TableZone, Zone
+
 #: Verdict colours (pass, warn, fail), shared with the CSS badges.
 PASS, WARN, FAIL = "#1e8e3e", "#c77700", "#c5221f"
 _BAR_W, _GAP, _H = 10, 3, 26
@@ -59,18 +61,13 @@ def quality_chart(series: dict[str, Any]) -> str:
     )
 
 
-_ZONE_FILL = {
-    "restricted": "#fde7e9",
-    "quarantine": "#fff4e5",
-    "shared": "#e8f0fe",
-    "open": "#e6f4ea",
+_ZONE_FILL: dict[TableZone, str] = {
+    Zone.RESTRICTED: "#fde7e9",
+    QUARANTINE: "#fff4e5",
+    Zone.SHARED: "#e8f0fe",
+    Zone.OPEN: "#e6f4ea",
 }
-_ZONE_LABEL = {
-    "restricted": "受限区 restricted",
-    "quarantine": "隔离区 quarantine",
-    "shared": "共享区 shared",
-    "open": "开放区 open",
-}
+_ZONE_LABEL = {zone: f"{title} {zone}" for zone, title in TITLES.items()}
 _NODE_H, _ROW, _LEFT_W, _RIGHT_W, _SPAN = 38, 48, 330, 250, 200
 
 

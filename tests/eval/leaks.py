@@ -28,10 +28,11 @@ import yaml
 from etl.classify import grade_rank
 from etl.errors import PubdataError
 from etl.lake import delta
-from etl.lake.layout import ZONES, zone_table_uri
+from etl.lake.layout import zone_table_uri
 from etl.pipeline.local import local_context, run_local
 from etl.registry import load_registry
 from etl.settings import Settings
+from etl.zones import ZONES
 from tests.eval.corpus import LOGICAL_DATE, LabelledTable
 
 #: Not a secret: the token key of a throwaway lake (the form tests/conftest.py uses).

@@ -19,10 +19,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from etl.errors import PubdataError
-from etl.lake.layout import ZONES, quarantine_table_uri, zone_table_uri
+from etl.lake.layout import quarantine_table_uri, zone_table_uri
 from etl.lineage import read_meta
 from etl.pipeline.local import local_context, run_local
 from etl.registry import load_registry
+from etl.zones import ZONES
 from tests.conftest import make_settings
 from tests.integration.conftest import cli_for
 from tests.unit.extract.hostile_files import (
