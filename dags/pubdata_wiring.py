@@ -267,6 +267,7 @@ def build_dag(dataset: Dataset, settings: Settings) -> DAG:
         start_date=datetime.combine(dataset.start_date, time.min),
         catchup=False,
         max_active_runs=1,
+        is_paused_upon_creation=dataset.start_paused,
         tags=[f"department:{dataset.department}", f"domain:{dataset.domain}", *dataset.tags],
         default_args={
             "owner": dataset.owner,

@@ -15,6 +15,7 @@ from etl.lineage.freshness import freshness
 from etl.lineage.quality import dataset_pass_rates, run_quality
 from etl.lineage.reviews import DRIFT, IMPORTANT, WITHHELD, Hold, open_holds
 from etl.registry import Dataset, Registry
+from etl.runtime.airflow_state import paused_dags
 from etl.settings import Settings
 from etl.zones import ZONES
 
@@ -48,6 +49,7 @@ def catalog(
         One JSON-safe entry per dataset, sorted by department and id.
     """
     latest, last_status = _latest_runs(settings)
+    paused = paused_dags(settings)
     quality = run_quality(settings.lake, {e["run"]["lineage_run_id"] for e in latest.values()})
     history = dataset_pass_rates(settings.lake)
     items = []
@@ -66,6 +68,7 @@ def catalog(
                 "domain": ds.domain,
                 "owner": ds.owner,
                 "schedule": ds.schedule,
+                "dag": _dag_state(paused.get(ds.dag_id)),
                 "grade": run.get("dataset_grade"),
                 "flags": [f for f in (run.get("flags") or "").split(",") if f],
                 "rows_in": run.get("rows_in"),
@@ -112,6 +115,13 @@ def dataset_flags(dataset: Dataset, last_flags: list[str], pending_kinds: set[st
     if dataset.classification.core or "CORE" in last_flags:
         flags.append("CORE")
     return flags
+
+
+def _dag_state(paused: bool | None) -> str:
+    """``paused`` (not scheduled), ``active``, or ``not registered`` (Airflow has not seen it)."""
+    if paused is None:
+        return "not registered"
+    return "paused" if paused else "active"
 
 
 def catalog_rows(

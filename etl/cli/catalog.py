@@ -48,6 +48,7 @@ def render_catalog(items: list[dict[str, Any]]) -> str:
             i["freshness"]["label"],
             _quality_label(i),
             _history_label(i),
+            i["dag"],
         ]
         for i in items
     ]
@@ -64,6 +65,7 @@ def render_catalog(items: list[dict[str, Any]]) -> str:
         "freshness",
         "checks",
         "pass rate",
+        "dag",
     ]
     return render(headers, rows)
 
@@ -76,7 +78,7 @@ def render_card(item: dict[str, Any]) -> str:
         ("department", f"{item['department']} {item['department_title'] or ''}".strip()),
         ("domain", item["domain"]),
         ("owner", item["owner"]),
-        ("schedule", item["schedule"] or "none"),
+        ("schedule", f"{item['schedule'] or 'none'} (DAG {item['dag']})"),
         ("grade", item["grade"] or "-"),
         ("flags", ",".join(item["flags"]) or "-"),
         ("zones", ",".join(item["zones"]) or "-"),

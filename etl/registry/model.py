@@ -160,6 +160,11 @@ class Dataset(Closed):
     quality: QualitySpec = Field(default_factory=QualitySpec)
     open: bool = False
     retries: int = Field(default=2, ge=0, le=10)
+    start_paused: bool = Field(
+        default=True,
+        description="a new DAG starts paused until an operator unpauses it (Airflow's "
+        "is_paused_upon_creation); false: the scheduler runs it from its first sync",
+    )
     tags: list[Annotated[str, Field(min_length=1, max_length=AIRFLOW_TAG_MAX)]] = Field(
         default_factory=list, description="extra DAG tags"
     )

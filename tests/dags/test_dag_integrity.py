@@ -30,6 +30,7 @@ EXTRA = {
     "from_db.yaml": (
         "id: from_db\ntitle: t\ndepartment: extra\ndomain: d\nsource: {kind: sql,"
         " conn_id: dept_db, table: orders, mode: incremental, watermark: updated_at}\n"
+        "start_paused: false\n"
     ),
 }
 
@@ -65,7 +66,8 @@ print(json.dumps({
                  "outlets": [o.name for t in dag.tasks for o in t.outlets],
                  "schedule_assets": [a.name for a in getattr(
                      getattr(dag.timetable, "asset_condition", None), "objects", ())],
-                 "retries": dag.default_args.get("retries")} for d, dag in bag.dags.items()},
+                 "retries": dag.default_args.get("retries"),
+                 "paused_on_creation": dag.is_paused_upon_creation} for d, dag in bag.dags.items()},
     "errors": {Path(k).name: v for k, v in bag.import_errors.items()},
     "new_modules": new,
 }))
@@ -119,6 +121,7 @@ def test_dag_shape_tags_retries_and_assets(parsed: dict) -> None:
         assert f"department:{ds.department}" in dag["tags"]
         assert f"domain:{ds.domain}" in dag["tags"]
         assert dag["retries"] == ds.retries
+        assert dag["paused_on_creation"] is True  # the default: an operator unpauses it
         assert f"restricted.{ds.domain}.{ds.id}" in dag["outlets"]
         assert (f"open.{ds.domain}.{ds.id}" in dag["outlets"]) == (
             ds.open and not ds.classification.important
@@ -158,6 +161,7 @@ def test_broken_yaml_is_an_import_error_naming_the_file(tmp_path: Path) -> None:
     # a file source with a wait gets a reschedule sensor first; a sql source never waits
     assert result["dags"]["ingest__extra__waiting"]["tasks"] == ["wait_for_source", *STEPS]
     assert result["dags"]["ingest__extra__from_db"]["tasks"] == STEPS
+    assert result["dags"]["ingest__extra__from_db"]["paused_on_creation"] is False  # start_paused
 
 
 @pytest.mark.slow  # generates and parses a 1,000-entry registry
