@@ -13,7 +13,6 @@ import time
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from etl.cli import inventory_cmd, lineage_cmd, quality_cmd, quarantine_cmd, read_cmd, review_cmd
 from etl.cli.classify_cmd import add_classify_parser
@@ -23,6 +22,7 @@ from etl.cli.output import say as _say
 from etl.cli.table import render
 from etl.errors import ConfigError, PubdataError
 from etl.registry import Dataset, Registry, load_registry
+from etl.runtime.records import RunSummary
 from etl.settings import Settings
 
 DEMO_DATE = "2024-06-01"
@@ -36,7 +36,7 @@ def _progress(text: str, *, terminal_only: bool = True) -> None:
         sys.stderr.flush()
 
 
-def _run_one(settings: Settings, dataset_id: str, day: date, quiet: bool) -> dict[str, Any]:
+def _run_one(settings: Settings, dataset_id: str, day: date, quiet: bool) -> RunSummary:
     registry = load_registry(settings.registry)
     if dataset_id not in registry.datasets and registry.problems:
         raise ConfigError(_not_loaded(registry, dataset_id))
@@ -48,22 +48,21 @@ def _run_one(settings: Settings, dataset_id: str, day: date, quiet: bool) -> dic
         )
     missing = _not_delivered(settings, dataset, day)
     if missing is not None:  # answered at once: no Airflow run to start for nothing
-        return {
-            "status": "failed",
-            "dataset": dataset.id,
-            "logical_date": day.isoformat(),
-            "stage": "extract",
-            "error": f"{missing} (no run was started)",
-            "seconds": 0.0,
-        }
+        return RunSummary(
+            status="failed",
+            dataset=dataset.id,
+            logical_date=day,
+            stage="extract",
+            error=f"{missing} (no run was started)",
+            seconds=0.0,
+        )
     from etl.cli.run import run_dataset
 
     if not quiet:
         _progress(f"running {dataset.dag_id} for {day.isoformat()} through Airflow ...")
     started = time.monotonic()
     outcome = run_dataset(settings, dataset, day)
-    outcome.summary["seconds"] = round(time.monotonic() - started, 1)
-    return outcome.summary
+    return outcome.summary.model_copy(update={"seconds": round(time.monotonic() - started, 1)})
 
 
 def _not_loaded(registry: Registry, dataset_id: str) -> str:
@@ -131,22 +130,19 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from etl.cli.run import public_summary
 
     summary = _run_one(settings, args.dataset, args.date, quiet=args.json)
-    ok = summary.get("status") == "success"
     if args.json:
         _emit(public_summary(summary))
-    elif ok:
-        rows = [[zone, uri] for zone, uri in summary["tables"].items()]
+    elif summary.ok:
+        rows = [[zone, uri] for zone, uri in summary.tables.items()]
         _say(
-            f"{summary['dataset']} {summary['logical_date']}: {summary['rows_in']} rows in, "
-            f"{summary['rows_loaded']} loaded, {summary['rows_quarantined']} quarantined, "
-            f"grade {summary['dataset_grade']} ({summary['seconds']} s)"
+            f"{summary.dataset} {summary.logical_date}: {summary.rows_in} rows in, "
+            f"{summary.rows_loaded} loaded, {summary.rows_quarantined} quarantined, "
+            f"grade {summary.dataset_grade} ({summary.seconds} s)"
         )
         _say(render(["zone", "table"], rows))
-    if not ok:
-        stage = summary.get("stage") or "airflow"
-        sys.stderr.write(
-            f"pubdata: {summary['dataset']} failed at {stage}: {summary.get('error')}\n"
-        )
+    if not summary.ok:
+        stage = summary.stage or "airflow"
+        sys.stderr.write(f"pubdata: {summary.dataset} failed at {stage}: {summary.error}\n")
         return 1
     return 0
 
@@ -185,17 +181,17 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
             f"[{position}/{len(ids)}] {dataset_id} {args.date.isoformat()} ...", terminal_only=False
         )
         summary = _run_one(settings, dataset_id, args.date, quiet=True)
-        if summary.get("status") == "success":
+        if summary.ok:
             _progress(
-                f"  {dataset_id}: {summary['rows_loaded']} loaded, "
-                f"{summary['rows_quarantined']} quarantined, grade {summary['dataset_grade']} "
-                f"({summary['seconds']} s)",
+                f"  {dataset_id}: {summary.rows_loaded} loaded, "
+                f"{summary.rows_quarantined} quarantined, grade {summary.dataset_grade} "
+                f"({summary.seconds} s)",
                 terminal_only=False,
             )
         else:
             failures += 1
             _progress(
-                f"  {dataset_id} failed at {summary.get('stage')}: {summary.get('error')}",
+                f"  {dataset_id} failed at {summary.stage}: {summary.error}",
                 terminal_only=False,
             )
     _say("")

@@ -16,7 +16,8 @@ from etl.pipeline.steps_record import record_failure
 from etl.registry import Dataset
 from etl.runtime import locks
 from etl.runtime.airflow_env import airflow_command, airflow_environment, ensure_airflow_db
-from etl.runtime.context import RunContext, invocation_path, read_json
+from etl.runtime.context import RunContext, invocation_path
+from etl.runtime.records import RunSummary, read_record_at
 from etl.settings import Settings
 
 
@@ -24,19 +25,19 @@ from etl.settings import Settings
 class RunOutcome:
     """What ``pubdata run`` reports: the run summary and where the full log is."""
 
-    summary: dict[str, Any]
+    summary: RunSummary
     log_path: Path
 
     @property
     def ok(self) -> bool:
         """Whether the run succeeded."""
-        return self.summary.get("status") == "success"
+        return self.summary.ok
 
     def error_line(self) -> str:
         """One line for stderr: which dataset, which stage, why."""
         s = self.summary
-        stage = s.get("stage") or "airflow"
-        return f"{s['dataset']} failed at {stage}: {s.get('error') or 'see ' + str(self.log_path)}"
+        stage = s.stage or "airflow"
+        return f"{s.dataset} failed at {stage}: {s.error or 'see ' + str(self.log_path)}"
 
 
 def run_dataset(settings: Settings, dataset: Dataset, logical_date: date) -> RunOutcome:
@@ -73,16 +74,16 @@ def run_dataset(settings: Settings, dataset: Dataset, logical_date: date) -> Run
         returncode = child.wait()
     result_path = invocation_path(settings, invocation)
     if result_path.is_file():
-        summary: dict[str, Any] = dict(read_json(result_path))
+        summary = read_record_at(result_path, RunSummary)
     else:
-        summary = {
-            "status": "failed",
-            "dataset": dataset.id,
-            "logical_date": logical_date.isoformat(),
-            "stage": "airflow",
-            "error": f"the DAG run did not complete (exit {returncode}{_cause(log_path)}); "
+        summary = RunSummary(
+            status="failed",
+            dataset=dataset.id,
+            logical_date=logical_date,
+            stage="airflow",
+            error=f"the DAG run did not complete (exit {returncode}{_cause(log_path)}); "
             f"see {log_path}",
-        }
+        )
         # the pipeline recorded no outcome: record that the run failed before it did
         ctx = RunContext(
             dataset=dataset.id,
@@ -90,13 +91,12 @@ def run_dataset(settings: Settings, dataset: Dataset, logical_date: date) -> Run
             run_id=f"pubdata_run__{invocation}",
             logical_date=logical_date,
         )
-        record_failure(settings, dataset, ctx, "airflow", summary["error"])
-    if returncode != 0 and summary.get("status") == "success":
-        summary["status"] = "failed"
-        summary["stage"] = "airflow"
-        summary["error"] = f"airflow exited {returncode}; see {log_path}"
-    summary["log"] = str(log_path)
-    return RunOutcome(summary, log_path)
+        record_failure(settings, dataset, ctx, "airflow", str(summary.error))
+    changes: dict[str, Any] = {"log": str(log_path)}
+    if returncode != 0 and summary.ok:
+        changes |= {"status": "failed", "stage": "airflow"}
+        changes["error"] = f"airflow exited {returncode}; see {log_path}"
+    return RunOutcome(summary.model_copy(update=changes), log_path)
 
 
 def _cause(log_path: Path) -> str:
@@ -109,8 +109,9 @@ def _cause(log_path: Path) -> str:
     return f": {found[-1]}" if found else ""
 
 
-def public_summary(summary: dict[str, Any]) -> dict[str, Any]:
+def public_summary(summary: RunSummary) -> dict[str, Any]:
     """The ``--json`` shape of ``pubdata run`` (a contract: keys are stable)."""
+    data = summary.to_dict()
     keys = (
         "status",
         "dataset",
@@ -121,9 +122,8 @@ def public_summary(summary: dict[str, Any]) -> dict[str, Any]:
         "dataset_grade",
         "tables",
     )
-    out = {k: summary.get(k) for k in keys}
-    out["tables"] = out["tables"] or {}
+    out = {k: data[k] for k in keys}
     for extra in ("flags", "run_id", "stage", "error", "log"):
-        if summary.get(extra) is not None:
-            out[extra] = summary[extra]
+        if data[extra] is not None:
+            out[extra] = data[extra]
     return out
