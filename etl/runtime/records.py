@@ -32,7 +32,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Protocol, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
 from etl.errors import StagingRecordError
 
@@ -360,8 +360,8 @@ class Withheld(Record):
     column: str = Field(min_length=1)
     category: str = Field(min_length=1)
     grade: str = Field(min_length=1)
-    values: int = Field(ge=0)
-    checked: int = Field(ge=0)
+    values: StrictInt = Field(ge=0)
+    checked: StrictInt = Field(ge=0)
 
 
 class ColumnLineage(Record):
