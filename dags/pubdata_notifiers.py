@@ -99,12 +99,14 @@ class RunAlertsNotifier(_DatasetNotifier):
         """Compose quality/drift/IMP alerts from the record summary and staging; send them."""
         from etl.alerts import run_alerts
         from etl.runtime.context import staging_dir
+        from etl.runtime.records import RunSummary
         from pubdata_task_context import run_context
 
         spec = self.dataset.alerts
-        if spec is None:
+        reported = context["ti"].xcom_pull(task_ids="record")
+        if spec is None or not reported:
             return
-        summary = context["ti"].xcom_pull(task_ids="record") or {}
+        summary = RunSummary.from_dict(reported)  # the record step's report, back to its type
         folder = staging_dir(self.settings, run_context(self.dataset, context))
         config = _alerts_config(self.settings)
         run = _run_ref(self.dataset, config, context)

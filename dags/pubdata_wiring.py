@@ -18,7 +18,7 @@ import functools
 import logging
 from datetime import datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import DAG, Asset, BaseOperator, BaseSensorOperator, get_current_context
 from airflow.sdk.exceptions import (
@@ -34,6 +34,9 @@ from etl.registry.sources import FileSource
 from etl.settings import Settings
 from pubdata_notifiers import deadline_alerts, failure_notifiers, record_notifiers
 from pubdata_task_context import AirflowConnections, failure_reason, run_context, task_outcome
+
+if TYPE_CHECKING:
+    from etl.runtime.records import LoadResult
 
 log = logging.getLogger(__name__)
 
@@ -75,14 +78,21 @@ def _with_token_key(settings: Settings) -> Settings:
 
 
 def run_step(stage: Stage, dataset: Dataset, settings: Settings) -> dict[str, Any]:
-    """Run one pipeline step for the current task and translate its errors."""
+    """Run one pipeline step for the current task and translate its errors.
+
+    Returns:
+        What the task reports to Airflow (its XCom): the step's record as JSON, without the
+        parts that stay in staging (suite parameters, column lineage, source comments).
+    """
+    from etl.runtime.records import LoadResult, Record
+
     context = get_current_context()
     ctx = run_context(dataset, context)
     fail_fast = bool((context["dag_run"].conf or {}).get("pubdata_fail_fast"))
     if stage == "load":
         settings = _with_token_key(settings)
     try:
-        summary = run_stage(stage, settings, dataset, ctx, AirflowConnections())
+        result = run_stage(stage, settings, dataset, ctx, AirflowConnections())
     except DuplicateDelivery as exc:
         from etl.pipeline.steps_record import record_duplicate
 
@@ -98,12 +108,12 @@ def run_step(stage: Stage, dataset: Dataset, settings: Settings) -> dict[str, An
                 "(see the task log)"
             ) from exc
         raise
-    if stage == "load":
-        _asset_extras(context, settings, dataset, summary)
-    return summary
+    if isinstance(result, LoadResult):
+        _asset_extras(context, settings, dataset, result)
+    return result.reported() if isinstance(result, Record) else result.to_dict()
 
 
-def _asset_extras(context: Any, settings: Settings, dataset: Dataset, summary: Any) -> None:
+def _asset_extras(context: Any, settings: Settings, dataset: Dataset, loaded: LoadResult) -> None:
     # A scrubbed run summary (counts, grade, quality, versions): asset extras are visible in the
     # UI and to downstream DAGs scheduled on these assets.
     from etl.lineage.summary import run_summary
@@ -113,16 +123,16 @@ def _asset_extras(context: Any, settings: Settings, dataset: Dataset, summary: A
     run = run_summary(staging_dir(settings, ctx))
     for asset in dataset_assets(settings, dataset):
         zone = asset.extra["zone"]
-        if zone in summary.get("versions", {}):
+        if zone in loaded.versions:
             context["outlet_events"][asset].extra = {
                 "zone": zone,
                 "dataset": dataset.id,
                 "logical_date": ctx.logical_date.isoformat(),
                 "run_id": ctx.run_id,
                 "rows_in": run["rows_in"],
-                "rows_loaded": summary["rows_loaded"],
-                "rows_quarantined": summary["rows_quarantined"],
-                "delta_version": summary["versions"][zone],
+                "rows_loaded": loaded.rows_loaded,
+                "rows_quarantined": loaded.rows_quarantined,
+                "delta_version": loaded.versions[zone],
                 "dataset_grade": run["dataset_grade"],
                 "flags": run["flags"],
                 "quality": run["quality"],

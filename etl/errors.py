@@ -68,3 +68,11 @@ class ConcurrentRun(PubdataError):
     The other run's rows stand; nothing of this run is visible. Retrying would only replace
     the same date again, so the run fails without retry.
     """
+
+
+class StagingRecordError(PubdataError):
+    """A run's staging record is of another version or shape than this pipeline reads.
+
+    It was written by another pipeline version (or by hand): run the date again from extract.
+    Retrying the step would read the same file, so the run fails without retry.
+    """

@@ -9,17 +9,16 @@ quarantine table's ``_reasons`` column (reason codes).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from etl.alerts.model import Alert, DatasetRef, RunRef
-from etl.classify.model import rules_fired
+from etl.classify.model import DatasetClassification
 from etl.lineage.reviews import confirm_command, drift_label, rerun_command
 from etl.registry import Dataset
 from etl.registry.alerts import AlertsSpec
 from etl.runtime import staging
-from etl.runtime.context import read_json
+from etl.runtime.records import ExpectationRecord, RunSummary, ValidationResult, fired, maybe_record
 
 #: At most this many expectations or reason codes are listed (the rest are counted).
 TOP = 5
@@ -76,21 +75,14 @@ def failure_alert(
     )
 
 
-def _maybe_json(folder: Path, name: str) -> dict[str, Any]:
-    path = folder / name
-    return dict(read_json(path)) if path.is_file() else {}
-
-
-def _failed_expectations(validation: Mapping[str, Any]) -> list[str]:
-    failed = [r for r in validation.get("results", []) if not r.get("success")]
-    failed.sort(key=lambda r: -(r.get("unexpected_count") or 0))
+def _failed_expectations(results: Sequence[ExpectationRecord]) -> list[str]:
+    failed = sorted((r for r in results if not r.success), key=lambda r: -(r.unexpected_count or 0))
     out = []
     for r in failed:
-        name = str(r.get("reason") or r.get("expectation_type"))
-        count = r.get("unexpected_count")
-        severity = r.get("severity", "error")
+        name = r.reason or r.expectation_type
+        count = r.unexpected_count
         rows = f"{count} rows" if count is not None else "table-level"
-        out.append(f"{name}: {rows}" + (" (warn)" if severity == "warn" else ""))
+        out.append(f"{name}: {rows}" + (" (warn)" if r.severity == "warn" else ""))
     return out
 
 
@@ -112,22 +104,22 @@ def _listed(items: Sequence[str]) -> str:
     return "; ".join(shown)
 
 
-def _warnings_over(validation: Mapping[str, Any], threshold: float) -> list[str]:
+def _warnings_over(results: Sequence[ExpectationRecord], threshold: float) -> list[str]:
     """Failed ``warn`` expectations (they never quarantine) whose failing share is above it."""
     out = []
-    for r in validation.get("results", []):
-        if r.get("success") or r.get("severity") != "warn":
+    for r in results:
+        if r.success or r.severity != "warn":
             continue
-        percent = r.get("unexpected_percent")
-        if percent is None or float(percent) / 100 > threshold:  # None: a table-level check
-            out.append(str(r.get("reason") or r.get("expectation_type")))
+        percent = r.unexpected_percent
+        if percent is None or percent / 100 > threshold:  # None: a table-level check
+            out.append(r.reason or r.expectation_type)
     return out
 
 
 def quality_alert(
     dataset: Dataset,
     run: RunRef,
-    summary: Mapping[str, Any],
+    summary: RunSummary,
     folder: Path,
     threshold: float,
 ) -> Alert | None:
@@ -136,27 +128,27 @@ def quality_alert(
     Past it means: the quarantined share of the run's rows is above it, or a ``warn``
     expectation (which quarantines nothing) failed for a larger share of rows than that.
     """
-    rows_in = int(summary.get("rows_in") or 0)
-    quarantined = int(summary.get("rows_quarantined") or 0)
-    validation = _maybe_json(folder, staging.VALIDATION)
+    rows_in = summary.rows_in or 0
+    quarantined = summary.rows_quarantined or 0
+    validation = maybe_record(folder, ValidationResult)
+    results = validation.results if validation else ()
     share = quarantined / rows_in if rows_in > 0 else 0.0
-    warnings = _warnings_over(validation, threshold)
+    warnings = _warnings_over(results, threshold)
     if share <= threshold and not warnings:
         return None
     day = run.logical_date
-    results = validation.get("results", [])
-    passed = sum(1 for r in results if r.get("success"))
+    passed = sum(1 for r in results if r.success)
     reasons = _reason_counts(folder)
     facts = [
         (
             "行数 rows",
-            f"{rows_in} in, {summary.get('rows_loaded')} loaded, {quarantined} quarantined",
+            f"{rows_in} in, {summary.rows_loaded} loaded, {quarantined} quarantined",
         ),
         ("隔离比例 quarantined share", f"{share:.2%} (threshold {threshold:.2%})"),
     ]
     if results:
         facts.append(("校验 checks", f"{passed}/{len(results)} passed"))
-    failed = _failed_expectations(validation)
+    failed = _failed_expectations(results)
     if failed:
         facts.append(("未通过 failed checks", _listed(failed)))
     if reasons:
@@ -188,14 +180,14 @@ def quality_alert(
     )
 
 
-def drift_alert(dataset: Dataset, run: RunRef, summary: Mapping[str, Any]) -> Alert | None:
+def drift_alert(dataset: Dataset, run: RunRef, summary: RunSummary) -> Alert | None:
     """A ``drift`` alert when the run held shared/open publishing or withheld columns from it.
 
     Drift holds the dataset's shared/open publishing; the publication guard withholds single
     columns whose values look personal. Both wait for a person to confirm the column.
     """
-    held = [str(m) for m in summary.get("held") or []]
-    withheld = summary.get("withheld") or []
+    held = list(summary.held)
+    withheld = summary.withheld
     if not held and not withheld:
         return None
     day = run.logical_date
@@ -205,15 +197,12 @@ def drift_alert(dataset: Dataset, run: RunRef, summary: Mapping[str, Any]) -> Al
         facts.append(("漂移 drift", _listed(held)))
     if withheld:
         lines = [
-            f"{w.get('column')}: looks like {w.get('category')} ({w.get('values')} of "
-            f"{w.get('checked')} values checked)"
+            f"{w.column}: looks like {w.category} ({w.values} of {w.checked} values checked)"
             for w in withheld
         ]
         facts.append(("暂缓发布列 withheld columns", _listed(lines)))
         for w in withheld[:TOP]:
-            command = confirm_command(
-                dataset.id, str(w.get("column")), w.get("category"), w.get("grade")
-            )
+            command = confirm_command(dataset.id, w.column, w.category, w.grade)
             actions.append(f"`{command}`")
         actions.append("not personal: the same command with --category none --grade L1 (or L2)")
     for message in held[:TOP]:
@@ -226,7 +215,7 @@ def drift_alert(dataset: Dataset, run: RunRef, summary: Mapping[str, Any]) -> Al
         )
     actions.append(f"`pubdata review --dataset {dataset.id}` (every pending hold)")
     actions.append(f"`{rerun_command(dataset.id, day)}` to publish shared/open again")
-    facts.append(("数据集级别 dataset grade", str(summary.get("dataset_grade"))))
+    facts.append(("数据集级别 dataset grade", str(summary.dataset_grade)))
     if held:
         headline = (
             f"{dataset.id} {day}: column classification changed; shared/open publishing is "
@@ -249,21 +238,21 @@ def drift_alert(dataset: Dataset, run: RunRef, summary: Mapping[str, Any]) -> Al
 
 
 def important_alert(
-    dataset: Dataset, run: RunRef, summary: Mapping[str, Any], folder: Path
+    dataset: Dataset, run: RunRef, summary: RunSummary, folder: Path
 ) -> Alert | None:
     """An ``important`` alert when a rule made the dataset a 重要数据 (IMP) candidate.
 
     A dataset the registry already declares ``important`` is decided, not a candidate: its
     runs stay restricted without an alert each day.
     """
-    if "IMP" not in (summary.get("flags") or []) or dataset.classification.important:
+    if "IMP" not in (summary.flags or ()) or dataset.classification.important:
         return None
-    classification = _maybe_json(folder, staging.CLASSIFICATION)
-    rules = rules_fired(classification.get("rules", []), "R5")
+    classification = maybe_record(folder, DatasetClassification)
+    rules = fired(classification.rules, "R5") if classification else []
     day = run.logical_date
-    facts = [("数据集级别 dataset grade", str(summary.get("dataset_grade")))]
+    facts = [("数据集级别 dataset grade", str(summary.dataset_grade))]
     if rules:
-        facts.append(("依据 why", rules[0]))
+        facts.append(("依据 why", rules[0].text))
     return Alert(
         kind="important",
         severity="warning",
@@ -288,7 +277,7 @@ def run_alerts(
     dataset: Dataset,
     spec: AlertsSpec,
     run: RunRef,
-    summary: Mapping[str, Any],
+    summary: RunSummary,
     folder: Path,
 ) -> list[Alert]:
     """The alerts a successful run raises under the dataset's ``alerts:`` section.
@@ -297,8 +286,7 @@ def run_alerts(
         dataset: the registry entry.
         spec: its ``alerts:`` section.
         run: the run.
-        summary: the record step's summary (``rows_in``, ``rows_quarantined``, ``flags``,
-            ``held`` …).
+        summary: the record step's summary.
         folder: the run's staging folder (validation results, rule texts, reason codes).
     """
     alerts: list[Alert | None] = []

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass
 
 from etl.classify.model import ColumnClassification, DatasetClassification
+from etl.runtime.records import RuleHit
 
 _LIFT = re.compile(r"; (R4|TRACK): lifted from (L[1-4]) to L4")
 
@@ -124,7 +125,8 @@ def classification_from_meta(rows: Iterable[Mapping[str, object]]) -> DatasetCla
     first = latest[0]
     flags = tuple(f for f in str(first.get("flags") or "").split(",") if f)
     try:
-        rules = tuple(str(r) for r in json.loads(str(first.get("rules") or "[]")))
+        stored = json.loads(str(first.get("rules") or "[]"))
+        rules = tuple(RuleHit.from_stored(str(r)) for r in stored)
     except (ValueError, TypeError):
         rules = ()
     return DatasetClassification(tuple(columns), str(first.get("dataset_grade")), flags, rules)

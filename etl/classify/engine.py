@@ -29,6 +29,7 @@ from etl.classify.rule_settings import RuleSettings
 from etl.classify.rules import DerivedCheck, apply_rules
 from etl.classify.rules_persons import apply_minors, apply_track
 from etl.classify.scale import count_in_table, scale_rule
+from etl.runtime.records import RuleHit
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +183,7 @@ def classify_table(
     findings = apply_context(findings)
     if baseline is not None:
         findings = [_baseline(f, check_grade(baseline)) for f in findings]
-    row_rules: list[str] = []
+    row_rules: list[RuleHit] = []
     findings, track = apply_track(table, findings, settings, column=whole_column)
     day = logical_date or dt.date.today()
     findings, minors_rule, minors = apply_minors(table, findings, day, settings)

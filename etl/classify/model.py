@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 from etl.classify.grades import check_grade
 from etl.errors import DataError
+from etl.runtime.records import RuleHit
 
 #: How a column's category was decided.
 DECIDED_BY: tuple[str, ...] = ("detector", "registry", "default")
@@ -152,20 +153,6 @@ class ColumnClassification:
         )
 
 
-def rule_id(text: str) -> str:
-    """The rule a fired-rule text reports: its first word (``"R5"`` of ``"R5 scale: …"``).
-
-    Every rule writes its text as ``"<id> <what it found>"`` (classification.md §2), so this is
-    the one place that reads a rule's identity back from its text.
-    """
-    return text.split(" ", 1)[0]
-
-
-def rules_fired(rules: Iterable[object], rule: str) -> list[str]:
-    """The texts among ``rules`` (as stored: strings) that ``rule`` (``"R4"``, ``"R5"`` …) wrote."""
-    return [str(text) for text in rules if rule_id(str(text)) == rule]
-
-
 @dataclass(frozen=True)
 class DatasetClassification:
     """Classification of a whole table: columns, dataset grade, flags and the rules that fired.
@@ -174,13 +161,19 @@ class DatasetClassification:
         columns: one entry per classified column, in table order (pipeline ``_`` columns excluded).
         dataset_grade: the dataset grade after all rules.
         flags: dataset flags (``"IMP"``, ``"CORE"``).
-        rules: human-readable descriptions of the rules that fired.
+        rules: the rules that fired, in the order they fired.
+
+    It is also the classify step's staged record (``classification.json``, written and read by
+    :mod:`etl.runtime.records`): one definition of a classification.
     """
+
+    FILE: ClassVar[str] = "classification.json"
+    VERSION: ClassVar[int] = 1
 
     columns: tuple[ColumnClassification, ...]
     dataset_grade: str
     flags: tuple[str, ...]
-    rules: tuple[str, ...]
+    rules: tuple[RuleHit, ...]
 
     def column(self, name: str) -> ColumnClassification:
         """The classification of column ``name``.
@@ -205,7 +198,7 @@ class DatasetClassification:
             "columns": [c.to_dict() for c in self.columns],
             "dataset_grade": self.dataset_grade,
             "flags": list(self.flags),
-            "rules": list(self.rules),
+            "rules": [hit.to_dict() for hit in self.rules],
         }
 
     @classmethod
@@ -219,8 +212,11 @@ class DatasetClassification:
             The dataset classification.
 
         Raises:
-            DataError: if a field is missing or has the wrong type.
+            DataError: if a field is missing, unknown or has the wrong type.
         """
+        unknown = sorted(set(d) - _FIELDS)
+        if unknown:
+            raise DataError(f"classification has unknown field(s) {unknown}")
         columns = d.get("columns")
         if not isinstance(columns, list):
             raise DataError("classification field 'columns' must be a list")
@@ -233,8 +229,22 @@ class DatasetClassification:
             columns=tuple(parsed),
             dataset_grade=check_grade(_text(d, "dataset_grade")),
             flags=_texts(d, "flags"),
-            rules=_texts(d, "rules"),
+            rules=_rules(d.get("rules")),
         )
+
+
+_FIELDS = frozenset({"columns", "dataset_grade", "flags", "rules"})
+
+
+def _rules(value: object) -> tuple[RuleHit, ...]:
+    if not isinstance(value, list | tuple) or not all(isinstance(v, Mapping) for v in value):
+        raise DataError("classification field 'rules' must be a list of {id, text} objects")
+    try:
+        return tuple(RuleHit.model_validate(v) for v in value)
+    except ValueError:
+        raise DataError(
+            "classification field 'rules' must be a list of {id, text} objects"
+        ) from None
 
 
 def _text(d: Mapping[str, object], key: str) -> str:

@@ -21,6 +21,7 @@ from etl.classify.grades import (
 )
 from etl.classify.rule_settings import RuleSettings
 from etl.errors import ConfigError
+from etl.runtime.records import RuleHit
 
 #: Kept for callers of the first version: the default R2 threshold.
 QUASI_IDENTIFIER_THRESHOLD = RuleSettings().quasi_identifier_threshold
@@ -36,12 +37,12 @@ class DatasetVerdict:
     Attributes:
         grade: the dataset grade.
         flags: dataset flags in canonical order.
-        rules: what fired and why, for people.
+        rules: what fired and why, in the order the rules fired.
     """
 
     grade: str
     flags: tuple[str, ...]
-    rules: tuple[str, ...]
+    rules: tuple[RuleHit, ...]
 
 
 @dataclass(frozen=True)
@@ -97,8 +98,8 @@ def apply_rules(
     floor: str | None = None,
     flags: Sequence[str] = (),
     settings: RuleSettings | None = None,
-    row_rules: Sequence[str] = (),
-    scale: str | None = None,
+    row_rules: Sequence[RuleHit] = (),
+    scale: RuleHit | None = None,
     derived: DerivedCheck | None = None,
 ) -> DatasetVerdict:
     """Grade a dataset from its column findings.
@@ -108,8 +109,8 @@ def apply_rules(
         floor: R6 domain floor from the registry, or None.
         flags: registry flags (``"IMP"``, ``"CORE"``).
         settings: thresholds (R2 kinds, R7 k); the spec's defaults when None.
-        row_rules: texts of the row rules that lifted columns (R4, TRACK), recorded after R3.
-        scale: R5 text if the scale rule fired; adds ``IMP``.
+        row_rules: the row rules that lifted columns (R4, TRACK), recorded after R3.
+        scale: R5 if the scale rule fired; adds ``IMP``.
         derived: R7 inputs when the dataset is an aggregate of another.
 
     Returns:
@@ -120,12 +121,12 @@ def apply_rules(
     """
     settings = settings or RuleSettings()
     cols = [f.classification for f in findings]
-    rules: list[str] = []
+    rules: list[RuleHit] = []
     grade = NONE_GRADE
     if cols:
         grade = max_grade(c.grade for c in cols)
         top = [c.name for c in cols if c.grade == grade]
-        rules.append(f"R1 max column grade: {grade} from {_names(top)}")
+        rules.append(RuleHit(id="R1", text=f"R1 max column grade: {grade} from {_names(top)}"))
 
     kinds = quasi_identifier_kinds(findings)
     direct = [
@@ -136,11 +137,12 @@ def apply_rules(
     many_qi = len(kinds) >= settings.quasi_identifier_threshold
     if many_qi and not direct:
         raised = max_grade(grade, "L3")
-        rules.append(
+        text = (
             f"R2 quasi-identifiers: {len(kinds)} ({', '.join(sorted(kinds))}) in "
             f"{_names(list(kinds.values()))} without a direct identifier → at least L3"
             + (f" (raised from {grade})" if raised != grade else "")
         )
+        rules.append(RuleHit(id="R2", text=text))
         grade = raised
 
     l4 = [c.name for c in cols if c.grade == "L4"]
@@ -148,7 +150,9 @@ def apply_rules(
     if l4 and (linker or many_qi):
         what = f"direct identifier {_names(linker)}" if linker else "quasi-identifiers (R2)"
         others = [n for n in l4 if n not in linker] or l4
-        rules.append(f"R3 linkage: {what} with L4 column {_names(others)} → L4")
+        rules.append(
+            RuleHit(id="R3", text=f"R3 linkage: {what} with L4 column {_names(others)} → L4")
+        )
         grade = "L4"
 
     rules.extend(row_rules)
@@ -159,17 +163,17 @@ def apply_rules(
         check_grade(floor)
         raised = max_grade(grade, floor)
         note = f"raised from {grade}" if raised != grade else "already met"
-        rules.append(f"R6 domain floor {floor} ({note})")
+        rules.append(RuleHit(id="R6", text=f"R6 domain floor {floor} ({note})"))
         grade = raised
 
     if derived is not None:
         grade, text = _derived(derived, kinds, grade, settings.k_anonymity)
-        rules.append(text)
+        rules.append(RuleHit(id="R7", text=text))
 
     unknown = [f for f in flags if f not in FLAGS]
     if unknown:
         raise ConfigError(f"unknown dataset flag(s) {', '.join(map(repr, unknown))}")
     wanted = set(flags) | ({"IMP"} if scale else set())
     ordered = tuple(f for f in FLAGS if f in wanted)
-    rules.extend(f"flag {f} from registry" for f in FLAGS if f in flags)
+    rules.extend(RuleHit(id="flag", text=f"flag {f} from registry") for f in FLAGS if f in flags)
     return DatasetVerdict(grade, ordered, tuple(rules))

@@ -26,6 +26,7 @@ from etl.classify.detectors.base import distinct_count
 from etl.classify.detectors.dates import parse_dates, yyyymmdd_dates
 from etl.classify.model import ColumnClassification
 from etl.classify.rule_settings import RuleSettings
+from etl.runtime.records import RuleHit
 from etl.text.strings import compact, regex_mask, strip
 
 #: Person keys, best first: the column R5 counts distinct persons by.
@@ -141,14 +142,14 @@ def apply_minors(
     findings: Sequence[ColumnFinding],
     logical_date: dt.date,
     settings: RuleSettings,
-) -> tuple[list[ColumnFinding], str | None, Any]:
+) -> tuple[list[ColumnFinding], RuleHit | None, Any]:
     """R4: with any minor in the data, every personal column becomes L4.
 
     Personal columns are those of a personal category or with a quasi-identifier name, except
     columns graded L1 (public items of organisations).
 
     Returns:
-        The findings, the rule text if it fired, and the rows of minors (numpy booleans).
+        The findings, the rule if it fired, and the rows of minors (numpy booleans).
     """
     mask, sources = minors_mask(table, [f.classification for f in findings], logical_date, settings)
     minors = int(mask.sum())
@@ -163,12 +164,12 @@ def apply_minors(
             f = lift(f, "R4")
             lifted.append(c.name)
         out.append(f)
-    rule = (
+    text = (
         f"R4 minors: {minors} of {table.num_rows} rows describe a person under "
         f"{settings.minor_age} at {logical_date.isoformat()} (birth dates from {_names(sources)})"
         f" → personal columns L4" + (f": {_names(lifted)} lifted" if lifted else "")
     )
-    return out, rule, mask
+    return out, RuleHit(id="R4", text=text), mask
 
 
 def apply_track(
@@ -176,7 +177,7 @@ def apply_track(
     findings: Sequence[ColumnFinding],
     settings: RuleSettings,
     column: Callable[[str], Any] | None = None,
-) -> tuple[list[ColumnFinding], str | None]:
+) -> tuple[list[ColumnFinding], RuleHit | None]:
     """TRACK: coordinates with a repeating vehicle or person key form a location series → L4.
 
     Args:
@@ -186,7 +187,7 @@ def apply_track(
         column: reads the key column of the whole dataset when ``table`` is a sample of it.
 
     Returns:
-        The findings and the rule text if it fired.
+        The findings and the rule if it fired.
     """
     coords = [f for f in findings if f.classification.category == "geo_coordinate"]
     keys = [f for f in findings if f.classification.category in TRACK_KEYS]
@@ -203,8 +204,8 @@ def apply_track(
     targets = [f.classification.name for f in findings if f.classification.name in wanted]
     out = [lift(f, "TRACK") if f.classification.name in wanted else f for f in findings]
     what = "per-vehicle" if key.category == "license_plate" else "per-person"
-    rule = (
+    text = (
         f"TRACK {what} location series (行踪轨迹): {distinct} keys in {key.name!r} with "
         f"{present / distinct:.1f} rows each on average → {_names(targets)} L4"
     )
-    return out, rule
+    return out, RuleHit(id="TRACK", text=text)

@@ -26,9 +26,10 @@ import pyarrow.compute as pc
 
 from etl.classify.canonical import canonical
 from etl.classify.detectors.base import distinct_count
-from etl.classify.model import ColumnClassification, DatasetClassification, rule_id
+from etl.classify.model import ColumnClassification, DatasetClassification
 from etl.classify.rule_settings import RuleSettings
 from etl.classify.rules_persons import BIRTH_SOURCES, PERSON_KEYS, minors_mask
+from etl.runtime.records import RuleHit
 from etl.text.strings import as_strings, strip
 
 
@@ -244,8 +245,8 @@ def _plain(values: Any) -> pa.Array:
     return array.cast(pa.string())
 
 
-def scale_rule(count: PersonCount, settings: RuleSettings | None = None) -> str | None:
-    """The R5 text if the count makes the dataset an IMP candidate, else None."""
+def scale_rule(count: PersonCount, settings: RuleSettings | None = None) -> RuleHit | None:
+    """R5 if the count makes the dataset an IMP candidate, else None."""
     settings = settings or RuleSettings()
     if count.key_column is None:
         return None
@@ -259,10 +260,11 @@ def scale_rule(count: PersonCount, settings: RuleSettings | None = None) -> str 
         )
     if not reasons:
         return None
-    return (
+    text = (
         f"R5 scale: {' and '.join(reasons)} (by {count.key_column!r}) → IMP candidate: "
         "restricted zone only, review recorded"
     )
+    return RuleHit(id="R5", text=text)
 
 
 def apply_scale_rule(
@@ -284,5 +286,5 @@ def apply_scale_rule(
     if rule is None or rule in classification.rules:
         return classification
     flags = tuple(f for f in ("IMP", "CORE") if f in classification.flags or f == "IMP")
-    rules = (*(r for r in classification.rules if rule_id(r) != "R5"), rule)
+    rules = (*(r for r in classification.rules if r.id != "R5"), rule)
     return replace(classification, flags=flags, rules=rules)

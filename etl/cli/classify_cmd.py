@@ -77,7 +77,7 @@ def classify_file(path: Path, *, sample: int = DEFAULT_SAMPLE) -> dict[str, Any]
         "rows_sampled": min(table.num_rows, max(sample, MIN_SAMPLE)),
         "dataset_grade": result.dataset_grade,
         "flags": list(result.flags),
-        "rules": list(result.rules),
+        "rules": [hit.text for hit in result.rules],
         "columns": [
             {
                 "name": c.name,

@@ -13,7 +13,6 @@ import time
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from etl.cli import inventory_cmd, lineage_cmd, quality_cmd, quarantine_cmd, read_cmd, review_cmd
 from etl.cli.classify_cmd import add_classify_parser
@@ -23,6 +22,7 @@ from etl.cli.output import say as _say
 from etl.cli.table import render
 from etl.errors import ConfigError, PubdataError
 from etl.registry import Dataset, Registry, load_registry
+from etl.runtime.records import RunSummary
 from etl.settings import Settings
 
 DEMO_DATE = "2024-06-01"
@@ -50,19 +50,19 @@ def _checked(settings: Settings, dataset_id: str, day: date) -> Dataset:
     return dataset
 
 
-def _undelivered(dataset: Dataset, day: date, missing: str) -> dict[str, Any]:
+def _undelivered(dataset: Dataset, day: date, missing: str) -> RunSummary:
     """The summary of a run not started: its delivery is not there (answered at once)."""
-    return {
-        "status": "failed",
-        "dataset": dataset.id,
-        "logical_date": day.isoformat(),
-        "stage": "extract",
-        "error": f"{missing} (no run was started)",
-        "seconds": 0.0,
-    }
+    return RunSummary(
+        status="failed",
+        dataset=dataset.id,
+        logical_date=day,
+        stage="extract",
+        error=f"{missing} (no run was started)",
+        seconds=0.0,
+    )
 
 
-def _run_one(settings: Settings, dataset_id: str, day: date, quiet: bool) -> dict[str, Any]:
+def _run_one(settings: Settings, dataset_id: str, day: date, quiet: bool) -> RunSummary:
     dataset = _checked(settings, dataset_id, day)
     missing = _not_delivered(settings, dataset, day)
     if missing is not None:  # answered at once: no Airflow run to start for nothing
@@ -74,8 +74,7 @@ def _run_one(settings: Settings, dataset_id: str, day: date, quiet: bool) -> dic
     progress = Progress(settings, [Request(dataset, day)], plain=False) if not quiet else None
     started = time.monotonic()
     outcome = run_requests(settings, [Request(dataset, day)], progress)[0]
-    outcome.summary["seconds"] = round(time.monotonic() - started, 1)
-    return outcome.summary
+    return outcome.summary.model_copy(update={"seconds": round(time.monotonic() - started, 1)})
 
 
 def _not_loaded(registry: Registry, dataset_id: str) -> str:
@@ -148,22 +147,19 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         return _run_range(settings, args)
 
     summary = _run_one(settings, args.dataset, args.date, quiet=args.json)
-    ok = summary.get("status") == "success"
     if args.json:
         _emit(public_summary(summary))
-    elif ok:
-        rows = [[zone, uri] for zone, uri in summary["tables"].items()]
+    elif summary.ok:
+        rows = [[zone, uri] for zone, uri in summary.tables.items()]
         _say(
-            f"{summary['dataset']} {summary['logical_date']}: {summary['rows_in']} rows in, "
-            f"{summary['rows_loaded']} loaded, {summary['rows_quarantined']} quarantined, "
-            f"grade {summary['dataset_grade']} ({summary['seconds']} s)"
+            f"{summary.dataset} {summary.logical_date}: {summary.rows_in} rows in, "
+            f"{summary.rows_loaded} loaded, {summary.rows_quarantined} quarantined, "
+            f"grade {summary.dataset_grade} ({summary.seconds} s)"
         )
         _say(render(["zone", "table"], rows))
-    if not ok:
-        stage = summary.get("stage") or "airflow"
-        sys.stderr.write(
-            f"pubdata: {summary['dataset']} failed at {stage}: {summary.get('error')}\n"
-        )
+    if not summary.ok:
+        stage = summary.stage or "airflow"
+        sys.stderr.write(f"pubdata: {summary.dataset} failed at {stage}: {summary.error}\n")
         return 1
     return 0
 
@@ -185,11 +181,11 @@ def _run_range(settings: Settings, args: argparse.Namespace) -> int:
     else:
         rows = [
             [
-                s.get("logical_date"),
-                s.get("status"),
-                s.get("rows_loaded", ""),
-                s.get("rows_quarantined", ""),
-                s.get("error") or "",
+                s.logical_date,
+                s.status,
+                s.rows_loaded if s.rows_loaded is not None else "",
+                s.rows_quarantined if s.rows_quarantined is not None else "",
+                s.error or "",
             ]
             for s in summaries
         ]

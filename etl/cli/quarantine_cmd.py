@@ -115,8 +115,8 @@ def _resubmit(settings: Settings, dataset: Dataset, day: date, path: Path, run: 
         return 1
     s = outcome.summary
     _say(
-        f"re-ran {dataset.id} {day.isoformat()}: {s['rows_in']} rows in, {s['rows_loaded']} "
-        f"loaded, {s['rows_quarantined']} quarantined (was {table.num_rows})"
+        f"re-ran {dataset.id} {day.isoformat()}: {s.rows_in} rows in, {s.rows_loaded} "
+        f"loaded, {s.rows_quarantined} quarantined (was {table.num_rows})"
     )
     return 0
 

@@ -23,7 +23,8 @@ from typing import Any
 from etl.pipeline.steps_record import record_failure
 from etl.registry import Dataset
 from etl.runtime.airflow_env import airflow_environment, ensure_airflow_db
-from etl.runtime.context import RunContext, invocation_path, read_json
+from etl.runtime.context import RunContext, invocation_path
+from etl.runtime.records import RunSummary, read_record_at
 from etl.runtime.runner_plan import EVENTS_FD, Plan, PlannedRun, RunnerEvent
 from etl.settings import Settings
 
@@ -36,19 +37,19 @@ HEARTBEAT_SECONDS = "1"
 class RunOutcome:
     """What ``pubdata run`` reports for one run: its summary and where the full log is."""
 
-    summary: dict[str, Any]
+    summary: RunSummary
     log_path: Path
 
     @property
     def ok(self) -> bool:
         """Whether the run succeeded."""
-        return self.summary.get("status") == "success"
+        return self.summary.ok
 
     def error_line(self) -> str:
         """One line for stderr: which dataset, which stage, why."""
         s = self.summary
-        stage = s.get("stage") or "airflow"
-        return f"{s['dataset']} failed at {stage}: {s.get('error') or 'see ' + str(self.log_path)}"
+        stage = s.stage or "airflow"
+        return f"{s.dataset} failed at {stage}: {s.error or 'see ' + str(self.log_path)}"
 
 
 @dataclass(frozen=True)
@@ -100,17 +101,18 @@ class Progress:
     def _result(self, name: str, event: RunnerEvent) -> str:
         assert event.invocation is not None and event.day is not None
         path = invocation_path(self._settings, f"{event.invocation}-{event.day:%Y%m%d}")
-        s: dict[str, Any] = dict(read_json(path)) if path.is_file() else {}
+        s = read_record_at(path, RunSummary) if path.is_file() else None
         took = f"{event.seconds} s"
-        if s.get("status") == "success":
+        if s is not None and s.ok:
             return (
-                f"  {name} {event.day}: {s['rows_loaded']} loaded, {s['rows_quarantined']} "
-                f"quarantined, grade {s['dataset_grade']} ({took})"
+                f"  {name} {event.day}: {s.rows_loaded} loaded, {s.rows_quarantined} "
+                f"quarantined, grade {s.dataset_grade} ({took})"
             )
-        if s.get("status") == "skipped":
-            return f"  {name} {event.day}: skipped, {s.get('error')}"
-        error = s.get("error") or f"the DAG run ended {event.state}"
-        return f"  {name} {event.day} failed at {s.get('stage') or 'airflow'}: {error}"
+        if s is not None and s.status == "skipped":
+            return f"  {name} {event.day}: skipped, {s.error}"
+        error = (s.error if s else None) or f"the DAG run ended {event.state}"
+        stage = (s.stage if s else None) or "airflow"
+        return f"  {name} {event.day} failed at {stage}: {error}"
 
     def _show(self, text: str, *, final: bool) -> None:
         if not (self._tty or self._plain):
@@ -178,20 +180,19 @@ def run_requests(
         # a range has the runs of the DAG's schedule in it; one date has its run, or its failure
         for day in ran.get(plan.invocation) or ([] if request.end else [request.start]):
             summary = _summary(settings, request.dataset, plan, day, returncode, log_path)
-            summary["log"] = str(log_path)
-            outcomes.append(RunOutcome(summary, log_path))
+            outcomes.append(RunOutcome(summary.model_copy(update={"log": str(log_path)}), log_path))
     return outcomes
 
 
-def _refused(request: Request, error: str) -> dict[str, Any]:
+def _refused(request: Request, error: str) -> RunSummary:
     """The summary of a planned run Airflow would not make (no DAG run exists for it)."""
-    return {
-        "status": "failed",
-        "dataset": request.dataset.id,
-        "logical_date": request.start.isoformat(),
-        "stage": "airflow",
-        "error": error,
-    }
+    return RunSummary(
+        status="failed",
+        dataset=request.dataset.id,
+        logical_date=request.start,
+        stage="airflow",
+        error=error,
+    )
 
 
 def _start_runner(
@@ -235,14 +236,15 @@ def _summary(
     day: date,
     returncode: int,
     log_path: Path,
-) -> dict[str, Any]:
+) -> RunSummary:
     """The run's own summary; when it wrote none, a failure recorded for it now."""
     result_path = invocation_path(settings, plan.invocation_for(day))
     if result_path.is_file():
-        summary: dict[str, Any] = dict(read_json(result_path))
-        if returncode != 0 and summary.get("status") == "success":
-            summary.update(
-                status="failed", stage="airflow", error=f"the runner exited {returncode}"
+        summary = read_record_at(result_path, RunSummary)
+        if returncode != 0 and summary.ok:
+            error = f"the runner exited {returncode}; see {log_path}"
+            summary = summary.model_copy(
+                update={"status": "failed", "stage": "airflow", "error": error}
             )
         return summary
     error = f"the DAG run did not complete (exit {returncode}{_cause(log_path)}); see {log_path}"
@@ -254,13 +256,9 @@ def _summary(
         logical_date=day,
     )
     record_failure(settings, dataset, ctx, "airflow", error)
-    return {
-        "status": "failed",
-        "dataset": dataset.id,
-        "logical_date": day.isoformat(),
-        "stage": "airflow",
-        "error": error,
-    }
+    return RunSummary(
+        status="failed", dataset=dataset.id, logical_date=day, stage="airflow", error=error
+    )
 
 
 def _cause(log_path: Path) -> str:
@@ -273,8 +271,9 @@ def _cause(log_path: Path) -> str:
     return f": {found[-1]}" if found else ""
 
 
-def public_summary(summary: dict[str, Any]) -> dict[str, Any]:
+def public_summary(summary: RunSummary) -> dict[str, Any]:
     """The ``--json`` shape of ``pubdata run`` (a contract: keys are stable)."""
+    data = summary.to_dict()
     keys = (
         "status",
         "dataset",
@@ -285,9 +284,8 @@ def public_summary(summary: dict[str, Any]) -> dict[str, Any]:
         "dataset_grade",
         "tables",
     )
-    out = {k: summary.get(k) for k in keys}
-    out["tables"] = out["tables"] or {}
+    out = {k: data[k] for k in keys}
     for extra in ("flags", "run_id", "stage", "error", "log"):
-        if summary.get(extra) is not None:
-            out[extra] = summary[extra]
+        if data[extra] is not None:
+            out[extra] = data[extra]
     return out

@@ -26,10 +26,10 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.classify.model import rules_fired
 from etl.lake import delta
 from etl.lineage.meta import read_meta
 from etl.registry import Dataset, Registry
+from etl.runtime.records import RuleHit, fired
 
 COLUMN_ENTRY = "column"
 IMPORTANT_ENTRY = "important"
@@ -199,10 +199,10 @@ def _important_entry(
     flags = str(run["flags"] or "").split(",") if run else []
     if not ds.classification.important and "IMP" not in flags:
         return None
-    rules: list[str] = []
+    rules: list[RuleHit] = []
     if rows:
-        rules = [str(r) for r in json.loads(str(rows[0].get("rules") or "[]"))]
-    r5 = next(iter(rules_fired(rules, "R5")), None)
+        rules = [RuleHit.from_stored(str(r)) for r in json.loads(str(rows[0].get("rules") or "[]"))]
+    r5 = next((hit.text for hit in fired(rules, "R5")), None)
     basis = [
         *(["registry: classification.important"] if ds.classification.important else []),
         *([r5] if r5 else []),

@@ -17,8 +17,10 @@ from openlineage.client.facet_v2 import (
     tags_dataset,
 )
 
+from etl.classify.model import DatasetClassification
 from etl.lineage.columns import MASKING
 from etl.registry import Dataset
+from etl.runtime.records import ColumnLineage, ExtractResult, ValidationResult
 from etl.validate.scrub import public_kwargs
 
 TAG_SOURCE = "PUBDATA"
@@ -34,22 +36,21 @@ def ownership(dataset: Dataset) -> ownership_dataset.OwnershipDatasetFacet:
     )
 
 
-def tags(classification: dict[str, Any] | None, zone: str | None) -> tags_dataset.TagsDatasetFacet:
+def tags(
+    classification: DatasetClassification | None, zone: str | None
+) -> tags_dataset.TagsDatasetFacet:
     """Dataset tags (zone, grade, flags) and per-field ``grade`` and ``category`` tags."""
     fields = tags_dataset.TagsDatasetFacetFields
     items = []
     if zone:
         items.append(fields(key="zone", value=zone, source=TAG_SOURCE))
-    if classification:
-        items.append(fields(key="grade", value=classification["dataset_grade"], source=TAG_SOURCE))
-        items.extend(
-            fields(key="flag", value=flag, source=TAG_SOURCE)
-            for flag in classification.get("flags", [])
-        )
-    for c in (classification or {}).get("columns", []):
-        column, grade, category = c["name"], c["grade"], c["category"]
-        items.append(fields(key="grade", value=grade, source=TAG_SOURCE, field=column))
-        items.append(fields(key="category", value=category, source=TAG_SOURCE, field=column))
+    if classification is None:
+        return tags_dataset.TagsDatasetFacet(tags=items)
+    items.append(fields(key="grade", value=classification.dataset_grade, source=TAG_SOURCE))
+    items.extend(fields(key="flag", value=flag, source=TAG_SOURCE) for flag in classification.flags)
+    for c in classification.columns:
+        items.append(fields(key="grade", value=c.grade, source=TAG_SOURCE, field=c.name))
+        items.append(fields(key="category", value=c.category, source=TAG_SOURCE, field=c.name))
     return tags_dataset.TagsDatasetFacet(tags=items)
 
 
@@ -64,69 +65,67 @@ def schema(names: list[str], types: list[str]) -> schema_dataset.SchemaDatasetFa
 
 
 def assertions(
-    validation: dict[str, Any],
+    validation: ValidationResult,
 ) -> data_quality_assertions_dataset.DataQualityAssertionsDatasetFacet:
     """One assertion per expectation: verdict, column, severity, flagged count, public params."""
     module = data_quality_assertions_dataset
     items = []
-    for r in validation.get("results", []):
-        column = r.get("column")
-        label = f"{r['expectation_type']}({column})" if column else r["expectation_type"]
+    for r in validation.results:
+        column = r.column
+        label = f"{r.expectation_type}({column})" if column else r.expectation_type
         items.append(
             module.Assertion(
-                assertion=r["expectation_type"],
-                success=bool(r["success"]),
+                assertion=r.expectation_type,
+                success=r.success,
                 column=column.split(",")[0] if column else None,
-                severity=r.get("severity", "error"),
+                severity=r.severity,
                 name=label,
-                description=f"{r.get('level')}-level expectation of suite "
-                f"{validation.get('suite_name')}",
-                actual=None if r.get("unexpected_count") is None else str(r["unexpected_count"]),
-                params=public_kwargs(r.get("kwargs") or {}),
+                description=f"{r.level}-level expectation of suite {validation.suite_name}",
+                actual=None if r.unexpected_count is None else str(r.unexpected_count),
+                params=public_kwargs(r.kwargs),
             )
         )
     return module.DataQualityAssertionsDatasetFacet(assertions=items)
 
 
 def metrics(
-    validation: dict[str, Any] | None, source: dict[str, Any] | None
+    validation: ValidationResult | None, source: ExtractResult | None
 ) -> data_quality_metrics_input_dataset.DataQualityMetricsInputDatasetFacet:
     """Rows, bytes and per-column null counts of the delivered file (counts only)."""
     module = data_quality_metrics_input_dataset
     columns: dict[str, Any] = {}
-    for r in (validation or {}).get("results", []):
-        observed = r.get("observed") or {}
-        column = r.get("column")
-        if column and "," not in column and "missing_count" in observed:
+    for r in validation.results if validation else ():
+        column = r.column
+        if column and "," not in column and "missing_count" in r.observed:
             columns[column] = module.ColumnMetrics(
-                nullCount=observed["missing_count"], count=observed.get("element_count")
+                nullCount=r.observed["missing_count"], count=r.observed.get("element_count")
             )
-    fingerprint = source or {}
+    delivery = source.delivery if source else None
     return module.DataQualityMetricsInputDatasetFacet(
         columnMetrics=columns,
-        rowCount=fingerprint.get("rows"),
-        bytes=fingerprint.get("bytes"),
+        rowCount=delivery.rows if delivery else None,
+        bytes=delivery.bytes if delivery else None,
         fileCount=1,
     )
 
 
 def column_lineage(
-    lineage: list[dict[str, Any]], namespace: str, name: str
+    lineage: list[ColumnLineage], namespace: str, name: str
 ) -> column_lineage_dataset.ColumnLineageDatasetFacet:
     """Each output field from its source field; masked/tokenized/generalized carry masking."""
     module = column_lineage_dataset
     fields = {}
     for c in lineage:
-        if not c["output_column"]:
+        if not c.output_column:
             continue
-        how = c["transformation"]
+        how = c.transformation
         masked = how in MASKING
-        fields[c["output_column"]] = module.Fields(
+        fields[c.output_column] = module.Fields(
             inputFields=[
                 module.InputField(
                     namespace=namespace,
                     name=name,
-                    field=c["source_column"],
+                    field=c.source_column,
                     transformations=[
                         module.Transformation(
                             type="DIRECT",

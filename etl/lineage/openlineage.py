@@ -38,12 +38,14 @@ from openlineage.client.facet_v2 import (
     output_statistics_output_dataset,
 )
 
+from etl.classify.model import DatasetClassification
 from etl.lake import META_TABLES, delta, meta_table_uri
 from etl.lineage import ol_facets
 from etl.lineage.summary import run_summary
 from etl.registry import Dataset
 from etl.runtime import staging
-from etl.runtime.context import RunContext, read_json, staging_dir
+from etl.runtime.context import RunContext, staging_dir
+from etl.runtime.records import ExtractResult, LoadResult, ValidationResult, maybe_record
 from etl.settings import Settings
 from etl.zones import QUARANTINE, storage_zone
 
@@ -85,30 +87,26 @@ def ol_name(uri: str) -> tuple[str, str]:
 @dataclass
 class _Staged:
     folder: Path
-    source: dict[str, Any] | None
-    validation: dict[str, Any] | None
-    classification: dict[str, Any] | None
-    load: dict[str, Any] | None
+    source: ExtractResult | None
+    validation: ValidationResult | None
+    classification: DatasetClassification | None
+    load: LoadResult | None
 
     @classmethod
     def read(cls, folder: Path) -> _Staged:
-        def maybe(name: str) -> dict[str, Any] | None:
-            path = folder / name
-            return dict(read_json(path)) if path.is_file() else None
-
         return cls(
             folder,
-            maybe(staging.SOURCE),
-            maybe(staging.VALIDATION),
-            maybe(staging.CLASSIFICATION),
-            maybe(staging.LOAD),
+            maybe_record(folder, ExtractResult),
+            maybe_record(folder, ValidationResult),
+            maybe_record(folder, DatasetClassification),
+            maybe_record(folder, LoadResult),
         )
 
 
 def _source(staged: _Staged, dataset: Dataset) -> InputDataset | None:
     if staged.source is None:
         return None
-    namespace, name = ol_name(staged.source["uri"])
+    namespace, name = ol_name(str(staged.source.delivery.uri))
     raw = staged.folder / staging.RAW
     schema = staging.table_schema(staged.folder, staging.RAW) if raw.is_file() else None
     names = [n for n in schema.names if not n.startswith("_")] if schema is not None else []
@@ -116,7 +114,7 @@ def _source(staged: _Staged, dataset: Dataset) -> InputDataset | None:
         "schema": ol_facets.schema(names, [dataset.columns.get(n, "string") for n in names]),
         "ownership": ol_facets.ownership(dataset),
         "version": dataset_version_dataset.DatasetVersionDatasetFacet(
-            datasetVersion=staged.source["sha256"]
+            datasetVersion=str(staged.source.delivery.sha256)
         ),
     }
     if staged.classification:
@@ -140,11 +138,13 @@ def _table(
         "tags": ol_facets.tags(staged.classification, storage_zone(zone)),
         "version": dataset_version_dataset.DatasetVersionDatasetFacet(datasetVersion=str(version)),
     }
-    lineage = [c for c in (staged.load or {}).get("column_lineage", []) if c["zone"] == zone]
+    load = staged.load
+    lineage = [c for c in load.column_lineage if c.zone == zone] if load else []
     if lineage:
         facets["columnLineage"] = ol_facets.column_lineage(lineage, source.namespace, source.name)
-    load = staged.load or {}
-    rows = load.get("rows_quarantined") if zone == QUARANTINE else load.get("rows_loaded")
+    rows = None
+    if load is not None:
+        rows = load.rows_quarantined if zone == QUARANTINE else load.rows_loaded
     stats: dict[str, OutputDatasetFacet] = {
         "outputStatistics": output_statistics_output_dataset.OutputStatisticsOutputDatasetFacet(
             rowCount=rows
@@ -170,12 +170,11 @@ def task_lineage(
     staged = _Staged.read(staging_dir(settings, ctx))
     out = LineageFacets()
     source = _source(staged, dataset)
-    load = staged.load or {}
-    tables = [
-        (zone, uri, load["versions"][zone])
-        for zone, uri in load.get("tables", {}).items()
-        if zone in load.get("versions", {})
-    ]
+    tables: list[tuple[str, str, int]] = []
+    if (load := staged.load) is not None:
+        tables = [
+            (z, uri, load.versions[z]) for z, uri in load.tables.items() if z in load.versions
+        ]
     if stage == "record" and tables:
         for zone, uri, version in tables:
             namespace, name = ol_name(uri)

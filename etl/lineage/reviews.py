@@ -30,10 +30,9 @@ from typing import Any
 
 import pyarrow.compute as pc
 
-from etl.classify.model import rules_fired
-from etl.errors import DataError
+from etl.classify.model import DatasetClassification
 from etl.lineage.meta import append_rows, read_meta
-from etl.protect.guard import Withheld
+from etl.runtime.records import Withheld, fired
 
 DRIFT = "classification_drift"
 WITHHELD = "withheld_column"
@@ -66,36 +65,6 @@ def rerun_command(dataset: str, day: date | str) -> str:
     return f"pubdata run {dataset} --date {day}"
 
 
-def withheld_columns(loaded: Mapping[str, Any]) -> tuple[Withheld, ...]:
-    """The columns the load step withheld from shared/open (its LOAD JSON's ``withheld``).
-
-    Args:
-        loaded: the load step's staged summary; ``withheld`` absent or empty: none.
-
-    Returns:
-        One record per withheld column, in the load step's order.
-
-    Raises:
-        DataError: an entry is not ``{column, category, grade, values, checked}``.
-    """
-    out = []
-    for entry in loaded.get("withheld") or []:
-        if not isinstance(entry, Mapping):
-            raise DataError("load summary: every 'withheld' entry must be an object")
-        texts = [entry.get(k) for k in ("column", "category", "grade")]
-        counts = [entry.get(k) for k in ("values", "checked")]
-        if not all(isinstance(t, str) and t for t in texts) or not all(
-            isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in counts
-        ):
-            raise DataError(
-                "load summary: a 'withheld' entry needs column, category, grade (text) and "
-                "values, checked (counts)"
-            )
-        column, category, grade = (str(t) for t in texts)
-        out.append(Withheld(column, category, grade, int(str(counts[0])), int(str(counts[1]))))
-    return tuple(out)
-
-
 def _withheld_detail(dataset: str, item: Withheld) -> str:
     return (
         f"{item.values} of {item.checked} values checked look like {item.category} "
@@ -118,7 +87,7 @@ def review_rows(
     lineage_run_id: str,
     dataset: str,
     logical_date: date,
-    classification: Mapping[str, Any],
+    classification: DatasetClassification,
     held: Sequence[str],
     registry_important: bool,
     now: datetime,
@@ -147,8 +116,8 @@ def review_rows(
         "recorded_at": now,
     }
     rows: list[dict[str, Any]] = []
-    if "IMP" in classification.get("flags", []):
-        rules = rules_fired(classification.get("rules", []), "R5")
+    if "IMP" in classification.flags:
+        rules = [hit.text for hit in fired(classification.rules, "R5")]
         if registry_important:
             detail = "registry: classification.important is true; the dataset stays restricted"
             rows.append(

@@ -1,4 +1,4 @@
-"""The scrubbed summary of a run from its staging files (asset events, OpenLineage, logs).
+"""The scrubbed summary of a run from its staging records (asset events, OpenLineage, logs).
 
 Counts, grades, the suite verdict, table versions and the source fingerprint: nothing from the
 data. It is what downstream DAGs see in an asset event's ``extra``.
@@ -9,17 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from etl.runtime import staging
-from etl.runtime.context import read_json
-
-
-def _maybe(folder: Path, name: str) -> dict[str, Any]:
-    path = folder / name
-    return dict(read_json(path)) if path.is_file() else {}
+from etl.classify.model import DatasetClassification
+from etl.runtime.records import ExtractResult, LoadResult, ValidationResult, maybe_record
 
 
 def run_summary(folder: Path) -> dict[str, Any]:
-    """Summarize a run from its staging folder (missing files leave their fields None).
+    """Summarize a run from its staging folder (records not written yet leave their fields None).
 
     Args:
         folder: the run's staging folder.
@@ -28,28 +23,30 @@ def run_summary(folder: Path) -> dict[str, Any]:
         ``rows_in``, ``rows_loaded``, ``rows_quarantined``, ``dataset_grade``, ``flags``,
         ``source_sha256``, ``versions`` (zone → Delta version) and ``quality``: the suite name,
         whether it passed, expectations evaluated/passed/failed, warnings and the pass rate.
+        A plain JSON-safe mapping: it is an OpenLineage facet and an asset event's ``extra``.
     """
-    source = _maybe(folder, staging.SOURCE)
-    validation = _maybe(folder, staging.VALIDATION)
-    classification = _maybe(folder, staging.CLASSIFICATION)
-    load = _maybe(folder, staging.LOAD)
-    results = validation.get("results", [])
-    passed = sum(1 for r in results if r.get("success"))
+    source = maybe_record(folder, ExtractResult)
+    validation = maybe_record(folder, ValidationResult)
+    classification = maybe_record(folder, DatasetClassification)
+    load = maybe_record(folder, LoadResult)
+    results = validation.results if validation else ()
+    passed = validation.passed if validation else 0
+    delivered = source.delivery.rows if source else None
     return {
-        "rows_in": validation.get("rows_in", source.get("rows")),
-        "rows_loaded": load.get("rows_loaded"),
-        "rows_quarantined": load.get("rows_quarantined"),
-        "dataset_grade": classification.get("dataset_grade"),
-        "flags": classification.get("flags"),
-        "source_sha256": source.get("sha256"),
-        "versions": load.get("versions"),
+        "rows_in": validation.rows_in if validation else delivered,
+        "rows_loaded": load.rows_loaded if load else None,
+        "rows_quarantined": load.rows_quarantined if load else None,
+        "dataset_grade": classification.dataset_grade if classification else None,
+        "flags": list(classification.flags) if classification else None,
+        "source_sha256": source.delivery.sha256 if source else None,
+        "versions": dict(load.versions) if load else None,
         "quality": {
-            "suite": validation.get("suite_name"),
-            "suite_success": validation.get("table_success"),
+            "suite": validation.suite_name if validation else None,
+            "suite_success": validation.table_success if validation else None,
             "expectations": len(results),
             "passed": passed,
             "failed": len(results) - passed,
-            "warnings": len(validation.get("warnings", [])),
+            "warnings": len(validation.warnings) if validation else 0,
             "pass_rate": round(passed / len(results), 4) if results else None,
         },
     }

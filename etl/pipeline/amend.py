@@ -29,7 +29,6 @@ import shutil
 from collections.abc import Collection, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -38,6 +37,7 @@ import pyarrow.compute as pc
 from etl.errors import ConfigError, DataError
 from etl.extract.csv_reader import read_csv_file
 from etl.extract.fingerprint import hash_file
+from etl.runtime.records import Amendment
 from etl.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -198,7 +198,7 @@ def apply(
     *,
     files: pa.Array | None = None,
     rows: pa.Array | None = None,
-) -> tuple[pa.Table, list[Any]]:
+) -> tuple[pa.Table, list[Amendment]]:
     """Replace delivered rows with their resubmitted versions (later files win).
 
     Rows are matched by ``(_source_file, _source_row)``; a resubmission without a
@@ -214,13 +214,13 @@ def apply(
         rows: per row of ``raw``, its ``_source_row`` (None: row ``i`` is ``i + 1``).
 
     Returns:
-        The amended table (same rows, same order) and one JSON-safe record per applied file
+        The amended table (same rows, same order) and one record per applied file
         (relative path, URI, sha256, bytes, rows, amended_rows).
 
     Raises:
         DataError: a stored file no longer fits the delivery (columns or row numbers).
     """
-    records: list[Any] = []
+    records: list[Amendment] = []
     paths = stored(settings, dataset, day)
     if not paths:
         return raw, records
@@ -236,14 +236,14 @@ def apply(
         raw = pa.concat_tables([raw, fixed.cast(raw.schema)]).take(pa.array(positions))
         sha256, size = hash_file(path)
         records.append(
-            {
-                "relative_path": label,
-                "uri": path.resolve().as_uri(),
-                "sha256": sha256,
-                "bytes": size,
-                "rows": len(keys),
-                "amended_rows": json.dumps(sorted(k[1] for k in keys)),
-            }
+            Amendment(
+                relative_path=label,
+                uri=path.resolve().as_uri(),
+                sha256=sha256,
+                bytes=size,
+                rows=len(keys),
+                amended_rows=json.dumps(sorted(k[1] for k in keys)),
+            )
         )
     log.info("applied %d resubmission file(s) to %s %s", len(records), dataset, day)
     return raw, records

@@ -9,7 +9,6 @@ the pipeline itself.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
 
 from etl.errors import DuplicateDelivery, PubdataError
 from etl.extract.connections import ConnectionResolver
@@ -17,6 +16,7 @@ from etl.pipeline import steps, steps_record
 from etl.pipeline.steps import STAGES, Stage
 from etl.registry import Dataset
 from etl.runtime.context import RunContext
+from etl.runtime.records import RunSummary
 from etl.settings import Settings
 
 
@@ -33,7 +33,7 @@ def run_local(
     dataset: Dataset,
     ctx: RunContext,
     connections: ConnectionResolver | None = None,
-) -> dict[str, Any]:
+) -> RunSummary:
     """Run extract → validate → classify → load → record for one dataset and date.
 
     Returns:
@@ -44,15 +44,15 @@ def run_local(
         PubdataError: a step failed; the failure is recorded in lineage first, with the stage.
     """
     stage: Stage = STAGES[0]
-    summary: dict[str, Any] = {}
     try:
         for stage in STAGES:
             # through the module attribute, so a benchmark can time each step by wrapping it
-            summary = steps.run_stage(stage, settings, dataset, ctx, connections)
+            result = steps.run_stage(stage, settings, dataset, ctx, connections)
     except DuplicateDelivery as exc:
         return steps_record.record_duplicate(settings, dataset, ctx, exc.message)
     except PubdataError as exc:
         exc.stage = stage
         steps_record.record_failure(settings, dataset, ctx, stage, exc.message)
         raise
-    return summary
+    assert isinstance(result, RunSummary)  # the last step is record
+    return result

@@ -7,13 +7,18 @@ steps' modules, which load pyarrow, Great Expectations and delta-rs, load when a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
+    from etl.classify.model import DatasetClassification
     from etl.extract.connections import ConnectionResolver
     from etl.registry import Dataset
     from etl.runtime.context import RunContext
+    from etl.runtime.records import ExtractResult, LoadResult, RunSummary, ValidationResult
     from etl.settings import Settings
+
+    #: What a step returns: the record it staged (record: the run's summary).
+    StepResult = ExtractResult | ValidationResult | DatasetClassification | LoadResult | RunSummary
 
 Stage = Literal["extract", "validate", "classify", "load", "record"]
 
@@ -27,8 +32,8 @@ def run_stage(
     dataset: Dataset,
     ctx: RunContext,
     connections: ConnectionResolver | None = None,
-) -> dict[str, Any]:
-    """Run one step and return its small, JSON-safe summary.
+) -> StepResult:
+    """Run one step and return the record it staged (the record step: the run's summary).
 
     Args:
         stage: which step.

@@ -22,7 +22,6 @@ import os
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -64,7 +63,18 @@ from etl.pipeline.repeat import repeated
 from etl.registry import Dataset
 from etl.registry.sources import FileSource, Source
 from etl.runtime import staging
-from etl.runtime.context import RunContext, staging_dir, write_json
+from etl.runtime.context import RunContext, staging_dir
+from etl.runtime.records import (
+    Amendment,
+    Delivery,
+    DuplicateFile,
+    ExtractResult,
+    Fingerprint,
+    RunStart,
+    SchemaChangeRecord,
+    ValidationResult,
+    write_record,
+)
 from etl.settings import Settings
 from etl.validate import SuiteSpec, baseline_suite, load_suite, validate_table
 from etl.validate.batches import BatchValidation, duplicate_positions
@@ -109,7 +119,7 @@ def _label(dataset: Dataset, ctx: RunContext, fingerprints: list[SourceFingerpri
 
 def _delivery(
     settings: Settings, dataset: Dataset, ctx: RunContext, loaded: list[SourceFingerprint]
-) -> dict[str, Any]:
+) -> Delivery:
     """One fingerprint for the whole delivery (one file: its own; several: a combined one).
 
     Several parts hash to the sha256 of their ``<relative_path>:<sha256>`` lines, in reading
@@ -117,9 +127,9 @@ def _delivery(
     without its query.
     """
     if len(loaded) == 1:
-        return loaded[0].to_dict()
+        return Delivery.model_validate(loaded[0].to_dict())
     if not loaded:
-        return {"uri": None, "relative_path": _label(dataset, ctx, loaded), "sha256": None}
+        return Delivery(uri=None, relative_path=_label(dataset, ctx, loaded), sha256=None)
     digest = hashlib.sha256(
         "\n".join(f"{f.relative_path}:{f.sha256}" for f in loaded).encode()
     ).hexdigest()
@@ -129,28 +139,26 @@ def _delivery(
     else:
         uri = loaded[0].uri.split("?", 1)[0]
     encodings = {f.encoding for f in loaded}
-    return {
-        "uri": uri,
-        "relative_path": _label(dataset, ctx, loaded),
-        "sha256": digest,
-        "bytes": sum(f.bytes for f in loaded),
-        "encoding": encodings.pop() if len(encodings) == 1 else None,
-        "format": loaded[0].format,
-        "rows": sum(f.rows for f in loaded),
-        "kind": loaded[0].kind,
-    }
+    return Delivery(
+        uri=uri,
+        relative_path=_label(dataset, ctx, loaded),
+        sha256=digest,
+        bytes=sum(f.bytes for f in loaded),
+        encoding=encodings.pop() if len(encodings) == 1 else None,
+        format=loaded[0].format,
+        rows=sum(f.rows for f in loaded),
+        kind=loaded[0].kind,
+    )
 
 
-def _duplicate_dict(duplicate: Duplicate, fingerprint: SourceFingerprint) -> dict[str, Any]:
-    return {
+def _duplicate_file(duplicate: Duplicate, fingerprint: SourceFingerprint) -> DuplicateFile:
+    return DuplicateFile(
         **fingerprint.to_dict(),
-        "of_run": duplicate.of_run,
-        "of_logical_date": (
-            duplicate.of_logical_date.isoformat() if duplicate.of_logical_date else None
-        ),
-        "of_path": duplicate.of_path,
-        "message": duplicate.message,
-    }
+        of_run=duplicate.of_run,
+        of_logical_date=duplicate.of_logical_date,
+        of_path=duplicate.of_path,
+        message=duplicate.message,
+    )
 
 
 def _without_duplicates(
@@ -179,7 +187,7 @@ def extract(
     dataset: Dataset,
     ctx: RunContext,
     connections: ConnectionResolver | None = None,
-) -> dict[str, Any]:
+) -> ExtractResult:
     """Read what the source delivered into staging, fingerprint it and apply declared types.
 
     Any source kind (landing-zone files and globs, databases, HTTP APIs) is opened through the
@@ -212,9 +220,9 @@ def extract(
             f"dataset {dataset.id} is flagged CORE (核心数据): runs are refused before any write"
         )
     folder = staging_dir(settings, ctx)
-    for name in (staging.REJECTED, staging.SOURCE):
+    for name in (staging.REJECTED, ExtractResult.FILE):
         (folder / name).unlink(missing_ok=True)
-    write_json(folder / staging.RUN, {"started_at": datetime.now(UTC).isoformat()})
+    write_record(folder, RunStart(started_at=datetime.now(UTC)))
     request = ReadRequest(
         landing=settings.landing,
         logical_date=ctx.logical_date,
@@ -233,7 +241,7 @@ def extract(
 
 def _extract_parts(
     settings: Settings, dataset: Dataset, ctx: RunContext, folder: Path, parts: list[SourcePart]
-) -> dict[str, Any]:
+) -> ExtractResult:
     """Stage the opened parts of a run (see :func:`extract`)."""
     fingerprints = [part.describe() for part in parts]
     comments: dict[str, str] = {}
@@ -250,20 +258,21 @@ def _extract_parts(
     duplicated = [
         i for i, f in enumerate(fingerprints) if f.kind == "file" and f.relative_path in by_path
     ]
-    duplicate_rows = [
-        _duplicate_dict(by_path[fingerprints[i].relative_path], fingerprints[i]) for i in duplicated
-    ]
+    duplicate_files = tuple(
+        _duplicate_file(by_path[fingerprints[i].relative_path], fingerprints[i]) for i in duplicated
+    )
     for duplicate in duplicates:
         log.warning("duplicate delivery: %s; its rows are not loaded again", duplicate.message)
     if len(duplicated) == len(fingerprints):
-        skipped = {
-            **_delivery(settings, dataset, ctx, []),
-            "label": _label(dataset, ctx, fingerprints),
-            "files": [],
-            "duplicates": duplicate_rows,
-            "column_comments": comments,
-        }
-        write_json(folder / staging.SOURCE, {**skipped, "rows_in": 0, "amendments": []})
+        skipped = ExtractResult(
+            delivery=_delivery(settings, dataset, ctx, []),
+            label=_label(dataset, ctx, fingerprints),
+            files=(),
+            duplicates=duplicate_files,
+            column_comments=comments,
+            rows_in=0,
+        )
+        write_record(folder, skipped)
         raise DuplicateDelivery(
             f"dataset {dataset.id}: every delivered file was already loaded"
             f" ({duplicates[0].message}); nothing to do"
@@ -283,7 +292,7 @@ def _extract_parts(
                 writer.add(table, _constant_provenance(part.describe(), rows), cast)
             loaded = [part.describe() for part in wanted]
             rejected = _rejected_rows(wanted, writer.data_columns)
-            amendments: list[Any] = []
+            amendments: list[Amendment] = []
         else:
             extracted = combine([read_part(part, dataset.normalize) for part in parts])
             data, provenance, rejected = _without_duplicates(extracted, duplicated)
@@ -303,55 +312,40 @@ def _extract_parts(
                 )
             read = extracted.fingerprints
             loaded = [f for i, f in enumerate(read) if i not in set(duplicated)]
-            duplicate_rows = [
-                _duplicate_dict(by_path[read[i].relative_path], read[i]) for i in duplicated
-            ]
+            # the fingerprints of files read whole (their row counts are known now)
+            duplicate_files = tuple(
+                _duplicate_file(by_path[read[i].relative_path], read[i]) for i in duplicated
+            )
         writer.close(rejected)
     except BaseException:
         writer.abort()
         raise
-    source: dict[str, Any] = {
-        **_delivery(settings, dataset, ctx, loaded),
-        "label": label,
-        "files": [f.to_dict() for f in loaded],
-        "duplicates": duplicate_rows,
-        "column_comments": comments,
-    }
-    rows_in = writer.rows + rejected.num_rows
     change = writer.change
-    schema_change = {**change.to_dict(), "warnings": change.warnings}
-    write_json(
-        folder / staging.SOURCE,
-        {
-            **source,
-            "rows_in": rows_in,
-            "rows_rejected": rejected.num_rows,
-            "schema_change": schema_change,
-            "amendments": amendments,
-        },
+    source = ExtractResult(
+        delivery=_delivery(settings, dataset, ctx, loaded),
+        label=label,
+        files=tuple(Fingerprint.model_validate(f.to_dict()) for f in loaded),
+        duplicates=duplicate_files,
+        column_comments=comments,
+        rows_in=writer.rows + rejected.num_rows,
+        rows_rejected=rejected.num_rows,
+        rows_cast_failed=writer.cast_failed,
+        schema_change=SchemaChangeRecord(**change.to_dict(), warnings=tuple(change.warnings)),
+        amendments=tuple(amendments),
     )
+    write_record(folder, source)
     log.info(
         "extracted %d rows from %s (%d part(s), %d duplicate(s), sha256 %s); %d ragged rows,"
         " %d rows failed type casting",
-        rows_in,
-        source["label"],
+        source.rows_in,
+        source.label,
         len(loaded),
         len(duplicated),
-        str(source["sha256"])[:12],
+        str(source.delivery.sha256)[:12],
         rejected.num_rows,
         writer.cast_failed,
     )
-    return {
-        "rows_in": rows_in,
-        "rows_rejected": rejected.num_rows,
-        "rows_cast_failed": writer.cast_failed,
-        "source_sha256": source["sha256"],
-        "source": source["label"],
-        "files": len(loaded),
-        "duplicates": [d["relative_path"] for d in source["duplicates"]],
-        "schema_change": change.warnings,
-        "resubmissions": len(amendments),
-    }
+    return source
 
 
 def _open_parts(source: Source, request: ReadRequest) -> list[SourcePart]:
@@ -545,7 +539,7 @@ def _rejected(folder: Path) -> pa.Table:
     return staging.read_table(folder, staging.REJECTED) if path.is_file() else pa.table({})
 
 
-def validate(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, Any]:
+def validate(settings: Settings, dataset: Dataset, ctx: RunContext) -> ValidationResult:
     """Run the dataset's suite; split rows into valid and quarantined.
 
     A table staged in one batch is validated in one GX run; a larger one batch by batch
@@ -625,16 +619,17 @@ def validate(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str,
         if rejected.num_rows:
             bad.write(rejected)
         outcome = checker.outcome() if checker is not None else single[-1]
-        write_json(
-            folder / staging.VALIDATION,
+        result = ValidationResult.model_validate(
             {
                 **outcome.to_dict(),
                 # every delivered row: validated ones plus ragged rows quarantined by extract
                 "rows_in": outcome.rows_in + rejected.num_rows,
                 "rows_validated": outcome.rows_in,
                 "rows_rejected": rejected.num_rows,
-            },
+                "rows_quarantined": quarantined,
+            }
         )
+        write_record(folder, result)
         if not outcome.table_success:
             first = outcome.table_failures[0]
             target = f"({first.column})" if first.column else ""
@@ -670,14 +665,7 @@ def validate(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str,
     )
     if quarantined:
         log.info("quarantined because: %s", causes.describe())
-    return {
-        "suite": outcome.suite_name,
-        "rows_in": rows_in,
-        "rows_valid": rows_in - quarantined,
-        "rows_quarantined": quarantined,
-        "expectations_failed": sum(1 for r in outcome.results if not r.success),
-        "warnings": len(outcome.warnings),
-    }
+    return result
 
 
 def _without_rows(table: pa.Table, positions: np.ndarray) -> pa.Table:

@@ -25,7 +25,7 @@ from etl.classify import (
     detect_drift,
     person_columns,
 )
-from etl.classify.model import column_overrides, rules_fired
+from etl.classify.model import column_overrides
 from etl.classify.rules_persons import BIRTH_SOURCES, minors_mask
 from etl.classify.scale import count_keys, l4_attributes, person_key, person_keys
 from etl.errors import ConcurrentRun
@@ -37,10 +37,22 @@ from etl.pipeline import steps_record
 from etl.pipeline.overlap import ordered_map
 from etl.pipeline.repeat import repeated
 from etl.protect import load_token_key, project_zone
-from etl.protect.guard import Withheld, guard, guarded_columns
+from etl.protect.guard import guard, guarded_columns
 from etl.registry import Dataset
 from etl.runtime import staging
-from etl.runtime.context import RunContext, read_json, staging_dir, write_json
+from etl.runtime.context import RunContext, staging_dir
+from etl.runtime.records import (
+    ColumnLineage,
+    DriftHold,
+    ExtractResult,
+    LoadResult,
+    ValidationResult,
+    Withheld,
+    fired,
+    maybe_record,
+    read_record,
+    write_record,
+)
 from etl.settings import Settings
 from etl.zones import Zone
 
@@ -109,11 +121,11 @@ def _scale(
     return apply_scale_rule(result, persons, rules)
 
 
-def classify(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, Any]:
+def classify(settings: Settings, dataset: Dataset, ctx: RunContext) -> DatasetClassification:
     """Grade every column and the dataset; registry overrides win; drift holds publishing."""
     folder = staging_dir(settings, ctx)
     names = [c for c in staging.table_schema(folder, staging.RAW).names if not c.startswith("_")]
-    source = read_json(folder / staging.SOURCE)
+    source = read_record(folder, ExtractResult)
     spec = dataset.classification
     overrides = column_overrides(spec.columns)
     flags = [flag for flag, on in (("IMP", spec.important), ("CORE", spec.core)) if on]
@@ -123,7 +135,7 @@ def classify(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str,
         return classify_table(
             table,
             overrides=overrides,
-            comments=source.get("column_comments") or None,
+            comments=source.column_comments or None,
             floor=spec.floor,
             baseline=spec.baseline,
             flags=flags,
@@ -150,8 +162,8 @@ def classify(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str,
         _previous_classification(settings, dataset), result, confirmed=set(spec.columns)
     )
     held = [d.message for d in drifts]
-    write_json(folder / staging.CLASSIFICATION, result.to_dict())
-    write_json(folder / staging.DRIFT, {"held": held})
+    write_record(folder, result)
+    write_record(folder, DriftHold(held=tuple(held)))
     for message in held:
         log.warning(
             "classification drift in %s: %s; shared/open publishing is held until the "
@@ -160,14 +172,7 @@ def classify(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str,
             message,
         )
     log.info("dataset %s graded %s (flags: %s)", dataset.id, result.dataset_grade, result.flags)
-    return {
-        "dataset_grade": result.dataset_grade,
-        "flags": list(result.flags),
-        "drift": held,
-        "columns": [
-            {"name": c.name, "category": c.category, "grade": c.grade} for c in result.columns
-        ],
-    }
+    return result
 
 
 #: Rows a batched delivery's columns are decided on (a seeded, uniform sample of every batch).
@@ -227,7 +232,7 @@ def _every_row(
     rules = rule_settings(dataset)
     births = [c.name for c in result.columns if c.category in BIRTH_SOURCES]
     counted = person_columns(result)
-    want_witnesses = bool(births) and not rules_fired(result.rules, "R4")
+    want_witnesses = bool(births) and not fired(result.rules, "R4")
     needed = [n for n in names if n in set(births) | set(counted)]
     found: list[tuple[int, np.ndarray]] = []
 
@@ -365,7 +370,7 @@ def _stream(
 COMMIT_ORDER: tuple[str, ...] = ("restricted", "quarantine", "shared", "open")
 
 
-def load(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, Any]:
+def load(settings: Settings, dataset: Dataset, ctx: RunContext) -> LoadResult:
     """Write the zones and the quarantine table for this logical date.
 
     Each table is replaced for the run's logical date in one atomic Delta commit (the whole
@@ -375,21 +380,22 @@ def load(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, Any
     run of the same date overtook stops with :class:`~etl.errors.ConcurrentRun`.
     """
     folder = staging_dir(settings, ctx)
-    source = read_json(folder / staging.SOURCE)
-    validation = read_json(folder / staging.VALIDATION)
-    classification = DatasetClassification.from_dict(read_json(folder / staging.CLASSIFICATION))
+    source = read_record(folder, ExtractResult)
+    validation = read_record(folder, ValidationResult)
+    classification = read_record(folder, DatasetClassification)
     key = load_token_key(settings.home, settings.token_key)
+    sha256 = str(source.delivery.sha256)
     commit_meta = {
         "pubdata.dag_id": ctx.dag_id,
         "pubdata.run_id": ctx.run_id,
         "pubdata.logical_date": ctx.logical_date.isoformat(),
-        "pubdata.source_sha256": source["sha256"],
-        "pubdata.suite": validation.get("suite_name"),
+        "pubdata.source_sha256": sha256,
+        "pubdata.suite": validation.suite_name,
         "pubdata.dataset_grade": classification.dataset_grade,
     }
-    column_lineage: list[dict[str, Any]] = []
-    drift_path = folder / staging.DRIFT
-    held = list(read_json(drift_path).get("held", [])) if drift_path.is_file() else []
+    column_lineage: list[ColumnLineage] = []
+    drift = maybe_record(folder, DriftHold)
+    held = list(drift.held) if drift is not None else []
     rows_loaded = staging.count_rows(folder, staging.VALID)
     zones = zones_for(dataset, classification, held=bool(held))
     withheld = _guard(settings, dataset, ctx, folder, classification, zones)
@@ -425,12 +431,12 @@ def load(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, Any
             return projection.table
 
         workers = settings.workers if zone != "restricted" else 1  # nothing to compute there
-        stream = _stream(folder, staging.VALID, ctx, source["sha256"], project, workers)
+        stream = _stream(folder, staging.VALID, ctx, sha256, project, workers)
         staged = delta.stage(tables[zone], stream, None if whole else day, bases[zone])
         return staged, list(projected.get("columns", ()))
 
     def stage_quarantine() -> tuple[delta.Staged, list[Any]]:
-        bad = _stream(folder, staging.QUARANTINE, ctx, source["sha256"], lambda t: t)
+        bad = _stream(folder, staging.QUARANTINE, ctx, sha256, lambda t: t)
         return delta.stage(tables["quarantine"], bad, day, bases["quarantine"]), []
 
     def owner() -> bool:
@@ -454,12 +460,12 @@ def load(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, Any
         for name in order:
             _, projected = pending[name].result()
             column_lineage.extend(
-                {
-                    "zone": name,
-                    "source_column": c.source,
-                    "output_column": c.output,
-                    "transformation": c.transformation,
-                }
+                ColumnLineage(
+                    zone=name,
+                    source_column=c.source,
+                    output_column=c.output,
+                    transformation=c.transformation,
+                )
                 for c in projected
             )
         for name in order:
@@ -480,17 +486,17 @@ def load(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, Any
             if future.done() and future.exception() is None:
                 delta.discard(future.result()[0])  # a no-op for a committed table
     rows_bad = staging.count_rows(folder, staging.QUARANTINE)
-    result = {
-        "tables": tables,
-        "versions": versions,
-        "rows_loaded": rows_loaded,
-        "rows_quarantined": rows_bad,
-        "generation": claim.generation,
-        "held": held,
-        "withheld": [w.to_dict() for w in withheld],
-        "column_lineage": column_lineage,
-    }
-    write_json(folder / staging.LOAD, result)
+    result = LoadResult(
+        tables=tables,
+        versions=versions,
+        rows_loaded=rows_loaded,
+        rows_quarantined=rows_bad,
+        generation=claim.generation,
+        held=tuple(held),
+        withheld=tuple(withheld),
+        column_lineage=tuple(column_lineage),
+    )
+    write_record(folder, result)
     log.info(
         "loaded %d rows of %s into %s; %d rows quarantined",
         rows_loaded,
@@ -498,4 +504,4 @@ def load(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, Any
         ", ".join(tables),
         rows_bad,
     )
-    return {k: v for k, v in result.items() if k != "column_lineage"}
+    return result

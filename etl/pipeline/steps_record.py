@@ -13,13 +13,25 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.classify.model import ColumnClassification
+from etl.classify.model import DatasetClassification
 from etl.lake import delta
 from etl.lineage import append_rows, read_meta
-from etl.lineage.reviews import IMPORTANT, open_holds, review_rows, withheld_columns
+from etl.lineage.reviews import IMPORTANT, open_holds, review_rows
 from etl.registry import Dataset
 from etl.runtime import staging
-from etl.runtime.context import RunContext, invocation_path, read_json, staging_dir, write_json
+from etl.runtime.context import RunContext, invocation_path, staging_dir
+from etl.runtime.records import (
+    ExtractResult,
+    LoadClaim,
+    LoadResult,
+    RunStart,
+    RunSummary,
+    ValidationResult,
+    maybe_record,
+    read_record,
+    write_record,
+    write_record_at,
+)
 from etl.settings import Settings
 from etl.validate.scrub import public_kwargs
 
@@ -34,11 +46,6 @@ def pipeline_version() -> str:
         return "0+unknown"
 
 
-def _maybe(folder: Path, name: str) -> dict[str, Any] | None:
-    path = folder / name
-    return dict(read_json(path)) if path.is_file() else None
-
-
 def _base(dataset: Dataset, ctx: RunContext) -> dict[str, Any]:
     return {
         "lineage_run_id": ctx.lineage_run_id,
@@ -47,27 +54,29 @@ def _base(dataset: Dataset, ctx: RunContext) -> dict[str, Any]:
     }
 
 
-def _validation_rows(dataset: Dataset, ctx: RunContext, validation: dict[str, Any]) -> list[Any]:
+def _validation_rows(
+    dataset: Dataset, ctx: RunContext, validation: ValidationResult
+) -> list[dict[str, Any]]:
     now = datetime.now(UTC)
     return [
         {
             **_base(dataset, ctx),
-            "suite": validation.get("suite_name"),
-            "expectation_type": r.get("expectation_type"),
-            "column": r.get("column"),
-            "level": r.get("level"),
-            "success": r.get("success"),
-            "unexpected_count": r.get("unexpected_count"),
-            "unexpected_percent": r.get("unexpected_percent"),
+            "suite": validation.suite_name,
+            "expectation_type": r.expectation_type,
+            "column": r.column,
+            "level": r.level,
+            "success": r.success,
+            "unexpected_count": r.unexpected_count,
+            "unexpected_percent": r.unexpected_percent,
             # suite parameters without value sets: a suite may list real values there
-            "kwargs": json.dumps(public_kwargs(r.get("kwargs") or {}), ensure_ascii=False),
-            "observed": json.dumps(r.get("observed", {}), ensure_ascii=False, default=str),
-            "severity": r.get("severity", "error"),
-            "reason": r.get("reason"),
-            "error": r.get("error"),
+            "kwargs": json.dumps(public_kwargs(r.kwargs), ensure_ascii=False),
+            "observed": json.dumps(r.observed, ensure_ascii=False, default=str),
+            "severity": r.severity,
+            "reason": r.reason,
+            "error": r.error,
             "recorded_at": now,
         }
-        for r in validation.get("results", [])
+        for r in validation.results
     ]
 
 
@@ -75,41 +84,39 @@ _FINGERPRINT = ("uri", "relative_path", "sha256", "bytes", "encoding", "format",
 
 
 def _source_rows(
-    dataset: Dataset, ctx: RunContext, source: dict[str, Any], now: datetime
+    dataset: Dataset, ctx: RunContext, source: ExtractResult, now: datetime
 ) -> list[dict[str, Any]]:
     """Fingerprints (no values): one row per part read, per duplicate file, per resubmission.
 
     A part is a file, an HTTP page or a query result.
     """
     base = _base(dataset, ctx)
-    parts = source.get("files")
-    if parts is None:  # staged by an older extract: one fingerprint at the top level
-        parts = [source]
     rows = [
-        {**base, **{k: part.get(k) for k in _FINGERPRINT}, "role": "delivery"} for part in parts
+        {**base, **part.model_dump(include=set(_FINGERPRINT)), "role": "delivery"}
+        for part in source.files
     ]
     rows.extend(
         {
             **base,
-            **{k: duplicate.get(k) for k in _FINGERPRINT},
+            **duplicate.model_dump(include=set(_FINGERPRINT)),
             "role": "duplicate",
-            "duplicate_of_run": duplicate.get("of_run"),
-            "duplicate_of_path": duplicate.get("of_path"),
+            "duplicate_of_run": duplicate.of_run,
+            "duplicate_of_path": duplicate.of_path,
         }
-        for duplicate in source.get("duplicates") or []
+        for duplicate in source.duplicates
     )
-    for amendment in source.get("amendments") or []:
-        rows.append(
-            {
-                **base,
-                **{k: amendment.get(k) for k in _FINGERPRINT if k in amendment},
-                "encoding": "utf-8",
-                "format": "csv",
-                "kind": "file",
-                "role": "resubmission",
-                "amended_rows": amendment.get("amended_rows"),
-            }
-        )
+    rows.extend(
+        {
+            **base,
+            **amendment.model_dump(exclude={"amended_rows"}),
+            "encoding": "utf-8",
+            "format": "csv",
+            "kind": "file",
+            "role": "resubmission",
+            "amended_rows": amendment.amended_rows,
+        }
+        for amendment in source.amendments
+    )
     return [{**row, "recorded_at": now} for row in rows]
 
 
@@ -138,9 +145,9 @@ def _quarantine_rows(
 
 def _classification_rows(
     base: dict[str, Any],
-    classification: dict[str, Any],
+    classification: DatasetClassification,
     flags: str,
-    source: dict[str, Any],
+    source: ExtractResult,
     now: datetime,
 ) -> list[dict[str, Any]]:
     """One row per column: its grade and the basis of it (the grading record).
@@ -149,10 +156,11 @@ def _classification_rows(
     and who decided: the detector (dated by ``recorded_at``) or the registry, with the
     reviewer and day a person confirmed the label on.
     """
-    comments = source.get("column_comments") or {}
+    comments = source.column_comments
+    # _meta keeps the rules' texts (its stored format; RuleHit.from_stored reads them back)
+    rules = json.dumps([hit.text for hit in classification.rules], ensure_ascii=False)
     rows = []
-    for c in classification["columns"]:
-        column = ColumnClassification.from_dict(c)
+    for column in classification.columns:
         rows.append(
             {
                 **base,
@@ -162,9 +170,9 @@ def _classification_rows(
                 "confidence": column.confidence,
                 "evidence": column.evidence,
                 "decided_by": column.decided_by,
-                "dataset_grade": classification["dataset_grade"],
+                "dataset_grade": classification.dataset_grade,
                 "flags": flags,
-                "rules": json.dumps(classification.get("rules", []), ensure_ascii=False),
+                "rules": rules,
                 "recorded_at": now,
                 "lifted_by": column.lifted_by,
                 "reviewer": column.reviewer,
@@ -175,15 +183,13 @@ def _classification_rows(
     return rows
 
 
-def _schema_change(source: dict[str, Any]) -> str | None:
+def _schema_change(source: ExtractResult) -> str | None:
     """The run's schema change as JSON (column and type names only), None when there was none."""
-    change = source.get("schema_change") or {}
-    if not any(change.get(k) for k in ("added", "removed", "retyped", "accepted")):
-        return None
-    return json.dumps(change, ensure_ascii=False)
+    change = source.schema_change
+    return json.dumps(change.to_dict(), ensure_ascii=False) if change.changed else None
 
 
-def _run_identity(dataset: Dataset, ctx: RunContext, started: str | None) -> dict[str, Any]:
+def _run_identity(dataset: Dataset, ctx: RunContext, started: RunStart | None) -> dict[str, Any]:
     """The columns every ``lineage_runs`` row starts with, whatever the run's outcome."""
     return {
         **_base(dataset, ctx),
@@ -193,25 +199,22 @@ def _run_identity(dataset: Dataset, ctx: RunContext, started: str | None) -> dic
         "department": dataset.department,
         "domain": dataset.domain,
         "invocation": ctx.invocation,
-        "started_at": datetime.fromisoformat(started) if started else None,
+        "started_at": started.started_at if started else None,
         "pipeline_version": pipeline_version(),
     }
 
 
-def _summary(dataset: Dataset, ctx: RunContext, status: str, **fields: Any) -> dict[str, Any]:
-    summary: dict[str, Any] = {
-        "status": status,
-        "dataset": dataset.id,
-        "dag_id": ctx.dag_id,
-        "run_id": ctx.run_id,
-        "logical_date": ctx.logical_date.isoformat(),
-        "rows_in": None,
-        "rows_loaded": None,
-        "rows_quarantined": None,
-        "dataset_grade": None,
-        "tables": {},
-    }
-    summary.update(fields)
+def _summary(settings: Settings, dataset: Dataset, ctx: RunContext, **fields: Any) -> RunSummary:
+    """The run's summary, also written where ``pubdata run`` looks for it (its invocation)."""
+    summary = RunSummary(
+        dataset=dataset.id,
+        dag_id=ctx.dag_id,
+        run_id=ctx.run_id,
+        logical_date=ctx.logical_date,
+        **fields,
+    )
+    if ctx.invocation:
+        write_record_at(invocation_path(settings, ctx.invocation), summary)
     return summary
 
 
@@ -219,8 +222,6 @@ def _summary(dataset: Dataset, ctx: RunContext, status: str, **fields: Any) -> d
 SUPERSEDED = "superseded"
 #: Commits of a table searched for those of an unfinished load (newest first).
 HISTORY_COMMITS = 500
-#: Staging file of the run's claim (its generation), for the failure record.
-CLAIM = "claim.json"
 
 
 def record_loading(
@@ -232,7 +233,7 @@ def record_loading(
     readers that the date is being replaced, or that the load was killed: the next successful
     run of the date then records it as ``superseded``.
     """
-    write_json(staging_dir(settings, ctx) / CLAIM, {"generation": generation})
+    write_record(staging_dir(settings, ctx), LoadClaim(generation=generation))
     row = {
         "lineage_run_id": ctx.lineage_run_id,
         "dag_id": ctx.dag_id,
@@ -248,7 +249,7 @@ def record_loading(
 
 
 def _superseded(
-    settings: Settings, dataset: Dataset, ctx: RunContext, loaded: dict[str, Any], now: datetime
+    settings: Settings, dataset: Dataset, ctx: RunContext, loaded: LoadResult, now: datetime
 ) -> list[dict[str, Any]]:
     """``superseded`` rows for earlier loads of this date that recorded no outcome.
 
@@ -261,7 +262,7 @@ def _superseded(
     loads = loads.filter(
         pc.and_(pc.equal(loads["dataset"], dataset.id), pc.equal(loads["logical_date"], day_filter))
     )
-    ours = int(loaded["generation"])
+    ours = loaded.generation
     candidates = [
         row
         for row in loads.to_pylist()
@@ -289,7 +290,7 @@ def _superseded(
     if not unfinished:
         return []
     day = ctx.logical_date.isoformat()
-    commits = {name: delta.history(uri, HISTORY_COMMITS) for name, uri in loaded["tables"].items()}
+    commits = {name: delta.history(uri, HISTORY_COMMITS) for name, uri in loaded.tables.items()}
     rows: list[dict[str, Any]] = []
     for load, recorded in unfinished:
         outcome = {
@@ -311,7 +312,7 @@ def _superseded(
             "pipeline_version": pipeline_version(),
         }
         found = [
-            {"zone": name, "table_uri": loaded["tables"][name], "delta_version": c["version"]}
+            {"zone": name, "table_uri": loaded.tables[name], "delta_version": c["version"]}
             for name, entries in commits.items()
             for c in entries
             if c.get("pubdata.run_id") == load["run_id"]
@@ -323,23 +324,23 @@ def _superseded(
     return rows
 
 
-def record(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, Any]:
+def record(settings: Settings, dataset: Dataset, ctx: RunContext) -> RunSummary:
     """Write lineage rows for a successful run and return its scrubbed summary."""
     folder = staging_dir(settings, ctx)
-    source = read_json(folder / staging.SOURCE)
-    validation = read_json(folder / staging.VALIDATION)
-    classification = read_json(folder / staging.CLASSIFICATION)
-    loaded = read_json(folder / staging.LOAD)
-    started = (_maybe(folder, staging.RUN) or {}).get("started_at")
+    source = read_record(folder, ExtractResult)
+    validation = read_record(folder, ValidationResult)
+    classification = read_record(folder, DatasetClassification)
+    loaded = read_record(folder, LoadResult)
+    started = maybe_record(folder, RunStart)
     now = datetime.now(UTC)
     base = _base(dataset, ctx)
-    rows_in = int(validation["rows_in"])
-    held = list(loaded.get("held") or [])
-    withheld = withheld_columns(loaded)
+    rows_in = validation.rows_in
+    held = list(loaded.held)
+    withheld = loaded.withheld
     # DRIFT marks a run whose shared/open publishing was held: it is not the next baseline;
     # WITHHELD a run that kept columns the guard found personal values in out of shared/open
     flag_list = [
-        *classification.get("flags", []),
+        *classification.flags,
         *(["DRIFT"] if held else []),
         *(["WITHHELD"] if withheld else []),
     ]
@@ -347,7 +348,7 @@ def record(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, A
     # Every append is made once per claim: a record step killed half-way and run again (an
     # Airflow retry) adds what is missing and doubles nothing. lineage_runs comes last, so a
     # ``success`` row exists only once everything else of the run is recorded.
-    once = (f"{ctx.lineage_run_id}/record", int(loaded["generation"]))
+    once = (f"{ctx.lineage_run_id}/record", loaded.generation)
     lake = settings.lake
     append_rows(lake, "source_files", _source_rows(dataset, ctx, source, now), once)
     append_rows(lake, "quarantine_rows", _quarantine_rows(folder, dataset, ctx, now), once)
@@ -361,7 +362,7 @@ def record(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, A
     append_rows(
         lake,
         "column_lineage",
-        [{**base, **c, "recorded_at": now} for c in loaded["column_lineage"]],
+        [{**base, **c.to_dict(), "recorded_at": now} for c in loaded.column_lineage],
         once,
     )
     append_rows(
@@ -386,45 +387,44 @@ def record(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, A
             **_run_identity(dataset, ctx, started),
             "zone": zone,
             "table_uri": uri,
-            "delta_version": loaded["versions"].get(zone),
+            "delta_version": loaded.versions.get(zone),
             "rows_in": rows_in,
-            "rows_loaded": loaded["rows_loaded"],
-            "rows_quarantined": loaded["rows_quarantined"],
-            "dataset_grade": classification["dataset_grade"],
+            "rows_loaded": loaded.rows_loaded,
+            "rows_quarantined": loaded.rows_quarantined,
+            "dataset_grade": classification.dataset_grade,
             "flags": flags,
-            "source_sha256": source["sha256"],
-            "suite": validation.get("suite_name"),
-            "suite_success": validation.get("table_success"),
+            "source_sha256": source.delivery.sha256,
+            "suite": validation.suite_name,
+            "suite_success": validation.table_success,
             "status": "success",
             "schema_change": _schema_change(source),
             "finished_at": now,
-            "generation": loaded["generation"],
+            "generation": loaded.generation,
         }
-        for zone, uri in loaded["tables"].items()
+        for zone, uri in loaded.tables.items()
     ]
     superseded = _superseded(settings, dataset, ctx, loaded, now)
     append_rows(lake, "lineage_runs", [*superseded, *runs], once)
     summary = _summary(
+        settings,
         dataset,
         ctx,
-        "success",
+        status="success",
         rows_in=rows_in,
-        rows_loaded=loaded["rows_loaded"],
-        rows_quarantined=loaded["rows_quarantined"],
-        dataset_grade=classification["dataset_grade"],
-        flags=flag_list,
-        held=held,
-        withheld=[w.to_dict() for w in withheld],
-        tables={z: u for z, u in loaded["tables"].items() if z != "quarantine"},
-        quarantine_table=loaded["tables"].get("quarantine"),
-        versions=loaded["versions"],
-        source_sha256=source["sha256"],
-        source_files=len(source.get("files") or [source]),
-        duplicates=[d.get("relative_path") for d in source.get("duplicates") or []],
-        schema_change=(source.get("schema_change") or {}).get("warnings") or [],
+        rows_loaded=loaded.rows_loaded,
+        rows_quarantined=loaded.rows_quarantined,
+        dataset_grade=classification.dataset_grade,
+        flags=tuple(flag_list),
+        held=tuple(held),
+        withheld=withheld,
+        tables={z: u for z, u in loaded.tables.items() if z != "quarantine"},
+        quarantine_table=loaded.tables.get("quarantine"),
+        versions=loaded.versions,
+        source_sha256=source.delivery.sha256,
+        source_files=len(source.files),
+        duplicates=tuple(d.relative_path for d in source.duplicates),
+        schema_change=source.schema_change.warnings,
     )
-    if ctx.invocation:
-        write_json(invocation_path(settings, ctx.invocation), summary)
     # recorded: the delivered values staged for the run are not kept (reasons and counts are)
     staging.drop_values(folder)
     return summary
@@ -432,59 +432,51 @@ def record(settings: Settings, dataset: Dataset, ctx: RunContext) -> dict[str, A
 
 def record_failure(
     settings: Settings, dataset: Dataset, ctx: RunContext, stage: str, message: str
-) -> dict[str, Any]:
+) -> RunSummary:
     """Record a failed run: a ``lineage_runs`` row with the stage and the one-line reason.
 
     ``message`` must already be scrubbed (pubdata errors never carry data values; other
     exceptions are reduced to their type by the caller).
     """
     folder = staging_dir(settings, ctx)
-    source = _maybe(folder, staging.SOURCE) or {}
-    validation = _maybe(folder, staging.VALIDATION)
-    started = (_maybe(folder, staging.RUN) or {}).get("started_at")
-    claim = _maybe(folder, CLAIM)  # the load began: its claim's generation
+    source = maybe_record(folder, ExtractResult)
+    validation = maybe_record(folder, ValidationResult)
+    started = maybe_record(folder, RunStart)
+    claim = maybe_record(folder, LoadClaim)  # the load began: its claim's generation
     if validation is not None:
         append_rows(settings.lake, "validation_results", _validation_rows(dataset, ctx, validation))
+    rows_in = validation.rows_in if validation else source.rows_in if source else None
     row = {
         **_run_identity(dataset, ctx, started),
-        "rows_in": (
-            validation.get("rows_in") if validation else source.get("rows_in", source.get("rows"))
-        ),
-        "source_sha256": source.get("sha256"),
-        "suite": validation.get("suite_name") if validation else None,
-        "suite_success": validation.get("table_success") if validation else None,
+        "rows_in": rows_in,
+        "source_sha256": source.delivery.sha256 if source else None,
+        "suite": validation.suite_name if validation else None,
+        "suite_success": validation.table_success if validation else None,
         "status": "failed",
         "error_stage": stage,
         "error_message": message,
         "finished_at": datetime.now(UTC),
-        "generation": claim["generation"] if claim else None,
+        "generation": claim.generation if claim else None,
     }
     append_rows(settings.lake, "lineage_runs", [row])
     summary = _summary(
-        dataset,
-        ctx,
-        "failed",
-        stage=stage,
-        error=message,
-        rows_in=row["rows_in"],
+        settings, dataset, ctx, status="failed", stage=stage, error=message, rows_in=rows_in
     )
-    if ctx.invocation:
-        write_json(invocation_path(settings, ctx.invocation), summary)
     log.info("recorded failure of %s at stage %s", dataset.id, stage)
     return summary
 
 
 def record_duplicate(
     settings: Settings, dataset: Dataset, ctx: RunContext, message: str
-) -> dict[str, Any]:
+) -> RunSummary:
     """Record a run skipped because every delivered file was already loaded.
 
     ``_meta.source_files`` gets the duplicate files (``role = duplicate``) and ``lineage_runs``
     a ``skipped`` row with nothing loaded; ``message`` names what the files duplicate.
     """
     folder = staging_dir(settings, ctx)
-    source = _maybe(folder, staging.SOURCE) or {}
-    started = (_maybe(folder, staging.RUN) or {}).get("started_at")
+    source = read_record(folder, ExtractResult)  # extract writes it before it skips the run
+    started = maybe_record(folder, RunStart)
     now = datetime.now(UTC)
     append_rows(settings.lake, "source_files", _source_rows(dataset, ctx, source, now))
     row = {
@@ -492,7 +484,7 @@ def record_duplicate(
         "rows_in": 0,
         "rows_loaded": 0,
         "rows_quarantined": 0,
-        "source_sha256": source.get("sha256"),
+        "source_sha256": source.delivery.sha256,
         "status": "skipped",
         "error_stage": "extract",
         "error_message": message,
@@ -500,17 +492,16 @@ def record_duplicate(
     }
     append_rows(settings.lake, "lineage_runs", [row])
     summary = _summary(
+        settings,
         dataset,
         ctx,
-        "skipped",
+        status="skipped",
         stage="extract",
         error=message,
         rows_in=0,
         rows_loaded=0,
         rows_quarantined=0,
-        duplicates=[d.get("relative_path") for d in source.get("duplicates") or []],
+        duplicates=tuple(d.relative_path for d in source.duplicates),
     )
-    if ctx.invocation:
-        write_json(invocation_path(settings, ctx.invocation), summary)
     log.info("recorded %s as skipped: duplicate delivery", dataset.id)
     return summary

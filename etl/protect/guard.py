@@ -49,6 +49,7 @@ from etl.classify.detectors.phone import is_mobile
 from etl.classify.detectors.vehicle import check_license_plate
 from etl.classify.grades import DEFAULT_GRADES, grade_rank
 from etl.classify.model import DatasetClassification
+from etl.runtime.records import Withheld
 from etl.zones import PUBLISHED
 
 #: The categories the guard looks for; of two found with the same grade and share, the earlier
@@ -89,35 +90,6 @@ _RE_CARD = r"^(?:62|4[0-9]|5[1-5])[0-9]{14,17}$"
 #: Cheap first look for the digit checks: eleven digits, a mobile number's length, with the
 #: separators people type (ID numbers and cards are longer).
 _RE_DIGITS = r"[0-9]{3}[- ]?[0-9]{4}[- ]?[0-9]{4}"
-
-
-@dataclass(frozen=True)
-class Withheld:
-    """A column the guard kept out of the shared and open zones (counts only, never values).
-
-    Attributes:
-        column: the column.
-        category: the personal category its values look like.
-        grade: that category's grade.
-        values: values that looked like it (estimated beyond the confirmed candidates).
-        checked: non-empty values checked.
-    """
-
-    column: str
-    category: str
-    grade: str
-    values: int
-    checked: int
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON-safe form (the load step's record, the run summary and the review row)."""
-        return {
-            "column": self.column,
-            "category": self.category,
-            "grade": self.grade,
-            "values": self.values,
-            "checked": self.checked,
-        }
 
 
 @dataclass
@@ -312,7 +284,13 @@ def _verdict(column: str, tally: _Tally, persons: bool) -> Withheld | None:
         material,
         key=lambda c: (grade_rank(DEFAULT_GRADES[c]), share[c], -GUARDED.index(c)),
     )
-    return Withheld(column, worst, DEFAULT_GRADES[worst], round(tally.hits[worst]), tally.checked)
+    return Withheld(
+        column=column,
+        category=worst,
+        grade=DEFAULT_GRADES[worst],
+        values=round(tally.hits[worst]),
+        checked=tally.checked,
+    )
 
 
 def guard(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
@@ -63,18 +62,6 @@ def staging_dir(settings: Settings, ctx: RunContext) -> Path:
     from etl.runtime.staging import run_folder
 
     return run_folder(settings.staging, ctx.dataset, _safe(ctx.run_id))
-
-
-def write_json(path: Path, data: Any) -> None:
-    """Write JSON atomically (write then rename), so a reader never sees half a file."""
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-    tmp.replace(path)
-
-
-def read_json(path: Path) -> Any:
-    """Read a JSON staging file."""
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def invocation_path(settings: Settings, invocation: str) -> Path:

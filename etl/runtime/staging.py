@@ -31,12 +31,7 @@ TYPED = "typed.arrow"  # declared types applied + _source_file, _source_sha256, 
 REJECTED = "rejected.arrow"  # ragged rows (raw text, line, reason): quarantined by validate
 VALID = "valid.arrow"  # rows that passed casting and validation (typed)
 QUARANTINE = "quarantine.arrow"  # raw rows that failed, with _reasons
-SOURCE = "source.json"
-RUN = "run.json"
-VALIDATION = "validation.json"
-CLASSIFICATION = "classification.json"
-DRIFT = "drift.json"  # classification drift that holds shared/open publishing
-LOAD = "load.json"
+# the steps' JSON records (source.json, validation.json, …) are named in etl.runtime.records
 
 #: Staging files live for one run and are read back a few times, whole batches at a time, so
 #: they are the Arrow IPC file format, uncompressed: writing is a copy into the page cache and

@@ -223,7 +223,9 @@ def count_leaks(tables: list[LabelledTable], workdir: Path | None = None) -> Lea
             dataset = registry.get(table.name)
             values = personal_values(table)
             try:
-                summary = run_local(settings, dataset, local_context(dataset, day, run_id="eval"))
+                summary = run_local(
+                    settings, dataset, local_context(dataset, day, run_id="eval")
+                ).to_dict()
             except PubdataError as exc:
                 report.tables.append(TableLeaks(table.name, len(values), 0, f"failed:{exc.stage}"))
                 continue

@@ -64,7 +64,7 @@ def test_a_run_killed_after_any_commit_is_recovered_by_a_re_run(
     tmp_path: Path, kill_after: int
 ) -> None:
     settings, dataset = setup(tmp_path)
-    before = run_local(settings, dataset, ctx("previous"))
+    before = run_local(settings, dataset, ctx("previous")).to_dict()
     args = tmp_path / "args.pickle"
     args.write_bytes(pickle.dumps((settings, dataset, ctx("killed"), kill_after)))
     done = subprocess.run(
@@ -81,7 +81,7 @@ def test_a_run_killed_after_any_commit_is_recovered_by_a_re_run(
     runs = read_meta(settings.lake, "lineage_runs").to_pylist()
     assert not [r for r in runs if r["run_id"] == "killed" and r["status"] == "success"]
 
-    again = run_local(settings, dataset, ctx("rerun"))
+    again = run_local(settings, dataset, ctx("rerun")).to_dict()
     assert again["status"] == "success"
     assert assert_one_run_per_date(settings, dataset, DAY) == "rerun"
     for uri in tables_of(settings, dataset).values():

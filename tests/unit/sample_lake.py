@@ -18,12 +18,13 @@ from pathlib import Path
 
 import yaml
 
+from etl.classify.model import DatasetClassification
 from etl.errors import PubdataError
 from etl.lineage import append_rows
 from etl.lineage.reviews import review_rows
 from etl.pipeline.local import local_context, run_local
-from etl.protect.guard import Withheld
 from etl.registry import Registry, load_registry
+from etl.runtime.records import RuleHit, Withheld
 from etl.settings import Settings
 from tests.conftest import REPO, make_settings
 
@@ -79,7 +80,7 @@ def build_sample_lake(root: Path) -> SampleLake:
             lineage_run_id=f"{drifted.dag_id}/{run_id(NEXT_DAY)}",
             dataset=DRIFTED,
             logical_date=NEXT_DAY,
-            classification={"flags": []},
+            classification=DatasetClassification((), "L1", (), ()),
             held=[f"column '{DRIFT_COLUMN}' changed from none/L2 to id_card/L3"],
             registry_important=False,
             now=datetime.now(UTC),
@@ -93,7 +94,9 @@ def build_sample_lake(root: Path) -> SampleLake:
             lineage_run_id=f"{candidate.dag_id}/{run_id(DAY)}",
             dataset=IMPORTANT,
             logical_date=DAY,
-            classification={"flags": ["IMP"], "rules": ["R5 scale: 12,000 distinct persons"]},
+            classification=DatasetClassification(
+                (), "L4", ("IMP",), (RuleHit(id="R5", text="R5 scale: 12,000 distinct persons"),)
+            ),
             held=[],
             registry_important=False,
             now=datetime.now(UTC),
@@ -107,11 +110,19 @@ def build_sample_lake(root: Path) -> SampleLake:
             lineage_run_id=f"{guarded.dag_id}/{run_id(DAY)}",
             dataset=WITHHELD,
             logical_date=DAY,
-            classification={"flags": []},
+            classification=DatasetClassification((), "L1", (), ()),
             held=[],
             registry_important=False,
             now=datetime.now(UTC),
-            withheld=[Withheld(WITHHELD_COLUMN, "person_name", "L3", 120, 600)],
+            withheld=[
+                Withheld(
+                    column=WITHHELD_COLUMN,
+                    category="person_name",
+                    grade="L3",
+                    values=120,
+                    checked=600,
+                )
+            ],
         ),
     )
     return SampleLake(settings, registry)

@@ -47,5 +47,5 @@ def real_run(tmp_path_factory: pytest.TempPathFactory) -> RealRun:
     settings = make_settings(tmp_path_factory.mktemp("alerts-run") / "home")
     dataset = load_registry(settings.registry).get("household_register")
     ctx = local_context(dataset, dt.date(2024, 6, 1), run_id="manual__2024-06-01T00:00:00+00:00")
-    summary = run_local(settings, dataset, ctx)
+    summary = run_local(settings, dataset, ctx).to_dict()
     return RealRun(dataset, summary, staging_dir(settings, ctx), personal_values())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 from etl.alerts import RunRef, deadline_alert, failure_alert, run_alerts, run_url
 from etl.alerts.compose import drift_alert, important_alert, quality_alert
@@ -14,6 +15,7 @@ from etl.classify.drift import Drift
 from etl.classify.rule_settings import RuleSettings
 from etl.classify.scale import PersonCount, scale_rule
 from etl.registry import AlertsSpec, EmailChannel, WebhookChannel
+from etl.runtime.records import RunSummary
 from tests.unit.alerts.servers import RealRun
 
 RUN = RunRef(
@@ -26,6 +28,11 @@ RUN = RunRef(
         "manual__2024-06-01T00:00:00+00:00",
     ),
 )
+
+
+def typed(summary: dict[str, Any]) -> RunSummary:
+    """The summary as the alerts get it: the record step's report, back to its type."""
+    return RunSummary.model_validate(summary)
 
 
 def every_rendering(alert: object) -> str:
@@ -88,7 +95,7 @@ def test_deadline_alert(real_run: RealRun) -> None:
 def test_quality_alert_above_threshold_lists_checks_and_reason_codes(real_run: RealRun) -> None:
     summary = real_run.summary
     assert (summary["rows_in"], summary["rows_quarantined"]) == (1500, 5)
-    alert = quality_alert(real_run.dataset, RUN, summary, real_run.folder, threshold=0.001)
+    alert = quality_alert(real_run.dataset, RUN, typed(summary), real_run.folder, threshold=0.001)
     assert alert is not None and alert.kind == "quality"
     text = alert.plain()
     assert "5 of 1500 rows (0.33%) went to quarantine" in text
@@ -98,8 +105,8 @@ def test_quality_alert_above_threshold_lists_checks_and_reason_codes(real_run: R
     assert "expect_column_values_to_not_be_null(xm): 2 rows" in text
     assert "`pubdata quarantine household_register --date 2024-06-01`" in text
     # at or below the threshold: no alert
-    assert quality_alert(real_run.dataset, RUN, summary, real_run.folder, 0.05) is None
-    assert quality_alert(real_run.dataset, RUN, summary, real_run.folder, 5 / 1500) is None
+    assert quality_alert(real_run.dataset, RUN, typed(summary), real_run.folder, 0.05) is None
+    assert quality_alert(real_run.dataset, RUN, typed(summary), real_run.folder, 5 / 1500) is None
 
 
 def test_failed_warn_check_beyond_the_threshold_is_a_quality_warning(
@@ -120,11 +127,11 @@ def test_failed_warn_check_beyond_the_threshold_is_a_quality_warning(
     summary = {**real_run.summary, "rows_quarantined": 0, "rows_loaded": 1500}
     share = check["unexpected_percent"] / 100
     assert share > 0
-    alert = quality_alert(real_run.dataset, RUN, summary, folder, threshold=share / 2)
+    alert = quality_alert(real_run.dataset, RUN, typed(summary), folder, threshold=share / 2)
     assert alert is not None
     assert "1 warning check(s) failed beyond" in alert.headline
     assert "expect_column_values_to_match_regex(gmsfhm): 3 rows (warn)" in alert.plain()
-    assert quality_alert(real_run.dataset, RUN, summary, folder, threshold=share) is None
+    assert quality_alert(real_run.dataset, RUN, typed(summary), folder, threshold=share) is None
 
 
 def test_drift_alert_names_columns_and_the_registry_fix(real_run: RealRun) -> None:
@@ -132,7 +139,7 @@ def test_drift_alert_names_columns_and_the_registry_fix(real_run: RealRun) -> No
         Drift(column="lxdh", previous="phone/L3", current="none/L1").message,
         Drift(column="bz", previous=None, current="phone/L3").message,
     ]
-    alert = drift_alert(real_run.dataset, RUN, {**real_run.summary, "held": held})
+    alert = drift_alert(real_run.dataset, RUN, typed({**real_run.summary, "held": held}))
     assert alert is not None and alert.kind == "drift"
     text = alert.plain()
     assert "column 'lxdh' changed from phone/L3 to none/L1" in text
@@ -142,7 +149,7 @@ def test_drift_alert_names_columns_and_the_registry_fix(real_run: RealRun) -> No
     )
     assert "classification.columns in datasets/public_security/household_register.yaml" in text
     assert "`pubdata run household_register --date 2024-06-01`" in text
-    assert drift_alert(real_run.dataset, RUN, real_run.summary) is None
+    assert drift_alert(real_run.dataset, RUN, typed(real_run.summary)) is None
 
 
 def test_drift_alert_fires_on_withheld_columns_with_the_confirm_command(
@@ -151,7 +158,7 @@ def test_drift_alert_fires_on_withheld_columns_with_the_confirm_command(
     withheld = [
         {"column": "hh", "category": "mobile_phone", "grade": "L3", "values": 40, "checked": 50}
     ]
-    alert = drift_alert(real_run.dataset, RUN, {**real_run.summary, "withheld": withheld})
+    alert = drift_alert(real_run.dataset, RUN, typed({**real_run.summary, "withheld": withheld}))
     assert alert is not None and alert.kind == "drift"
     assert "1 column(s) withheld from shared/open" in alert.headline
     text = every_rendering(alert)
@@ -164,7 +171,7 @@ def test_drift_alert_fires_on_withheld_columns_with_the_confirm_command(
     assert "`pubdata review --dataset household_register`" in text
     leaked = sorted(v for v in real_run.personal if v in text)
     assert leaked == []
-    assert drift_alert(real_run.dataset, RUN, {**real_run.summary, "withheld": []}) is None
+    assert drift_alert(real_run.dataset, RUN, typed({**real_run.summary, "withheld": []})) is None
 
 
 def imp_staging(real_run: RealRun, tmp_path: Path) -> tuple[dict, Path]:
@@ -175,16 +182,16 @@ def imp_staging(real_run: RealRun, tmp_path: Path) -> tuple[dict, Path]:
     assert rule is not None
     path = folder / "classification.json"
     classification = json.loads(path.read_text(encoding="utf-8"))
-    classification["rules"].append(rule)
+    classification["rules"].append(rule.to_dict())
     classification["flags"] = ["IMP"]
     path.write_text(json.dumps(classification, ensure_ascii=False), encoding="utf-8")
     return {**real_run.summary, "flags": ["IMP"]}, folder
 
 
 def test_important_alert(real_run: RealRun, tmp_path: Path) -> None:
-    assert important_alert(real_run.dataset, RUN, real_run.summary, real_run.folder) is None
+    assert important_alert(real_run.dataset, RUN, typed(real_run.summary), real_run.folder) is None
     summary, folder = imp_staging(real_run, tmp_path)
-    alert = important_alert(real_run.dataset, RUN, summary, folder)
+    alert = important_alert(real_run.dataset, RUN, typed(summary), folder)
     assert alert is not None and alert.kind == "important"
     text = alert.plain()
     assert "重要数据 (IMP) candidate; loaded to the restricted zone only" in text
@@ -197,27 +204,29 @@ def test_important_alert(real_run: RealRun, tmp_path: Path) -> None:
             "classification": real_run.dataset.classification.model_copy(update={"important": True})
         }
     )
-    assert important_alert(declared, RUN, summary, folder) is None
+    assert important_alert(declared, RUN, typed(summary), folder) is None
 
 
 def test_run_alerts_follow_the_spec(real_run: RealRun, tmp_path: Path) -> None:
     summary, folder = imp_staging(real_run, tmp_path)
     summary["held"] = [Drift(column="lxdh", previous="phone/L3", current="none/L1").message]
     everything = AlertsSpec(channels=["ops"], quality_threshold=0.0)
-    kinds = [a.kind for a in run_alerts(real_run.dataset, everything, RUN, summary, folder)]
+    kinds = [a.kind for a in run_alerts(real_run.dataset, everything, RUN, typed(summary), folder)]
     assert kinds == ["quality", "drift", "important"]
     only_drift = AlertsSpec(channels=["ops"], on=["failure", "drift"], quality_threshold=0.0)
-    kinds = [a.kind for a in run_alerts(real_run.dataset, only_drift, RUN, summary, folder)]
+    kinds = [a.kind for a in run_alerts(real_run.dataset, only_drift, RUN, typed(summary), folder)]
     assert kinds == ["drift"]
     default = AlertsSpec(channels=["ops"])  # 5% threshold, a clean run: nothing to say
-    assert run_alerts(real_run.dataset, default, RUN, real_run.summary, real_run.folder) == []
+    assert (
+        run_alerts(real_run.dataset, default, RUN, typed(real_run.summary), real_run.folder) == []
+    )
 
 
 def test_no_personal_value_in_any_alert(real_run: RealRun, tmp_path: Path) -> None:
     summary, folder = imp_staging(real_run, tmp_path)
     summary["held"] = [Drift(column="lxdh", previous="phone/L3", current="none/L1").message]
     spec = AlertsSpec(channels=["ops"], quality_threshold=0.0)
-    alerts = run_alerts(real_run.dataset, spec, RUN, summary, folder)
+    alerts = run_alerts(real_run.dataset, spec, RUN, typed(summary), folder)
     alerts.append(failure_alert(real_run.dataset, RUN, "validate", "too many rows quarantined"))
     assert len(alerts) == 4
     assert len(real_run.personal) > 1000  # names, ID numbers, phones, addresses of the sample

@@ -10,6 +10,7 @@ from etl.classify import (
     classification_from_meta,
     detect_drift,
 )
+from etl.runtime.records import RuleHit
 
 
 def col(
@@ -89,7 +90,7 @@ def test_previous_run_from_meta_rows() -> None:
     assert previous is not None
     assert [c.name for c in previous.columns] == ["xm", "bz"]
     assert previous.column("xm").own_grade == "L3" and previous.column("xm").lifted_by == "R4"
-    assert previous.flags == ("IMP",) and previous.rules == ("R1 x",)
+    assert previous.flags == ("IMP",) and previous.rules == (RuleHit(id="R1", text="R1 x"),)
     now = ds(col("xm", "person_name", "L3"), col("bz", "mobile_phone", "L3"))
     assert [d.column for d in detect_drift(previous, now)] == ["bz"]
     assert classification_from_meta([]) is None

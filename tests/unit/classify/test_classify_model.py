@@ -44,16 +44,3 @@ def test_a_bad_review_date_is_a_data_error() -> None:
     data = ColumnClassification("a", "none", "L2", 1.0, "e", "registry").to_dict()
     with pytest.raises(DataError, match="reviewed"):
         ColumnClassification.from_dict(data | {"reviewed": "yesterday"})
-
-
-def test_a_rule_is_read_back_from_its_text_by_its_first_word() -> None:
-    from etl.classify.model import rule_id, rules_fired
-
-    rules = [
-        "R1 max column grade: L3 from xm",
-        "R5 scale: 1200000 persons (by 'sfzh') → IMP candidate: …",
-        "R50 a rule that does not exist yet",
-    ]
-    assert [rule_id(r) for r in rules] == ["R1", "R5", "R50"]
-    assert rules_fired(rules, "R5") == [rules[1]]
-    assert rules_fired(rules, "R4") == []

@@ -1,8 +1,8 @@
 """A small person register run through the steps, with a column the guard withheld.
 
 The publication guard is the load step's; here its verdict is written into the run's staged
-LOAD JSON exactly as the agreed interface says (``withheld``: column, category, grade, counts),
-so that the record step, the review loop and the inventory are tested on their own.
+load record (``LoadResult.withheld``: column, category, grade, counts), so that the record
+step, the review loop and the inventory are tested on their own.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from etl.pipeline import steps_ingest as ingest
 from etl.pipeline import steps_publish as publish
 from etl.pipeline import steps_record as record
 from etl.registry import Dataset, load_registry
-from etl.runtime import staging
-from etl.runtime.context import RunContext, read_json, staging_dir, write_json
+from etl.runtime.context import RunContext, staging_dir
+from etl.runtime.records import LoadResult, Withheld, read_record, write_record
 from etl.settings import Settings
 from tests.conftest import make_settings
 
@@ -80,18 +80,18 @@ class ReviewLake:
         return load_registry(self.settings.registry).get("people")
 
     def run(self, day: date, run: str, withheld: list[dict[str, Any]] | None) -> dict[str, Any]:
-        """One run of ``day``; ``withheld`` replaces the guard's verdict in the LOAD JSON."""
+        """One run of ``day`` (its summary as JSON); ``withheld`` replaces the guard's verdict."""
         dataset = self.dataset()
         ctx = RunContext("people", dataset.dag_id, run, day)
         ingest.extract(self.settings, dataset, ctx)
         ingest.validate(self.settings, dataset, ctx)
         publish.classify(self.settings, dataset, ctx)
         publish.load(self.settings, dataset, ctx)
-        path = staging_dir(self.settings, ctx) / staging.LOAD
-        loaded = dict(read_json(path))
-        loaded["withheld"] = withheld or []
-        write_json(path, loaded)
-        summary = record.record(self.settings, dataset, ctx)
+        folder = staging_dir(self.settings, ctx)
+        loaded = read_record(folder, LoadResult)
+        guarded = tuple(Withheld.model_validate(w) for w in withheld or [])
+        write_record(folder, loaded.model_copy(update={"withheld": guarded}))
+        summary = record.record(self.settings, dataset, ctx).to_dict()
         self.summaries.append(summary)
         return summary
 

@@ -62,7 +62,9 @@ def test_a_decimal_column_runs_end_to_end_exactly(tmp_path: Path) -> None:
         PUBDATA_CLEARANCE="restricted",
     )
     dataset = load_registry(settings.registry).get("budget")
-    summary = run_local(settings, dataset, RunContext("budget", dataset.dag_id, "r1", DAY))
+    summary = run_local(
+        settings, dataset, RunContext("budget", dataset.dag_id, "r1", DAY)
+    ).to_dict()
 
     assert (summary["rows_in"], summary["rows_loaded"], summary["rows_quarantined"]) == (12, 10, 2)
     quarantine = delta.read(summary["quarantine_table"])

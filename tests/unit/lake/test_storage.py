@@ -104,7 +104,7 @@ def test_meta_appends_on_s3(s3_lake: str) -> None:
 def test_a_pipeline_run_lands_on_s3_and_every_reader_finds_it(s3_lake: str, tmp_path: Path) -> None:
     settings = make_settings(tmp_path / "home", PUBDATA_LAKE=s3_lake)
     spec = load_registry(settings.registry).get("air_quality")
-    summary = run_local(settings, spec, local_context(spec, D1, run_id="manual__s3"))
+    summary = run_local(settings, spec, local_context(spec, D1, run_id="manual__s3")).to_dict()
     assert summary["status"] == "success"
     shared = read("air_quality", "shared", date=D1, settings=settings)
     assert shared.num_rows == summary["rows_loaded"] > 0

@@ -77,7 +77,7 @@ class People:
         ingest.validate(self.settings, self.dataset, context)
         publish.classify(self.settings, self.dataset, context)
         publish.load(self.settings, self.dataset, context)
-        return record.record(self.settings, self.dataset, context)
+        return record.record(self.settings, self.dataset, context).to_dict()
 
 
 def make_people(

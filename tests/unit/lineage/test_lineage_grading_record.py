@@ -13,6 +13,7 @@ from etl.lake.layout import meta_table_uri
 from etl.lineage import read_meta
 from etl.lineage.meta import SCHEMAS, append_rows
 from etl.pipeline.steps_record import _classification_rows
+from etl.runtime.records import Delivery, ExtractResult
 
 
 def test_an_override_carries_its_reviewer_into_the_record() -> None:
@@ -27,9 +28,15 @@ def test_an_override_carries_its_reviewer_into_the_record() -> None:
     )
     rows = _classification_rows(
         {"lineage_run_id": "r", "dataset": "d", "logical_date": date(2024, 6, 1)},
-        result.to_dict(),
+        result,
         "",
-        {"column_comments": {"xm": "姓名"}},
+        ExtractResult(
+            delivery=Delivery(uri=None, relative_path="d.csv", sha256=None),
+            label="d.csv",
+            files=(),
+            column_comments={"xm": "姓名"},
+            rows_in=2,
+        ),
         datetime(2024, 6, 4),
     )
     by_column = {r["column"]: r for r in rows}

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from etl.errors import DataError
+from etl.classify.model import DatasetClassification
+from etl.errors import StagingRecordError
 from etl.lineage import read_meta
-from etl.lineage.reviews import fold_holds, review_rows, withheld_columns
-from etl.protect.guard import Withheld
+from etl.lineage.reviews import fold_holds, review_rows
+from etl.runtime.records import LoadResult, RuleHit, Withheld, read_record
 from tests.unit.cli.review_lake import SECRETS, make_review_lake
 
 T0 = datetime(2024, 6, 1, 8, tzinfo=UTC)
@@ -66,7 +68,8 @@ def test_a_confirmation_closes_earlier_column_holds_only() -> None:
 
 
 def test_imp_holds_close_when_the_registry_decides_or_r5_stops_firing() -> None:
-    r5 = {"flags": ["IMP"], "rules": ["R5 scale: 12,000 distinct persons ≥ 10 (by 'sfzh')"]}
+    text = "R5 scale: 12,000 distinct persons ≥ 10 (by 'sfzh')"
+    r5 = DatasetClassification((), "L4", ("IMP",), (RuleHit(id="R5", text=text),))
     common = {"lineage_run_id": "dag/r1", "dataset": "people", "held": [], "now": T0}
     candidate = review_rows(**common, logical_date=DAY, classification=r5, registry_important=False)
     assert [(r["kind"], r["status"]) for r in candidate] == [("important_data", "pending")]
@@ -81,7 +84,7 @@ def test_imp_holds_close_when_the_registry_decides_or_r5_stops_firing() -> None:
     resolved = review_rows(
         **common | {"now": T0 + timedelta(hours=1)},
         logical_date=DAY,
-        classification={"flags": []},
+        classification=DatasetClassification((), "L1", (), ()),
         registry_important=False,
         important_pending=True,
     )
@@ -89,12 +92,21 @@ def test_imp_holds_close_when_the_registry_decides_or_r5_stops_firing() -> None:
     assert not fold_holds(candidate + resolved)
 
 
-def test_withheld_entries_are_checked() -> None:
+def test_withheld_entries_are_checked(tmp_path: Path) -> None:
     good = {"column": "bz", "category": "mobile_phone", "grade": "L3", "values": 3, "checked": 9}
-    assert withheld_columns({"withheld": [good]}) == (Withheld("bz", "mobile_phone", "L3", 3, 9),)
-    assert withheld_columns({}) == () and withheld_columns({"withheld": None}) == ()
-    with pytest.raises(DataError, match="withheld"):
-        withheld_columns({"withheld": [good | {"values": "3"}]})
+    load = {"version": 1, "tables": {}, "versions": {}, "rows_loaded": 0, "rows_quarantined": 0}
+    load |= {"generation": 1}
+    (tmp_path / LoadResult.FILE).write_text(json.dumps(load | {"withheld": [good]}))
+    assert read_record(tmp_path, LoadResult).withheld == (
+        Withheld(column="bz", category="mobile_phone", grade="L3", values=3, checked=9),
+    )
+    (tmp_path / LoadResult.FILE).write_text(json.dumps(load))
+    assert read_record(tmp_path, LoadResult).withheld == ()
+    (tmp_path / LoadResult.FILE).write_text(
+        json.dumps(load | {"withheld": [good | {"values": "3"}]})
+    )
+    with pytest.raises(StagingRecordError, match="withheld"):
+        read_record(tmp_path, LoadResult)
 
 
 def test_record_turns_the_load_json_withheld_into_reviews_and_summary(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from etl.pipeline.local import local_context, run_local
 from etl.registry import load_registry
 from etl.runtime import staging
 from etl.runtime.context import staging_dir
+from etl.runtime.records import ValidationResult
 from tests.conftest import make_settings
 
 DAY = date(2024, 6, 1)
@@ -37,10 +38,10 @@ def _outcome(home: Path, batch_rows: int, dataset_id: str, workers: int = 2) -> 
     row_groups = sum(1 for _ in staging.iter_tables(folder, staging.TYPED))
     steps_publish.classify(settings, dataset, ctx)
     steps_publish.load(settings, dataset, ctx)
-    summary = steps_record.record(settings, dataset, ctx)
+    summary = steps_record.record(settings, dataset, ctx).to_dict()
     restricted = delta.read(summary["tables"]["restricted"]).drop_columns(["_run_id"])
     quarantine = delta.read(summary["quarantine_table"])
-    validation = json.loads((folder / staging.VALIDATION).read_text(encoding="utf-8"))
+    validation = json.loads((folder / ValidationResult.FILE).read_text(encoding="utf-8"))
     return {
         "counts": [summary[k] for k in ("rows_in", "rows_loaded", "rows_quarantined")],
         "grade": summary["dataset_grade"],
@@ -93,7 +94,7 @@ def test_a_duplicate_key_across_batches_is_quarantined_in_both_batches(tmp_path:
     settings = make_settings(
         tmp_path / "home", PUBDATA_BATCH_ROWS="100", PUBDATA_LANDING=str(landing)
     )
-    summary = run_local(settings, dataset, local_context(dataset, DAY))
+    summary = run_local(settings, dataset, local_context(dataset, DAY)).to_dict()
     quarantine = delta.read(summary["quarantine_table"])
     unique = quarantine.filter(pc.match_substring(quarantine["_reasons"], "to_be_unique"))
     assert sorted(unique["_source_row"].to_pylist()) == [1, 650]

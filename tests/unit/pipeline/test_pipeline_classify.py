@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from etl.classify.model import DatasetClassification
 from etl.lineage import read_meta
 from etl.lineage.reviews import pending_reviews
 from etl.pipeline import steps_ingest as ingest
@@ -48,7 +49,7 @@ def run(settings: Settings, dataset: Dataset, day: date) -> dict:
     ingest.validate(settings, dataset, ctx)
     publish.classify(settings, dataset, ctx)
     publish.load(settings, dataset, ctx)
-    return record.record(settings, dataset, ctx)
+    return record.record(settings, dataset, ctx).to_dict()
 
 
 def test_identifiers_appearing_in_free_text_hold_publishing(
@@ -109,9 +110,9 @@ def test_scale_threshold_from_the_registry_makes_the_dataset_important(tmp_path:
     ingest.extract(settings, dataset, ctx)
     ingest.validate(settings, dataset, ctx)
     summary = publish.classify(settings, dataset, ctx)
-    assert "IMP" in summary["flags"]
+    assert "IMP" in summary.flags
     loaded = publish.load(settings, dataset, ctx)
-    assert set(loaded["tables"]) == {"restricted", "quarantine"}
+    assert set(loaded.tables) == {"restricted", "quarantine"}
     record.record(settings, dataset, ctx)
     [review] = pending_reviews(settings.lake, "people")
     assert review["kind"] == "important_data" and review["detail"].startswith("R5")
@@ -165,8 +166,17 @@ def test_minors_outside_the_sample_still_lift_the_batched_run_like_the_whole_one
             outcomes.append(publish.classify(settings, dataset, ctx))
     whole, batched = outcomes
     assert "minors found outside the classification sample" in caplog.text
-    assert batched == whole
-    assert {c["name"]: c["grade"] for c in batched["columns"]}["sfzh"] == "L4"
+
+    def verdict(result: DatasetClassification) -> tuple[object, ...]:
+        # what the step reported before it returned its record: grade, flags, column labels
+        return (
+            result.dataset_grade,
+            result.flags,
+            [(c.name, c.category, c.grade) for c in result.columns],
+        )
+
+    assert verdict(batched) == verdict(whole)
+    assert {c.name: c.grade for c in batched.columns}["sfzh"] == "L4"
 
 
 @pytest.mark.parametrize("batch_rows", ["1000000", "5"])
@@ -184,7 +194,7 @@ def test_scale_counts_persons_over_every_loaded_date(tmp_path: Path, batch_rows:
         ctx = RunContext("people", "ingest__public_security__people", f"r-{day}", day)
         ingest.extract(settings, dataset, ctx)
         ingest.validate(settings, dataset, ctx)
-        flags.append(publish.classify(settings, dataset, ctx)["flags"])
+        flags.append(list(publish.classify(settings, dataset, ctx).flags))
         publish.load(settings, dataset, ctx)
         record.record(settings, dataset, ctx)
     # two persons on each day, three in the dataset: only the second day sees all three

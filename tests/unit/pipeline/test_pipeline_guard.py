@@ -15,8 +15,8 @@ from etl.lineage import read_meta
 from etl.pipeline import steps_publish as publish
 from etl.pipeline.local import run_local
 from etl.registry import Dataset
-from etl.runtime import staging
 from etl.runtime.context import RunContext, staging_dir
+from etl.runtime.records import LoadResult
 from etl.settings import Settings
 from tests.conftest import make_settings
 
@@ -58,7 +58,7 @@ def test_a_personal_column_the_decision_missed_is_withheld_from_shared_and_open(
     tmp_path: Path,
 ) -> None:
     settings, dataset = setup(tmp_path)
-    summary = run_local(settings, dataset, ctx())
+    summary = run_local(settings, dataset, ctx()).to_dict()
     assert summary["dataset_grade"] == "L1"  # the decision saw no personal column
     restricted = delta.read(summary["tables"]["restricted"])
     assert restricted["c7"].to_pylist()[:3] == MOBILES[:3]
@@ -66,7 +66,7 @@ def test_a_personal_column_the_decision_missed_is_withheld_from_shared_and_open(
         table = delta.read(summary["tables"][zone])
         assert "c7" not in table.column_names
         assert {"gdbh", "sl"} <= set(table.column_names)
-    loaded = json.loads((staging_dir(settings, ctx()) / staging.LOAD).read_text("utf-8"))
+    loaded = json.loads((staging_dir(settings, ctx()) / LoadResult.FILE).read_text("utf-8"))
     assert loaded["withheld"] == [
         {"column": "c7", "category": "mobile_phone", "grade": "L3", "values": 120, "checked": 200}
     ]
@@ -95,9 +95,9 @@ def test_a_column_a_person_cleared_in_the_registry_is_published(tmp_path: Path) 
         }
     }
     settings, dataset = setup(tmp_path, classification={"baseline": "L1", "columns": cleared})
-    summary = run_local(settings, dataset, ctx())
+    summary = run_local(settings, dataset, ctx()).to_dict()
     assert delta.read(summary["tables"]["open"])["c7"].to_pylist()[:3] == MOBILES[:3]
-    loaded = json.loads((staging_dir(settings, ctx()) / staging.LOAD).read_text("utf-8"))
+    loaded = json.loads((staging_dir(settings, ctx()) / LoadResult.FILE).read_text("utf-8"))
     assert loaded["withheld"] == []
     # the grading record names who cleared it and when
     rows = read_meta(settings.lake, "classifications").to_pylist()
@@ -111,9 +111,9 @@ def test_a_column_a_person_cleared_in_the_registry_is_published(tmp_path: Path) 
 
 def test_nothing_is_checked_when_nothing_goes_out(tmp_path: Path) -> None:
     settings, dataset = setup(tmp_path, classification={"important": True})
-    summary = run_local(settings, dataset, ctx())
+    summary = run_local(settings, dataset, ctx()).to_dict()
     assert set(summary["tables"]) == {"restricted"}
-    loaded = json.loads((staging_dir(settings, ctx()) / staging.LOAD).read_text("utf-8"))
+    loaded = json.loads((staging_dir(settings, ctx()) / LoadResult.FILE).read_text("utf-8"))
     assert loaded["withheld"] == []
     assert publish.zones_for(dataset, publish.DatasetClassification((), "L1", ("IMP",), ())) == [
         "restricted"

@@ -83,7 +83,7 @@ def run_all(settings: Settings, dataset: Dataset, context: RunContext) -> dict:
     ingest.validate(settings, dataset, context)
     publish.classify(settings, dataset, context)
     publish.load(settings, dataset, context)
-    return record.record(settings, dataset, context)
+    return record.record(settings, dataset, context).to_dict()
 
 
 def test_a_run_loads_quarantines_grades_and_records(tmp_path: Path) -> None:
@@ -131,7 +131,7 @@ def test_table_level_failure_publishes_nothing(tmp_path: Path) -> None:
     ingest.extract(settings, dataset, ctx())
     with pytest.raises(ValidationFailed, match=r"expect_table_row_count_to_be_between.*nothing"):
         ingest.validate(settings, dataset, ctx())
-    failure = record.record_failure(settings, dataset, ctx(), "validate", "boom")
+    failure = record.record_failure(settings, dataset, ctx(), "validate", "boom").to_dict()
     assert failure["status"] == "failed"
     assert not (Path(settings.lake) / "restricted").exists()
     runs = read_meta(settings.lake, "lineage_runs").to_pylist()
@@ -293,7 +293,7 @@ def test_a_delivery_of_only_duplicates_skips_the_run(tmp_path: Path) -> None:
     day2 = RunContext("people", "ingest__public_security__people", "r2", later, invocation="i2")
     with pytest.raises(DuplicateDelivery, match="already loaded") as caught:
         ingest.extract(settings, dataset, day2)
-    summary = record.record_duplicate(settings, dataset, day2, caught.value.message)
+    summary = record.record_duplicate(settings, dataset, day2, caught.value.message).to_dict()
     assert (summary["status"], counts(summary)) == ("skipped", (0, 0, 0))
     runs = [r for r in read_meta(settings.lake, "lineage_runs").to_pylist() if r["run_id"] == "r2"]
     assert [(r["status"], r["rows_in"]) for r in runs] == [("skipped", 0)]

@@ -15,6 +15,7 @@ from etl.alerts.compose import _reason_counts
 from etl.pipeline import steps_ingest as ingest
 from etl.runtime import staging
 from etl.runtime.context import staging_dir
+from etl.runtime.records import ExtractResult, LoadResult
 from tests.unit.pipeline.test_pipeline_steps import IDS, ctx, run_all, setup
 
 VALUE_FILES = {staging.RAW, staging.TYPED, staging.VALID, staging.REJECTED}
@@ -82,7 +83,7 @@ def test_a_run_stages_privately_and_keeps_no_value_after_success(tmp_path: Path)
     assert not (after / staging.SPILL).exists()
     assert staging.table_schema(after, staging.QUARANTINE).names == KEPT
     assert sum(_reason_counts(after).values()) >= 2  # the quality alert still reads reasons
-    assert (after / staging.SOURCE).is_file() and (after / staging.LOAD).is_file()
+    assert (after / ExtractResult.FILE).is_file() and (after / LoadResult.FILE).is_file()
     # r1 stopped after validate a moment ago: it may be running still, so it is left alone
     assert (folder / staging.RAW).is_file()
 
@@ -104,7 +105,7 @@ def test_what_a_killed_run_left_is_dropped_by_the_next_run_of_the_dataset(tmp_pa
 
     assert not staging.holds_values(killed) and leaked_ids(killed) == []
     assert staging.table_schema(killed, staging.QUARANTINE).names == KEPT
-    assert (killed / staging.SOURCE).is_file()  # the value-free summary stays for the record
+    assert (killed / ExtractResult.FILE).is_file()  # the value-free summary stays for the record
     assert staging.holds_values(running)
     assert staging.holds_values(other)  # another dataset's runs are the sweep's business
     assert (staging_dir(settings, ctx("next")) / staging.RAW).is_file()

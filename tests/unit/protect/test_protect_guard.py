@@ -11,7 +11,8 @@ from stdnum.iso7064 import mod_11_2
 
 from etl.classify import ColumnClassification, DatasetClassification
 from etl.protect import TokenKey, project_zone
-from etl.protect.guard import Withheld, guard, guarded_columns
+from etl.protect.guard import guard, guarded_columns
+from etl.runtime.records import Withheld
 
 KEY = TokenKey("k1", b"0123456789abcdef0123456789abcdef")
 N = 400
@@ -211,7 +212,7 @@ def test_withheld_columns_stay_out_of_shared_and_open_and_say_so_in_lineage() ->
 
 
 def test_the_record_holds_counts_only() -> None:
-    held = Withheld("aac003", "person_name", "L3", 398, 400)
+    held = Withheld(column="aac003", category="person_name", grade="L3", values=398, checked=400)
     assert held.to_dict() == {
         "column": "aac003",
         "category": "person_name",

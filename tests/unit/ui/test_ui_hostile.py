@@ -69,7 +69,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Hostile:
     )
     registry = load_registry(settings.registry)
     dataset = registry.get("hostile")
-    summary = run_local(settings, dataset, local_context(dataset, DAY, RUN_ID))
+    summary = run_local(settings, dataset, local_context(dataset, DAY, RUN_ID)).to_dict()
     assert summary["status"] == "success"
     return Hostile(settings, registry, TestClient(create_app(lambda: settings, authenticate)))
 

@@ -113,7 +113,9 @@ def test_declaring_every_column_drafts_them_all_and_the_draft_runs(
         PUBDATA_REGISTRY=str(home / "registry"),
     )
     dataset = load_registry(settings.registry).get("social_insurance")
-    summary = run_local(settings, dataset, RunContext(dataset.id, dataset.dag_id, "r1", DAY))
+    summary = run_local(
+        settings, dataset, RunContext(dataset.id, dataset.dag_id, "r1", DAY)
+    ).to_dict()
     assert (summary["rows_in"], summary["rows_loaded"], summary["rows_quarantined"]) == (
         ROWS,
         ROWS,
