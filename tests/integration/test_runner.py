@@ -16,6 +16,8 @@ import pytest
 
 from tests.integration.conftest import Cli, cli_for
 
+pytestmark = pytest.mark.integration
+
 DAG = "ingest__transport__vehicle_positions"
 
 

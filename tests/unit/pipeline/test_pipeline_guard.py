@@ -150,6 +150,6 @@ def test_a_delivered_column_named_like_a_pipeline_column_never_reaches_shared(
     summary = run_local(
         settings, Dataset.model_validate(spec), RunContext("tickets", "d", "r2", DAY)
     )
-    shared = delta.read(summary["tables"]["shared"])
+    shared = delta.read(summary.tables["shared"])
     assert "_phone" not in shared.column_names
     assert not set(MOBILES) & {str(v) for c in shared.columns for v in c.to_pylist()}
