@@ -539,6 +539,58 @@ def _rejected(folder: Path) -> pa.Table:
     return staging.read_table(folder, staging.REJECTED) if path.is_file() else pa.table({})
 
 
+def _batch_checker(
+    settings: Settings,
+    folder: Path,
+    suite: SuiteSpec,
+    columns: list[str],
+    total: int,
+    schema: pa.Schema,
+) -> BatchValidation | None:
+    """The batch-by-batch validation of a table staged in several batches; None for one batch."""
+    if staging.row_groups(folder, staging.TYPED) <= 1:
+        return None
+    return BatchValidation(
+        suite,
+        columns,
+        total,
+        read_columns=lambda names: staging.read_table(folder, staging.TYPED, names),
+        duplicates=lambda names: duplicate_positions(
+            staging.iter_tables(folder, staging.TYPED, names), names, folder / "spill"
+        ),
+        schema=schema,
+        workers=settings.workers,
+    )
+
+
+def _refuse_failed(
+    dataset: Dataset,
+    outcome: ValidationOutcome,
+    rows_in: int,
+    quarantined: int,
+    causes: FailureCauses,
+) -> None:
+    """Stop the run before anything is published: a table-level failure, or too many bad rows.
+
+    Raises:
+        ValidationFailed: naming the expectation, or the count, the share and why rows failed.
+    """
+    if not outcome.table_success:
+        first = outcome.table_failures[0]
+        target = f"({first.column})" if first.column else ""
+        raise ValidationFailed(
+            f"dataset {dataset.id}: table-level expectation {first.expectation_type}{target} "
+            f"failed in suite {outcome.suite_name}; nothing was published"
+        )
+    limit = dataset.quality.max_quarantine_share
+    if rows_in and quarantined / rows_in > limit:
+        raise ValidationFailed(
+            f"dataset {dataset.id}: {quarantined} of {rows_in} rows failed validation "
+            f"({quarantined / rows_in:.1%}), above the dataset's limit of {limit:.0%}; "
+            f"nothing was published. Why: {causes.describe()}"
+        )
+
+
 def validate(settings: Settings, dataset: Dataset, ctx: RunContext) -> ValidationResult:
     """Run the dataset's suite; split rows into valid and quarantined.
 
@@ -560,19 +612,7 @@ def validate(settings: Settings, dataset: Dataset, ctx: RunContext) -> Validatio
             strict=True,
         )
     )
-    checker: BatchValidation | None = None
-    if staging.row_groups(folder, staging.TYPED) > 1:
-        checker = BatchValidation(
-            suite,
-            columns,
-            total,
-            read_columns=lambda names: staging.read_table(folder, staging.TYPED, names),
-            duplicates=lambda names: duplicate_positions(
-                staging.iter_tables(folder, staging.TYPED, names), names, folder / "spill"
-            ),
-            schema=schema,
-            workers=settings.workers,
-        )
+    checker = _batch_checker(settings, folder, suite, columns, total, schema)
     quarantined = rejected.num_rows
     causes = FailureCauses()
     if rejected.num_rows:
@@ -630,21 +670,8 @@ def validate(settings: Settings, dataset: Dataset, ctx: RunContext) -> Validatio
             }
         )
         write_record(folder, result)
-        if not outcome.table_success:
-            first = outcome.table_failures[0]
-            target = f"({first.column})" if first.column else ""
-            raise ValidationFailed(
-                f"dataset {dataset.id}: table-level expectation {first.expectation_type}{target} "
-                f"failed in suite {outcome.suite_name}; nothing was published"
-            )
         rows_in = total + rejected.num_rows
-        limit = dataset.quality.max_quarantine_share
-        if rows_in and quarantined / rows_in > limit:
-            raise ValidationFailed(
-                f"dataset {dataset.id}: {quarantined} of {rows_in} rows failed validation "
-                f"({quarantined / rows_in:.1%}), above the dataset's limit of {limit:.0%}; "
-                f"nothing was published. Why: {causes.describe()}"
-            )
+        _refuse_failed(dataset, outcome, rows_in, quarantined, causes)
         valid.close()
         bad.close()
     except BaseException:

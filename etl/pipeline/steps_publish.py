@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import functools
 import itertools
 import logging
 from collections.abc import Callable, Iterable, Iterator
@@ -54,7 +55,7 @@ from etl.runtime.records import (
     write_record,
 )
 from etl.settings import Settings
-from etl.zones import Zone
+from etl.zones import QUARANTINE, Zone
 
 log = logging.getLogger(__name__)
 
@@ -249,21 +250,14 @@ def _every_row(
                 found.append((index, np.flatnonzero(minors)))
             yield keys
 
-    def history(classified: DatasetClassification) -> Iterator[Any]:
-        for table in _history(settings, dataset, ctx, person_columns(classified)):
-            minors = minors_mask(table, classified.columns, ctx.logical_date, rules)[0]
-            yield person_keys(table, minors, classified)
-
     persons = None
     if counted:
-        persons = count_keys(itertools.chain(delivery(), history(result)), _key_name(result))
+        history = _history_keys(settings, dataset, ctx, result, rules)
+        persons = count_keys(itertools.chain(delivery(), history), _key_name(result))
     elif want_witnesses:
         collections.deque(delivery(), maxlen=0)  # only the witnesses are wanted
     if found:
-        log.info("R4: minors found outside the classification sample; grading again with them")
-        batches = staging.batches_at(folder, staging.RAW, [i for i, _ in found], names)
-        witnesses = [b.take(pa.array(rows)) for b, (_, rows) in zip(batches, found, strict=True)]
-        regraded = grade(pa.concat_tables([sample, *witnesses]))
+        regraded = _with_witnesses(folder, names, sample, found, grade)
         if _rule_inputs(regraded) != _rule_inputs(result):
             # the second look decided the person columns differently: count again by them
             return _scale(
@@ -275,6 +269,33 @@ def _every_row(
             )
         result = regraded
     return apply_scale_rule(result, persons, rules) if persons is not None else result
+
+
+def _history_keys(
+    settings: Settings,
+    dataset: Dataset,
+    ctx: RunContext,
+    classified: DatasetClassification,
+    rules: RuleSettings,
+) -> Iterator[Any]:
+    """The person keys of every other loaded date, batch by batch (R5 counts them too)."""
+    for table in _history(settings, dataset, ctx, person_columns(classified)):
+        minors = minors_mask(table, classified.columns, ctx.logical_date, rules)[0]
+        yield person_keys(table, minors, classified)
+
+
+def _with_witnesses(
+    folder: Path,
+    names: list[str],
+    sample: pa.Table,
+    found: list[tuple[int, np.ndarray]],
+    grade: Callable[[pa.Table], DatasetClassification],
+) -> DatasetClassification:
+    """The sample graded again with the rows of minors it missed (``found``: batch, rows)."""
+    log.info("R4: minors found outside the classification sample; grading again with them")
+    batches = staging.batches_at(folder, staging.RAW, [i for i, _ in found], names)
+    witnesses = [b.take(pa.array(rows)) for b, (_, rows) in zip(batches, found, strict=True)]
+    return grade(pa.concat_tables([sample, *witnesses]))
 
 
 def zones_for(
@@ -367,7 +388,18 @@ def _stream(
 #: (see ``etl.lake.delta``); zones that publish less follow, so after a crash between two
 #: commits the shared and open zones hold the previous run's rows of the date (or none), never
 #: rows whose restricted source is not there. ``_meta`` is recorded after all of them.
-COMMIT_ORDER: tuple[str, ...] = ("restricted", "quarantine", "shared", "open")
+COMMIT_ORDER: tuple[str, ...] = (Zone.RESTRICTED, QUARANTINE, Zone.SHARED, Zone.OPEN)
+
+
+def _held(folder: Path) -> list[str]:
+    """What the classify step held from publishing for drift (nothing when it held nothing)."""
+    drift = maybe_record(folder, DriftHold)
+    return list(drift.held) if drift is not None else []
+
+
+def _app_id(name: str, *, whole: bool, day: str) -> str:
+    """The Delta application id a table's commits claim: the date, or a snapshot's table."""
+    return delta.TABLE_APP_ID if whole and name != QUARANTINE else delta.date_app_id(day)
 
 
 def load(settings: Settings, dataset: Dataset, ctx: RunContext) -> LoadResult:
@@ -394,8 +426,7 @@ def load(settings: Settings, dataset: Dataset, ctx: RunContext) -> LoadResult:
         "pubdata.dataset_grade": classification.dataset_grade,
     }
     column_lineage: list[ColumnLineage] = []
-    drift = maybe_record(folder, DriftHold)
-    held = list(drift.held) if drift is not None else []
+    held = _held(folder)
     rows_loaded = staging.count_rows(folder, staging.VALID)
     zones = zones_for(dataset, classification, held=bool(held))
     withheld = _guard(settings, dataset, ctx, folder, classification, zones)
@@ -405,16 +436,14 @@ def load(settings: Settings, dataset: Dataset, ctx: RunContext) -> LoadResult:
     tables: dict[str, str] = {
         zone: zone_table_uri(settings.lake, zone, dataset.domain, dataset.id) for zone in zones
     }
-    tables["quarantine"] = quarantine_table_uri(settings.lake, dataset.domain, dataset.id)
+    tables[QUARANTINE] = quarantine_table_uri(settings.lake, dataset.domain, dataset.id)
     order = [name for name in COMMIT_ORDER if name in tables]
     # every base is read before anything is written: a claim made by another run after this
     # point conflicts with this run's commits
     bases = {name: delta.snapshot(uri) for name, uri in tables.items()}
 
-    def app_id(name: str) -> str:
-        return delta.TABLE_APP_ID if whole and name != "quarantine" else delta.date_app_id(day)
-
-    claim = delta.claim(bases["restricted"], app_id("restricted"))
+    app_id = functools.partial(_app_id, whole=whole, day=day)
+    claim = delta.claim(bases[Zone.RESTRICTED], app_id(Zone.RESTRICTED))
     steps_record.record_loading(
         settings, dataset, ctx, claim.generation, {n: tables[n] for n in order}
     )
@@ -430,23 +459,23 @@ def load(settings: Settings, dataset: Dataset, ctx: RunContext) -> LoadResult:
             projected.setdefault("columns", projection.columns)
             return projection.table
 
-        workers = settings.workers if zone != "restricted" else 1  # nothing to compute there
+        workers = settings.workers if zone != Zone.RESTRICTED else 1  # nothing to compute there
         stream = _stream(folder, staging.VALID, ctx, sha256, project, workers)
         staged = delta.stage(tables[zone], stream, None if whole else day, bases[zone])
         return staged, list(projected.get("columns", ()))
 
     def stage_quarantine() -> tuple[delta.Staged, list[Any]]:
         bad = _stream(folder, staging.QUARANTINE, ctx, sha256, lambda t: t)
-        return delta.stage(tables["quarantine"], bad, day, bases["quarantine"]), []
+        return delta.stage(tables[QUARANTINE], bad, day, bases[QUARANTINE]), []
 
     def owner() -> bool:
-        return delta.generation(tables["restricted"], claim.app_id) == claim.generation
+        return delta.generation(tables[Zone.RESTRICTED], claim.app_id) == claim.generation
 
     # Token loops hold the GIL: they run in processes forked now, before any thread starts,
     # while this process masks and writes. The tables' files are written side by side
     # (Parquet encoding releases the GIL); only the commits are one after the other.
     # Only a run of several batches is worth processes (the open zone has nothing to tokenize).
-    forks = "shared" in zones and settings.workers > 1 and rows_loaded > settings.batch_rows
+    forks = Zone.SHARED in zones and settings.workers > 1 and rows_loaded > settings.batch_rows
     token_workers = ForkedPool.start(settings.workers) if forks else None
     pending: dict[str, Future[tuple[delta.Staged, list[Any]]]] = {}
     versions: dict[str, int] = {}
@@ -456,7 +485,7 @@ def load(settings: Settings, dataset: Dataset, ctx: RunContext) -> LoadResult:
             ThreadPoolExecutor(max_workers=2, thread_name_prefix="load") as pool,
         ):
             pending = {zone: pool.submit(stage_zone, zone) for zone in zones}
-            pending["quarantine"] = pool.submit(stage_quarantine)
+            pending[QUARANTINE] = pool.submit(stage_quarantine)
         for name in order:
             _, projected = pending[name].result()
             column_lineage.extend(
@@ -473,7 +502,7 @@ def load(settings: Settings, dataset: Dataset, ctx: RunContext) -> LoadResult:
                 pending[name].result()[0],
                 {**commit_meta, "zone": name, "pubdata.generation": str(claim.generation)},
                 delta.Claim(app_id(name), claim.generation),
-                owner=None if name == "restricted" else owner,
+                owner=None if name == Zone.RESTRICTED else owner,
             )
         if not owner():
             raise ConcurrentRun(

@@ -34,6 +34,7 @@ from etl.runtime.records import (
 )
 from etl.settings import Settings
 from etl.validate.scrub import public_kwargs
+from etl.zones import QUARANTINE
 
 log = logging.getLogger(__name__)
 
@@ -417,8 +418,8 @@ def record(settings: Settings, dataset: Dataset, ctx: RunContext) -> RunSummary:
         flags=tuple(flag_list),
         held=tuple(held),
         withheld=withheld,
-        tables={z: u for z, u in loaded.tables.items() if z != "quarantine"},
-        quarantine_table=loaded.tables.get("quarantine"),
+        tables={z: u for z, u in loaded.tables.items() if z != QUARANTINE},
+        quarantine_table=loaded.tables.get(QUARANTINE),
         versions=loaded.versions,
         source_sha256=source.delivery.sha256,
         source_files=len(source.files),
