@@ -117,6 +117,8 @@ RUN --mount=type=bind,from=uv,source=/uv,target=/opt/uv/uv \
 #     reviewed version of the pipeline; changing a dataset means building and deploying an image.
 COPY dags/ /opt/airflow/dags/
 COPY plugins/ /opt/airflow/plugins/
+# on sys.path of every Airflow process: Celery workers import the pipeline before they fork tasks
+COPY deploy/airflow/airflow_local_settings.py /opt/airflow/config/airflow_local_settings.py
 COPY datasets/ /opt/pubdata/datasets/
 COPY expectations/ /opt/pubdata/expectations/
 # What this image was built from, for audit: the lock, and the exact resolution of the deployment

@@ -29,6 +29,7 @@ from datetime import time as day_time
 from pathlib import Path
 from typing import IO, Any
 
+from etl.pipeline.warm import preload
 from etl.runtime import locks
 from etl.runtime.runner_plan import EVENTS_FD, Plan, PlannedRun, RunnerEvent
 from etl.settings import Settings
@@ -48,13 +49,6 @@ class Events:
         if self._out is not None:
             self._out.write(event.model_dump_json(exclude_none=True) + "\n")
             self._out.flush()
-
-
-def _preload() -> None:
-    """Import what the tasks import, so each forked task process starts warm."""
-    import great_expectations  # noqa: F401  (the validate step's import, ~6 s cold)
-
-    from etl.pipeline import steps_ingest, steps_publish, steps_record  # noqa: F401
 
 
 def _logical(day: date) -> datetime:
@@ -88,7 +82,7 @@ class Runner:
         # Answers the task processes' Execution API calls in this process, as dag.test does; a
         # DAG given, its app reads DAGs from the metadata DB (DBDagBag) like the API server.
         self.client = InProcessTestSupervisor._api_client(dag=self.dagbag)  # type: ignore[no-untyped-call]
-        _preload()
+        preload()  # what the tasks import: each forked task process starts warm
 
     def run(self, planned: PlannedRun) -> None:
         """Make the planned DAG runs and execute each one to its end."""

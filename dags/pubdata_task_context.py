@@ -68,7 +68,7 @@ def _data_interval(context: Any) -> tuple[datetime, datetime] | None:
 
 def run_context(dataset: Dataset, context: Any) -> RunContext:
     """The library's :class:`~etl.runtime.context.RunContext` of the task's Airflow run."""
-    from etl.runtime.context import RunContext
+    from etl.runtime.context import RunContext, execution_run_id
 
     dag_run = context["dag_run"]
     logical = context.get("logical_date") or dag_run.run_after
@@ -76,7 +76,7 @@ def run_context(dataset: Dataset, context: Any) -> RunContext:
     return RunContext(
         dataset=dataset.id,
         dag_id=dataset.dag_id,
-        run_id=dag_run.run_id,
+        run_id=execution_run_id(dag_run.run_id, int(getattr(dag_run, "clear_number", 0) or 0)),
         logical_date=date.fromisoformat(logical.date().isoformat()),
         try_number=int(context["ti"].try_number or 1),
         invocation=conf.get("pubdata_invocation"),

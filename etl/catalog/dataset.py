@@ -21,6 +21,7 @@ from etl.lineage.meta import read_meta
 from etl.lineage.quarantine import quarantine_summary
 from etl.lineage.reviews import Hold, action, open_holds
 from etl.registry import Dataset
+from etl.runtime.context import airflow_run_id
 from etl.settings import Settings
 from etl.zones import QUARANTINE, ZONES, Zone
 
@@ -39,7 +40,7 @@ def airflow_run_path(dag_id: str, run_id: str) -> str | None:
     """The Airflow 3 UI path of a DAG run (relative to the UI root), None for local runs."""
     if run_id.startswith(LOCAL_RUN_PREFIX):
         return None
-    return f"/dags/{quote(dag_id, safe='')}/runs/{quote(run_id, safe='')}"
+    return f"/dags/{quote(dag_id, safe='')}/runs/{quote(airflow_run_id(run_id), safe='')}"
 
 
 def _expectation(row: dict[str, Any]) -> str:

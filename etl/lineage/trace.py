@@ -20,6 +20,7 @@ from etl.lineage.columns import latest_run, run_columns
 from etl.lineage.meta import read_meta
 from etl.read.access import cleared_for
 from etl.registry import Dataset
+from etl.runtime.context import CLEARED
 from etl.settings import Settings
 from etl.zones import TableZone, storage_zone
 
@@ -54,9 +55,17 @@ def resolve_run(settings: Settings, dataset: Dataset, run: str | None, day: str 
             raise ConfigError(f"dataset {dataset.id} has no successful run for {day}")
         return str(found["lineage_run_id"])
     lineage_run_id = run if "/" in run else f"{dataset.dag_id}/{run}"
-    if not _rows(settings.lake, "lineage_runs", lineage_run_id=lineage_run_id):
+    if _rows(settings.lake, "lineage_runs", lineage_run_id=lineage_run_id):
+        return lineage_run_id
+    # an Airflow run id: its latest execution (a cleared run was executed again)
+    executions = [
+        r
+        for r in _rows(settings.lake, "lineage_runs", dataset=dataset.id)
+        if str(r["lineage_run_id"]).startswith(lineage_run_id + CLEARED)
+    ]
+    if not executions:
         raise ConfigError(f"dataset {dataset.id} has no run {run!r} (see pubdata lineage)")
-    return lineage_run_id
+    return str(max(executions, key=lambda r: r["started_at"] or r["finished_at"])["lineage_run_id"])
 
 
 def trace_row(

@@ -17,6 +17,9 @@ from etl.errors import ConfigError
 from etl.runtime import locks
 from etl.settings import PROJECT_ROOT, Settings
 
+#: The folder of ``airflow_local_settings.py`` (on ``PYTHONPATH`` of every Airflow process).
+LOCAL_SETTINGS = PROJECT_ROOT / "deploy" / "airflow"
+
 
 def airflow_environment(
     settings: Settings, base: Mapping[str, str] | None = None
@@ -46,6 +49,9 @@ def airflow_environment(
     }
     for key, value in defaults.items():
         env.setdefault(key, value)
+    # airflow_local_settings: the scheduler (LocalExecutor) and Celery workers start tasks warm
+    paths = [str(LOCAL_SETTINGS), *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
+    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
     return env
 
 

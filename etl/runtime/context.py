@@ -10,6 +10,21 @@ from typing import Any
 
 from etl.settings import Settings
 
+#: Joins an Airflow run id and the number of times the run was cleared: each execution of a
+#: DAG run (the first, then one per "Clear", as a re-run of a date does) is a run of its own in
+#: lineage, while the Airflow run, and links to it, stay one.
+CLEARED = "~"
+
+
+def execution_run_id(airflow_run_id: str, clear_number: int) -> str:
+    """The run id of one execution of an Airflow DAG run: ``<run_id>`` then ``<run_id>~<n>``."""
+    return airflow_run_id if not clear_number else f"{airflow_run_id}{CLEARED}{clear_number}"
+
+
+def airflow_run_id(run_id: str) -> str:
+    """The Airflow DAG run an execution's run id belongs to (see :func:`execution_run_id`)."""
+    return run_id.split(CLEARED, 1)[0]
+
 
 @dataclass(frozen=True)
 class RunContext:
@@ -18,7 +33,8 @@ class RunContext:
     Attributes:
         dataset: registry id.
         dag_id: the DAG id (``ingest__<department>__<id>``).
-        run_id: the Airflow run id.
+        run_id: the run id of this execution of the Airflow DAG run (its Airflow run id, with
+            ``~<n>`` after the n-th "Clear": :func:`execution_run_id`).
         try_number: the task try; lineage keeps every try.
         logical_date: the run's logical date (the partition it writes).
         invocation: an id passed by ``pubdata run`` to find this run's summary again.

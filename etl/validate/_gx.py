@@ -12,6 +12,7 @@ validation neither writes files nor opens connections.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 import re
@@ -188,10 +189,26 @@ def new_context() -> Any:
     return gx.get_context(mode="ephemeral", project_config=config)
 
 
+@functools.cache
+def _whole_frame() -> Any:
+    """The batch definition every validation gets its batch from: one context per process.
+
+    A context and its pandas data source are built once (a validation batch after batch, or a
+    forked worker's many batches, reuse them); each validation passes its own DataFrame.
+    """
+    _skip_batch_fingerprint()
+    return (
+        new_context()
+        .data_sources.add_pandas("pubdata")
+        .add_dataframe_asset("table")
+        .add_batch_definition_whole_dataframe("whole")
+    )
+
+
 def run_suite(
     frame: Any, suite_name: str, expectations: Sequence[tuple[str, Mapping[str, Any]]]
 ) -> dict[int, RawResult]:
-    """Validate a pandas DataFrame against expectations in a fresh ephemeral context.
+    """Validate a pandas DataFrame against expectations (in the process's one GX context).
 
     Args:
         frame: the pandas DataFrame, with a default ``RangeIndex`` (row positions).
@@ -205,14 +222,7 @@ def run_suite(
         ExpectationProblem: GX refuses to build one of the expectations.
     """
     gx = gx_module()
-    _skip_batch_fingerprint()
-    context = new_context()
-    batch = (
-        context.data_sources.add_pandas("pubdata")
-        .add_dataframe_asset("table")
-        .add_batch_definition_whole_dataframe("whole")
-        .get_batch(batch_parameters={"dataframe": frame})
-    )
+    batch = _whole_frame().get_batch(batch_parameters={"dataframe": frame})
     built = []
     for position, (kind, kwargs) in enumerate(expectations):
         try:

@@ -33,7 +33,7 @@ import pytest
 from etl.lake import delta, zone_table_uri
 from etl.lineage import read_meta
 from etl.registry import load_registry
-from etl.runtime.airflow_env import airflow_command
+from etl.runtime.airflow_env import LOCAL_SETTINGS, airflow_command
 from tests.conftest import REPO, make_settings
 from tests.s3_server import TEST_AWS, free_port, make_bucket, moto_server
 
@@ -80,12 +80,12 @@ class Stack:
         (self.root / "logs").mkdir(parents=True, exist_ok=True)
         return self.root / "logs" / f"{name}.log"
 
-    def start(self, name: str, *args: str) -> None:
+    def start(self, name: str, *args: str, **extra_env: str) -> None:
         self.log(name).parent.mkdir(parents=True, exist_ok=True)
         with self.log(name).open("ab") as out:
             self.procs[name] = subprocess.Popen(
                 airflow_command(*args),
-                env=self.env,
+                env={**self.env, **extra_env},
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own group: we stop exactly what we started
@@ -198,6 +198,8 @@ def stack(
         PUBDATA_TOKEN_KEY=settings.token_key or "",
         PUBDATA_LAKE=f"s3://{BUCKET}/lake",
         GX_ANALYTICS_ENABLED="false",
+        # airflow_local_settings: the Celery worker imports the pipeline before it forks tasks
+        PYTHONPATH=str(LOCAL_SETTINGS),
         AIRFLOW_HOME=str(airflow_home),
         AIRFLOW__CORE__DAGS_FOLDER=str(REPO / "dags"),
         AIRFLOW__CORE__PLUGINS_FOLDER=str(REPO / "plugins"),
@@ -245,6 +247,8 @@ def stack(
             "2",
             "--celery-hostname",
             f"pubdata-it-{secrets.token_hex(3)}@%h",
+            # every import a task process makes lands in its task log: GX must not be one
+            PYTHONPROFILEIMPORTTIME="1",
         )
         _wait(st, lambda: _request(f"{st.api}/api/v2/monitor/health")[0] == 200, "api-server")
         yield st
@@ -273,6 +277,16 @@ def _token(st: Stack) -> str:
     )
     assert status == 201, (status, body)
     return str(body["access_token"])
+
+
+def _assert_started_warm(stack: Stack, run_ids: dict[str, str]) -> None:
+    """The worker imported GX and the pipeline before forking: no task process imported GX."""
+    for dag_id, run_id in run_ids.items():
+        folder = Path(stack.env["AIRFLOW_HOME"], "logs", f"dag_id={dag_id}", f"run_id={run_id}")
+        log = (folder / "task_id=validate" / "attempt=1.log").read_text(errors="replace")
+        imports = [line for line in log.splitlines() if "import time:" in line]
+        assert imports, "the task process's import profile reaches its log"
+        assert not [line for line in imports if "great_expectations" in line], dag_id
 
 
 def test_two_sample_dags_succeed_on_celery_with_the_lake_on_s3(
@@ -319,6 +333,8 @@ def test_two_sample_dags_succeed_on_celery_with_the_lake_on_s3(
             if isinstance(b, dict)
         }
         pytest.fail(f"runs ended {states} (tasks {summary})\n{stack.tails()}")
+
+    _assert_started_warm(stack, run_ids)
 
     # The lake, read back from S3 through the Delta log with the workers' settings.
     for name in ("AWS_ENDPOINT_URL", *AWS):

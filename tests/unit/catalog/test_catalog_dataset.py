@@ -77,3 +77,7 @@ def test_local_runs_have_no_airflow_link() -> None:
     assert dataset.airflow_run_path("ingest__a__b", "manual__x") == (
         "/dags/ingest__a__b/runs/manual__x"
     )
+    # a cleared run's second execution links to the one Airflow run
+    assert dataset.airflow_run_path("ingest__a__b", "manual__x~2") == (
+        "/dags/ingest__a__b/runs/manual__x"
+    )

@@ -1,0 +1,50 @@
+"""airflow_local_settings warms exactly the processes that fork task processes."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from etl.runtime.airflow_env import LOCAL_SETTINGS
+
+
+@pytest.fixture(scope="module")
+def local_settings() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "airflow_local_settings", LOCAL_SETTINGS / "airflow_local_settings.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # pytest's argv: nothing is preloaded
+    return module
+
+
+@pytest.mark.parametrize(
+    ("argv", "executor", "warm"),
+    [
+        (["airflow", "scheduler"], "LocalExecutor", True),
+        (["airflow", "scheduler"], "airflow.executors.local_executor.LocalExecutor", True),
+        (["airflow", "scheduler"], "CeleryExecutor,LocalExecutor", True),
+        (["airflow", "scheduler"], "CeleryExecutor", False),  # its tasks run on the workers
+        (["airflow", "celery", "worker", "--concurrency", "2"], "CeleryExecutor", True),
+        (["airflow", "celery", "flower"], "CeleryExecutor", False),
+        (["airflow", "api-server"], "LocalExecutor", False),
+        (["airflow", "dag-processor"], "LocalExecutor", False),
+        (["airflow", "dags", "list"], "LocalExecutor", False),
+    ],
+)
+def test_only_processes_that_fork_tasks_are_warmed(
+    local_settings: ModuleType, argv: list[str], executor: str, warm: bool
+) -> None:
+    assert local_settings._forks_tasks(argv, executor) is warm
+
+
+def test_the_embedded_airflow_finds_the_local_settings(tmp_path: Path) -> None:
+    from etl.runtime.airflow_env import airflow_environment
+    from tests.conftest import make_settings
+
+    env = airflow_environment(make_settings(tmp_path / "home"), base={"PYTHONPATH": "/x"})
+    assert env["PYTHONPATH"].split(":") == [str(LOCAL_SETTINGS), "/x"]
