@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install demo test check lint typecheck screenshots unit bench bench-5gb airflow clean browser
+.PHONY: install demo test check lint typecheck screenshots unit bench bench-5gb bench-scheduler airflow clean browser
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -66,6 +66,10 @@ bench: install
 	$(BIN)/python bench/ingest.py
 
 # The memory case of issue #4: a 5 GB register (19.5M rows) end to end, peak RSS against 2 GB.
+# Many small datasets through the DAG runner and a LocalExecutor deployment (issue #16).
+bench-scheduler: install
+	$(BIN)/python bench/scheduler.py
+
 bench-5gb: install
 	$(BIN)/python bench/ingest.py --gb 5 --floor-runs 1 --e2e-runs 1
 
