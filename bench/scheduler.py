@@ -49,7 +49,7 @@ import sqlalchemy as sa
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.population import generate  # noqa: E402
+from bench.population import build_pools, generate  # noqa: E402
 from etl.registry import load_registry  # noqa: E402
 from etl.runtime.airflow_env import (  # noqa: E402
     LOCAL_SETTINGS,
@@ -60,6 +60,7 @@ from etl.runtime.airflow_env import (  # noqa: E402
 from etl.settings import Settings  # noqa: E402
 
 DAY = date(2024, 6, 1)
+SEED = 1000
 TEMPLATE = REPO / "bench" / "datasets" / "population" / "population_register.yaml"
 EXPECTATIONS = REPO / "bench" / "expectations"
 ADMIN = "bench"
@@ -84,6 +85,7 @@ def _datasets(root: Path, count: int, rows: int) -> tuple[Path, Path]:
     registry, landing = root / "registry", root / "landing"
     registry.mkdir(parents=True)
     template = TEMPLATE.read_text(encoding="utf-8")
+    pools = build_pools(SEED)  # names and addresses shared; each file's rows have their own seed
     for n in range(count):
         name = f"small_{n:03d}"
         text = template.replace("id: population_register", f"id: {name}")
@@ -91,7 +93,9 @@ def _datasets(root: Path, count: int, rows: int) -> tuple[Path, Path]:
         # no schedule: unpausing makes no scheduled run beside the triggered one
         text = text.replace('schedule: "@daily"', "schedule: null")
         (registry / f"{name}.yaml").write_text(text, encoding="utf-8")
-        generate(landing / "small" / name / f"{DAY.isoformat()}.csv", rows, seed=1000 + n)
+        generate(
+            landing / "small" / name / f"{DAY.isoformat()}.csv", rows, seed=SEED + n, pools=pools
+        )
     return registry, landing
 
 

@@ -58,12 +58,10 @@ def run_every_sample(cli: Cli) -> dict[str, str]:
     done = {
         r["dataset"] for r in runs if r["status"] == "success" and str(r["logical_date"]) == DAY
     }
-    for dataset_id in sorted(registry.datasets):
-        if dataset_id in done:
-            continue
-        code, summary, stderr = cli.run_json(dataset_id, DAY)
-        assert code == 0, f"{dataset_id}: {stderr.strip()[-300:]}"
-        assert summary["status"] == "success"
+    if set(registry.datasets) - done:
+        # every dataset through one DAG runner, as `make demo` runs them
+        ran = cli("demo", "--date", DAY)
+        assert ran.returncode == 0, ran.stderr.strip()[-1000:]
     return {d.id: d.domain for d in registry.datasets.values()}
 
 
