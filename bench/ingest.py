@@ -161,12 +161,13 @@ def _e2e(spec: dict[str, Any]) -> dict[str, Any]:
         summary = local.run_local(settings, dataset, ctx)
     finished = time.perf_counter()
     keys = ("status", "rows_in", "rows_loaded", "rows_quarantined", "dataset_grade", "tables")
+    data = summary.to_dict()
     return {
         "import_s": imported - started,
         "seconds": finished - began,
         "steps": times,
-        "summary": {key: summary.get(key) for key in keys},
-        "reasons": _reason_counts(summary.get("quarantine_table")),
+        "summary": {key: data.get(key) for key in keys},
+        "reasons": _reason_counts(summary.quarantine_table),
     }
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from bench import ingest, population
 
@@ -71,3 +74,32 @@ def test_table_is_aligned_and_shows_the_step_times() -> None:
     assert row.split()[0] == "1,000,000"
     assert row.rstrip().endswith("ok")
     assert "3.5x" in row
+
+
+def test_the_end_to_end_child_runs_a_small_register_and_accounts_for_every_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the bench's own run of the pipeline (its child, in this process): it follows the
+    # pipeline's API (a typed summary), so a change there breaks this test, not the benchmark
+    from etl.pipeline import steps
+
+    monkeypatch.setattr(steps, "run_stage", steps.run_stage)  # _e2e wraps it to time the steps
+    rows = 3000
+    source = tmp_path / "register.csv"
+    population.generate(source, rows, seed=7)
+    landing = ingest._landing(tmp_path, source)
+    home = tmp_path / "home"
+    env = {
+        "PUBDATA_HOME": str(home),
+        "PUBDATA_REGISTRY": str(ingest.BENCH / "datasets"),
+        "PUBDATA_LANDING": str(landing),
+        "PUBDATA_EXPECTATIONS": str(ingest.BENCH / "expectations"),
+        "PUBDATA_LAKE": str(home / "lake"),
+        "PUBDATA_TOKEN_KEY": ingest.TOKEN_KEY,
+    }
+    data = ingest._e2e({"env": env, "date": ingest.LOGICAL_DATE.isoformat()})
+    assert set(data["steps"]) == {"extract", "validate", "classify", "load", "record"}
+    summary = data["summary"]
+    assert summary["status"] == "success"
+    assert summary["rows_loaded"] + summary["rows_quarantined"] == summary["rows_in"] == rows
+    assert sum(data["reasons"].values()) >= summary["rows_quarantined"]
