@@ -50,6 +50,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.population import build_pools, generate  # noqa: E402
+from etl.cli.table import render  # noqa: E402
 from etl.registry import load_registry  # noqa: E402
 from etl.runtime.airflow_env import (  # noqa: E402
     LOCAL_SETTINGS,
@@ -349,12 +350,7 @@ def bench_local(root: Path, registry: Path, landing: Path, timeout: float, *, wa
 
 
 def _table(rows: list[Row]) -> str:
-    headers = list(asdict(rows[0]))
-    lines = [headers, *[[str(v) for v in asdict(r).values()] for r in rows]]
-    widths = [max(len(line[i]) for line in lines) for i in range(len(headers))]
-    out = ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)) for line in lines]
-    out.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(out)
+    return render(list(asdict(rows[0])), [list(asdict(r).values()) for r in rows])
 
 
 def main() -> int:

@@ -55,6 +55,17 @@ def _logical(day: date) -> datetime:
     return datetime.combine(day, day_time(), tzinfo=UTC)
 
 
+def _complete_backfill(backfill_id: int) -> None:
+    """Mark a backfill done once its runs ended, as the scheduler does (a DAG may have one open)."""
+    from airflow.models.backfill import Backfill
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        backfill = session.get(Backfill, backfill_id)
+        if backfill is not None and backfill.completed_at is None:
+            backfill.completed_at = datetime.now(UTC)
+
+
 class Runner:
     """Executes DAG runs of the DAG folder's DAGs in this process (see the module docstring)."""
 
@@ -96,13 +107,16 @@ class Runner:
                 self._execute(self._single_run(planned), planned)
             return
         try:
-            run_ids = self._backfill_runs(planned)
+            backfill_id, run_ids = self._backfill_runs(planned)
         except Exception as exc:  # Airflow's backfill refusals: one line, no values in them
             self._send("error", planned, error=f"{type(exc).__name__}: {exc}".splitlines()[0])
             return
-        for run_id, day in run_ids:
-            with locks.held(self.settings.home, locks.date_lock(planned.dag_id, str(day))):
-                self._execute(run_id, planned)
+        try:
+            for run_id, day in run_ids:
+                with locks.held(self.settings.home, locks.date_lock(planned.dag_id, str(day))):
+                    self._execute(run_id, planned)
+        finally:
+            _complete_backfill(backfill_id)
 
     def _send(self, event: str, planned: PlannedRun, **fields: Any) -> None:
         self.events.send(
@@ -167,8 +181,8 @@ class Runner:
             session.commit()
             return str(run.run_id)
 
-    def _backfill_runs(self, planned: PlannedRun) -> list[tuple[str, date]]:
-        """An Airflow backfill of the range; its runs (id, logical date), oldest first."""
+    def _backfill_runs(self, planned: PlannedRun) -> tuple[int, list[tuple[str, date]]]:
+        """An Airflow backfill of the range: its id and runs (id, logical date), oldest first."""
         from airflow.models.backfill import BackfillDagRun, ReprocessBehavior, _create_backfill
         from airflow.models.dagrun import DagRun
         from airflow.utils.session import create_session
@@ -200,7 +214,7 @@ class Runner:
                 run.conf = planned.conf_for(day)
                 out.append((str(run.run_id), day))
             session.commit()
-        return out
+        return int(backfill.id), out
 
     def _execute(self, run_id: str, planned: PlannedRun) -> None:
         """Run the DAG run's tasks until it is finished, as the scheduler would order them."""

@@ -25,7 +25,7 @@ from etl.registry import Dataset
 from etl.runtime.airflow_env import airflow_environment, ensure_airflow_db
 from etl.runtime.context import RunContext, invocation_path
 from etl.runtime.records import RunSummary, read_record_at
-from etl.runtime.runner_plan import EVENTS_FD, Plan, PlannedRun, RunnerEvent
+from etl.runtime.runner_plan import EVENTS_FD, Plan, PlannedRun, RunnerEvent, run_invocation
 from etl.settings import Settings
 
 #: The runner's checks of a task's liveness, in seconds: also how long the supervisor may sit
@@ -100,7 +100,7 @@ class Progress:
 
     def _result(self, name: str, event: RunnerEvent) -> str:
         assert event.invocation is not None and event.day is not None
-        path = invocation_path(self._settings, f"{event.invocation}-{event.day:%Y%m%d}")
+        path = invocation_path(self._settings, run_invocation(event.invocation, event.day))
         s = read_record_at(path, RunSummary) if path.is_file() else None
         took = f"{event.seconds} s"
         if s is not None and s.ok:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.errors import DataError
+from etl.errors import ConfigError, DataError
 from etl.extract.reserved import RESERVED_COLUMNS
 
 logger = logging.getLogger(__name__)
@@ -17,6 +19,27 @@ logger = logging.getLogger(__name__)
 def clean_name(name: object) -> str:
     """Strip whitespace (including U+3000) and byte-order marks from a header name."""
     return ("" if name is None else str(name)).replace("\ufeff", "").strip()
+
+
+def kept_names(raw_names: Sequence[object]) -> tuple[str, ...]:
+    """Header names cleaned, empty ones left out (what a part's ``header`` is)."""
+    return tuple(name for name in (clean_name(n) for n in raw_names) if name)
+
+
+def load_plugin(
+    package: str, name: str, known: Sequence[str], *, what: str, plural: str, attr: str
+) -> Any:
+    """The ``attr`` of ``<package>.<name>``, a module registered under ``known`` names.
+
+    Source kinds and file formats are modules found by their registry name; anything else is
+    refused before an import is tried.
+
+    Raises:
+        ConfigError: ``name`` is not known (the message names ``what`` and the known names).
+    """
+    if name not in known:
+        raise ConfigError(f"unknown {what} {name!r}; the known {plural} are {', '.join(known)}")
+    return getattr(importlib.import_module(f"{package}.{name}"), attr)
 
 
 def finish_table(raw_names: Sequence[object], table: pa.Table, rel: str) -> pa.Table:

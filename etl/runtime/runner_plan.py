@@ -16,6 +16,11 @@ from pydantic import BaseModel, ConfigDict, model_validator
 EVENTS_FD = "PUBDATA_RUNNER_FD"
 
 
+def run_invocation(invocation: str, day: date) -> str:
+    """The id under which the run of ``day`` of a planned run writes its summary."""
+    return f"{invocation}-{day:%Y%m%d}"
+
+
 class PlannedRun(BaseModel):
     """The DAG run of one logical date, or with ``end`` an Airflow backfill of ``start..end``.
 
@@ -42,7 +47,7 @@ class PlannedRun(BaseModel):
 
     def invocation_for(self, day: date) -> str:
         """The id under which the run of ``day`` writes its summary."""
-        return f"{self.invocation}-{day:%Y%m%d}"
+        return run_invocation(self.invocation, day)
 
     def conf_for(self, day: date) -> dict[str, Any]:
         """The DAG run's conf: its summary's id, and no retries (a person waits for the answer)."""

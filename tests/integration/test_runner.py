@@ -91,12 +91,13 @@ def test_a_date_range_is_an_airflow_backfill_with_progress(cli: Cli) -> None:
         ["2024-06-02", "success"],
     ]
     with _db(cli) as db:
-        backfills = db.execute("SELECT id, from_date, to_date FROM backfill").fetchall()
+        backfills = db.execute("SELECT id, completed_at FROM backfill").fetchall()
         runs = db.execute(
             "SELECT d.logical_date, d.run_type, d.state FROM dag_run d JOIN backfill_dag_run b "
             "ON b.dag_run_id = d.id ORDER BY d.logical_date"
         ).fetchall()
     assert len(backfills) == 1
+    assert backfills[0][1] is not None  # completed: the next range of this DAG may start
     assert [(day[:10], state) for day, _, state in runs] == [
         ("2024-06-01", "success"),
         ("2024-06-02", "success"),

@@ -8,10 +8,9 @@ Each module has ``open_part(opened, scan, source, limits=, batch_rows=)`` return
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Protocol
 
-from etl.errors import ConfigError
+from etl.extract._table import load_plugin
 from etl.registry.sources import FILE_FORMATS
 
 if TYPE_CHECKING:
@@ -45,12 +44,9 @@ def file_format(name: str) -> OpenPart:
     Raises:
         ConfigError: no such format (naming the known ones).
     """
-    if name not in FILE_FORMATS:
-        raise ConfigError(
-            f"unknown file format {name!r}; the known formats are {', '.join(FILE_FORMATS)}"
-        )
-    module = importlib.import_module(f"{__name__}.{name}")
-    opener: OpenPart = module.open_part
+    opener: OpenPart = load_plugin(
+        __name__, name, FILE_FORMATS, what="file format", plural="formats", attr="open_part"
+    )
     return opener
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from etl.extract._table import StreamedHeader, clean_name
+from etl.extract._table import StreamedHeader, kept_names
 from etl.extract.file_scan import FileScan
 from etl.extract.fingerprint import SourceFingerprint
 from etl.extract.formats import file_fingerprint
@@ -49,7 +49,7 @@ class ParquetPart:
     @property
     def header(self) -> tuple[str, ...]:
         """The columns' names from the footer, cleaned (empty ones dropped)."""
-        return tuple(name for name in (clean_name(n) for n in self._names) if name)
+        return kept_names(self._names)
 
     def describe(self) -> SourceFingerprint:
         """The fingerprint (``rows`` from the footer)."""

@@ -21,7 +21,6 @@ SQLAlchemy nor a spreadsheet library.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from etl.errors import ConfigError
+from etl.extract._table import load_plugin
 from etl.registry.sources import SOURCE_KINDS, Source
 from etl.settings import DEFAULT_BATCH_ROWS, DEFAULT_LIMITS, ReadLimits
 
@@ -176,12 +176,9 @@ def source_kind(kind: str) -> OpenParts:
     Raises:
         ConfigError: no such kind (naming the known ones).
     """
-    if kind not in SOURCE_KINDS:
-        raise ConfigError(
-            f"unknown source kind {kind!r}; the known kinds are {', '.join(SOURCE_KINDS)}"
-        )
-    module = importlib.import_module(f"{__name__}.{kind}")
-    opener: OpenParts = module.open_parts
+    opener: OpenParts = load_plugin(
+        __name__, kind, SOURCE_KINDS, what="source kind", plural="kinds", attr="open_parts"
+    )
     return opener
 
 

@@ -30,7 +30,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
 from etl.errors import ConfigError, DataError, PubdataError, TransientError
-from etl.extract._table import StreamedHeader, check_reserved, clean_name
+from etl.extract._table import StreamedHeader, check_reserved, kept_names
 from etl.extract.connections import ConnectionResolver
 from etl.extract.fingerprint import SourceFingerprint
 from etl.extract.parquet_reader import column_to_text
@@ -202,7 +202,7 @@ class SqlPart:
     @property
     def header(self) -> tuple[str, ...]:
         """The result's column names, cleaned."""
-        return tuple(name for name in (clean_name(n) for n in self._names) if name)
+        return kept_names(self._names)
 
     def describe(self) -> SourceFingerprint:
         """The fingerprint; ``sha256``, ``bytes`` and ``rows`` are set once the rows are read."""
