@@ -58,11 +58,11 @@ def _deliver(dataset: Dataset, config: Any, alerts: list[Any]) -> list[Any]:
     return deliver(alerts, dataset.alerts, config, AirflowConnections())
 
 
-def _run_ref(dataset: Dataset, config: Any, context: Any) -> Any:
+def _run_ref(dataset: Dataset, settings: Settings, config: Any, context: Any) -> Any:
     from etl.alerts import RunRef, run_url
     from pubdata_task_context import run_context
 
-    ctx = run_context(dataset, context)
+    ctx = run_context(dataset, context, settings.zone)
     url = run_url(_airflow_url(config), ctx.dag_id, ctx.run_id)
     return RunRef(ctx.dag_id, ctx.run_id, ctx.logical_date.isoformat(), url)
 
@@ -84,9 +84,9 @@ class RunFailureNotifier(_DatasetNotifier):
         from etl.alerts import failure_alert
         from pubdata_task_context import failure_reason
 
-        reason, not_delivered = failure_reason(self.dataset, context)
+        reason, not_delivered = failure_reason(self.dataset, context, self.settings.zone)
         config = _alerts_config(self.settings)
-        run = _run_ref(self.dataset, config, context)
+        run = _run_ref(self.dataset, self.settings, config, context)
         stage = context["ti"].task_id
         alert = failure_alert(self.dataset, run, stage, reason, not_delivered=not_delivered)
         _deliver(self.dataset, config, [alert])
@@ -107,9 +107,9 @@ class RunAlertsNotifier(_DatasetNotifier):
         if spec is None or not reported:
             return
         summary = RunSummary.from_dict(reported)  # the record step's report, back to its type
-        folder = staging_dir(self.settings, run_context(self.dataset, context))
+        folder = staging_dir(self.settings, run_context(self.dataset, context, self.settings.zone))
         config = _alerts_config(self.settings)
-        run = _run_ref(self.dataset, config, context)
+        run = _run_ref(self.dataset, self.settings, config, context)
         alerts = run_alerts(self.dataset, spec, run, summary, folder)
         if alerts:
             _deliver(self.dataset, config, alerts)
@@ -164,7 +164,7 @@ def deadline_missed(dataset_id: str, minutes: int, context: dict[str, Any] | Non
     dataset = registry.get(dataset_id)
     dag_run = (context or {}).get("dag_run") or {}
     run_id = str(dag_run.get("dag_run_id") or dag_run.get("run_id") or "")
-    logical = str(dag_run.get("logical_date") or dag_run.get("run_after") or "")[:10]
+    logical = _local_day(dag_run.get("logical_date") or dag_run.get("run_after"), settings)
     url = run_url(_airflow_url(registry.alerts), dataset.dag_id, run_id) if run_id else None
     run = RunRef(dataset.dag_id, run_id, logical, url)
     deliveries = deliver(
@@ -174,3 +174,16 @@ def deadline_missed(dataset_id: str, minutes: int, context: dict[str, Any] | Non
         AirflowConnections(),
     )
     log.info("deadline alert of %s: %s", dataset_id, [d.status for d in deliveries])
+
+
+def _local_day(moment: Any, settings: Settings) -> str:
+    """The local day of a REST API timestamp (ISO-8601 text in UTC), or "" without one."""
+    from datetime import datetime
+
+    from etl.local_time import local_day
+
+    if not moment:
+        return ""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    return local_day(moment, settings.zone).isoformat()

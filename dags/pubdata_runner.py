@@ -24,11 +24,11 @@ import getpass
 import os
 import sys
 import time
-from datetime import UTC, date, datetime
-from datetime import time as day_time
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
+from etl.local_time import day_end, day_start, local_day
 from etl.pipeline.warm import preload
 from etl.runtime import locks
 from etl.runtime.runner_plan import EVENTS_FD, Plan, PlannedRun, RunnerEvent
@@ -49,10 +49,6 @@ class Events:
         if self._out is not None:
             self._out.write(event.model_dump_json(exclude_none=True) + "\n")
             self._out.flush()
-
-
-def _logical(day: date) -> datetime:
-    return datetime.combine(day, day_time(), tzinfo=UTC)
 
 
 def _complete_backfill(backfill_id: int) -> None:
@@ -141,13 +137,20 @@ class Runner:
         from airflow.utils.types import DagRunTriggeredByType, DagRunType
         from sqlalchemy import select
 
-        logical = _logical(planned.start)
+        tz = self.settings.zone
+        logical = day_start(planned.start, tz)
         now = datetime.now(UTC)
         with locks.held(self.settings.home, locks.SETUP), create_session() as session:
+            # the day's run, whether the scheduler (at its cron time) or pubdata run made it
             run = session.scalar(
-                select(DagRun).where(
-                    DagRun.dag_id == planned.dag_id, DagRun.logical_date == logical
+                select(DagRun)
+                .where(
+                    DagRun.dag_id == planned.dag_id,
+                    DagRun.logical_date >= logical,
+                    DagRun.logical_date < day_start(planned.start + timedelta(days=1), tz),
                 )
+                .order_by(DagRun.logical_date)
+                .limit(1)
             )
             if run is None:
                 dag = DBDagBag().get_latest_version_of_dag(planned.dag_id, session=session)
@@ -192,8 +195,9 @@ class Runner:
         with locks.held(self.settings.home, locks.SETUP):
             backfill = _create_backfill(
                 dag_id=planned.dag_id,
-                from_date=_logical(planned.start),
-                to_date=_logical(planned.end),
+                # every scheduled instant of the local days start..end (a cron at 02:00 too)
+                from_date=day_start(planned.start, self.settings.zone),
+                to_date=day_end(planned.end, self.settings.zone),
                 max_active_runs=1,
                 reverse=False,
                 dag_run_conf={},
@@ -210,11 +214,17 @@ class Runner:
             ).all()
             out: list[tuple[str, date]] = []
             for run in runs:
-                day = run.logical_date.date() if run.logical_date else planned.start
+                day = self._day(run, planned)
                 run.conf = planned.conf_for(day)
                 out.append((str(run.run_id), day))
             session.commit()
         return int(backfill.id), out
+
+    def _day(self, run: Any, planned: PlannedRun) -> date:
+        """The local day a DAG run is the run of (its logical instant is kept in UTC)."""
+        if run.logical_date is None:
+            return planned.start
+        return local_day(run.logical_date, self.settings.zone)
 
     def _execute(self, run_id: str, planned: PlannedRun) -> None:
         """Run the DAG run's tasks until it is finished, as the scheduler would order them."""
@@ -233,7 +243,7 @@ class Runner:
             run.state = DagRunState.RUNNING
             run.start_date, run.end_date = datetime.now(UTC), None
             session.commit()
-            day = run.logical_date.date() if run.logical_date else planned.start
+            day = self._day(run, planned)
             self._send("run", planned, run_id=run_id, day=day)
             run.dag = DBDagBag().get_latest_version_of_dag(planned.dag_id, session=session)
             while run.state == DagRunState.RUNNING:

@@ -14,10 +14,13 @@ from airflow.sdk.exceptions import AirflowException, AirflowFailException, Airfl
 
 from etl.errors import ConfigError, PubdataError, SourceNotReady, TransientError
 from etl.extract.connections import ConnectionFields, FieldsResolver
+from etl.local_time import local_day
 from etl.registry import Dataset
 from etl.registry.sources import FileSource
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     from etl.runtime.context import RunContext
 
 
@@ -66,8 +69,12 @@ def _data_interval(context: Any) -> tuple[datetime, datetime] | None:
     return (start, end)
 
 
-def run_context(dataset: Dataset, context: Any) -> RunContext:
-    """The library's :class:`~etl.runtime.context.RunContext` of the task's Airflow run."""
+def run_context(dataset: Dataset, context: Any, tz: ZoneInfo) -> RunContext:
+    """The library's :class:`~etl.runtime.context.RunContext` of the task's Airflow run.
+
+    Its logical date is the day in ``tz`` (the configured zone) of the run's logical instant,
+    which Airflow keeps in UTC: a run at 01:00 in Shanghai belongs to that day, not the one before.
+    """
     from etl.runtime.context import RunContext, execution_run_id
 
     dag_run = context["dag_run"]
@@ -77,19 +84,19 @@ def run_context(dataset: Dataset, context: Any) -> RunContext:
         dataset=dataset.id,
         dag_id=dataset.dag_id,
         run_id=execution_run_id(dag_run.run_id, int(getattr(dag_run, "clear_number", 0) or 0)),
-        logical_date=date.fromisoformat(logical.date().isoformat()),
+        logical_date=local_day(logical, tz),
         try_number=int(context["ti"].try_number or 1),
         invocation=conf.get("pubdata_invocation"),
         data_interval=_data_interval(context),
     )
 
 
-def failure_reason(dataset: Dataset, context: Any) -> tuple[str, bool]:
+def failure_reason(dataset: Dataset, context: Any, tz: ZoneInfo) -> tuple[str, bool]:
     """A failed task's one-line, value-free reason, and whether the source was not delivered."""
     exc = context.get("exception")
     cause = exc.__cause__ if exc is not None and exc.__cause__ is not None else exc
     if isinstance(exc, AirflowSensorTimeout) and isinstance(dataset.source, FileSource):
-        return not_delivered_message(dataset, run_context(dataset, context).logical_date), True
+        return not_delivered_message(dataset, run_context(dataset, context, tz).logical_date), True
     if isinstance(cause, PubdataError):
         return cause.message, False
     if isinstance(exc, AirflowFailException) and cause is exc:

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import functools
 import logging
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pendulum
 from airflow.sdk import DAG, Asset, BaseOperator, BaseSensorOperator, get_current_context
 from airflow.sdk.exceptions import (
     AirflowFailException,
@@ -28,6 +29,7 @@ from airflow.sdk.exceptions import (
 
 from etl.errors import DuplicateDelivery, PubdataError
 from etl.lake.layout import published_zones, zone_table_uri
+from etl.local_time import day_start
 from etl.pipeline.steps import STAGES, Stage, run_stage
 from etl.registry import Dataset
 from etl.registry.sources import FileSource
@@ -87,7 +89,7 @@ def run_step(stage: Stage, dataset: Dataset, settings: Settings) -> dict[str, An
     from etl.runtime.records import LoadResult, Record
 
     context = get_current_context()
-    ctx = run_context(dataset, context)
+    ctx = run_context(dataset, context, settings.zone)
     fail_fast = bool((context["dag_run"].conf or {}).get("pubdata_fail_fast"))
     if stage == "load":
         settings = _with_token_key(settings)
@@ -119,7 +121,7 @@ def _asset_extras(context: Any, settings: Settings, dataset: Dataset, loaded: Lo
     from etl.lineage.summary import run_summary
     from etl.runtime.context import staging_dir
 
-    ctx = run_context(dataset, context)
+    ctx = run_context(dataset, context, settings.zone)
     run = run_summary(staging_dir(settings, ctx))
     for asset in dataset_assets(settings, dataset):
         zone = asset.extra["zone"]
@@ -144,9 +146,9 @@ def record_failure(dataset: Dataset, settings: Settings, context: Any) -> None:
     from etl.pipeline.steps_record import record_failure as record
 
     stage = context["ti"].task_id
-    message, _ = failure_reason(dataset, context)
+    message, _ = failure_reason(dataset, context, settings.zone)
     try:
-        record(settings, dataset, run_context(dataset, context), stage, message)
+        record(settings, dataset, run_context(dataset, context, settings.zone), stage, message)
     except Exception:
         log.exception("could not record the failure of %s", dataset.id)
 
@@ -169,7 +171,7 @@ class DeliverySensor(BaseSensorOperator):
         """Whether the delivery for the run's logical date has arrived."""
         from etl.extract.paths import source_delivered
 
-        ctx = run_context(self.dataset, context)
+        ctx = run_context(self.dataset, context, self.settings.zone)
         try:
             return source_delivered(
                 self.dataset.source, landing=self.settings.landing, logical_date=ctx.logical_date
@@ -231,7 +233,7 @@ class PubdataStep(BaseOperator):
         try:
             from etl.lineage.openlineage import task_lineage
 
-            ctx = run_context(self.dataset, context)
+            ctx = run_context(self.dataset, context, self.settings.zone)
             return task_lineage(self.settings, self.dataset, ctx, self.stage)
         except Exception as exc:  # lineage must never fail the task
             log.warning(
@@ -274,7 +276,8 @@ def build_dag(dataset: Dataset, settings: Settings) -> DAG:
         dag_id=dataset.dag_id,
         description=f"{dataset.title} ({title})",
         schedule=dataset.schedule,
-        start_date=datetime.combine(dataset.start_date, time.min),
+        # local midnight: the DAG's time zone, its cron runs in local time (etl.local_time)
+        start_date=pendulum.instance(day_start(dataset.start_date, settings.zone)),
         catchup=False,
         max_active_runs=1,
         is_paused_upon_creation=dataset.start_paused,

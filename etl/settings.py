@@ -9,8 +9,10 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from etl.errors import ConfigError
+from etl.local_time import DEFAULT_TIMEZONE, zone
 from etl.zones import CLEARANCES, Zone
 
 #: The project root (the folder holding ``pyproject.toml``), used for the defaults below.
@@ -175,6 +177,9 @@ class Settings:
             share one interpreter (Great Expectations on batches). Default: the machine's
             cores, at most 8; 1 keeps every step in its own process.
         limits: what one delivered file may make a reader do (``PUBDATA_MAX_*``).
+        timezone: ``PUBDATA_TIMEZONE`` (else Airflow's ``AIRFLOW__CORE__DEFAULT_TIMEZONE``,
+            else ``Asia/Shanghai``): the zone schedules run in, logical dates are days of, and
+            the CLI and the pages show times in (:mod:`etl.local_time`).
         connections: every ``AIRFLOW_CONN_<ID>`` variable (name -> URI or JSON), for
             :class:`etl.extract.EnvConnections` outside Airflow (inside a task the DAG resolves
             connections through Airflow, which reads the same variables). Never shown.
@@ -192,11 +197,13 @@ class Settings:
     batch_rows: int = DEFAULT_BATCH_ROWS
     workers: int = field(default_factory=lambda: default_workers())
     limits: ReadLimits = field(default_factory=ReadLimits)
+    timezone: str = DEFAULT_TIMEZONE
     connections: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # a clearance given as a string (``replace(settings, clearance="restricted")``) is a Zone
         object.__setattr__(self, "clearance", _clearance(str(self.clearance)))
+        zone(self.timezone)  # a mistyped zone fails here, in one line, not in the first run
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -223,8 +230,16 @@ class Settings:
             batch_rows=_batch_rows(env.get("PUBDATA_BATCH_ROWS")),
             workers=_workers(env.get("PUBDATA_WORKERS")),
             limits=ReadLimits.from_env(env),
+            timezone=env.get("PUBDATA_TIMEZONE")
+            or env.get("AIRFLOW__CORE__DEFAULT_TIMEZONE")
+            or DEFAULT_TIMEZONE,
             connections={k: v for k, v in env.items() if k.startswith(CONN_PREFIX) and v},
         )
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The configured time zone."""
+        return zone(self.timezone)
 
     @property
     def staging(self) -> Path:

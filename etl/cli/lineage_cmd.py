@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from etl.cli.output import emit as _emit
 from etl.cli.output import say as _say
 from etl.cli.table import render
 from etl.errors import ConfigError
+from etl.local_time import show
 from etl.registry import Dataset, load_registry
 from etl.settings import Settings
 from etl.zones import CLEARANCES, QUARANTINE, TABLE_ZONES, ZONES, Zone
@@ -102,7 +105,7 @@ def cmd_trace(settings: Settings, args: argparse.Namespace) -> int:
     for i, trace in enumerate(traces):
         if i:
             _say("")
-        _say(render_trace(trace))
+        _say(render_trace(trace, settings.zone))
     return 0
 
 
@@ -147,8 +150,8 @@ def _cleared(settings: Settings, zone: Any) -> bool:
     return cleared_for(settings, zone)
 
 
-def render_trace(t: dict[str, Any]) -> str:
-    """A trace for people: facts, zones, checks and columns as tables."""
+def render_trace(t: dict[str, Any], tz: ZoneInfo) -> str:
+    """A trace for people: facts, zones, checks and columns as tables; times in ``tz``."""
     src, run, row, checks = t["source"], t["run"], t["row"], t["checks"]
     dept = t["department"]
     resub = ", ".join(f"{r['relative_path']} ({r['sha256'][:12]})" for r in src["resubmitted_in"])
@@ -159,7 +162,7 @@ def render_trace(t: dict[str, Any]) -> str:
         ["row in file", src["location"]],
         ["fingerprint", f"sha256 {src['sha256']}, {src['bytes']} bytes, {src['encoding'] or '-'}"],
         ["resubmitted", resub or "no"],
-        ["run", f"{run['run_id']} ({run['dag_id']}), finished {run['finished_at']}"],
+        ["run", f"{run['run_id']} ({run['dag_id']}), finished {_when(run['finished_at'], tz)}"],
         ["logical date", run["logical_date"]],
         ["run status", run["status"] + (f" at {run['error_stage']}" if run["error_stage"] else "")],
         [
@@ -247,3 +250,10 @@ def add_lineage_parser(sub: Any) -> None:
     parser.add_argument("--column", help="show where this column goes in each zone")
     parser.add_argument("--run", help="with --column: this run instead of the latest")
     parser.set_defaults(func=cmd_lineage)
+
+
+def _when(moment: str | None, tz: ZoneInfo) -> str:
+    """An ISO-8601 instant of the lineage tables as local time, with the zone's name."""
+    if not moment:
+        return "-"
+    return f"{show(datetime.fromisoformat(moment), tz)} {tz.key}"

@@ -230,6 +230,7 @@ def extract(
         connections=connections or EnvConnections(settings.connections),
         limits=settings.limits,
         batch_rows=settings.batch_rows,
+        timezone=settings.timezone,
     )
     parts = _open_parts(dataset.source, request)
     try:

@@ -116,7 +116,11 @@ class SqlSource(Closed):
     columns: list[Annotated[str, Field(pattern=SQL_IDENT)]] | None = None
     mode: Literal["snapshot", "incremental"] = "snapshot"
     watermark: str | None = Field(default=None, pattern=SQL_IDENT)
-    timezone: str = Field(default="UTC", description="zone of naive timestamps in the database")
+    timezone: str | None = Field(
+        default=None,
+        description="zone of naive timestamps in the database; absent: the pipeline's "
+        "(PUBDATA_TIMEZONE, default Asia/Shanghai)",
+    )
     batch_rows: int = Field(default=50_000, ge=100, le=1_000_000)
 
     @field_validator("table")
@@ -128,7 +132,9 @@ class SqlSource(Closed):
 
     @field_validator("timezone")
     @classmethod
-    def _zone(cls, value: str) -> str:
+    def _zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         try:
             zoneinfo.ZoneInfo(value)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):

@@ -33,6 +33,8 @@ def airflow_environment(
         "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
         "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT_ROOT / "plugins"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        # schedules in local time: cron ``0 2 * * *`` is 02:00 in the city
+        "AIRFLOW__CORE__DEFAULT_TIMEZONE": settings.timezone,
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
         "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "120",
@@ -46,6 +48,7 @@ def airflow_environment(
         "PUBDATA_LANDING": str(settings.landing),
         "PUBDATA_LAKE": settings.lake,
         "PUBDATA_EXPECTATIONS": str(settings.expectations),
+        "PUBDATA_TIMEZONE": settings.timezone,
     }
     for key, value in defaults.items():
         env.setdefault(key, value)

@@ -6,7 +6,9 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -55,7 +57,9 @@ HOSTILE_PROBLEMS = {
 
 PARSE = """
 import json, sys
+from datetime import datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 from airflow.dag_processing.dagbag import BundleDagBag
 import airflow.sdk
 before = set(sys.modules)
@@ -67,6 +71,7 @@ print(json.dumps({
                  "schedule_assets": [a.name for a in getattr(
                      getattr(dag.timetable, "asset_condition", None), "objects", ())],
                  "retries": dag.default_args.get("retries"),
+                 "timezone": dag.timezone.name, "start_date": dag.start_date.isoformat(),
                  "paused_on_creation": dag.is_paused_upon_creation} for d, dag in bag.dags.items()},
     "errors": {Path(k).name: v for k, v in bag.import_errors.items()},
     "new_modules": new,
@@ -102,6 +107,16 @@ def test_every_registry_dataset_has_its_dag(parsed: dict) -> None:
     expected = {d.dag_id for d in registry.datasets.values()}
     assert set(parsed["dags"]) == expected | MAINTENANCE_DAGS | EXAMPLE_DAGS
     assert parsed["errors"] == {}
+
+
+def test_dags_schedule_in_the_citys_time_zone(parsed: dict) -> None:
+    # cron runs in local time and the start date is local midnight (Airflow keeps it in UTC)
+    registry = load_registry(REPO / "datasets")
+    for dataset in registry.datasets.values():
+        dag = parsed["dags"][dataset.dag_id]
+        assert dag["timezone"] == "Asia/Shanghai", dataset.id
+        start = datetime.fromisoformat(dag["start_date"]).astimezone(ZoneInfo("Asia/Shanghai"))
+        assert (start.date(), start.time()) == (dataset.start_date, time.min), dataset.id
 
 
 def test_downstream_example_is_scheduled_on_a_published_asset(parsed: dict) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import sys
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -27,6 +28,7 @@ AirflowFailException: Any = task_context.AirflowFailException
 failure_reason = task_context.failure_reason
 
 DATASET = load_registry(REPO / "datasets").get("household_register")
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def _wrapped(cause: Exception) -> Any:
@@ -41,12 +43,12 @@ def _wrapped(cause: Exception) -> Any:
 
 
 def test_an_unexpected_error_is_named_by_its_type_without_the_tasks_prefix() -> None:
-    reason, _ = failure_reason(DATASET, {"exception": _wrapped(RecursionError())})
+    reason, _ = failure_reason(DATASET, {"exception": _wrapped(RecursionError())}, SHANGHAI)
     assert reason == "unexpected RecursionError (see the task log)"
 
 
 def test_a_pubdata_error_is_its_own_message() -> None:
-    reason, _ = failure_reason(DATASET, {"exception": _wrapped(DataError("x.csv is empty"))})
+    reason, _ = failure_reason(DATASET, {"exception": _wrapped(DataError("x.csv is empty"))}, SHANGHAI)
     assert reason == "x.csv is empty"
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -34,6 +35,11 @@ def _when(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
+def _local_day(text: str) -> str:
+    # Airflow keeps instants in UTC; a logical date is a day in the city's time zone
+    return _when(text).astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat()
+
+
 def _task_log_events(cli: Cli, run_id: str, task: str, attempt: int) -> list[str]:
     folder = cli.settings.home / "airflow" / "logs" / f"dag_id={DAG}" / f"run_id={run_id}"
     path = folder / f"task_id={task}" / f"attempt={attempt}.log"
@@ -52,7 +58,8 @@ def test_a_re_run_keeps_the_airflow_run_with_real_times_and_a_log_per_try(cli: C
     with _db(cli) as db:
         runs = db.execute(
             "SELECT run_id, run_type, start_date, end_date, state, clear_number FROM dag_run "
-            "WHERE dag_id = ? AND logical_date LIKE '2024-06-01%'",
+            # local midnight of 1 June in Shanghai
+            "WHERE dag_id = ? AND logical_date LIKE '2024-05-31 16:00:00%'",
             (DAG,),
         ).fetchall()
     assert len(runs) == 1  # the re-run did not delete the first run: it cleared it
@@ -98,7 +105,7 @@ def test_a_date_range_is_an_airflow_backfill_with_progress(cli: Cli) -> None:
         ).fetchall()
     assert len(backfills) == 1
     assert backfills[0][1] is not None  # completed: the next range of this DAG may start
-    assert [(day[:10], state) for day, _, state in runs] == [
+    assert [(_local_day(day), state) for day, _, state in runs] == [
         ("2024-06-01", "success"),
         ("2024-06-02", "success"),
     ]

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from etl.errors import ConfigError
 from etl.extract._table import load_plugin
+from etl.local_time import DEFAULT_TIMEZONE
 from etl.registry.sources import SOURCE_KINDS, Source
 from etl.settings import DEFAULT_BATCH_ROWS, DEFAULT_LIMITS, ReadLimits
 
@@ -53,6 +54,8 @@ class ReadRequest:
         connections: resolves ``conn_id`` of sql and http sources.
         limits: what a delivered file may make its reader do (``PUBDATA_MAX_*``).
         batch_rows: the most rows a batch holds (``PUBDATA_BATCH_ROWS``).
+        timezone: the pipeline's zone (``PUBDATA_TIMEZONE``): the logical date is a day in it,
+            and a database source without its own ``timezone`` keeps naive times in it.
     """
 
     landing: Path
@@ -61,6 +64,7 @@ class ReadRequest:
     connections: ConnectionResolver | None = field(default=None, repr=False)
     limits: ReadLimits = DEFAULT_LIMITS
     batch_rows: int = DEFAULT_BATCH_ROWS
+    timezone: str = DEFAULT_TIMEZONE
 
     def resolver(self, kind: str, conn_id: str) -> ConnectionResolver:
         """The connection resolver, which a ``kind`` source on ``conn_id`` cannot do without."""

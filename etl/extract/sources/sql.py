@@ -36,6 +36,7 @@ from etl.extract.fingerprint import SourceFingerprint
 from etl.extract.parquet_reader import column_to_text
 from etl.extract.parts import Rejected
 from etl.extract.sources import Batch, ReadRequest, SourcePart
+from etl.local_time import day_start
 from etl.registry.sources import Source, SqlSource
 
 logger = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ _FATAL_MYSQL = {1044, 1045, 1049, 1054, 1064, 1142, 1146, 1698, 1792}
 def day_interval(logical_date: date, zone: str) -> Interval:
     """The logical date's day ``[D 00:00, D+1 00:00)`` in ``zone``, as aware datetimes."""
     tz = ZoneInfo(zone)
-    start = datetime.combine(logical_date, time.min, tzinfo=tz)
+    start = day_start(logical_date, tz)
     return start, datetime.combine(logical_date + timedelta(days=1), time.min, tzinfo=tz)
 
 
@@ -105,7 +106,7 @@ def _bind_value(moment: datetime, kind: sa.types.TypeEngine[Any], zone: ZoneInfo
 
 
 def _table_statement(
-    source: SqlSource, conn: Connection, interval: Interval
+    source: SqlSource, conn: Connection, interval: Interval, zone: ZoneInfo
 ) -> tuple[sa.Select[Any], dict[str, object], dict[str, str]]:
     schema, name = source.table_parts
     try:
@@ -127,7 +128,6 @@ def _table_statement(
                 f"watermark column {source.watermark!r} not found in table {source.table}"
             )
         mark = table.columns[source.watermark]
-        zone = ZoneInfo(source.timezone)
         params = {
             key: _bind_value(value, mark.type, zone)
             for key, value in zip(("start", "end"), interval, strict=True)
@@ -145,12 +145,11 @@ def _table_statement(
 
 
 def _query_statement(
-    query: str, source: SqlSource, interval: Interval
+    query: str, source: SqlSource, interval: Interval, zone: ZoneInfo
 ) -> tuple[sa.TextClause, dict[str, object]]:
     statement = sa.text(query)
     if source.mode == "snapshot":
         return statement, {}
-    zone = ZoneInfo(source.timezone)
     kind = sa.DateTime()
     params = {
         key: _bind_value(value, kind, zone)
@@ -279,8 +278,8 @@ def _ipc(batch: pa.RecordBatch) -> pa.Buffer:
 def open_parts(source: Source, request: ReadRequest) -> Iterator[SourcePart]:
     """Run the table's select or the query; one part whose rows stream from the cursor.
 
-    Without ``request.interval``, the logical date's day in ``source.timezone`` is the interval;
-    naive datetimes are taken to be in ``source.timezone``.
+    Without ``request.interval``, the logical date's day in ``source.timezone`` (absent: the
+    pipeline's zone) is the interval; naive datetimes are taken to be in that zone.
 
     Yields:
         One part: string columns, column comments (tables), its fingerprint.
@@ -293,16 +292,18 @@ def open_parts(source: Source, request: ReadRequest) -> Iterator[SourcePart]:
     if not isinstance(source, SqlSource):
         raise ConfigError(f"the sql source kind cannot read a {source.kind} source")
     connections = request.resolver(source.kind, source.conn_id)
-    interval = request.interval or day_interval(request.logical_date, source.timezone)
+    zone_name = source.timezone or request.timezone
+    zone = ZoneInfo(zone_name)
+    interval = request.interval or day_interval(request.logical_date, zone_name)
     where = _locator(source)
     engine, conn = _connect(source, connections)
     try:
         comments: dict[str, str] = {}
         statement: sa.Executable
         if source.query is not None:
-            statement, params = _query_statement(source.query, source, interval)
+            statement, params = _query_statement(source.query, source, interval, zone)
         else:
-            statement, params, comments = _table_statement(source, conn, interval)
+            statement, params, comments = _table_statement(source, conn, interval, zone)
         streaming = conn.execution_options(stream_results=True, yield_per=source.batch_rows)
         result = streaming.execute(statement, params)
     except sa_exc.DBAPIError as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -65,6 +66,8 @@ def test_trace_by_source_row_and_by_key(env: People, capsys: pytest.CaptureFixtu
     assert main(["trace", "people", "--run", "r1", "--source-row", "4"]) == 0
     out = capsys.readouterr().out
     assert "ps/2024-06-01.csv" in out and "quarantined: bad_id" in out
+    # people read times in the city's zone, named; the JSON keeps the UTC instant
+    assert re.search(r"finished \d{4}-\d\d-\d\d \d\d:\d\d:\d\d Asia/Shanghai", out)
     assert not {v for v in _values() if v in out}
     assert main(["trace", "people", "--row-key", "sfzh=440524188001010014", "--json"]) == 0
     (found,) = json.loads(capsys.readouterr().out)

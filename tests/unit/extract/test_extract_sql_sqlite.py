@@ -102,3 +102,27 @@ def test_day_interval_is_the_logical_date_in_the_source_zone() -> None:
     start, end = day_interval(DAY, "Asia/Shanghai")
     assert start.astimezone(UTC) == datetime(2024, 5, 31, 16, tzinfo=UTC)
     assert (end - start).days == 1
+
+
+def test_naive_database_times_are_in_the_pipelines_zone_unless_the_source_says(
+    connections: StaticConnections,
+) -> None:
+    # Airflow's interval of 1 June in Shanghai, in UTC: the database's naive times are local
+    shanghai_day = (datetime(2024, 5, 31, 16, tzinfo=UTC), datetime(2024, 6, 1, 16, tzinfo=UTC))
+
+    def codes(**spec: object) -> list[object]:
+        source = SqlSource.model_validate(
+            {"kind": "sql", "conn_id": "dept", "table": "order", "mode": "incremental"}
+            | {"watermark": "updated_at", **spec}
+        )
+        table = extract_source(
+            source,
+            landing=Path("/nonexistent"),
+            logical_date=DAY,
+            interval=shanghai_day,
+            connections=connections,
+        ).table
+        return table.column("code").to_pylist()
+
+    assert codes() == ["0001", "0003"]
+    assert codes(timezone="UTC") == ["0001", "0002"]  # a database that keeps UTC
