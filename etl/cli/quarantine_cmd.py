@@ -39,7 +39,7 @@ def cmd_quarantine(settings: Settings, args: argparse.Namespace) -> int:
         _say(json.dumps(summary, ensure_ascii=False, indent=2))
         return 0
     if not summary:
-        _say(f"no successful run of {dataset.id}" + (f" for {day}" if day else ""))
+        _say(_nothing_quarantined(settings, dataset, day))
         return 0
     rows = []
     for entry in summary:
@@ -58,6 +58,22 @@ def cmd_quarantine(settings: Settings, args: argparse.Namespace) -> int:
             )
     _say(render(["date", "quarantined", "reason", "rows"], rows))
     return 0
+
+
+def _nothing_quarantined(settings: Settings, dataset: Dataset, day: str | None) -> str:
+    """Why there is no quarantine to show: no successful run, and the latest failure's cause."""
+    from etl.catalog.runs import runs_of
+
+    text = f"no successful run of {dataset.id}" + (f" for {day}" if day else "")
+    runs = [r for r in runs_of(settings, dataset.id) if day is None or r["logical_date"] == day]
+    failed = next((r for r in runs if r["status"] == "failed"), None)
+    if failed is None:
+        return text
+    # a run stopped before publishing keeps nothing: its cause says what to change
+    return (
+        f"{text}; the run of {failed['logical_date']} failed at {failed['error_stage']}: "
+        f"{failed['error_message']}"
+    )
 
 
 def _quarantined(settings: Settings, dataset: Dataset, day: date) -> Any:

@@ -128,3 +128,9 @@ def test_the_catalog_shows_a_failed_run_beside_the_last_loaded_date(
     assert item["last_error"] == "source not delivered: x"
     assert main(["catalog"]) == 0
     assert "2024-06-01  failed 2024-06-02  late" in capsys.readouterr().out
+    # the quarantine of a date whose run failed says why there is none
+    assert main(["quarantine", "people", "--date", "2024-06-02"]) == 0
+    assert capsys.readouterr().out == (
+        "no successful run of people for 2024-06-02; the run of 2024-06-02 failed at extract: "
+        "source not delivered: x\n"
+    )
