@@ -48,7 +48,9 @@ def test_an_unexpected_error_is_named_by_its_type_without_the_tasks_prefix() -> 
 
 
 def test_a_pubdata_error_is_its_own_message() -> None:
-    reason, _ = failure_reason(DATASET, {"exception": _wrapped(DataError("x.csv is empty"))}, SHANGHAI)
+    reason, _ = failure_reason(
+        DATASET, {"exception": _wrapped(DataError("x.csv is empty"))}, SHANGHAI
+    )
     assert reason == "x.csv is empty"
 
 
