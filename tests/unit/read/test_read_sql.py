@@ -206,7 +206,7 @@ def test_table_version_pins_one_table(
     assert catalog.tables == (people,)
     with pytest.raises(ConfigError, match="version 9 does not exist"):
         sql.query(lake.settings, count, pinned={people: 9})
-    with pytest.raises(ConfigError, match="names restricted.population.people, which is not"):
+    with pytest.raises(ConfigError, match=r"names restricted\.population\.people, which is not"):
         sql.query(lake.settings, count, pinned={"restricted.population.people": 0})
     monkeypatch.setenv("PUBDATA_HOME", str(lake.settings.home))
     monkeypatch.setenv("PUBDATA_LAKE", lake.settings.lake)
