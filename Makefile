@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install demo test check lint typecheck screenshots unit bench bench-5gb bench-scheduler airflow clean browser
+.PHONY: install demo test check lint typecheck screenshots unit bench bench-5gb bench-scheduler airflow clean browser reader
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -72,6 +72,11 @@ bench-scheduler: install
 
 bench-5gb: install
 	$(BIN)/python bench/ingest.py --gb 5 --floor-runs 1 --e2e-runs 1
+
+# The reader on its own (docs/reading.md): dist/pubdata_reader-<version>-py3-none-any.whl, built
+# offline by the locked hatchling from the repository's own modules (packages/pubdata-reader).
+reader: install
+	cd packages/pubdata-reader && $(abspath $(BIN))/hatchling build -t wheel -d $(abspath dist)
 
 clean:
 	rm -rf .pubdata

@@ -6,7 +6,6 @@ Readable tables for people, ``--json`` for machines, one-line errors without tra
 from __future__ import annotations
 
 import argparse
-import logging
 import shlex
 import sys
 import time
@@ -16,11 +15,12 @@ from pathlib import Path
 
 from etl.cli import inventory_cmd, lineage_cmd, quality_cmd, quarantine_cmd, read_cmd, review_cmd
 from etl.cli.classify_cmd import add_classify_parser
+from etl.cli.entry import run_command
 from etl.cli.output import emit as _emit
 from etl.cli.output import parse_date as _date
 from etl.cli.output import say as _say
 from etl.cli.table import render
-from etl.errors import ConfigError, PubdataError
+from etl.errors import ConfigError
 from etl.registry import Dataset, Registry, load_registry
 from etl.runtime.records import RunSummary
 from etl.settings import Settings
@@ -308,18 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``pubdata`` console script."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    args = build_parser().parse_args(argv)
-    settings = Settings.from_env()
-    try:
-        code: int = args.func(settings, args)
-    except PubdataError as exc:
-        sys.stderr.write(f"pubdata: {exc.message}\n")
-        return 2
-    except KeyboardInterrupt:
-        sys.stderr.write("pubdata: interrupted\n")
-        return 130
-    return code
+    return run_command(build_parser(), argv)
 
 
 if __name__ == "__main__":

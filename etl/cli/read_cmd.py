@@ -1,4 +1,8 @@
-"""``pubdata sql``: query the lake with DuckDB, within the caller's clearance."""
+"""``pubdata sql``: query the lake with DuckDB, within the caller's clearance.
+
+The same command is the reader distribution's own console script, ``pubdata-sql`` (:func:`main`),
+so a downstream team that installs only ``pubdata-reader`` queries the lake the same way.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from etl.cli.entry import run_command
 from etl.cli.table import render
 from etl.errors import ConfigError
 from etl.settings import Settings
@@ -21,8 +26,9 @@ def cmd_sql(settings: Settings, args: argparse.Namespace) -> int:
     from etl.read import sql
 
     as_of = _instant(args.as_of)
+    pinned = _pinned(args.table_version)
     if args.tables:
-        con, catalog = sql.connect(settings, as_of)
+        con, catalog = sql.connect(settings, as_of, pinned)
         con.close()
         rows = [[name] for name in (*catalog.tables, *catalog.meta)]
         sys.stdout.write(render([f"tables (clearance {settings.clearance})"], rows) + "\n")
@@ -31,7 +37,7 @@ def cmd_sql(settings: Settings, args: argparse.Namespace) -> int:
         raise ConfigError('give a query, e.g. pubdata sql "SELECT count(*) FROM ..."')
     if args.format == "parquet" and not args.output:
         raise ConfigError("--format parquet needs --output FILE")
-    table = sql.query(settings, args.query, as_of)
+    table = sql.query(settings, args.query, as_of, pinned)
     write_result(table, args.format, args.output, args.max_rows)
     return 0
 
@@ -45,6 +51,20 @@ def _instant(text: str | None) -> datetime | None:
         raise ConfigError(
             f"--as-of {text!r} is not an ISO-8601 time (e.g. 2024-06-02T08:00:00+08:00)"
         ) from None
+
+
+def _pinned(given: list[str] | None) -> dict[str, int]:
+    """``--table-version NAME=N`` options as ``{NAME: N}``."""
+    pinned: dict[str, int] = {}
+    for text in given or ():
+        name, _, number = text.partition("=")
+        if not name or not number.strip().isdigit():
+            raise ConfigError(
+                f"--table-version {text!r} is not NAME=VERSION "
+                "(e.g. shared.population.household_register=3)"
+            )
+        pinned[name.strip()] = int(number)
+    return pinned
 
 
 def write_result(table: Any, fmt: str, output: Path | None, max_rows: int) -> None:
@@ -81,17 +101,8 @@ def write_result(table: Any, fmt: str, output: Path | None, max_rows: int) -> No
         sys.stdout.write(text)
 
 
-def register(sub: Any) -> None:
-    """Add ``pubdata sql`` to the command parser."""
-    cmd = sub.add_parser(
-        "sql",
-        help="query curated tables with DuckDB (views named <zone>.<domain>.<dataset>)",
-        description=(
-            "Run SQL over every table your clearance (PUBDATA_CLEARANCE) covers, offline. "
-            "Tables: <zone>.<domain>.<dataset>, restricted.<domain>.<dataset>__quarantine, "
-            "_meta.<table>."
-        ),
-    )
+def add_arguments(cmd: argparse.ArgumentParser) -> None:
+    """The arguments of ``pubdata sql`` (and ``pubdata-sql``)."""
     cmd.add_argument("query", nargs="?", help="the SQL query")
     cmd.add_argument("--format", choices=FORMATS, default="table")
     cmd.add_argument("--output", type=Path, help="write to this file instead of stdout")
@@ -102,4 +113,37 @@ def register(sub: Any) -> None:
         metavar="TIME",
         help="time travel: every table as it was at this ISO-8601 time (no offset: UTC)",
     )
+    cmd.add_argument(
+        "--table-version",
+        metavar="NAME=N",
+        action="append",
+        help=(
+            "time travel for one table: its Delta version N, e.g. "
+            "shared.population.household_register=3 (repeatable; wins over --as-of)"
+        ),
+    )
     cmd.set_defaults(func=cmd_sql)
+
+
+_DESCRIPTION = (
+    "Run SQL over every table your clearance (PUBDATA_CLEARANCE) covers, offline. "
+    "Tables: <zone>.<domain>.<dataset>, restricted.<domain>.<dataset>__quarantine, "
+    "_meta.<table>."
+)
+
+
+def register(sub: Any) -> None:
+    """Add ``pubdata sql`` to the command parser."""
+    cmd = sub.add_parser(
+        "sql",
+        help="query curated tables with DuckDB (views named <zone>.<domain>.<dataset>)",
+        description=_DESCRIPTION,
+    )
+    add_arguments(cmd)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``pubdata-sql``, the reader distribution's ``pubdata sql``."""
+    parser = argparse.ArgumentParser(prog="pubdata-sql", description=_DESCRIPTION)
+    add_arguments(parser)
+    return run_command(parser, argv)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from etl.errors import ConfigError, PolicyError
 from etl.lake import delta
 from etl.lake.layout import published_zones, quarantine_table_uri, zone_table_uri
-from etl.registry import Dataset
+from etl.registry import Dataset, Registry, load_registry
 from etl.settings import Settings
 from etl.zones import QUARANTINE, TableZone, Zone, storage_zone, table_zone
 
@@ -39,6 +39,21 @@ class TableRef:
         if self.zone == QUARANTINE:
             return f"{Zone.RESTRICTED}.{self.domain}.{self.dataset}__{QUARANTINE}"
         return f"{self.zone}.{self.domain}.{self.dataset}"
+
+
+def registry_of(settings: Settings) -> Registry:
+    """The registry the reader maps dataset ids to domains and zones with.
+
+    Raises:
+        ConfigError: the registry folder does not exist (a reader installed on its own has no
+            default one: ``PUBDATA_REGISTRY`` names the ``datasets/`` folder of the project).
+    """
+    if not settings.registry.is_dir():
+        raise ConfigError(
+            f"registry folder {settings.registry} does not exist; set PUBDATA_REGISTRY to the "
+            "datasets/ folder of the pubdata repository"
+        )
+    return load_registry(settings.registry)
 
 
 def cleared_for(settings: Settings, zone: TableZone) -> bool:

@@ -13,8 +13,7 @@ from deltalake.exceptions import DeltaError, TableNotFoundError
 from etl.errors import ConfigError
 from etl.lake import delta
 from etl.lake.delta import PARTITION_COLUMN
-from etl.read.access import table_ref
-from etl.registry import load_registry
+from etl.read.access import registry_of, table_ref
 from etl.settings import Settings
 from etl.zones import Zone
 
@@ -54,7 +53,7 @@ def read(
         ConfigError: unknown dataset, zone or column; no such table yet; bad ``as_of``.
     """
     settings = settings or Settings.from_env()
-    spec = load_registry(settings.registry).get(dataset)
+    spec = registry_of(settings).get(dataset)
     ref = table_ref(settings, spec, zone)
     try:
         source = delta.dataset(ref.uri, as_of)
@@ -103,7 +102,7 @@ def versions(
         ConfigError: unknown dataset or zone, or no table yet.
     """
     settings = settings or Settings.from_env()
-    ref = table_ref(settings, load_registry(settings.registry).get(dataset), zone)
+    ref = table_ref(settings, registry_of(settings).get(dataset), zone)
     try:
         commits = delta.history(ref.uri)
     except TableNotFoundError:

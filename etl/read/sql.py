@@ -4,7 +4,8 @@ Every table the caller is cleared for is a view named ``<zone>.<domain>.<dataset
 catalog ``<zone>``, schema ``<domain>``), quarantine tables are
 ``restricted.<domain>.<dataset>__quarantine``, and the ``_meta`` tables are
 ``_meta.<table>``. Views sit over Arrow datasets built from the Delta log with a native
-filesystem, so DuckDB needs no extension and no network.
+filesystem, so DuckDB needs no extension and no network. Time travel picks each view's version:
+every table as of one instant (``as_of``), or one table at a Delta version (``pinned``).
 
 Two locks keep a query inside what is registered. Only one read-only statement is run (a
 ``SELECT``, which includes ``WITH``, ``DESCRIBE``, ``SHOW`` and ``SUMMARIZE``): ``SET``,
@@ -17,6 +18,7 @@ table outside the caller's clearance by its path, nor write a file.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,8 +29,7 @@ import pyarrow.dataset as pads
 
 from etl.errors import ConfigError, PolicyError
 from etl.lake import META_TABLES, delta, meta_table_uri
-from etl.read.access import TableRef, readable_tables
-from etl.registry import load_registry
+from etl.read.access import TableRef, readable_tables, registry_of
 from etl.settings import Settings
 from etl.zones import CLEARANCES
 
@@ -60,43 +61,81 @@ class Catalog:
     meta: tuple[str, ...]
 
 
-def connect(settings: Settings, as_of: datetime | None = None) -> tuple[Any, Catalog]:
+def connect(
+    settings: Settings,
+    as_of: datetime | None = None,
+    pinned: Mapping[str, int] | None = None,
+) -> tuple[Any, Catalog]:
     """An in-memory DuckDB connection with the caller's tables registered as views.
 
     Args:
         settings: the lake, registry and clearance.
         as_of: time travel: every table as it was at this instant (naive means UTC); a table
             created later is not there.
+        pinned: time travel per table: its SQL name (``shared.population.household_register``,
+            ``_meta.lineage_runs``) to the Delta version to read; wins over ``as_of``.
 
     Returns:
         The connection (``duckdb.DuckDBPyConnection``) and what it exposes.
+
+    Raises:
+        ConfigError: a pinned table is not one the caller can query, or has no such version;
+            the registry folder does not exist.
     """
-    registry = load_registry(settings.registry)
+    pinned = dict(pinned or {})
+    refs = readable_tables(settings, list(registry_of(settings).datasets.values()))
+    metas = {f"_meta.{t}": meta_table_uri(settings.lake, t) for t in META_TABLES}
+    metas = {name: uri for name, uri in metas.items() if delta.table_exists(uri)}
+    unknown = sorted(set(pinned) - {ref.sql_name for ref in refs} - set(metas))
+    if unknown:
+        raise ConfigError(
+            f"--table-version names {unknown[0]}, which is not a table you can query "
+            "(`pubdata sql --tables` lists them)"
+        )
+    # None: the table did not exist yet at ``as_of``
+    tables = {ref: _at(ref.uri, ref.sql_name, as_of, pinned) for ref in refs}
+    meta = {name: _at(uri, name, as_of, pinned) for name, uri in metas.items()}
     con = duckdb.connect(":memory:")
     for statement in _OFFLINE:
         con.execute(statement)
-    refs = readable_tables(settings, list(registry.datasets.values()))
     for zone in CLEARANCES[: CLEARANCES.index(settings.clearance) + 1]:
         con.execute(f"ATTACH ':memory:' AS \"{zone}\"")
     schemas: set[tuple[str, str]] = set()
-    visible = [ref for ref in refs if _register(con, ref, schemas, as_of)]
-    con.execute('CREATE SCHEMA "_meta"')
-    meta = []
-    for table in META_TABLES:
-        uri = meta_table_uri(settings.lake, table)
-        source = _at(uri, as_of) if delta.table_exists(uri) else None
+    visible = [ref.sql_name for ref, source in tables.items() if source is not None]
+    for ref, source in tables.items():
         if source is not None:
+            _register(con, ref, schemas, source)
+    con.execute('CREATE SCHEMA "_meta"')
+    for name, source in meta.items():
+        if source is not None:
+            table = name.removeprefix("_meta.")
             con.register(f"__meta_{table}", source)
             con.execute(f'CREATE VIEW "_meta"."{table}" AS SELECT * FROM "__meta_{table}"')
-            meta.append(f"_meta.{table}")
     # From here on the query can reach only what is registered above.
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
-    return con, Catalog(tables=tuple(sorted(r.sql_name for r in visible)), meta=tuple(meta))
+    return con, Catalog(
+        tables=tuple(sorted(visible)),
+        meta=tuple(name for name, source in meta.items() if source is not None),
+    )
 
 
-def _at(uri: str, as_of: datetime | None) -> pads.Dataset | None:
-    """The table's files now or at ``as_of``; None when it did not exist yet at that instant."""
+def _at(
+    uri: str, name: str, as_of: datetime | None, pinned: Mapping[str, int]
+) -> pads.Dataset | None:
+    """The table's files: at its pinned version, else now or at ``as_of``.
+
+    Returns:
+        The files, or None when the table did not exist yet at ``as_of``.
+
+    Raises:
+        ConfigError: the table has no pinned version of that number.
+    """
+    if name in pinned:
+        try:
+            return delta.dataset(uri, pinned[name])
+        except ValueError as exc:
+            raise ConfigError(f"{name}: {exc}") from None
     if as_of is None:
         return delta.dataset(uri)
     try:
@@ -105,13 +144,8 @@ def _at(uri: str, as_of: datetime | None) -> pads.Dataset | None:
         return None
 
 
-def _register(
-    con: Any, ref: TableRef, schemas: set[tuple[str, str]], as_of: datetime | None
-) -> bool:
-    """Register one table as ``<zone>.<domain>.<dataset>``; False when it did not exist then."""
-    source = _at(ref.uri, as_of)
-    if source is None:
-        return False
+def _register(con: Any, ref: TableRef, schemas: set[tuple[str, str]], source: pads.Dataset) -> None:
+    """Register one table's files as the view ``<zone>.<domain>.<dataset>``."""
     catalog, schema, name = ref.sql_name.split(".")
     if (catalog, schema) not in schemas:
         con.execute(f'CREATE SCHEMA "{catalog}"."{schema}"')
@@ -119,16 +153,21 @@ def _register(
     hidden = "__t_" + ref.sql_name.replace(".", "__")
     con.register(hidden, source)
     con.execute(f'CREATE VIEW "{catalog}"."{schema}"."{name}" AS SELECT * FROM "{hidden}"')
-    return True
 
 
-def query(settings: Settings, sql: str, as_of: datetime | None = None) -> pa.Table:
+def query(
+    settings: Settings,
+    sql: str,
+    as_of: datetime | None = None,
+    pinned: Mapping[str, int] | None = None,
+) -> pa.Table:
     """Run one SQL query over the caller's tables and return the result.
 
     Args:
         settings: the lake, registry and clearance.
         sql: the query.
         as_of: time travel: the tables as they were at this instant (see :func:`connect`).
+        pinned: time travel per table: SQL name to Delta version (see :func:`connect`).
 
     Returns:
         The result as an Arrow table.
@@ -140,7 +179,7 @@ def query(settings: Settings, sql: str, as_of: datetime | None = None) -> pa.Tab
             class (conversion errors can quote values of the data).
     """
     _check_read_only(sql, settings)  # before any table is registered
-    con, _ = connect(settings, as_of)
+    con, _ = connect(settings, as_of, pinned)
     try:
         table: pa.Table = con.sql(sql).to_arrow_table()
         return table

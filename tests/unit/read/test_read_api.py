@@ -75,6 +75,11 @@ def test_errors_name_what_is_wrong(lake: Lake) -> None:
         read("people", zone="_meta", settings=lake.settings)  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="unknown dataset"):
         read("../restricted/population/people", settings=lake.settings)
+    # a reader installed on its own has no registry until PUBDATA_REGISTRY names one
+    nowhere = replace(lake.settings, registry=lake.settings.home / "no-registry")
+    for reading in (read, versions):
+        with pytest.raises(ConfigError, match="no-registry does not exist; set PUBDATA_REGISTRY"):
+            reading("people", settings=nowhere)
 
 
 def test_pandas_and_versions(lake: Lake) -> None:

@@ -191,3 +191,30 @@ def test_as_of_queries_the_tables_as_they_were(
     assert main(["sql", count, "--as-of", "yesterday"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("pubdata: --as-of 'yesterday' is not an ISO-8601 time")
+
+
+def test_table_version_pins_one_table(
+    lake: Lake, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    people = "shared.population.people"
+    count = f"SELECT count(*) AS n FROM {people}"
+    # shared: v0 = D1 (2 rows), v1 = + D2 (3), v2 = the re-run of D1 (4)
+    counted = [sql.query(lake.settings, count, pinned={people: v})["n"][0] for v in (0, 1)]
+    assert [n.as_py() for n in counted] == [2, 3]
+    # a pin wins over --as-of: before anything was written only the pinned table is there
+    _, catalog = sql.connect(lake.settings, datetime(2000, 1, 1, tzinfo=UTC), {people: 1})
+    assert catalog.tables == (people,)
+    with pytest.raises(ConfigError, match="version 9 does not exist"):
+        sql.query(lake.settings, count, pinned={people: 9})
+    with pytest.raises(ConfigError, match=r"names restricted\.population\.people, which is not"):
+        sql.query(lake.settings, count, pinned={"restricted.population.people": 0})
+    monkeypatch.setenv("PUBDATA_HOME", str(lake.settings.home))
+    monkeypatch.setenv("PUBDATA_LAKE", lake.settings.lake)
+    monkeypatch.setenv("PUBDATA_REGISTRY", str(lake.settings.registry))
+    pinned = ["--table-version", f"{people}=0", "--table-version", "_meta.loads=0"]
+    assert main(["sql", count, "--format", "csv", *pinned]) == 2  # no _meta.loads in this lake
+    assert "--table-version names _meta.loads" in capsys.readouterr().err
+    assert main(["sql", count, "--format", "csv", *pinned[:2]]) == 0
+    assert capsys.readouterr().out.splitlines() == ['"n"', "2"]
+    assert main(["sql", count, "--table-version", people]) == 2
+    assert "is not NAME=VERSION" in capsys.readouterr().err
