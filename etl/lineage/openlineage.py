@@ -111,7 +111,7 @@ def _source(staged: _Staged, dataset: Dataset) -> InputDataset | None:
     schema = staging.table_schema(staged.folder, staging.RAW) if raw.is_file() else None
     names = [n for n in schema.names if not n.startswith("_")] if schema is not None else []
     facets: dict[str, DatasetFacet] = {
-        "schema": ol_facets.schema(names, [dataset.columns.get(n, "string") for n in names]),
+        "schema": ol_facets.schema(names, [dataset.column(n).type for n in names]),
         "ownership": ol_facets.ownership(dataset),
         "version": dataset_version_dataset.DatasetVersionDatasetFacet(
             datasetVersion=str(staged.source.delivery.sha256)

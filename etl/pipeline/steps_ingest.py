@@ -465,7 +465,10 @@ class _StagingWriter:
     def cast(self, data: pa.Table) -> CastResult:
         """The declared types applied to one batch (safe to call from several threads)."""
         return cast_columns(
-            data, self.dataset.columns, source_name=self.label, normalize=self.dataset.normalize
+            data,
+            self.dataset.column_types,
+            source_name=self.label,
+            normalize=self.dataset.normalize,
         )
 
     def add(

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, WithJsonSchema, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from etl.registry.alerts import AlertsSpec
 from etl.registry.closed import Closed
+from etl.registry.columns import ColumnSpec, ColumnType, DeclaredColumn, default_title
 from etl.registry.normalize import NormalizeSpec, SchemaChangesSpec, power_of_ten
 from etl.registry.problems import FieldValueError
 from etl.registry.sources import (
@@ -21,18 +22,13 @@ from etl.registry.sources import (
     SqlSource,
     WaitSpec,
 )
-from etl.registry.types import (
-    DECIMAL_PATTERN,
-    SIMPLE_TYPES,
-    canonical_type,
-    column_type_problem,
-    parse_decimal,
-)
+from etl.registry.types import parse_decimal
 
 __all__ = [
     "AlertsSpec",
     "ClassificationSpec",
     "ColumnOverrideSpec",
+    "ColumnSpec",
     "ColumnType",
     "CursorPagination",
     "Dataset",
@@ -60,28 +56,6 @@ AIRFLOW_PRESETS = frozenset(
     {"@once", "@continuous", "@hourly", "@daily", "@weekly", "@monthly", "@quarterly", "@yearly"}
 )
 Grade = Literal["L1", "L2", "L3", "L4"]
-
-
-def _column_type(value: str) -> str:
-    problem = column_type_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return canonical_type(value)
-
-
-#: A declared column type (:mod:`etl.registry.types`); editors see the same choices.
-ColumnType = Annotated[
-    str,
-    AfterValidator(_column_type),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"enum": list(SIMPLE_TYPES)},
-                {"type": "string", "pattern": DECIMAL_PATTERN, "description": "decimal(p,s)"},
-            ]
-        }
-    ),
-]
 
 
 class ColumnOverrideSpec(Closed):
@@ -149,8 +123,10 @@ class Dataset(Closed):
     owner: str = "pubdata"
     load: Literal["partition", "snapshot"] = "partition"
     expectations: str | None = Field(default=None, pattern=SUITE_NAME, max_length=128)
-    columns: dict[str, ColumnType] = Field(
-        default_factory=dict, description="declared column types; undeclared columns stay strings"
+    columns: dict[str, DeclaredColumn] = Field(
+        default_factory=dict,
+        description="declared columns: a type (`xm: string`) or a mapping of type (default "
+        "string), title and description (the data dictionary); undeclared columns stay strings",
     )
     normalize: NormalizeSpec | None = Field(
         default=None, description="header renames, null markers, units; absent: typed columns only"
@@ -197,7 +173,7 @@ class Dataset(Closed):
                 )
         numbers = self.normalize.numbers if self.normalize is not None else {}
         for name, units in numbers.items():
-            kind = self.columns.get(name)
+            kind = self.column_types.get(name)
             if kind is not None and parse_decimal(kind) is not None:
                 inexact = [
                     str(f)
@@ -216,6 +192,31 @@ class Dataset(Closed):
                     f"{name!r} is not declared int64, float64 or decimal(p,s) in columns",
                 )
         return self
+
+    @property
+    def column_types(self) -> dict[str, str]:
+        """The declared type of every declared column (what the extract step casts to)."""
+        return {name: spec.type for name, spec in self.columns.items()}
+
+    def column(self, name: str, comment: str | None = None) -> ColumnSpec:
+        """A column's data-dictionary entry, its title always set.
+
+        Args:
+            name: the column's name in the tables.
+            comment: the source's comment on the column (databases), if the run has one.
+
+        Returns:
+            The declared :class:`ColumnSpec` (an undeclared column: ``string``, no
+            description), titled by the registry, else by a Chinese delivered header that
+            ``normalize.rename`` maps to it, else by the source's comment, else by its
+            delivered header.
+        """
+        spec = self.columns.get(name) or ColumnSpec()
+        if spec.title is not None:
+            return spec
+        renames = self.normalize.rename if self.normalize is not None else {}
+        delivered = next((header for header, to in renames.items() if to == name), None)
+        return spec.model_copy(update={"title": default_title(name, delivered, comment)})
 
     @property
     def dag_id(self) -> str:

@@ -258,7 +258,7 @@ def draft_from_delivery(settings: Any, dataset: Any, day: date) -> dict[str, Any
 
     path = resolve_source_path(settings.landing, dataset.source.path, day)
     raw, fingerprint = read_source(path, dataset.source, landing=settings.landing)
-    cast = cast_columns(raw, dataset.columns, source_name=fingerprint.relative_path)
+    cast = cast_columns(raw, dataset.column_types, source_name=fingerprint.relative_path)
     causes = FailureCauses()
     failed = pc.fill_null(cast.failed_rows, False)
     causes.add(cast.row_reasons.filter(failed), raw.filter(failed))
@@ -274,5 +274,5 @@ def draft_from_delivery(settings: Any, dataset: Any, day: date) -> dict[str, Any
     )
     classes = {c.name: (c.category, c.grade) for c in result.columns}
     return suggest_suite(
-        cast.table, dataset.id, classes, fingerprint.to_dict(), dataset.columns, notes
+        cast.table, dataset.id, classes, fingerprint.to_dict(), dataset.column_types, notes
     )

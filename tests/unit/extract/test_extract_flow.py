@@ -54,7 +54,7 @@ def test_rows_in_equals_loaded_plus_quarantined(tmp_path: Path) -> None:
     )
     raw = extracted.table
     cast = cast_columns(
-        raw, DATASET.columns, source_name="mr/2024-06-01", normalize=DATASET.normalize
+        raw, DATASET.column_types, source_name="mr/2024-06-01", normalize=DATASET.normalize
     )
     typed = cast.table
     assert typed.column_names == ["tyshxydm", "zczb", "clrq", "备注"]

@@ -96,7 +96,7 @@ def test_duplicate_id_names_the_line(tmp_path: Path) -> None:
 def test_decimal_types_are_stored_in_one_spelling(tmp_path: Path) -> None:
     path = tmp_path / "a.yaml"
     path.write_text(HEAD.format(id="a") + "columns: {jfjs: 'decimal( 12, 2 )'}\n")
-    assert load_registry(tmp_path).get("a").columns == {"jfjs": "decimal(12,2)"}
+    assert load_registry(tmp_path).get("a").column_types == {"jfjs": "decimal(12,2)"}
 
 
 @pytest.mark.parametrize(
