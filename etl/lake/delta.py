@@ -29,6 +29,7 @@ from deltalake.transaction import Transaction
 
 from etl.errors import ConcurrentRun
 from etl.lake import store_probe
+from etl.lake.dictionary import TableDoc
 from etl.lake.storage import filesystem, is_s3, s3_settings, storage_options
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ def replace_partition(
     table: pa.Table | pa.RecordBatchReader,
     logical_date: date,
     metadata: Mapping[str, Any],
+    doc: TableDoc | None = None,
 ) -> int:
     """Replace the rows of one logical date with ``table`` in one atomic commit.
 
@@ -86,19 +88,23 @@ def replace_partition(
     untouched; an empty ``table`` clears the date. New columns are merged into the schema.
     A ``RecordBatchReader`` is written as it is read (memory: one batch), still one commit.
     The commit claims the date (:func:`claim`): a concurrent replace of the same date that
-    commits first makes this one fail with :class:`~etl.errors.ConcurrentRun`.
+    commits first makes this one fail with :class:`~etl.errors.ConcurrentRun`. ``doc`` names
+    and describes the table and its columns (see :func:`stage`).
 
     Returns:
         The Delta version written.
     """
     day = logical_date.isoformat()
     base = snapshot(uri)
-    staged = stage(uri, table, day, base)
+    staged = stage(uri, table, day, base, doc)
     return commit(staged, metadata, claim(base, date_app_id(day)))
 
 
 def replace_all(
-    uri: str, table: pa.Table | pa.RecordBatchReader, metadata: Mapping[str, Any]
+    uri: str,
+    table: pa.Table | pa.RecordBatchReader,
+    metadata: Mapping[str, Any],
+    doc: TableDoc | None = None,
 ) -> int:
     """Replace the whole table (snapshot loads) in one atomic commit; returns the version.
 
@@ -106,7 +112,7 @@ def replace_all(
     one fail with :class:`~etl.errors.ConcurrentRun`.
     """
     base = snapshot(uri)
-    staged = stage(uri, table, None, base)
+    staged = stage(uri, table, None, base, doc)
     return commit(staged, metadata, claim(base, TABLE_APP_ID))
 
 
@@ -117,18 +123,24 @@ FILE_ROWS = 1_000_000
 def _merged_schema(base: DeltaTable, incoming: pa.Schema) -> pa.Schema:
     """The table's schema with the incoming columns added.
 
+    A column both have keeps the table's type and takes the incoming field's metadata when it
+    has any: the latest load's dictionary (a title edited in the registry) describes the table.
+
     Raises:
         ValueError: a column exists with another type (the pipeline stops such runs earlier).
     """
     current = pa.schema(base.schema().to_arrow())
-    fields = list(current)
-    known = {f.name: f for f in current}
+    fields = {f.name: f for f in current}
     for f in incoming:
-        if f.name not in known:
-            fields.append(f)
-        elif not pa.types.is_null(f.type) and not _same_type(known[f.name].type, f.type):
-            raise ValueError(f"column {f.name} is {known[f.name].type} in the table, not {f.type}")
-    return pa.schema(fields)
+        known = fields.get(f.name)
+        if known is None:
+            fields[f.name] = f
+            continue
+        if not pa.types.is_null(f.type) and not _same_type(known.type, f.type):
+            raise ValueError(f"column {f.name} is {known.type} in the table, not {f.type}")
+        if f.metadata:
+            fields[f.name] = known.with_metadata(f.metadata)
+    return pa.schema(list(fields.values()))
 
 
 def _same_type(a: pa.DataType, b: pa.DataType) -> bool:
@@ -232,7 +244,9 @@ class Staged:
         day: the logical date replaced, or None: the whole table.
         base: the table as it was before the files were written (None: no table yet); the
             commit is checked against every commit made since.
-        schema: the schema of the written rows (with the partition column).
+        schema: the schema of the written rows (with the partition column), its fields
+            documented by ``doc``.
+        doc: the table's name, description and field docs (None: the table says nothing).
         files: written files with their Parquet footers.
     """
 
@@ -240,6 +254,7 @@ class Staged:
     day: str | None
     base: DeltaTable | None
     schema: pa.Schema
+    doc: TableDoc | None = None
     files: list[tuple[str, Any]] = field(default_factory=list)
 
 
@@ -266,7 +281,11 @@ def generation(uri: str, app_id: str) -> int:
 
 
 def stage(
-    uri: str, rows: pa.Table | pa.RecordBatchReader, day: str | None, base: DeltaTable | None
+    uri: str,
+    rows: pa.Table | pa.RecordBatchReader,
+    day: str | None,
+    base: DeltaTable | None,
+    doc: TableDoc | None = None,
 ) -> Staged:
     """Write the rows as Parquet files with pyarrow, to be committed by :func:`commit`.
 
@@ -274,6 +293,9 @@ def stage(
     (measured: ~27 MB per 100k-row batch of a 19-column register, 3.5 GB before a 19.5M-row
     write finished), so the files are written here, batch by batch (memory: one batch), and
     only the commit goes through delta-rs. Files of a failed write are deleted.
+
+    ``doc``'s field docs go into the schema's field metadata, so both the Parquet files'
+    footers and the Delta schema carry them; its name and description go in at the commit.
     """
     reader = (
         pa.RecordBatchReader.from_batches(rows.schema, rows.to_batches())
@@ -283,8 +305,9 @@ def stage(
     if day is not None and PARTITION_COLUMN not in reader.schema.names:
         raise ValueError(f"table lacks the partition column {PARTITION_COLUMN}")
     _prepare(uri)
-    staged = Staged(uri, day, base, reader.schema)
-    keep = [f for f in reader.schema if day is None or f.name != PARTITION_COLUMN]
+    schema = doc.annotate(reader.schema) if doc is not None else reader.schema
+    staged = Staged(uri, day, base, schema, doc)
+    keep = [f for f in schema if day is None or f.name != PARTITION_COLUMN]
     data_schema = pa.schema(keep)
     fs = _filesystem(uri)
     if fs is None:
@@ -424,7 +447,10 @@ def commit(
             time.sleep(random.uniform(0.01, 0.05) * attempt)  # concurrent writers desynchronise
             continue
         staged.files.clear()  # committed: the files belong to the table now
-        return _committed_version(staged.uri, token)
+        committed = _committed_version(staged.uri, token)
+        if base is not None and staged.doc is not None:
+            _describe(staged.uri, staged.doc)
+        return committed
 
 
 def _what(staged: Staged) -> str:
@@ -471,6 +497,8 @@ def _commit_once(
             adds,
             mode="error",
             partition_by=partition_by,
+            name=staged.doc.name if staged.doc else None,
+            description=staged.doc.description if staged.doc else None,
             storage_options=storage_options(staged.uri),
             commit_properties=properties,
         )
@@ -484,6 +512,26 @@ def _commit_once(
         partition_filters=[(PARTITION_COLUMN, "=", staged.day)] if partitioned else None,
         commit_properties=properties,
     )
+
+
+def _describe(uri: str, doc: TableDoc) -> None:
+    """Give an existing table ``doc``'s name and description if it has others.
+
+    A new table gets them in its first commit; an existing one (created before, or whose
+    registry title changed) gets a commit of its own for each, only when it differs. That
+    commit is not the run's: losing it to a concurrent writer is logged, and the next load
+    tries again.
+    """
+    table = _table(uri)
+    current = table.metadata()
+    properties = CommitProperties(custom_metadata={"pubdata.describe": "registry"})
+    try:
+        if doc.name != current.name:
+            table.alter.set_table_name(doc.name, commit_properties=properties)
+        if doc.description is not None and doc.description != current.description:
+            table.alter.set_table_description(doc.description, commit_properties=properties)
+    except CommitFailedError as exc:
+        log.warning("could not set the name and description of %s (%s); next load", uri, exc)
 
 
 def _committed_version(uri: str, token: str) -> int:

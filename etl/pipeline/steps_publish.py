@@ -37,6 +37,7 @@ from etl.lineage import read_meta
 from etl.pipeline import steps_record
 from etl.pipeline.overlap import ordered_map
 from etl.pipeline.repeat import repeated
+from etl.pipeline.table_docs import table_doc
 from etl.protect import load_token_key, project_zone
 from etl.protect.guard import guard, guarded_columns
 from etl.registry import Dataset
@@ -461,12 +462,15 @@ def load(settings: Settings, dataset: Dataset, ctx: RunContext) -> LoadResult:
 
         workers = settings.workers if zone != Zone.RESTRICTED else 1  # nothing to compute there
         stream = _stream(folder, staging.VALID, ctx, sha256, project, workers)
-        staged = delta.stage(tables[zone], stream, None if whole else day, bases[zone])
-        return staged, list(projected.get("columns", ()))
+        lineage = list(projected.get("columns", ()))  # the first batch is projected by now
+        doc = table_doc(dataset, zone, stream.schema.names, lineage, source.column_comments)
+        staged = delta.stage(tables[zone], stream, None if whole else day, bases[zone], doc)
+        return staged, lineage
 
     def stage_quarantine() -> tuple[delta.Staged, list[Any]]:
         bad = _stream(folder, staging.QUARANTINE, ctx, sha256, lambda t: t)
-        return delta.stage(tables[QUARANTINE], bad, day, bases[QUARANTINE]), []
+        doc = table_doc(dataset, QUARANTINE, bad.schema.names, (), source.column_comments)
+        return delta.stage(tables[QUARANTINE], bad, day, bases[QUARANTINE], doc), []
 
     def owner() -> bool:
         return delta.generation(tables[Zone.RESTRICTED], claim.app_id) == claim.generation
