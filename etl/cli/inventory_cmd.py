@@ -45,6 +45,7 @@ COLUMN_HEADERS: dict[str, str] = {
     "domain": "领域 domain",
     "column": "字段 column",
     "column_title": "字段中文名 column title",
+    "column_description": "字段说明 column description",
     "category": "数据类别 category",
     "grade": "数据级别 grade",
     "basis": "定级依据 basis",

@@ -1,7 +1,8 @@
 """The grading record a regulator asks for (GB/T 43697-2024): 数据分类分级清单 and 重要数据目录.
 
 One entry per column of every registered dataset's latest successful run: the dataset and its
-department, the column and its Chinese title, category and grade, the basis of the grade (the
+department, the column with its title and description (the registry's data dictionary:
+:meth:`etl.registry.Dataset.column`), category and grade, the basis of the grade (the
 evidence and the rule that lifted it: value-free by construction), who decided (the detector,
 or the person the registry names) and when (the run's time, or the day the person confirmed).
 And one entry per 重要数据 dataset: registry-declared, or made a candidate by rule R5, with the
@@ -35,7 +36,6 @@ COLUMN_ENTRY = "column"
 IMPORTANT_ENTRY = "important"
 _R5_PERSONS = re.compile(r"([0-9][0-9,]*) distinct persons ≥")
 _R5_L4 = re.compile(r"([0-9][0-9,]*) distinct persons with an L4 attribute")
-_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def inventory_table_uri(lake: str) -> str:
@@ -54,6 +54,7 @@ class ColumnEntry:
     domain: str
     column: str
     column_title: str
+    column_description: str | None
     category: str
     grade: str
     basis: str
@@ -104,15 +105,6 @@ class Inventory:
             "columns": [plain(c) for c in self.columns],
             "important": [plain(i) for i in self.important],
         }
-
-
-def column_title(dataset: Dataset, column: str, comment: str | None) -> str:
-    """The column's Chinese title: the Chinese header renamed to it, else its source comment."""
-    renames = dataset.normalize.rename if dataset.normalize is not None else {}
-    for delivered, canonical in renames.items():
-        if canonical == column and _CJK.search(delivered):
-            return delivered
-    return comment or ""
 
 
 def _basis(row: Mapping[str, Any]) -> str:
@@ -173,6 +165,7 @@ def build_inventory(lake: str, registry: Registry) -> Inventory:
 def _column_entry(ds: Dataset, row: Mapping[str, Any]) -> ColumnEntry:
     reviewer = row.get("reviewer")
     reviewed = row.get("reviewed")
+    column = ds.column(str(row["column"]), row.get("column_comment"))
     return ColumnEntry(
         dataset=ds.id,
         dataset_title=ds.title,
@@ -180,7 +173,8 @@ def _column_entry(ds: Dataset, row: Mapping[str, Any]) -> ColumnEntry:
         department_title=ds.department_title,
         domain=ds.domain,
         column=str(row["column"]),
-        column_title=column_title(ds, str(row["column"]), row.get("column_comment")),
+        column_title=column.title or str(row["column"]),
+        column_description=column.description,
         category=str(row["category"]),
         grade=str(row["grade"]),
         basis=_basis(row),
@@ -234,6 +228,7 @@ SCHEMA = pa.schema(
         ("domain", pa.string()),
         ("column", pa.string()),
         ("column_title", pa.string()),
+        ("column_description", pa.string()),
         ("category", pa.string()),
         ("grade", pa.string()),
         ("basis", pa.string()),
@@ -260,8 +255,11 @@ def _rows(inventory: Inventory) -> list[dict[str, Any]]:
 
 def _from_rows(rows: Iterable[Mapping[str, Any]], version: int | None) -> Inventory:
     rows = list(rows)
+    # a snapshot recorded before a field existed (column_description) reads it as None
     columns = tuple(
-        ColumnEntry(**{k: r[k] for k in _COLUMN_FIELDS}) for r in rows if r["entry"] == COLUMN_ENTRY
+        ColumnEntry(**{k: r.get(k) for k in _COLUMN_FIELDS})
+        for r in rows
+        if r["entry"] == COLUMN_ENTRY
     )
     important = tuple(
         ImportantEntry(**{k: r[k] for k in _IMPORTANT_FIELDS})

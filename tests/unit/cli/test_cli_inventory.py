@@ -44,7 +44,7 @@ def test_csv_opens_in_chinese_excel_and_has_the_chinese_titles(
     assert set(by_column) == {"xm", "sfzh", "bz", "amount"}
     assert by_column["xm"]["字段中文名 column title"] == "姓名"
     assert by_column["sfzh"]["字段中文名 column title"] == "身份证号"
-    assert by_column["bz"]["字段中文名 column title"] == ""
+    assert by_column["bz"]["字段中文名 column title"] == "bz"  # no title: the delivered header
     sfzh = by_column["sfzh"]
     assert (sfzh["数据类别 category"], sfzh["数据级别 grade"]) == ("id_card", "L3")
     assert sfzh["判定方式 decided by"] == "registry" and "公民身份号码" in sfzh["定级依据 basis"]
@@ -54,6 +54,39 @@ def test_csv_opens_in_chinese_excel_and_has_the_chinese_titles(
     important = tmp_path / "清单.important.csv"
     assert important.read_bytes().startswith(BOM.encode("utf-8"))
     _no_values(raw.decode("utf-8-sig") + important.read_text(encoding="utf-8-sig"))
+
+
+def test_the_registry_titles_and_describes_columns_in_every_format(
+    lake: ReviewLake, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = lake.registry_file.read_text(encoding="utf-8")
+    documented = "bz: {title: 备注, description: 经办人填写的联系情况}"
+    lake.registry_file.write_text(text.replace("bz: string", documented), encoding="utf-8")
+    out = tmp_path / "inventory.csv"
+    assert main(["inventory", "--output", str(out)]) == 0
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
+    by_column = {r["字段 column"]: r for r in rows}
+    bz = by_column["bz"]
+    assert (bz["字段中文名 column title"], bz["字段说明 column description"]) == (
+        "备注",
+        "经办人填写的联系情况",
+    )
+    assert by_column["xm"]["字段说明 column description"] == ""
+    capsys.readouterr()
+    assert main(["inventory", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    bz_json = next(c for c in doc["columns"] if c["column"] == "bz")
+    assert (bz_json["column_title"], bz_json["column_description"]) == (
+        "备注",
+        "经办人填写的联系情况",
+    )
+    xlsx = tmp_path / "inventory.xlsx"
+    assert main(["inventory", "--format", "xlsx", "--output", str(xlsx)]) == 0
+    [header, *cells] = (
+        CalamineWorkbook.from_path(str(xlsx)).get_sheet_by_name(COLUMN_SHEET).to_python()
+    )
+    described = header.index("字段说明 column description")
+    assert "经办人填写的联系情况" in [row[described] for row in cells]
 
 
 def test_xlsx_has_the_two_sheets(lake: ReviewLake, tmp_path: Path) -> None:
@@ -84,6 +117,7 @@ def test_json_shape_and_important_data_from_the_registry(
         "domain",
         "column",
         "column_title",
+        "column_description",
         "category",
         "grade",
         "basis",
