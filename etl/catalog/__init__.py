@@ -8,8 +8,15 @@ grades, categories and reason codes, never a data value. The CLI and the UI only
 """
 
 from etl.catalog.dataset import dataset_page
-from etl.catalog.entries import catalog, catalog_rows
+from etl.catalog.entries import catalog, catalog_entry, catalog_rows
 from etl.catalog.quarantine import quarantine_sections
 from etl.catalog.runs import runs_of
 
-__all__ = ["catalog", "catalog_rows", "dataset_page", "quarantine_sections", "runs_of"]
+__all__ = [
+    "catalog",
+    "catalog_entry",
+    "catalog_rows",
+    "dataset_page",
+    "quarantine_sections",
+    "runs_of",
+]

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 import pyarrow.compute as pc
 
+from etl.catalog.columns import column_doc
 from etl.catalog.runs import runs_of
 from etl.lake import delta
 from etl.lake.layout import quarantine_table_uri, zone_table_uri
@@ -216,8 +217,8 @@ def dataset_page(settings: Settings, ds: Dataset) -> dict[str, Any]:
             "flags": [f for f in (run["flags"] or "").split(",") if f],
         },
         "columns": [
-            {
-                "column": c["column"],
+            column_doc(ds, c["column"], c["comment"])
+            | {
                 "category": c["category"],
                 "grade": c["grade"],
                 "decided_by": c["decided_by"],

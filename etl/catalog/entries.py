@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from etl.catalog.columns import dataset_columns
 from etl.catalog.runs import lineage_rows
 from etl.lineage.freshness import freshness
 from etl.lineage.quality import dataset_pass_rates, run_quality
@@ -89,6 +90,21 @@ def catalog(
             }
         )
     return items
+
+
+def catalog_entry(
+    settings: Settings, registry: Registry, dataset: str, now: datetime | None = None
+) -> dict[str, Any]:
+    """One dataset's :func:`catalog` entry with its columns (``pubdata catalog <id>``).
+
+    ``columns`` is the data dictionary: :func:`etl.catalog.columns.dataset_columns`.
+
+    Raises:
+        ConfigError: no such dataset in the registry.
+    """
+    ds = registry.get(dataset)
+    [item] = [i for i in catalog(settings, registry, now) if i["dataset"] == ds.id]
+    return item | {"columns": dataset_columns(settings, ds)}
 
 
 def dataset_flags(dataset: Dataset, last_flags: list[str], pending_kinds: set[str]) -> list[str]:

@@ -71,7 +71,10 @@ def render_catalog(items: list[dict[str, Any]]) -> str:
 
 
 def render_card(item: dict[str, Any]) -> str:
-    """One dataset's catalog entry, one field per line."""
+    """One dataset's catalog entry, one field per line, then its columns' dictionary.
+
+    An undeclared column's type shows as ``(string)``: it stays as delivered.
+    """
     fields = [
         ("dataset", item["dataset"]),
         ("title", item["title"]),
@@ -97,4 +100,17 @@ def render_card(item: dict[str, Any]) -> str:
         ("checks (last run)", _quality_label(item)),
         ("pass rate (all runs)", _history_label(item)),
     ]
-    return render(["field", "value"], [[k, v] for k, v in fields])
+    card = render(["field", "value"], [[k, v] for k, v in fields])
+    columns = item.get("columns")
+    if not columns:
+        return card
+    dictionary = [
+        [
+            c["column"],
+            c["type"] if c["declared"] else "(string)",
+            c["title"],
+            " ".join((c["description"] or "").split()),  # one line per column
+        ]
+        for c in columns
+    ]
+    return card + "\n\n" + render(["column", "type", "title", "description"], dictionary)

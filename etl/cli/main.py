@@ -194,17 +194,18 @@ def _run_range(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _print_catalog(settings: Settings, as_json: bool, dataset: str | None = None) -> None:
-    from etl.catalog import catalog
+    from etl.catalog import catalog, catalog_entry
     from etl.cli.catalog import render_card, render_catalog
 
     registry = load_registry(settings.registry)
-    items = catalog(settings, registry)
     if dataset is not None:
-        registry.get(dataset)
-        items = [i for i in items if i["dataset"] == dataset]
-        if not as_json:
-            _say(render_card(items[0]))
-            return
+        entry = catalog_entry(settings, registry, dataset)
+        if as_json:
+            _emit([entry])
+        else:
+            _say(render_card(entry))
+        return
+    items = catalog(settings, registry)
     if as_json:
         _emit(items)
         return

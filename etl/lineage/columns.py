@@ -40,13 +40,15 @@ def run_columns(lake: str, lineage_run_id: str) -> list[dict[str, Any]]:
     """Every source column of a run: its classification and what each zone holds.
 
     Returns:
-        ``[{"column", "category", "grade", "decided_by", "zones": {zone: {"output",
-        "transformation", "masked"}}}]`` in the order the columns were classified.
+        ``[{"column", "comment", "category", "grade", "decided_by", "zones": {zone: {"output",
+        "transformation", "masked"}}}]`` in the order the columns were classified;
+        ``comment`` is the source's comment on the column (databases), else None.
     """
     classes = {r["column"]: r for r in _for_run(lake, "classifications", lineage_run_id)}
     columns: dict[str, dict[str, Any]] = {
         name: {
             "column": name,
+            "comment": c.get("column_comment"),
             "category": c["category"],
             "grade": c["grade"],
             "decided_by": c["decided_by"],
@@ -59,6 +61,7 @@ def run_columns(lake: str, lineage_run_id: str) -> list[dict[str, Any]]:
             row["source_column"],
             {
                 "column": row["source_column"],
+                "comment": None,
                 "category": None,
                 "grade": None,
                 "decided_by": None,

@@ -81,3 +81,16 @@ def test_local_runs_have_no_airflow_link() -> None:
     assert dataset.airflow_run_path("ingest__a__b", "manual__x~2") == (
         "/dags/ingest__a__b/runs/manual__x"
     )
+
+
+def test_dataset_page_columns_carry_the_data_dictionary(lake: SampleLake) -> None:
+    page = dataset.dataset_page(lake.settings, lake.registry.datasets[DRIFTED])
+    columns = {c["column"]: c for c in page["columns"]}
+    assert {k: columns["djrq"][k] for k in ("title", "description", "type", "declared")} == {
+        "title": "登记日期",
+        "description": "本次户籍登记（出生、迁入等）的办理日期",
+        "type": "date",
+        "declared": True,
+    }
+    assert (columns["xb"]["title"], columns["xb"]["description"]) == ("性别", None)
+    assert columns["gmsfhm"]["zones"]["shared"]["transformation"] == "dropped"  # still there

@@ -51,6 +51,29 @@ def test_catalog_before_any_run(env: Path, capsys: pytest.CaptureFixture[str]) -
     assert all(i["last_status"] is None for i in items)
 
 
+def test_catalog_of_one_dataset_has_its_data_dictionary(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["catalog", "household_register", "--json"]) == 0
+    [item] = json.loads(capsys.readouterr().out)
+    columns = {c["column"]: c for c in item["columns"]}
+    assert list(columns)[:3] == ["xm", "gmsfhm", "xb"]  # the registry's order before any run
+    assert columns["csrq"] == {
+        "column": "csrq",
+        "title": "出生日期",
+        "description": None,
+        "type": "date",
+        "declared": True,
+    }
+    assert columns["hh"]["description"] == "户口簿编号；同一户的成员户号相同"
+    assert main(["catalog", "household_register"]) == 0
+    card = capsys.readouterr().out
+    assert "column  type    title" in card
+    assert "csrq    date    出生日期" in card
+    assert main(["catalog", "--json"]) == 0
+    assert all("columns" not in i for i in json.loads(capsys.readouterr().out))
+
+
 def test_bad_date_is_rejected_by_the_parser(env: Path) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["run", "household_register", "--date", "2024-13-01"])
