@@ -253,13 +253,15 @@ def _rows(inventory: Inventory) -> list[dict[str, Any]]:
     return rows
 
 
+def _fields(row: Mapping[str, Any], names: list[str]) -> dict[str, Any]:
+    # a snapshot recorded before a field existed (column_description) reads it as None
+    return {name: row.get(name) for name in names}
+
+
 def _from_rows(rows: Iterable[Mapping[str, Any]], version: int | None) -> Inventory:
     rows = list(rows)
-    # a snapshot recorded before a field existed (column_description) reads it as None
     columns = tuple(
-        ColumnEntry(**{k: r.get(k) for k in _COLUMN_FIELDS})
-        for r in rows
-        if r["entry"] == COLUMN_ENTRY
+        ColumnEntry(**_fields(r, _COLUMN_FIELDS)) for r in rows if r["entry"] == COLUMN_ENTRY
     )
     important = tuple(
         ImportantEntry(**{k: r[k] for k in _IMPORTANT_FIELDS})
