@@ -115,19 +115,28 @@ FILE_ROWS = 1_000_000
 
 
 def _merged_schema(base: DeltaTable, incoming: pa.Schema) -> pa.Schema:
-    """The table's schema with the incoming columns added.
+    """The table's schema with the incoming columns added; no column is ever taken away.
+
+    A column the commit writes takes the commit's field metadata (``etl.lake.field_meta``: its
+    status is the latest commit's); Delta's own keys (``delta.*``) stay.
 
     Raises:
         ValueError: a column exists with another type (the pipeline stops such runs earlier).
     """
     current = pa.schema(base.schema().to_arrow())
     fields = list(current)
-    known = {f.name: f for f in current}
+    known = {f.name: i for i, f in enumerate(current)}
     for f in incoming:
         if f.name not in known:
             fields.append(f)
-        elif not pa.types.is_null(f.type) and not _same_type(known[f.name].type, f.type):
-            raise ValueError(f"column {f.name} is {known[f.name].type} in the table, not {f.type}")
+            continue
+        had = fields[known[f.name]]
+        if pa.types.is_null(f.type):
+            continue
+        if not _same_type(had.type, f.type):
+            raise ValueError(f"column {f.name} is {had.type} in the table, not {f.type}")
+        kept = {k: v for k, v in (had.metadata or {}).items() if k.startswith(b"delta.")}
+        fields[known[f.name]] = had.with_metadata({**kept, **(f.metadata or {})})
     return pa.schema(fields)
 
 
@@ -249,6 +258,11 @@ def snapshot(uri: str) -> DeltaTable | None:
         return _table(uri)
     except TableNotFoundError:
         return None
+
+
+def snapshot_schema(base: DeltaTable | None) -> pa.Schema | None:
+    """The Arrow schema of a :func:`snapshot` (with field metadata), or None without a table."""
+    return None if base is None else pa.schema(base.schema().to_arrow())
 
 
 def _generation(table: DeltaTable | None, app_id: str) -> int:
