@@ -37,7 +37,7 @@ from etl.lineage import read_meta
 from etl.pipeline import steps_record
 from etl.pipeline.overlap import ordered_map
 from etl.pipeline.repeat import repeated
-from etl.protect import load_token_key, project_zone
+from etl.protect import ZoneTable, load_token_key, project_zone
 from etl.protect.guard import guard, guarded_columns
 from etl.registry import Dataset
 from etl.runtime import staging
@@ -451,10 +451,12 @@ def load(settings: Settings, dataset: Dataset, ctx: RunContext) -> LoadResult:
     def stage_zone(zone: Zone) -> tuple[delta.Staged, list[Any]]:
         # every batch has the same column lineage; batches may be projected on two threads
         projected: dict[str, Any] = {}
+        # the table's columns stay, as nulls where this date has no values for them
+        target = ZoneTable(delta.snapshot_schema(bases[zone]), ctx.logical_date)
 
         def project(batch: pa.Table) -> pa.Table:
             projection = project_zone(
-                batch, classification, zone, key, token_workers, withheld=keep_out
+                batch, classification, zone, key, token_workers, withheld=keep_out, target=target
             )
             projected.setdefault("columns", projection.columns)
             return projection.table
