@@ -37,7 +37,7 @@ from etl.lineage import read_meta
 from etl.pipeline import steps_record
 from etl.pipeline.overlap import ordered_map
 from etl.pipeline.repeat import repeated
-from etl.protect import ZoneTable, load_token_key, project_zone
+from etl.protect import ZoneTarget, load_token_key, project_zone
 from etl.protect.guard import guard, guarded_columns
 from etl.registry import Dataset
 from etl.runtime import staging
@@ -452,7 +452,7 @@ def load(settings: Settings, dataset: Dataset, ctx: RunContext) -> LoadResult:
         # every batch has the same column lineage; batches may be projected on two threads
         projected: dict[str, Any] = {}
         # the table's columns stay, as nulls where this date has no values for them
-        target = ZoneTable(delta.snapshot_schema(bases[zone]), ctx.logical_date)
+        target = ZoneTarget(delta.snapshot_schema(bases[zone]), ctx.logical_date)
 
         def project(batch: pa.Table) -> pa.Table:
             projection = project_zone(

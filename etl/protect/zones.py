@@ -170,7 +170,7 @@ def _empty_type(values: Any, column: ColumnClassification, zone: str) -> pa.Data
 
 
 @dataclass(frozen=True)
-class ZoneTable:
+class ZoneTarget:
     """The zone table a projection is written to.
 
     Attributes:
@@ -190,7 +190,7 @@ def project_zone(
     key: TokenKey,
     workers: ForkedPool | None = None,
     withheld: frozenset[str] = frozenset(),
-    target: ZoneTable | None = None,
+    target: ZoneTarget | None = None,
 ) -> ZoneProjection:
     """Project ``table`` for ``zone``.
 
@@ -218,7 +218,7 @@ def project_zone(
             column that has no classification (fail closed).
     """
     _check_policy(classification, zone)
-    target = target or ZoneTable()
+    target = target or ZoneTarget()
     current = target.schema if target.schema is not None else pa.schema([])
     published = zone != Zone.RESTRICTED
     by_name = {c.name: c for c in classification.columns}

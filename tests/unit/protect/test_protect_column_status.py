@@ -10,7 +10,7 @@ from etl.classify import ColumnClassification, DatasetClassification
 from etl.classify.categories import CATEGORIES
 from etl.classify.category import Shared
 from etl.lake.field_meta import EMPTY, REASON, STATUS, STATUS_DATE, ColumnStatus
-from etl.protect import TokenKey, ZoneTable, project_zone
+from etl.protect import TokenKey, ZoneTarget, project_zone
 
 KEY = TokenKey("k1", b"0123456789abcdef0123456789abcdef")
 DAY = date(2024, 6, 1)
@@ -54,7 +54,7 @@ def test_every_status_and_reason_names_grades_and_rules_not_values() -> None:
         (),
         (),
     )
-    shared = project_zone(table, classification, "shared", KEY, target=ZoneTable(day=DAY)).table
+    shared = project_zone(table, classification, "shared", KEY, target=ZoneTarget(day=DAY)).table
     assert shared.column_names == table.column_names
     assert {n: meta(shared, n)[STATUS] for n in shared.column_names if n[0] != "_"} == {
         "xm": "removed",
@@ -123,7 +123,7 @@ def test_the_table_decides_types_and_order_and_keeps_columns_the_date_lacks() ->
             ("b", pa.string()),
         ]
     )
-    out = project_zone(table, classification, "shared", KEY, target=ZoneTable(current, DAY)).table
+    out = project_zone(table, classification, "shared", KEY, target=ZoneTarget(current, DAY)).table
     assert out.schema.names == ["a", "gone", "_logical_date", "b"]
     assert out.schema.field("a").type == pa.large_string()  # the table's type, not the date's
     assert out.schema.field("gone").type == pa.int64()
