@@ -121,26 +121,32 @@ FILE_ROWS = 1_000_000
 
 
 def _merged_schema(base: DeltaTable, incoming: pa.Schema) -> pa.Schema:
-    """The table's schema with the incoming columns added.
+    """The table's schema with the incoming columns added; no column is ever taken away.
 
-    A column both have keeps the table's type and takes the incoming field's metadata when it
-    has any: the latest load's dictionary (a title edited in the registry) describes the table.
+    A column both have keeps the table's type and takes the commit's field metadata: its status
+    (``etl.lake.dictionary``) and dictionary (a title edited in the registry) are the latest
+    load's; Delta's own keys (``delta.*``) stay.
 
     Raises:
         ValueError: a column exists with another type (the pipeline stops such runs earlier).
     """
     current = pa.schema(base.schema().to_arrow())
-    fields = {f.name: f for f in current}
+    fields = list(current)
+    known = {f.name: i for i, f in enumerate(current)}
     for f in incoming:
-        known = fields.get(f.name)
-        if known is None:
-            fields[f.name] = f
+        if f.name not in known:
+            fields.append(f)
             continue
-        if not pa.types.is_null(f.type) and not _same_type(known.type, f.type):
-            raise ValueError(f"column {f.name} is {known.type} in the table, not {f.type}")
-        if f.metadata:
-            fields[f.name] = known.with_metadata(f.metadata)
-    return pa.schema(list(fields.values()))
+        had = fields[known[f.name]]
+        if pa.types.is_null(f.type):
+            continue
+        if not _same_type(had.type, f.type):
+            raise ValueError(f"column {f.name} is {had.type} in the table, not {f.type}")
+        if not f.metadata:
+            continue  # a writer that says nothing about the column leaves what the table says
+        kept = {k: v for k, v in (had.metadata or {}).items() if k.startswith(b"delta.")}
+        fields[known[f.name]] = had.with_metadata({**kept, **(f.metadata or {})})
+    return pa.schema(fields)
 
 
 def _same_type(a: pa.DataType, b: pa.DataType) -> bool:
@@ -264,6 +270,11 @@ def snapshot(uri: str) -> DeltaTable | None:
         return _table(uri)
     except TableNotFoundError:
         return None
+
+
+def snapshot_schema(base: DeltaTable | None) -> pa.Schema | None:
+    """The Arrow schema of a :func:`snapshot` (with field metadata), or None without a table."""
+    return None if base is None else pa.schema(base.schema().to_arrow())
 
 
 def _generation(table: DeltaTable | None, app_id: str) -> int:

@@ -38,7 +38,7 @@ from etl.pipeline import steps_record
 from etl.pipeline.overlap import ordered_map
 from etl.pipeline.repeat import repeated
 from etl.pipeline.table_docs import table_doc
-from etl.protect import load_token_key, project_zone
+from etl.protect import ZoneTarget, load_token_key, project_zone
 from etl.protect.guard import guard, guarded_columns
 from etl.registry import Dataset
 from etl.runtime import staging
@@ -452,10 +452,12 @@ def load(settings: Settings, dataset: Dataset, ctx: RunContext) -> LoadResult:
     def stage_zone(zone: Zone) -> tuple[delta.Staged, list[Any]]:
         # every batch has the same column lineage; batches may be projected on two threads
         projected: dict[str, Any] = {}
+        # the table's columns stay, as nulls where this date has no values for them
+        target = ZoneTarget(delta.snapshot_schema(bases[zone]), ctx.logical_date)
 
         def project(batch: pa.Table) -> pa.Table:
             projection = project_zone(
-                batch, classification, zone, key, token_workers, withheld=keep_out
+                batch, classification, zone, key, token_workers, withheld=keep_out, target=target
             )
             projected.setdefault("columns", projection.columns)
             return projection.table

@@ -19,12 +19,13 @@ from etl.protect.masks_more import (
     mask_passport,
 )
 from etl.protect.tokens import tokenize, tokenize_one
-from etl.protect.zones import ColumnLineage, ZoneProjection, project_zone
+from etl.protect.zones import ColumnLineage, ZoneProjection, ZoneTarget, project_zone
 
 __all__ = [
     "ColumnLineage",
     "TokenKey",
     "ZoneProjection",
+    "ZoneTarget",
     "generalize_birth_date",
     "generalize_geo_coordinate",
     "generalize_ip_address",

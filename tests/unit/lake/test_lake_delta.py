@@ -47,6 +47,24 @@ def test_new_columns_merge(tmp_path: Path) -> None:
     assert delta.read(uri).schema.names == ["v", "_logical_date", "w"]
 
 
+def test_a_commit_states_its_columns_metadata_and_takes_no_column_away(tmp_path: Path) -> None:
+    uri = str(tmp_path / "t")
+
+    def with_status(table: pa.Table, status: str) -> pa.Table:
+        field = pa.field("v", pa.string(), metadata={"pubdata.status": status})
+        return table.cast(table.schema.set(0, field))
+
+    delta.replace_partition(uri, with_status(day([None], D1), "withheld"), D1, {})
+    delta.replace_partition(uri, with_status(day(["b"], D2), "published"), D2, {})
+    assert delta.schema(uri).field("v").metadata == {b"pubdata.status": b"published"}
+    # a commit without the column (or a null-typed one) leaves the column and its metadata
+    without = pa.table({"w": [1], "_logical_date": pa.array([D1], pa.date32())})
+    delta.replace_partition(uri, without, D1, {})
+    assert delta.schema(uri).names == ["v", "_logical_date", "w"]
+    assert delta.schema(uri).field("v").metadata == {b"pubdata.status": b"published"}
+    assert sorted(delta.read(uri).column("v").to_pylist(), key=str) == [None, "b"]
+
+
 def test_snapshot_replaces_everything(tmp_path: Path) -> None:
     uri = str(tmp_path / "t")
     delta.replace_all(uri, day(["a", "b"], D1), {})

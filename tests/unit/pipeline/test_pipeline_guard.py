@@ -64,7 +64,8 @@ def test_a_personal_column_the_decision_missed_is_withheld_from_shared_and_open(
     assert restricted["c7"].to_pylist()[:3] == MOBILES[:3]
     for zone in ("shared", "open"):
         table = delta.read(summary["tables"][zone])
-        assert "c7" not in table.column_names
+        assert table["c7"].null_count == table.num_rows == ROWS  # a column without a value
+        assert table.schema.field("c7").metadata[b"pubdata.status"] == b"withheld"
         assert {"gdbh", "sl"} <= set(table.column_names)
     loaded = json.loads((staging_dir(settings, ctx()) / LoadResult.FILE).read_text("utf-8"))
     assert loaded["withheld"] == [

@@ -106,7 +106,11 @@ def test_a_run_loads_quarantines_grades_and_records(tmp_path: Path) -> None:
     assert all(v.startswith("test:") for v in shared["sfzh"].to_pylist())
     assert shared["xm"].to_pylist() == ["张*", "王*"]
     open_zone = delta.read(summary["tables"]["open"])
-    assert [c for c in open_zone.column_names if not c.startswith("_")] == []
+    # no L1 column: the open table has the delivered columns, none of them with a value
+    data = [f for f in open_zone.schema if not f.name.startswith("_")]
+    assert [f.name for f in data] == [c for c in restricted.column_names if c[0] != "_"]
+    assert all(open_zone[f.name].null_count == open_zone.num_rows for f in data)
+    assert {f.metadata[b"pubdata.status"] for f in data} == {b"removed"}
     runs = read_meta(settings.lake, "lineage_runs")
     assert set(runs["zone"].to_pylist()) == {"restricted", "shared", "open", "quarantine"}
     assert pc.all(pc.equal(runs["status"], "success")).as_py()

@@ -202,7 +202,11 @@ def test_withheld_columns_stay_out_of_shared_and_open_and_say_so_in_lineage() ->
     )
     for zone in ("shared", "open"):
         out = project_zone(table, result, zone, KEY, withheld=frozenset({"b"}))
-        assert out.table.column_names == ["_run_id", "a"]
+        # the column stays, of its type, without a value, and says why
+        assert out.table.column_names == ["_run_id", "a", "b"]
+        assert out.table.column("b").to_pylist() == [None]
+        assert out.table.schema.field("b").type == pa.string()
+        assert out.table.schema.field("b").metadata[b"pubdata.status"] == b"withheld"
         assert [(c.source, c.transformation) for c in out.columns] == [
             ("a", "identity"),
             ("b", "withheld"),
