@@ -2,8 +2,8 @@
 
 Every value comes from the registry, the ``_meta`` tables or a Delta log: column names,
 categories, grades, transformations, expectation names, verdicts, counts, file names and
-fingerprints, table versions. The ``observed`` and ``kwargs`` fields of validation results are
-never read here (they can hold observed values), nor is a data file.
+fingerprints, table versions. Of validation results, only counts and published parameters are
+read (through :mod:`etl.lineage.quality`), never a data file.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from etl.lake import delta
 from etl.lake.layout import quarantine_table_uri, zone_table_uri
 from etl.lineage.columns import latest_run, run_columns
 from etl.lineage.meta import read_meta
+from etl.lineage.quality import quality_history
 from etl.lineage.quarantine import quarantine_summary
 from etl.lineage.reviews import Hold, action, open_holds
 from etl.registry import Dataset
@@ -44,53 +45,14 @@ def airflow_run_path(dag_id: str, run_id: str) -> str | None:
     return f"/dags/{quote(dag_id, safe='')}/runs/{quote(airflow_run_id(run_id), safe='')}"
 
 
-def _expectation(row: dict[str, Any]) -> str:
-    column = row.get("column")
-    return f"{row['expectation_type']}({column})" if column else str(row["expectation_type"])
-
-
 def quality_series(settings: Settings, dataset: str) -> list[dict[str, Any]]:
-    """Per expectation, one point per recorded evaluation (oldest first).
+    """Per expectation, its pass rates and one point per recorded evaluation (oldest first).
 
     Returns:
-        ``[{"expectation", "severity", "runs", "passed", "pass_rate", "points": [{"date",
-        "run_id", "success", "unexpected_percent"}]}]`` sorted by expectation.
+        :func:`etl.lineage.quality.quality_history` entries with ``points``: ``[{"date",
+        "run_id", "success", "unexpected_percent"}]``, sorted by expectation.
     """
-    table = read_meta(settings.lake, "validation_results")
-    table = table.filter(pc.equal(table["dataset"], dataset)).select(
-        [
-            "lineage_run_id",
-            "logical_date",
-            "expectation_type",
-            "column",
-            "success",
-            "unexpected_percent",
-            "severity",
-            "recorded_at",
-        ]
-    )
-    rows = sorted(table.to_pylist(), key=lambda r: r["recorded_at"])
-    series: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        entry = series.setdefault(
-            _expectation(row),
-            {"expectation": _expectation(row), "severity": "error", "points": []},
-        )
-        entry["severity"] = row["severity"] or entry["severity"]
-        entry["points"].append(
-            {
-                "date": row["logical_date"].isoformat(),
-                "run_id": row["lineage_run_id"].split("/", 1)[-1],
-                "success": bool(row["success"]),
-                "unexpected_percent": row["unexpected_percent"],
-            }
-        )
-    for entry in series.values():
-        points = entry["points"]
-        entry["runs"] = len(points)
-        entry["passed"] = sum(1 for p in points if p["success"])
-        entry["pass_rate"] = round(entry["passed"] / len(points), 4) if points else None
-    return [series[k] for k in sorted(series)]
+    return quality_history(settings.lake, dataset, points=True)
 
 
 def _table_uri(settings: Settings, ds: Dataset, kind: str) -> str:
@@ -99,17 +61,63 @@ def _table_uri(settings: Settings, ds: Dataset, kind: str) -> str:
     return zone_table_uri(settings.lake, _ZONE_OF[kind], ds.domain, ds.id)
 
 
+def _source_key(row: dict[str, Any]) -> str:
+    """What makes two ``source_files`` rows one file: its content (sha256), else the row itself."""
+    return row["sha256"] or f"{row['uri']}#{row['lineage_run_id']}"
+
+
+def _sources(files: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """One node per delivered file (newest first), however many runs read or repeated it.
+
+    A re-run of a date reads the same file again, and a file delivered again for another date
+    is recorded as a ``duplicate`` (not loaded): the node keeps the dates it was loaded for,
+    the dates it was repeated for and every run, and is labelled by the path it was loaded from.
+    """
+    nodes: dict[str, dict[str, Any]] = {}
+    for row in sorted(files, key=lambda r: r["recorded_at"], reverse=True):
+        role = row["role"] or "delivery"
+        node = nodes.setdefault(
+            _source_key(row),
+            {
+                "label": row["relative_path"] or row["uri"] or "-",
+                "sha256": (row["sha256"] or "")[:12],
+                "rows": row["rows"],
+                "role": role,
+                "kind": row["kind"] or "file",
+                "dates": set(),
+                "repeated": set(),
+                "runs": set(),
+                "loaded_by": set(),
+            },
+        )
+        day = row["logical_date"].isoformat()
+        node["runs"].add(row["lineage_run_id"])
+        if role == "duplicate":  # a repeated delivery is recorded, never loaded
+            node["repeated"].add(day)
+            continue
+        node["dates"].add(day)
+        node["loaded_by"].add(row["lineage_run_id"])
+        if node["role"] == "duplicate":  # named as the file that was loaded
+            node.update(label=row["relative_path"] or row["uri"] or "-", role=role)
+    return nodes
+
+
 def lineage_graph(settings: Settings, ds: Dataset) -> dict[str, Any]:
     """Source files and queries → the tables their runs wrote, with Delta versions.
 
+    A file appears once however often it was read: re-runs of its date and deliveries of the
+    same content (same sha256) for other dates are one source, with every date and run.
+
     Returns:
-        ``{"sources": [{"id", "label", "sha256", "rows", "date", "role", "kind"}],
-        "tables": [{"kind", "uri", "version", "exists"}], "edges": [{"source", "table",
-        "version"}]}``; sources newest first (at most :data:`RECENT`).
+        ``{"sources": [{"id", "label", "sha256", "rows", "date", "dates", "repeated", "runs",
+        "role", "kind"}], "tables": [{"kind", "uri", "version", "exists"}], "edges":
+        [{"source", "table", "versions"}]}``; sources newest first (at most :data:`RECENT`):
+        ``dates`` they were loaded for, ``repeated`` the other dates they were delivered again
+        for, ``date`` the newest of these, ``runs`` how many runs read them; ``versions`` are
+        the Delta versions their runs wrote to the table.
     """
     files = read_meta(settings.lake, "source_files")
-    files = files.filter(pc.equal(files["dataset"], ds.id))
-    rows = sorted(files.to_pylist(), key=lambda r: r["recorded_at"], reverse=True)[:RECENT]
+    nodes = _sources(files.filter(pc.equal(files["dataset"], ds.id)).to_pylist())
     runs = read_meta(settings.lake, "lineage_runs")
     runs = runs.filter(pc.equal(runs["dataset"], ds.id))
     written: dict[str, list[tuple[str, int | None]]] = {}
@@ -118,25 +126,34 @@ def lineage_graph(settings: Settings, ds: Dataset) -> dict[str, Any]:
             written.setdefault(run["lineage_run_id"], []).append(
                 (run["zone"], run["delta_version"])
             )
-    sources = []
-    edges = []
-    for index, row in enumerate(rows):
+    sources: list[dict[str, Any]] = []
+    edges: list[dict[str, Any]] = []
+    for index, node in enumerate(list(nodes.values())[:RECENT]):
         source_id = f"s{index}"
+        dates = sorted(node["dates"])
+        repeated = sorted(node["repeated"] - node["dates"])
         sources.append(
             {
                 "id": source_id,
-                "label": row["relative_path"] or row["uri"] or "-",
-                "sha256": (row["sha256"] or "")[:12],
-                "rows": row["rows"],
-                "date": row["logical_date"].isoformat(),
-                "role": row["role"] or "delivery",
-                "kind": row["kind"] or "file",
+                "label": node["label"],
+                "sha256": node["sha256"],
+                "rows": node["rows"],
+                "date": (dates or repeated)[-1],
+                "dates": dates,
+                "repeated": repeated,
+                "runs": len(node["runs"]),
+                "role": node["role"],
+                "kind": node["kind"],
             }
         )
-        if (row["role"] or "delivery") == "duplicate":
-            continue  # a repeated delivery is recorded, never loaded
-        for zone, version in written.get(row["lineage_run_id"], []):
-            edges.append({"source": source_id, "table": zone, "version": version})
+        versions: dict[str, set[int]] = {}
+        for run_id in node["loaded_by"]:
+            for zone, version in written.get(run_id, []):
+                versions.setdefault(zone, set()).update([] if version is None else [version])
+        edges.extend(
+            {"source": source_id, "table": zone, "versions": sorted(found)}
+            for zone, found in sorted(versions.items())
+        )
     tables = []
     for kind in TABLE_KINDS:
         uri = _table_uri(settings, ds, kind)
@@ -156,7 +173,7 @@ def hold_action(ds: Dataset, hold: Hold) -> str:
 
 
 def recent_runs(settings: Settings, ds: Dataset) -> list[dict[str, Any]]:
-    """The dataset's latest runs with counts, tables and the Airflow link."""
+    """The dataset's latest runs: start, end and duration, counts, tables and the Airflow link."""
     out = []
     for run in runs_of(settings, ds.id)[:RECENT]:
         run_id = run["run_id"] or ""
@@ -172,7 +189,9 @@ def recent_runs(settings: Settings, ds: Dataset) -> list[dict[str, Any]]:
                 "grade": run["dataset_grade"],
                 "flags": [f for f in (run["flags"] or "").split(",") if f],
                 "error_stage": run["error_stage"],
+                "started_at": run["started_at"],
                 "finished_at": run["finished_at"],
+                "seconds": run["seconds"],
                 "tables": run["tables"],
                 "airflow_path": airflow_run_path(ds.dag_id, run_id),
             }

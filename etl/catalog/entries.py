@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from etl.catalog.columns import dataset_columns
-from etl.catalog.runs import lineage_rows
+from etl.catalog.runs import lineage_rows, run_seconds
 from etl.lineage.freshness import freshness
 from etl.lineage.quality import dataset_pass_rates, run_quality
 from etl.lineage.reviews import DRIFT, IMPORTANT, WITHHELD, Hold, open_holds
@@ -47,7 +47,11 @@ def catalog(
         now: the instant freshness is judged at (default: now).
 
     Returns:
-        One JSON-safe entry per dataset, sorted by department and id.
+        One JSON-safe entry per dataset, sorted by department and id. ``last_status``,
+        ``last_run_date``, ``last_run_started_at``/``_finished_at``/``_seconds`` and
+        ``last_error`` are of the latest run whatever its outcome; ``quality`` holds the
+        expectations the latest successful run passed (``last_run``) and the rows that passed
+        over the loaded dates (``history``: rows loaded / rows in).
     """
     latest, last_status = _latest_runs(settings)
     paused = paused_dags(settings)
@@ -81,6 +85,9 @@ def catalog(
                 "last_success_at": run.get("finished_at"),
                 "last_status": last.get("status"),
                 "last_run_date": last.get("logical_date"),
+                "last_run_started_at": last.get("started_at"),
+                "last_run_finished_at": last.get("finished_at"),
+                "last_run_seconds": run_seconds(last.get("started_at"), last.get("finished_at")),
                 "last_error": last.get("error_message") if last.get("status") == "failed" else None,
                 "freshness": fresh.to_dict() | {"label": fresh.label},
                 "quality": {
@@ -145,8 +152,9 @@ def catalog_rows(
 ) -> list[dict[str, Any]]:
     """Every dataset's catalog row, JSON-safe (see :func:`catalog`).
 
-    Each row adds ``flag_codes`` (IMP/DRIFT/CORE), ``pass_rate`` (over all runs, 0..1 or None),
-    ``checks`` (``passed/total`` of the latest successful run or None) and
+    Each row adds ``flag_codes`` (IMP/DRIFT/CORE), ``rows_pass_rate`` (rows loaded / rows in
+    over the loaded dates, 0..1 or None; see :func:`etl.lineage.quality.dataset_pass_rates`),
+    ``checks`` (``passed/total`` expectations of the latest successful run or None) and
     ``pending_reviews`` (open holds: drift, withheld columns, IMP; each counted once however
     many runs held it).
     """
@@ -164,7 +172,7 @@ def catalog_rows(
             | {
                 "dag_id": ds.dag_id,
                 "flag_codes": dataset_flags(ds, item["flags"], {h.kind for h in reviews}),
-                "pass_rate": history["pass_rate"] if history else None,
+                "rows_pass_rate": history["rows_pass_rate"] if history else None,
                 "checks": f"{last_run['passed']}/{last_run['total']}" if last_run else None,
                 "pending_reviews": len(reviews),
             }

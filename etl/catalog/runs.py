@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pyarrow.compute as pc
@@ -46,12 +47,31 @@ _RUN_KEYS = (
 )
 
 
+def run_seconds(started_at: str | None, finished_at: str | None) -> float | None:
+    """How long a run took, from its ``lineage_runs`` start and end (ISO timestamps).
+
+    None when either is unknown: a run refused before its first step recorded its start.
+    """
+    if not started_at or not finished_at:
+        return None
+    elapsed = datetime.fromisoformat(finished_at) - datetime.fromisoformat(started_at)
+    return round(max(elapsed.total_seconds(), 0.0), 3)
+
+
 def runs_of(settings: Settings, dataset: str) -> list[dict[str, Any]]:
-    """One entry per run of a dataset (zones folded together), newest first."""
+    """One entry per run of a dataset (zones folded together), newest first.
+
+    Each entry has the ``lineage_runs`` fields of :data:`_RUN_KEYS` (``started_at`` and
+    ``finished_at`` as ISO timestamps), ``seconds`` (:func:`run_seconds`) and ``tables``.
+    """
     by_run: dict[str, dict[str, Any]] = {}
     for row in lineage_rows(settings, dataset):
         key = f"{row['lineage_run_id']}#{row['try_number']}"
-        entry = by_run.setdefault(key, {k: row.get(k) for k in _RUN_KEYS} | {"tables": {}})
+        entry = by_run.setdefault(
+            key,
+            {k: row.get(k) for k in _RUN_KEYS}
+            | {"seconds": run_seconds(row["started_at"], row["finished_at"]), "tables": {}},
+        )
         if row["zone"]:
             entry["tables"][row["zone"]] = {
                 "uri": row["table_uri"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from etl.cli.table import render
+from etl.lineage.quality import percent
 
 
 def _quality_label(item: dict[str, Any]) -> str:
@@ -18,8 +19,9 @@ def _quality_label(item: dict[str, Any]) -> str:
 
 
 def _history_label(item: dict[str, Any]) -> str:
+    """Rows loaded / rows in over the loaded dates (``99.6%``): the pass rate on rows."""
     history = item["quality"]["history"]
-    return f"{history['pass_rate']:.0%}" if history else "-"
+    return percent(history["rows_pass_rate"]) if history else "-"
 
 
 def _last_run_label(item: dict[str, Any]) -> str:
@@ -64,7 +66,7 @@ def render_catalog(items: list[dict[str, Any]]) -> str:
         "last run",
         "freshness",
         "checks",
-        "pass rate",
+        "rows passed",
         "dag",
     ]
     return render(headers, rows)
@@ -98,7 +100,7 @@ def render_card(item: dict[str, Any]) -> str:
         ("last error", item["last_error"] or "-"),
         ("freshness", item["freshness"]["label"]),
         ("checks (last run)", _quality_label(item)),
-        ("pass rate (all runs)", _history_label(item)),
+        ("rows passed (loaded/in, all dates)", _history_label(item)),
     ]
     card = render(["field", "value"], [[k, v] for k, v in fields])
     columns = item.get("columns")

@@ -69,8 +69,8 @@ def cmd_suggest(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_quality(settings: Settings, args: argparse.Namespace) -> int:
-    """Pass rate over runs per expectation (``_meta.validation_results``)."""
-    from etl.lineage.quality import quality_history
+    """Per expectation: the rows that passed, and the runs that passed (``_meta``)."""
+    from etl.lineage.quality import percent, quality_history
 
     if args.dataset:
         load_registry(settings.registry).get(args.dataset)
@@ -86,15 +86,24 @@ def cmd_quality(settings: Settings, args: argparse.Namespace) -> int:
             h["dataset"],
             h["expectation"],
             h["severity"],
-            h["runs"],
-            h["failed"],
-            f"{h['pass_rate']:.0%}",
-            h["unexpected_total"],
+            percent(h["rows_pass_rate"]),
+            h["rows_flagged"] if h["rows_checked"] else "-",
+            h["rows_checked"] or "-",
+            f"{h['passed']}/{h['runs']}",
             "pass" if h["last_success"] else "FAIL",
         ]
         for h in history
     ]
-    headers = ["dataset", "expectation", "severity", "runs", "failed", "pass", "flagged", "last"]
+    headers = [
+        "dataset",
+        "expectation",
+        "severity",
+        "rows passed",
+        "rows flagged",
+        "rows checked",
+        "runs passed",
+        "last",
+    ]
     _say(render(headers, rows))
     return 0
 
@@ -124,7 +133,9 @@ def register(sub: Any) -> None:
     suggest.add_argument("--force", action="store_true", help="replace an existing draft")
     suggest.set_defaults(func=cmd_suggest)
 
-    quality = sub.add_parser("quality", help="pass rate over runs per dataset and expectation")
+    quality = sub.add_parser(
+        "quality", help="rows passed (and runs passed) per dataset and expectation"
+    )
     quality.add_argument("dataset", nargs="?")
     quality.add_argument("--json", action="store_true")
     quality.set_defaults(func=cmd_quality)

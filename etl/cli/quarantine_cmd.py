@@ -85,6 +85,8 @@ def _quarantined(settings: Settings, dataset: Dataset, day: date) -> Any:
 def _export(settings: Settings, dataset: Dataset, day: date, path: Path) -> int:
     import pyarrow.csv as pacsv
 
+    from etl.lineage.quarantine import resubmit_command
+
     table = _quarantined(settings, dataset, day)
     data = [c for c in table.column_names if not c.startswith("_")]
     keys = [c for c in ("_source_file", "_source_row") if c in table.column_names]
@@ -94,8 +96,8 @@ def _export(settings: Settings, dataset: Dataset, day: date, path: Path) -> int:
         pacsv.write_csv(out, handle)
     sys.stderr.write(
         f"wrote {out.num_rows} quarantined rows of {dataset.id} {day.isoformat()} to {path}; "
-        "fix values, keep _source_row, then: pubdata quarantine "
-        f"{dataset.id} --date {day.isoformat()} --resubmit {path}\n"
+        "fix values, keep _source_row, then: "
+        f"{resubmit_command(dataset.id, day.isoformat(), str(path))}\n"
     )
     return 0
 

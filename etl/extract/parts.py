@@ -24,6 +24,8 @@ SOURCE_ROW = "_source_row"
 SOURCE_LINE = "_source_line"
 RAW_LINE = "_raw_line"
 REASONS = "_reasons"
+#: Prefix of the quarantine reason code of a ragged row (``ragged:<fields>/<expected>``).
+RAGGED_PREFIX = "ragged:"
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ class Rejected:
     @property
     def reason(self) -> str:
         """The quarantine reason code, e.g. ``ragged:3/2`` (fields found / expected)."""
-        return f"ragged:{self.fields}/{self.expected}"
+        return f"{RAGGED_PREFIX}{self.fields}/{self.expected}"
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Lineage: ``_meta`` tables, quality history, traces, OpenLineage facets and Data Docs.
 
-``quality_history(lake, dataset)`` gives the pass rate over runs per dataset and expectation;
+``quality_history(lake, dataset)`` gives, per dataset and expectation, the rows and runs passed;
 the heavier modules (``trace``, ``openlineage``, ``docs``) are imported where they are used.
 """
 

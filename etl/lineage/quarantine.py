@@ -1,13 +1,51 @@
-"""Quarantine counts by reason, from ``_meta.quarantine_rows`` (row numbers and codes only)."""
+"""Quarantine counts by reason, and the commands that move fixed rows back in.
+
+The counts come from ``_meta.quarantine_rows`` (row numbers and codes only).
+"""
 
 from __future__ import annotations
 
+import shlex
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 import pyarrow.compute as pc
 
 from etl.lineage.meta import read_meta
+
+#: The clearance ``--export`` and ``--resubmit`` need (they read the quarantined rows' values).
+CLEARANCE_PREFIX = "PUBDATA_CLEARANCE=restricted"
+
+
+def export_file(dataset: str, day: str) -> str:
+    """The file name the commands suggest for a date's rows to fix."""
+    return f"{dataset}_{day}_quarantine.csv"
+
+
+def export_command(dataset: str, day: str, path: str | None = None) -> str:
+    """The command that writes a date's quarantined rows to a CSV for a person to fix.
+
+    One definition for the CLI and the pages; the clearance is part of it, so it runs as shown.
+    """
+    target = shlex.quote(path or export_file(dataset, day))
+    return f"{CLEARANCE_PREFIX} pubdata quarantine {dataset} --date {day} --export {target}"
+
+
+def resubmit_command(dataset: str, day: str, path: str | None = None) -> str:
+    """The command that stores the fixed rows of a date and re-runs it (see ``export_command``)."""
+    target = shlex.quote(path or export_file(dataset, day))
+    return f"{CLEARANCE_PREFIX} pubdata quarantine {dataset} --date {day} --resubmit {target}"
+
+
+def latest_by_date(runs: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Of ``lineage_runs`` rows, the newest per logical date (ISO); a re-run replaces a date."""
+    latest: dict[str, dict[str, Any]] = {}
+    for row in runs:
+        day = row["logical_date"].isoformat()
+        if day not in latest or row["finished_at"] > latest[day]["finished_at"]:
+            latest[day] = row
+    return latest
 
 
 def latest_runs_by_date(lake: str, dataset: str) -> dict[str, dict[str, Any]]:
@@ -16,12 +54,7 @@ def latest_runs_by_date(lake: str, dataset: str) -> dict[str, dict[str, Any]]:
     runs = runs.filter(
         pc.and_(pc.equal(runs["dataset"], dataset), pc.equal(runs["status"], "success"))
     )
-    latest: dict[str, dict[str, Any]] = {}
-    for row in runs.to_pylist():
-        day = row["logical_date"].isoformat()
-        if day not in latest or row["finished_at"] > latest[day]["finished_at"]:
-            latest[day] = row
-    return latest
+    return latest_by_date(runs.to_pylist())
 
 
 def quarantine_summary(lake: str, dataset: str, day: str | None = None) -> list[dict[str, Any]]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from etl.lineage.quality import percent
 from etl.ui.deps import ui_config
 from etl.ui.login import is_api
 
@@ -31,6 +33,40 @@ FRESHNESS_LABELS: dict[str, str] = {
     "never": "未加载 never",
     "unscheduled": "未排期 unscheduled",
 }
+#: DAG states (:func:`etl.catalog.entries.catalog`'s ``dag``) → label.
+DAG_LABELS: dict[str, str] = {
+    "active": "运行中 active",
+    "paused": "已暂停 paused",
+    "not registered": "未注册 not registered",
+}
+
+
+def when(value: datetime | str | None) -> str:
+    """A timestamp as the pages show it: to the second, with its UTC offset; ``-`` when unknown.
+
+    Every timestamp a page shows goes through this one filter (``|when``), so how times are
+    shown is decided here.
+    """
+    if value is None or value == "":
+        return "-"
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return moment.isoformat(sep=" ", timespec="seconds")
+
+
+def duration(seconds: float | None) -> str:
+    """A run's length for people: ``0.4 s``, ``12 s``, ``3 min 05 s``, ``2 h 07 min``."""
+    if seconds is None:
+        return "-"
+    if round(seconds, 1) < 10:
+        return f"{seconds:.1f} s"
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    minutes, secs = divmod(whole, 60)
+    if minutes < 60:
+        return f"{minutes} min {secs:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
 
 
 def _environment() -> Environment:
@@ -40,12 +76,15 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["pct"] = lambda v: "-" if v is None else f"{float(v):.0%}"
+    env.filters["pct"] = percent
     env.filters["num"] = lambda v: "-" if v is None else f"{int(v):,}"
+    env.filters["when"] = when
+    env.filters["duration"] = duration
     env.globals.update(
         flag_labels=FLAG_LABELS,
         state_labels=STATE_LABELS,
         freshness_labels=FRESHNESS_LABELS,
+        dag_labels=DAG_LABELS,
     )
     return env
 

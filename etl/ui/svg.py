@@ -50,7 +50,7 @@ def quality_chart(series: dict[str, Any]) -> str:
             f'<rect x="{x}" y="{_H - 2 - height}" width="{_BAR_W}" height="{height}" '
             f'fill="{colour}"><title>{escape(point["date"])} {escape(verdict)}</title></rect>'
         )
-    label = f"{series['expectation']}: {series['passed']}/{series['runs']} passed"
+    label = f"{series['expectation']}: {series['passed']}/{series['runs']} runs passed"
     return (
         f'<svg class="spark" role="img" width="{width}" height="{_H}" '
         f'viewBox="0 0 {width} {_H}" xmlns="http://www.w3.org/2000/svg">'
@@ -68,15 +68,43 @@ _ZONE_FILL: dict[TableZone, str] = {
     Zone.OPEN: "#e6f4ea",
 }
 _ZONE_LABEL = {zone: f"{title} {zone}" for zone, title in TITLES.items()}
-_NODE_H, _ROW, _LEFT_W, _RIGHT_W, _SPAN = 38, 48, 330, 250, 200
+_NODE_H, _ROW, _LEFT_W, _RIGHT_W, _SPAN = 38, 48, 420, 250, 200
 
 
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else "…" + text[-(limit - 1) :]
 
 
+def _versions(versions: list[int]) -> str:
+    return ", ".join(f"v{v}" for v in versions) or "-"
+
+
+def _dates(dates: list[str]) -> str:
+    return dates[0] if len(dates) == 1 else f"{dates[0]} … {dates[-1]} ({len(dates)} dates)"
+
+
+def _source_note(source: dict[str, Any]) -> str:
+    """A source's second line: dates, role, how often it was read, rows and fingerprint."""
+    parts = [_dates(source["dates"]) if source["dates"] else source["date"], source["role"]]
+    if source["runs"] > 1:
+        parts.append(f"{source['runs']} runs")
+    parts += [f"{source['rows']} rows", f"sha256 {source['sha256']}"]
+    return " · ".join(parts)
+
+
+def _source_title(source: dict[str, Any]) -> str:
+    """The hover text: the path, and every date the file was loaded or delivered again for."""
+    text = f"{source['label']}: loaded for {', '.join(source['dates']) or '-'}"
+    if source["repeated"]:
+        text += f"; delivered again for {', '.join(source['repeated'])} (not loaded)"
+    return text
+
+
 def lineage_svg(graph: dict[str, Any]) -> str:
-    """Sources on the left, the dataset's tables on the right, an edge per table a run wrote.
+    """Sources on the left, the dataset's tables on the right, an edge per table a file fed.
+
+    A file read by several runs (re-runs of its date, a delivery repeated for another date) is
+    one source; its edge to a table names every version its runs wrote.
 
     Args:
         graph: :func:`etl.catalog.dataset.lineage_graph`.
@@ -109,7 +137,7 @@ def lineage_svg(graph: dict[str, Any]) -> str:
         middle = (x1 + x2) / 2
         parts.append(
             f'<path d="M{x1},{y1} C{middle},{y1} {middle},{y2} {x2},{y2}" fill="none" '
-            f'stroke="#8a94a6" stroke-width="1.2"><title>v{escape(str(edge["version"]))}'
+            f'stroke="#8a94a6" stroke-width="1.2"><title>{escape(_versions(edge["versions"]))}'
             "</title></path>"
         )
     for source in sources:
@@ -117,21 +145,19 @@ def lineage_svg(graph: dict[str, Any]) -> str:
         dashed = ' stroke-dasharray="4 3"' if source["role"] == "duplicate" else ""
         parts.append(
             f'<rect x="10" y="{y}" width="{_LEFT_W}" height="{_NODE_H}" rx="5" fill="#f8f9fa" '
-            f'stroke="#9aa0a6"{dashed}/>'
-            f'<text x="18" y="{y + 15}">{escape(_clip(source["label"], 46))}</text>'
-            f'<text x="18" y="{y + 30}" fill="#5f6368">{escape(source["date"])} · '
-            f"{escape(source['role'])} · {escape(str(source['rows']))} rows · "
-            f"sha256 {escape(source['sha256'])}</text>"
+            f'stroke="#9aa0a6"{dashed}><title>{escape(_source_title(source))}</title></rect>'
+            f'<text x="18" y="{y + 15}">{escape(_clip(source["label"], 60))}</text>'
+            f'<text x="18" y="{y + 30}" fill="#5f6368">{escape(_source_note(source))}</text>'
         )
     for table in tables:
         y = table_y[table["kind"]]
         fill = _ZONE_FILL.get(table["kind"], "#fff") if table["exists"] else "#ffffff"
         written = sorted(
-            {e["version"] for e in graph["edges"] if e["table"] == table["kind"]} - {None}
+            {v for e in graph["edges"] if e["table"] == table["kind"] for v in e["versions"]}
         )
         version = f"v{table['version']}" if table["exists"] else "not written"
         if written:
-            version += " · runs wrote " + ", ".join(f"v{v}" for v in written)
+            version += " · runs wrote " + _versions(written)
         parts.append(
             f'<rect x="{right_x}" y="{y}" width="{_RIGHT_W}" height="{_NODE_H}" rx="5" '
             f'fill="{fill}" stroke="#9aa0a6"/>'

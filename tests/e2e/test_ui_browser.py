@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -22,17 +23,28 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import pytest
 
+from etl.pipeline.local import local_context, run_local
 from etl.runtime.airflow_env import airflow_command, airflow_environment, ensure_airflow_db
 from tests.conftest import REPO
 from tests.integration.conftest import Cli
 from tests.integration.test_leak_scan import collect_secrets
-from tests.unit.sample_lake import CORE, DRIFTED, IMPORTANT, SampleLake, build_sample_lake
+from tests.unit.sample_lake import (
+    CORE,
+    DRIFTED,
+    IMPORTANT,
+    NEXT_DAY,
+    SampleLake,
+    build_sample_lake,
+)
 from tests.unit.ui.leaks import leaked
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 pytestmark = pytest.mark.e2e
 
@@ -49,6 +61,9 @@ CHROMIUM_ARGS = [
 ]
 USER, PASSWORD = "operator", "e2e-password-not-a-secret"
 TRIGGERED_DAG = f"ingest__public_security__{DRIFTED}"
+RERUN = f"manual__{NEXT_DAY.isoformat()}T09:00:00+00:00"
+#: A timestamp as the pages show it: to the second, with its offset.
+SHOWN_TIME = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[+-]\d\d:\d\d$")
 STARTUP_SECONDS = 120
 #: Where the README's screenshots are refreshed to, when asked (``make screenshots``).
 IMAGES = Path(os.environ["PUBDATA_SCREENSHOTS"]) if os.environ.get("PUBDATA_SCREENSHOTS") else None
@@ -98,6 +113,9 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("ui-e2e")
     lake = build_sample_lake(root)
+    # a re-run of a date reads the same file again: the lineage graph must draw it once
+    drifted = lake.registry.datasets[DRIFTED]
+    run_local(lake.settings, drifted, local_context(drifted, NEXT_DAY, RERUN))
     secrets = collect_secrets(
         Cli(lake.settings, {}), {d.id: d.domain for d in lake.registry.datasets.values()}
     )
@@ -176,10 +194,117 @@ def test_plugin_registers_views_and_link(server: Server) -> None:
     assert len(ours["global_operator_extra_links"]) == 1
 
 
-def test_browser_pages(server: Server, tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
+def _shot(page: Page, folder: Path, name: str, readme: str | None = None) -> None:
+    """A full-page screenshot in the test's folder, and the README's copy when refreshing."""
+    page.screenshot(path=folder / f"{name}.png", full_page=True)
+    if IMAGES is not None and readme is not None:
+        page.screenshot(path=IMAGES / readme, full_page=True)
 
-    assert CHROMIUM.is_file(), "install Debian's chromium (make browser)"
+
+def _log_in(page: Page, server: Server) -> None:
+    """Not logged in: Airflow's login page, which returns to the catalog afterwards."""
+    page.goto(f"{server.url}/pubdata/catalog")
+    page.wait_for_url("**/auth/login?next=*")
+    page.locator("input[name='username']").fill(USER)
+    page.locator("input[name='password']").fill(PASSWORD)
+    page.locator("button[type='submit']").click()
+    page.wait_for_url("**/pubdata/catalog", timeout=30_000)
+
+
+def _check_catalog(page: Page, server: Server, folder: Path) -> None:
+    assert page.locator("h1").inner_text() == "数据目录 Catalog"
+    rows = page.locator("#catalog tbody tr")
+    assert rows.count() == len(server.lake.registry.datasets)
+    for flag in ("IMP candidate", "drift held", "CORE refused"):
+        assert page.get_by_text(flag).count() >= 1, flag
+    drifted = page.locator(f"tr[data-dataset='{DRIFTED}']")
+    # the pass rate is on rows: 2,394 of 2,400 delivered rows were loaded
+    assert drifted.locator("td.n").last.inner_text().startswith("99.7%")
+    when = drifted.locator(".run-time").inner_text().split(" · ")[0]
+    assert SHOWN_TIME.match(when), when
+    assert page.locator("a.dag-link").count() == rows.count()
+    dag_link = drifted.locator("a.dag-link")
+    assert dag_link.get_attribute("href") == f"/dags/{TRIGGERED_DAG}"
+    _shot(page, folder, "catalog", "ui-catalog.png")
+    # the row's DAG link opens the DAG in the Airflow UI
+    dag_link.click()
+    page.wait_for_url(f"**/dags/{TRIGGERED_DAG}")
+    page.get_by_text(TRIGGERED_DAG).first.wait_for(timeout=30_000)
+    page.goto(f"{server.url}/pubdata/catalog")
+    page.select_option("select[name='grade']", "L4")
+    page.locator("form.filters button").click()
+    page.wait_for_url("**/pubdata/catalog?*grade=L4*")
+    assert page.locator(f"tr[data-dataset='{DRIFTED}']").count() == 1
+    assert page.locator("tr[data-dataset='air_quality']").count() == 0
+
+
+def _check_dataset(page: Page, folder: Path) -> None:
+    for section in ("#columns", "#quality", "#lineage", "#runs", "#holds"):
+        assert page.locator(section).is_visible(), section
+    assert page.locator("svg.spark").count() >= 10
+    # two delivered files, one of them read by two runs: two sources, 2 × 3 edges
+    assert page.locator("svg.lineage path").count() == 6
+    labels = page.locator("svg.lineage text").all_text_contents()
+    assert sum(1 for t in labels if t.endswith("2024-06-02.csv")) == 1
+    assert any(t.startswith("2024-06-02 · delivery · 2 runs") for t in labels), labels
+    # every run's start, end and duration
+    assert page.locator("#runs tbody tr").count() == 3
+    for cell in ("started", "ended"):
+        for shown in page.locator(f"#runs .{cell}").all_inner_texts():
+            assert SHOWN_TIME.match(shown.removeprefix("→ ")), shown
+    for shown in page.locator("#runs td.duration").all_inner_texts():
+        assert re.match(r"^\d+(\.\d)? s$", shown), shown
+    # rows passed per expectation, the runs that passed apart, and what each checks
+    quality = page.locator("#quality")
+    assert "行通过率 Rows passed" in quality.inner_text()
+    gmsfhm = quality.locator("tr", has_text="expect_column_values_to_match_regex(gmsfhm)")
+    assert gmsfhm.locator("td.rows-pass").inner_text().startswith("99.")
+    assert "gmsfhm: 须匹配正则" in gmsfhm.inner_text()
+    assert "pubdata review confirm household_register hh" in page.locator("#holds").inner_text()
+    run_link = page.locator("#runs a[href^='/dags/']").first.get_attribute("href")
+    assert run_link is not None and run_link.startswith(f"/dags/{TRIGGERED_DAG}/runs/")
+    _shot(page, folder, "dataset", "ui-dataset.png")
+
+
+def _check_quarantine(page: Page, server: Server, folder: Path) -> None:
+    assert page.locator("section.card").count() == len(server.lake.registry.datasets)
+    assert page.get_by_text("expect_column_values_to_match_regex(gmsfhm)").count() >= 1
+    section = page.locator(f"#q-{DRIFTED}")
+    assert "xm: 不得为空 · values must not be empty" in section.inner_text()
+    steps = section.locator("[data-date='2024-06-02']")
+    export = steps.locator("code.export").inner_text()
+    assert export == (
+        f"PUBDATA_CLEARANCE=restricted pubdata quarantine {DRIFTED} --date 2024-06-02 "
+        f"--export {DRIFTED}_2024-06-02_quarantine.csv"
+    )
+    assert steps.locator("code.resubmit").inner_text() == export.replace("--export", "--resubmit")
+    _shot(page, folder, "quarantine")
+    page.goto(f"{server.url}/pubdata/quarantine?dataset={DRIFTED}")
+    _shot(page, folder, "quarantine-one", "ui-quarantine.png")
+
+
+def _check_data_docs(page: Page, pages: dict[str, str], folder: Path) -> None:
+    """From the dataset page to its Data Docs, to the index and back: one layout throughout."""
+    page.locator("a", has_text="数据文档 Data Docs").last.click()
+    page.wait_for_url(f"**/pubdata/docs/datasets/{DRIFTED}.html")
+    assert page.get_by_text("Rows passed per expectation").count() == 1
+    # the pages' header, navigation and stylesheet
+    assert page.locator("header.top nav a").count() >= 4
+    header = page.locator("header.top").evaluate("e => getComputedStyle(e).backgroundColor")
+    assert header == "rgb(11, 61, 110)"
+    pages["docs"] = page.content()
+    _shot(page, folder, "docs")
+    page.locator(".crumbs a", has_text="数据文档 Data Docs").click()
+    page.wait_for_url("**/pubdata/docs/index.html")
+    pages["docs_index"] = page.content()
+    page.locator(f"#docs-index a[href='datasets/{DRIFTED}.html']").click()
+    page.wait_for_url(f"**/pubdata/docs/datasets/{DRIFTED}.html")
+    page.locator(".crumbs a", has_text=DRIFTED).click()
+    page.wait_for_url(f"**/pubdata/datasets/{DRIFTED}")
+
+
+def _extra_link(server: Server) -> str:
+    """The extra link of a task of a triggered run of the drifted dataset's DAG."""
     token = _token(server)
     status, run = _request(
         f"{server.url}/api/v2/dags/{TRIGGERED_DAG}/dagRuns",
@@ -195,7 +320,14 @@ def test_browser_pages(server: Server, tmp_path: Path) -> None:
     assert status == 200
     (link,) = links["extra_links"].values()
     assert link.startswith(f"/pubdata/dags/{TRIGGERED_DAG}/runs/")
+    return str(link)
 
+
+def test_browser_pages(server: Server, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM.is_file(), "install Debian's chromium (make browser)"
+    link = _extra_link(server)
     if IMAGES is not None:
         IMAGES.mkdir(parents=True, exist_ok=True)
     pages: dict[str, str] = {}
@@ -206,64 +338,23 @@ def test_browser_pages(server: Server, tmp_path: Path) -> None:
         try:
             # a short viewport: full-page screenshots end where the content ends
             page = browser.new_page(viewport={"width": 1360, "height": 640}, locale="zh-CN")
-            # not logged in: Airflow's login page, which returns to the catalog afterwards
-            page.goto(f"{server.url}/pubdata/catalog")
-            page.wait_for_url("**/auth/login?next=*")
-            page.locator("input[name='username']").fill(USER)
-            page.locator("input[name='password']").fill(PASSWORD)
-            page.locator("button[type='submit']").click()
-            page.wait_for_url("**/pubdata/catalog", timeout=30_000)
-            assert page.locator("h1").inner_text() == "数据目录 Catalog"
-            rows = page.locator("#catalog tbody tr")
-            assert rows.count() == len(server.lake.registry.datasets)
-            for flag in ("IMP candidate", "drift held", "CORE refused"):
-                assert page.get_by_text(flag).count() >= 1, flag
+            _log_in(page, server)
             pages["catalog"] = page.content()
-            page.screenshot(path=tmp_path / "catalog.png", full_page=True)
-            if IMAGES is not None:
-                page.screenshot(path=IMAGES / "ui-catalog.png", full_page=True)
-
-            page.select_option("select[name='grade']", "L4")
-            page.locator("form.filters button").click()
-            page.wait_for_url("**/pubdata/catalog?*grade=L4*")
-            assert page.locator(f"tr[data-dataset='{DRIFTED}']").count() == 1
-            assert page.locator("tr[data-dataset='air_quality']").count() == 0
+            _check_catalog(page, server, tmp_path)
 
             page.locator(f"a[href='/pubdata/datasets/{DRIFTED}']").first.click()
             page.wait_for_url(f"**/pubdata/datasets/{DRIFTED}")
-            for section in ("#columns", "#quality", "#lineage", "#runs", "#holds"):
-                assert page.locator(section).is_visible(), section
-            assert page.locator("svg.spark").count() >= 10
-            assert page.locator("svg.lineage path").count() == 6
-            assert (
-                "pubdata review confirm household_register hh"
-                in page.locator("#holds").inner_text()
-            )
-            run_link = page.locator("#runs a[href^='/dags/']").first.get_attribute("href")
-            assert run_link is not None and run_link.startswith(f"/dags/{TRIGGERED_DAG}/runs/")
+            _check_dataset(page, tmp_path)
             pages["dataset"] = page.content()
-            page.screenshot(path=tmp_path / "dataset.png", full_page=True)
-            if IMAGES is not None:
-                page.screenshot(path=IMAGES / "ui-dataset.png", full_page=True)
+            _check_data_docs(page, pages, tmp_path)
 
             for other in (IMPORTANT, CORE, "air_quality", "clinic_visits"):
                 page.goto(f"{server.url}/pubdata/datasets/{other}")
                 pages[other] = page.content()
 
             page.goto(f"{server.url}/pubdata/quarantine")
-            assert page.locator("section.card").count() == len(server.lake.registry.datasets)
-            assert page.get_by_text("expect_column_values_to_match_regex(gmsfhm)").count() >= 1
             pages["quarantine"] = page.content()
-            page.screenshot(path=tmp_path / "quarantine.png", full_page=True)
-
-            page.goto(f"{server.url}/pubdata/datasets/{DRIFTED}")
-            page.locator("a", has_text="数据文档 Data Docs").last.click()
-            page.wait_for_url(f"**/pubdata/docs/datasets/{DRIFTED}.html")
-            assert page.get_by_text("Pass rate over runs").count() == 1
-            pages["docs"] = page.content()
-            page.goto(f"{server.url}/pubdata/docs/index.html")
-            pages["docs_index"] = page.content()
-            page.screenshot(path=tmp_path / "docs.png", full_page=True)
+            _check_quarantine(page, server, tmp_path)
 
             # the task instance's extra link lands on its dataset page, the run marked
             page.goto(server.url + link)

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
 from etl.catalog import dataset
+from etl.pipeline.local import local_context, run_local
+from tests.unit.lineage.conftest import make_people
 from tests.unit.sample_lake import (
     DAY,
     DRIFT_COLUMN,
@@ -25,7 +33,10 @@ def test_dataset_page_columns_quality_lineage_runs(lake: SampleLake) -> None:
     # two runs (2024-06-01 and 06-02): two points per expectation
     assert page["quality"] and all(len(q["points"]) == q["runs"] == 2 for q in page["quality"])
     failing = [q for q in page["quality"] if q["passed"] < q["runs"]]
-    assert failing and all(0 <= q["pass_rate"] < 1 for q in failing)
+    # the runs failed the check; the rows mostly passed it
+    assert failing and all(q["runs_pass_rate"] < 1 for q in failing)
+    assert all(0.99 < q["rows_pass_rate"] < 1 for q in failing)
+    assert all(q["description"] for q in page["quality"])
     graph = page["lineage"]
     assert len(graph["sources"]) == 2
     assert {e["table"] for e in graph["edges"]} == {"restricted", "shared", "quarantine"}
@@ -37,6 +48,27 @@ def test_dataset_page_columns_quality_lineage_runs(lake: SampleLake) -> None:
         f"/dags/{ds.dag_id}/runs/scheduled__2024-06-01T00%3A00%3A00%2B00%3A00"
     )
     assert runs[1]["tables"]["restricted"]["version"] == 0
+    for run in runs:
+        started, ended = (datetime.fromisoformat(run[k]) for k in ("started_at", "finished_at"))
+        assert started <= ended
+        assert run["seconds"] == pytest.approx((ended - started).total_seconds(), abs=1e-3)
+
+
+def test_a_file_read_by_several_runs_is_one_source(tmp_path: Path) -> None:
+    people = make_people(tmp_path)  # run r1 loads ps/2024-06-01.csv
+    people.run("r2")  # a re-run of the date reads the same file
+    landing = people.settings.landing / "ps"
+    shutil.copy(landing / "2024-06-01.csv", landing / "2024-06-02.csv")  # delivered again
+    again = local_context(people.dataset, date(2024, 6, 2), "r3")
+    assert run_local(people.settings, people.dataset, again).status == "skipped"
+    graph = dataset.lineage_graph(people.settings, people.dataset)
+    (source,) = graph["sources"]
+    assert source["label"] == "ps/2024-06-01.csv" and source["role"] == "delivery"
+    assert source["dates"] == ["2024-06-01"] and source["repeated"] == ["2024-06-02"]
+    assert source["runs"] == 3
+    versions = {e["table"]: e["versions"] for e in graph["edges"]}
+    assert versions["restricted"] == [0, 1] and versions["shared"] == [0, 1]
+    assert len(graph["edges"]) == len(versions)  # one edge per table, not one per run
 
 
 def test_holds_say_what_to_confirm(lake: SampleLake) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from etl.catalog.runs import runs_of
+from etl.catalog.runs import run_seconds, runs_of
 from etl.lineage import read_meta
 from tests.unit.sample_lake import DRIFTED, NEXT_DAY, SampleLake, run_id
 
@@ -20,3 +20,10 @@ def test_one_entry_per_run_newest_first_with_its_tables(lake: SampleLake) -> Non
     folded = {(r["run_id"], z, t["version"]) for r in runs for z, t in r["tables"].items()}
     assert folded == written and {"restricted", "shared"} <= set(runs[0]["tables"])
     assert runs_of(lake.settings, "no_such_dataset") == []
+
+
+def test_each_run_has_its_start_end_and_length(lake: SampleLake) -> None:
+    for run in runs_of(lake.settings, DRIFTED):
+        assert run["started_at"] < run["finished_at"] and run["seconds"] > 0
+    assert run_seconds("2024-06-01T08:00:00+00:00", "2024-06-01T08:02:05.5+00:00") == 125.5
+    assert run_seconds(None, "2024-06-01T08:00:00+00:00") is None

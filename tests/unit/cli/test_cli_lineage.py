@@ -43,12 +43,43 @@ def test_catalog_is_complete(env: People, capsys: pytest.CaptureFixture[str]) ->
     assert item["zones"] == ["restricted", "shared", "open"]
     assert item["freshness"]["state"] == "late"
     assert item["quality"]["last_run"]["warnings"] == 1
-    assert item["quality"]["history"]["pass_rate"] == pytest.approx(1 / 3, abs=1e-3)
+    # 2 of the 4 delivered rows were loaded, whatever share of the checks passed (1 of 3)
+    assert item["quality"]["history"]["rows_pass_rate"] == 0.5
+    assert item["last_run_seconds"] is not None and item["last_run_seconds"] >= 0
     assert main(["catalog"]) == 0
     out = capsys.readouterr().out
-    assert "1/3 (1 warn)" in out and "33%" in out
+    assert "1/3 (1 warn)" in out and "rows passed" in out and "50.0%" in out
     assert main(["catalog", "people"]) == 0
     assert "市公安局" in capsys.readouterr().out
+
+
+def test_quality_shows_rows_passed_and_runs_passed(
+    env: People, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["quality", "people"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == [
+        "dataset",
+        "expectation",
+        "severity",
+        "rows",
+        "passed",
+        "rows",
+        "flagged",
+        "rows",
+        "checked",
+        "runs",
+        "passed",
+        "last",
+    ]
+    sfzh = next(line for line in lines if "(sfzh)" in line).split()
+    assert sfzh[3:] == ["75.0%", "1", "4", "0/1", "FAIL"]  # 3 of 4 rows passed, the run failed
+    table = next(line for line in lines if "row_count" in line).split()
+    assert table[3:] == ["-", "-", "-", "1/1", "pass"]
+    assert main(["quality", "people", "--json"]) == 0
+    entries = json.loads(capsys.readouterr().out)
+    assert {e["reason"] for e in entries} >= {"bad_id"}
+    assert not {v for v in _values() if v in json.dumps(entries, ensure_ascii=False)}
 
 
 def test_lineage_column(env: People, capsys: pytest.CaptureFixture[str]) -> None:

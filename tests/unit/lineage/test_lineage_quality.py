@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from etl.lineage.freshness import freshness, schedule_period
-from etl.lineage.quality import dataset_pass_rates, quality_history, run_quality
+from etl.lineage.quality import dataset_pass_rates, percent, quality_history, run_quality
 from etl.lineage.quarantine import quarantine_summary
 from tests.unit.lineage.conftest import People
 
@@ -22,17 +22,47 @@ def test_quality_history_per_expectation(people: People) -> None:
         "expect_column_values_to_match_regex(sjhm)",
     }
     sfzh = history["expect_column_values_to_match_regex(sfzh)"]
-    assert (sfzh["runs"], sfzh["passed"], sfzh["failed"], sfzh["pass_rate"]) == (1, 0, 1, 0.0)
+    # the run failed the check, yet 3 of its 4 rows passed it: the pass rate is on rows
+    assert (sfzh["runs"], sfzh["passed"], sfzh["failed"], sfzh["runs_pass_rate"]) == (1, 0, 1, 0.0)
+    assert (sfzh["rows_checked"], sfzh["rows_flagged"], sfzh["rows_pass_rate"]) == (4, 1, 0.75)
     assert sfzh["last_failed_run"] == "ingest__public_security__people/r1"
+    assert sfzh["reason"] == "bad_id" and sfzh["description"].startswith("sfzh: 须匹配正则")
     assert history["expect_column_values_to_match_regex(sjhm)"]["severity"] == "warn"
-    assert history["expect_table_row_count_to_be_between"]["pass_rate"] == 1.0
+    table = history["expect_table_row_count_to_be_between"]
+    assert table["runs_pass_rate"] == 1.0 and table["rows_pass_rate"] is None  # flags no row
+
+
+def test_row_pass_rates_count_rows_over_runs(tmp_path: Path) -> None:
+    from tests.unit.lineage.conftest import make_people
+
+    people = make_people(tmp_path)
+    people.run("r2")  # a re-run of the same date: every evaluation counts, loaded rows once
+    sfzh = {h["expectation"]: h for h in quality_history(people.settings.lake, "people")}[
+        "expect_column_values_to_match_regex(sfzh)"
+    ]
+    assert (sfzh["runs"], sfzh["rows_checked"], sfzh["rows_flagged"]) == (2, 8, 2)
+    assert sfzh["rows_pass_rate"] == 0.75 and percent(sfzh["rows_pass_rate"]) == "75.0%"
+    rates = dataset_pass_rates(people.settings.lake)["people"]
+    assert rates == {"dates": 1, "rows_in": 4, "rows_loaded": 2, "rows_pass_rate": 0.5}
+
+
+def test_percent_never_rounds_up_to_a_full_pass() -> None:
+    assert [percent(r) for r in (1.0, 0.996, 0.9999995, 0.5, 0.0, None)] == [
+        "100%",
+        "99.6%",
+        "99.9%",
+        "50.0%",
+        "0.0%",
+        "-",
+    ]
 
 
 def test_run_quality_and_pass_rates(people: People) -> None:
     run = "ingest__public_security__people/r1"
     quality = run_quality(people.settings.lake, {run})[run]
     assert quality == {"total": 3, "passed": 1, "failed": 2, "warnings": 1, "pass_rate": 0.3333}
-    assert dataset_pass_rates(people.settings.lake)["people"]["evaluations"] == 3
+    # rows 1 and 2 of 4 were loaded (3 failed its cast, 4 the sfzh check)
+    assert dataset_pass_rates(people.settings.lake)["people"]["rows_pass_rate"] == 0.5
 
 
 def test_quarantine_counts_by_reason(people: People) -> None:

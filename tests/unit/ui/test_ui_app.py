@@ -7,6 +7,7 @@ a real api-server by the browser test.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 import pytest
@@ -18,6 +19,10 @@ from tests.unit.sample_lake import CORE, DRIFTED, IMPORTANT, SampleLake
 from tests.unit.ui.auth import AUTH, authenticate, sign
 from tests.unit.ui.leaks import leaked
 from tests.unit.ui.routes import every_request
+
+#: A page's timestamp (``|when``): to the second, with the offset.
+STARTED = re.compile(r'class="started ts">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+00:00<')
+MICROSECONDS = re.compile(r"\d\d:\d\d:\d\d\.\d+")
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +83,22 @@ def test_catalog_page_lists_every_dataset(client: TestClient, lake: SampleLake) 
     assert "核心数据拒收 CORE refused" in html
     l4 = client.get("/catalog?grade=L4", headers=AUTH).text
     assert f'data-dataset="{DRIFTED}"' in l4 and 'data-dataset="air_quality"' not in l4
+    # each row links to its DAG in the Airflow UI, the state beside it
+    dag = "ingest__public_security__household_register"
+    assert f'<a class="dag-link" href="/dags/{dag}"' in html
+    assert html.count('class="dag-link"') == len(lake.registry.datasets)
+    # the pass rate is on rows (rows loaded / rows in), the checks counted apart
+    assert "行通过率 Rows passed" in html and "99.7%" in html and "检查 checks 15/16" in html
+    # the latest run's end and length, to the second
+    shown = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+00:00"
+    assert re.search(rf'class="sub run-time"><span class="ts">{shown}</span> · 用时 took', html)
+    assert not MICROSECONDS.search(html)
+
+
+def test_catalog_links_dags_under_the_airflow_root(lake: SampleLake) -> None:
+    rooted = TestClient(create_app(lambda: lake.settings, authenticate, airflow_root="/airflow/"))
+    html = rooted.get("/catalog", headers=AUTH).text
+    assert 'href="/airflow/dags/ingest__public_security__household_register"' in html
 
 
 def test_dataset_page(client: TestClient) -> None:
@@ -95,8 +116,18 @@ def test_dataset_page(client: TestClient) -> None:
         "pubdata review confirm household_register hh --category id_card --grade L3",
         'href="/dags/ingest__public_security__household_register/runs/scheduled__2024-06-01',
         'href="/docs/datasets/household_register.html"',
+        # runs: start, end and duration, to the second
+        "开始 → 结束 Started → ended",
+        "用时 Duration",
+        # pass rates on rows, the runs that passed apart, and what each check means
+        "行通过率 Rows passed",
+        "运行通过 Runs passed",
+        "gmsfhm: 须匹配正则",
+        "runs passed</title>",
     ):
         assert text in html, text
+    assert len(STARTED.findall(html)) == 2 and not MICROSECONDS.search(html)
+    assert re.search(r'class="n duration">\d+\.\d s<', html)
     selected = client.get(
         f"/datasets/{DRIFTED}",
         params={"run_id": "scheduled__2024-06-02T00:00:00+00:00"},
@@ -126,18 +157,44 @@ def test_quarantine_page_counts_by_reason(client: TestClient) -> None:
     html = client.get("/quarantine", params={"dataset": DRIFTED}, headers=AUTH).text
     assert 'id="q-household_register"' in html and 'id="q-air_quality"' not in html
     assert "expect_column_values_to_match_regex(gmsfhm)" in html
+    # what each reason checks, and the commands to run next for each date
+    assert r"gmsfhm: 须匹配正则 ^\d{17}[\dXx]$ · values must match the pattern" in html
+    assert "xm: 不得为空 · values must not be empty" in html
+    for day in ("2024-06-01", "2024-06-02"):
+        for action in ("export", "resubmit"):
+            command = (
+                f"PUBDATA_CLEARANCE=restricted pubdata quarantine {DRIFTED} --date {day} "
+                f"--{action} {DRIFTED}_{day}_quarantine.csv"
+            )
+            assert f'<code class="{action}">{command}</code>' in html, command
 
 
-def test_data_docs_are_built_and_served(client: TestClient, lake: SampleLake) -> None:
+def test_data_docs_have_the_pages_layout(client: TestClient) -> None:
     first = client.get("/docs/", headers=AUTH, follow_redirects=False)
     assert first.status_code == 302 and first.headers["location"] == "/docs/index.html"
     index = client.get("/docs/index.html", headers=AUTH)
     assert index.status_code == 200 and "pubdata Data Docs" in index.text
-    assert (lake.settings.data_docs / "index.html").is_file()
-    page = client.get(f"/docs/datasets/{DRIFTED}.html", headers=AUTH)
-    assert page.status_code == 200 and "Pass rate over runs" in page.text
-    for path in ("/docs/%2e%2e/%2e%2e/registry/alerts.yaml", "/docs/..%2fhome.html"):
-        assert client.get(path, headers=AUTH).status_code == 404
+    assert 'href="datasets/household_register.html"' in index.text
+    page = client.get(f"/docs/datasets/{DRIFTED}.html", headers=AUTH).text
+    for text in (
+        '<link rel="stylesheet" href="/static/pubdata.css">',  # the pages' style
+        '<header class="top">',  # and navigation
+        '<p class="crumbs"><a href="/catalog">数据目录 Catalog</a>',
+        '<a href="/docs/index.html">数据文档 Data Docs</a>',
+        f'<a href="/datasets/{DRIFTED}">数据集页面 Dataset page</a>',
+        "Rows passed per expectation",
+        '<table class="grid">',
+        "gmsfhm: 须匹配正则",
+    ):
+        assert text in page, text
+    for path in (
+        "/docs/%2e%2e/%2e%2e/registry/alerts.yaml",
+        "/docs/..%2fhome.html",
+        "/docs/datasets/no_such.html",
+        f"/docs/datasets/{DRIFTED}.json",
+        f"/docs/x/datasets/{DRIFTED}.html",
+    ):
+        assert client.get(path, headers=AUTH).status_code == 404, path
 
 
 def test_api_returns_the_same_data(client: TestClient, lake: SampleLake) -> None:

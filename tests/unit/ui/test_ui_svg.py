@@ -34,3 +34,29 @@ def test_lineage_svg_draws_sources_tables_and_versions(lake: SampleLake) -> None
     assert "共享区 shared" in drawing and "not written" in drawing
     assert "2024-06-02.csv" in drawing
     assert "v1 · runs wrote v0, v1" in drawing  # restricted: written by both runs
+
+
+def test_a_file_read_by_several_runs_is_drawn_once() -> None:
+    graph = {
+        "sources": [
+            {
+                "id": "s0",
+                "label": "ps/2024-06-01.csv",
+                "sha256": "abcdef012345",
+                "rows": 4,
+                "date": "2024-06-02",
+                "dates": ["2024-06-01"],
+                "repeated": ["2024-06-02"],
+                "runs": 3,
+                "role": "delivery",
+                "kind": "file",
+            }
+        ],
+        "tables": [{"kind": "restricted", "uri": "x", "version": 1, "exists": True}],
+        "edges": [{"source": "s0", "table": "restricted", "versions": [0, 1]}],
+    }
+    drawing = svg.lineage_svg(graph)
+    assert drawing.count("ps/2024-06-01.csv</text>") == 1 and drawing.count("<path") == 1
+    assert "2024-06-01 · delivery · 3 runs · 4 rows · sha256 abcdef012345" in drawing
+    assert "<title>v0, v1</title>" in drawing and "v1 · runs wrote v0, v1" in drawing
+    assert "delivered again for 2024-06-02 (not loaded)" in drawing
