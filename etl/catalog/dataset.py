@@ -189,6 +189,7 @@ def recent_runs(settings: Settings, ds: Dataset) -> list[dict[str, Any]]:
                 "grade": run["dataset_grade"],
                 "flags": [f for f in (run["flags"] or "").split(",") if f],
                 "error_stage": run["error_stage"],
+                "error_message": run["error_message"],
                 "started_at": run["started_at"],
                 "finished_at": run["finished_at"],
                 "seconds": run["seconds"],

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 
 from etl.lineage.quality import percent
+from etl.local_time import show
 from etl.ui.deps import ui_config
 from etl.ui.login import is_api
 
@@ -41,16 +44,20 @@ DAG_LABELS: dict[str, str] = {
 }
 
 
-def when(value: datetime | str | None) -> str:
-    """A timestamp as the pages show it: to the second, with its UTC offset; ``-`` when unknown.
+def when(value: datetime | str | None, tz: ZoneInfo) -> str:
+    """A timestamp as the pages show it: local time in ``tz``, to the second; ``-`` when unknown.
 
-    Every timestamp a page shows goes through this one filter (``|when``), so how times are
-    shown is decided here.
+    Every timestamp a page shows goes through this one function (the ``|when`` filter, with the
+    deployment's zone, which the page names), so how times are shown is decided here.
     """
     if value is None or value == "":
         return "-"
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
-    return moment.isoformat(sep=" ", timespec="seconds")
+    return show(value if isinstance(value, datetime) else datetime.fromisoformat(value), tz)
+
+
+@pass_context
+def _when_filter(context: Context, value: datetime | str | None) -> str:
+    return when(value, context["zone"])
 
 
 def duration(seconds: float | None) -> str:
@@ -78,7 +85,7 @@ def _environment() -> Environment:
     )
     env.filters["pct"] = percent
     env.filters["num"] = lambda v: "-" if v is None else f"{int(v):,}"
-    env.filters["when"] = when
+    env.filters["when"] = _when_filter
     env.filters["duration"] = duration
     env.globals.update(
         flag_labels=FLAG_LABELS,
@@ -98,9 +105,13 @@ def base_path(request: Request) -> str:
 
 
 def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    """The template ``name`` rendered with ``context`` and the mount and Airflow paths."""
+    """The template ``name`` rendered with ``context``, the mount and Airflow paths and the zone."""
+    config = ui_config(request)
     html = _TEMPLATES.get_template(name).render(
-        base=base_path(request), airflow_root=ui_config(request).airflow_root, **context
+        base=base_path(request),
+        airflow_root=config.airflow_root,
+        zone=config.settings_factory().zone,
+        **context,
     )
     return HTMLResponse(html, status_code=status)
 

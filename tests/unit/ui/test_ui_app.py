@@ -20,8 +20,8 @@ from tests.unit.ui.auth import AUTH, authenticate, sign
 from tests.unit.ui.leaks import leaked
 from tests.unit.ui.routes import every_request
 
-#: A page's timestamp (``|when``): to the second, with the offset.
-STARTED = re.compile(r'class="started ts">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+00:00<')
+#: A page's timestamp (``|when``): local time to the second (the footer names the zone).
+STARTED = re.compile(r'class="started ts">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d<')
 MICROSECONDS = re.compile(r"\d\d:\d\d:\d\d\.\d+")
 
 
@@ -90,9 +90,10 @@ def test_catalog_page_lists_every_dataset(client: TestClient, lake: SampleLake) 
     # the pass rate is on rows (rows loaded / rows in), the checks counted apart
     assert "行通过率 Rows passed" in html and "99.7%" in html and "检查 checks 15/16" in html
     # the latest run's end and length, to the second
-    shown = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+00:00"
+    shown = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
     assert re.search(rf'class="sub run-time"><span class="ts">{shown}</span> · 用时 took', html)
     assert not MICROSECONDS.search(html)
+    assert "时间为 times in Asia/Shanghai" in html  # the zone the times are in is named
 
 
 def test_catalog_links_dags_under_the_airflow_root(lake: SampleLake) -> None:
@@ -140,6 +141,11 @@ def test_dataset_page(client: TestClient) -> None:
     assert "核心数据拒收 CORE refused" in core and "阶段 stage: extract" in core
     missing = client.get("/datasets/no_such", headers=AUTH)
     assert missing.status_code == 404 and "no_such" in missing.text
+
+
+def test_a_failed_run_says_why_on_the_dataset_page(client: TestClient) -> None:
+    html = client.get(f"/datasets/{CORE}", headers=AUTH).text
+    assert "原因 why: dataset enterprise_registry is flagged CORE" in html
 
 
 def test_task_link_target_redirects_to_the_dataset(client: TestClient) -> None:
