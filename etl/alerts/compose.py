@@ -14,6 +14,7 @@ from pathlib import Path
 
 from etl.alerts.model import Alert, DatasetRef, RunRef
 from etl.classify.model import DatasetClassification
+from etl.lineage.quarantine import export_command, resubmit_command
 from etl.lineage.reviews import confirm_command, drift_label, rerun_command
 from etl.registry import Dataset
 from etl.registry.alerts import AlertsSpec
@@ -173,8 +174,8 @@ def quality_alert(
         facts=tuple(facts),
         actions=(
             f"`pubdata quarantine {dataset.id} --date {day}` (counts by reason)",
-            f"fix the rows: `pubdata quarantine {dataset.id} --date {day} --export FILE`, then "
-            f"`--resubmit FILE` (re-runs the date)",
+            f"fix the rows: `{export_command(dataset.id, day)}`, then "
+            f"`{resubmit_command(dataset.id, day)}` (re-runs the date)",
             f"`pubdata quality {dataset.id}` (pass rate per check over runs)",
         ),
     )

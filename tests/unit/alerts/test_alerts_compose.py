@@ -104,6 +104,11 @@ def test_quality_alert_above_threshold_lists_checks_and_reason_codes(real_run: R
     assert "expect_column_values_to_match_regex(gmsfhm): 3 rows" in text
     assert "expect_column_values_to_not_be_null(xm): 2 rows" in text
     assert "`pubdata quarantine household_register --date 2024-06-01`" in text
+    # the fix commands run as shown, the pages' and the CLI's own
+    assert (
+        "`PUBDATA_CLEARANCE=restricted pubdata quarantine household_register --date 2024-06-01 "
+        "--export household_register_2024-06-01_quarantine.csv`" in text
+    )
     # at or below the threshold: no alert
     assert quality_alert(real_run.dataset, RUN, typed(summary), real_run.folder, 0.05) is None
     assert quality_alert(real_run.dataset, RUN, typed(summary), real_run.folder, 5 / 1500) is None
