@@ -25,7 +25,7 @@ def cmd_sql(settings: Settings, args: argparse.Namespace) -> int:
     """Run one query (or list the tables with ``--tables``) and write the result."""
     from etl.read import sql
 
-    as_of = _instant(args.as_of)
+    as_of = _instant(args.as_of, settings)
     pinned = _pinned(args.table_version)
     if args.tables:
         con, catalog = sql.connect(settings, as_of, pinned)
@@ -42,15 +42,17 @@ def cmd_sql(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _instant(text: str | None) -> datetime | None:
+def _instant(text: str | None, settings: Settings) -> datetime | None:
+    """``--as-of``: an ISO-8601 instant; without an offset, local time in the configured zone."""
     if text is None:
         return None
     try:
-        return datetime.fromisoformat(text)
+        moment = datetime.fromisoformat(text)
     except ValueError:
         raise ConfigError(
             f"--as-of {text!r} is not an ISO-8601 time (e.g. 2024-06-02T08:00:00+08:00)"
         ) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=settings.zone)
 
 
 def _pinned(given: list[str] | None) -> dict[str, int]:
@@ -111,7 +113,7 @@ def add_arguments(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument(
         "--as-of",
         metavar="TIME",
-        help="time travel: every table as it was at this ISO-8601 time (no offset: UTC)",
+        help="time travel: every table as it was at this ISO-8601 time (no offset: PUBDATA_TIMEZONE)",
     )
     cmd.add_argument(
         "--table-version",

@@ -3,6 +3,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pyarrow.parquet as pq
 import pytest
@@ -187,6 +188,10 @@ def test_as_of_queries_the_tables_as_they_were(
     monkeypatch.setenv("PUBDATA_LAKE", lake.settings.lake)
     monkeypatch.setenv("PUBDATA_REGISTRY", str(lake.settings.registry))
     assert main(["sql", count, "--format", "csv", "--as-of", before.isoformat()]) == 0
+    assert capsys.readouterr().out.splitlines() == ['"n"', "2"]
+    # without an offset the time is the city's local time (PUBDATA_TIMEZONE)
+    local = before.astimezone(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
+    assert main(["sql", count, "--format", "csv", "--as-of", local.isoformat()]) == 0
     assert capsys.readouterr().out.splitlines() == ['"n"', "2"]
     assert main(["sql", count, "--as-of", "yesterday"]) == 2
     err = capsys.readouterr().err
