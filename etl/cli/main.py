@@ -62,19 +62,38 @@ def _undelivered(dataset: Dataset, day: date, missing: str) -> RunSummary:
     )
 
 
-def _run_one(settings: Settings, dataset_id: str, day: date, quiet: bool) -> RunSummary:
-    dataset = _checked(settings, dataset_id, day)
-    missing = _not_delivered(settings, dataset, day)
-    if missing is not None:  # answered at once: no Airflow run to start for nothing
-        return _undelivered(dataset, day, missing)
+def _run_dates(
+    settings: Settings, dataset_ids: Sequence[str], day: date, quiet: bool
+) -> list[RunSummary]:
+    """Run each dataset's DAG for ``day`` in one warm runner; summaries in the order given.
+
+    Every id is checked first (a broken registry file or unknown id stops before any run); a
+    missing delivery is answered at once, without a run.
+    """
     from etl.cli.run import Progress, Request, run_requests
 
-    if not quiet:
-        _progress(f"running {dataset.dag_id} for {day.isoformat()} through Airflow ...")
-    progress = Progress(settings, [Request(dataset, day)], plain=False) if not quiet else None
-    started = time.monotonic()
-    outcome = run_requests(settings, [Request(dataset, day)], progress)[0]
-    return outcome.summary.model_copy(update={"seconds": round(time.monotonic() - started, 1)})
+    datasets = [_checked(settings, dataset_id, day) for dataset_id in dict.fromkeys(dataset_ids)]
+    summaries: dict[str, RunSummary] = {}
+    requests: list[Request] = []
+    for dataset in datasets:
+        missing = _not_delivered(settings, dataset, day)
+        if missing is not None:  # answered at once: no Airflow run to start for nothing
+            summaries[dataset.id] = _undelivered(dataset, day, missing)
+        else:
+            requests.append(Request(dataset, day))
+    if requests:
+        if not quiet:
+            names = ", ".join(r.dataset.dag_id for r in requests)
+            _progress(f"running {names} for {day.isoformat()} through Airflow ...")
+        progress = Progress(settings, requests, plain=len(requests) > 1) if not quiet else None
+        started = time.monotonic()
+        outcomes = run_requests(settings, requests, progress)
+        seconds = round(time.monotonic() - started, 1)
+        for request, outcome in zip(requests, outcomes, strict=True):
+            # one run's time is the command's; several share the runner (progress shows each)
+            took = seconds if len(requests) == 1 else outcome.summary.seconds
+            summaries[request.dataset.id] = outcome.summary.model_copy(update={"seconds": took})
+    return [summaries[dataset.id] for dataset in datasets]
 
 
 def _not_loaded(registry: Registry, dataset_id: str) -> str:
@@ -138,30 +157,50 @@ def cmd_registry_schema(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
-    """Run one dataset's DAG for one logical date, or (``--start``/``--end``) a backfill."""
+    """Run datasets' DAGs for one logical date, or (``--start``/``--end``) a backfill of one."""
     from etl.cli.run import public_summary
 
     if (args.start is None) != (args.end is None) or (args.start is None) == (args.date is None):
         raise ConfigError("give --date D, or --start D1 and --end D2 (a date range)")
     if args.start is not None:
+        if len(args.dataset) > 1:
+            raise ConfigError("a date range (--start/--end) runs one dataset; give one id")
         return _run_range(settings, args)
 
-    summary = _run_one(settings, args.dataset, args.date, quiet=args.json)
+    summaries = _run_dates(settings, args.dataset, args.date, quiet=args.json)
     if args.json:
-        _emit(public_summary(summary))
-    elif summary.ok:
-        rows = [[zone, uri] for zone, uri in summary.tables.items()]
+        found = [public_summary(summary) for summary in summaries]
+        _emit(found[0] if len(summaries) == 1 else found)
+    elif len(summaries) == 1 and summaries[0].ok:
+        summary = summaries[0]
         _say(
             f"{summary.dataset} {summary.logical_date}: {summary.rows_in} rows in, "
             f"{summary.rows_loaded} loaded, {summary.rows_quarantined} quarantined, "
             f"grade {summary.dataset_grade} ({summary.seconds} s)"
         )
-        _say(render(["zone", "table"], rows))
-    if not summary.ok:
-        stage = summary.stage or "airflow"
-        sys.stderr.write(f"pubdata: {summary.dataset} failed at {stage}: {summary.error}\n")
-        return 1
-    return 0
+        _say(render(["zone", "table"], [[zone, uri] for zone, uri in summary.tables.items()]))
+    elif len(summaries) > 1:
+        _say(_runs_table(summaries, first="dataset"))
+    for summary in summaries:
+        if not summary.ok:
+            stage = summary.stage or "airflow"
+            sys.stderr.write(f"pubdata: {summary.dataset} failed at {stage}: {summary.error}\n")
+    return 0 if all(summary.ok for summary in summaries) else 1
+
+
+def _runs_table(summaries: Sequence[RunSummary], first: str) -> str:
+    """One row per run: its ``first`` (``dataset`` or ``date``), status, counts and error."""
+    rows = [
+        [
+            s.dataset if first == "dataset" else s.logical_date,
+            s.status,
+            s.rows_loaded if s.rows_loaded is not None else "",
+            s.rows_quarantined if s.rows_quarantined is not None else "",
+            s.error or "",
+        ]
+        for s in summaries
+    ]
+    return render([first, "status", "loaded", "quarantined", "error"], rows)
 
 
 def _run_range(settings: Settings, args: argparse.Namespace) -> int:
@@ -172,24 +211,14 @@ def _run_range(settings: Settings, args: argparse.Namespace) -> int:
         raise ConfigError(
             f"--end {args.end.isoformat()} is before --start {args.start.isoformat()}"
         )
-    dataset = _checked(settings, args.dataset, args.start)
+    dataset = _checked(settings, args.dataset[0], args.start)
     request = Request(dataset, args.start, args.end)
     outcomes = run_requests(settings, [request], Progress(settings, [request], plain=not args.json))
     summaries = [o.summary for o in outcomes]
     if args.json:
         _emit([public_summary(s) for s in summaries])
     else:
-        rows = [
-            [
-                s.logical_date,
-                s.status,
-                s.rows_loaded if s.rows_loaded is not None else "",
-                s.rows_quarantined if s.rows_quarantined is not None else "",
-                s.error or "",
-            ]
-            for s in summaries
-        ]
-        _say(render(["date", "status", "loaded", "quarantined", "error"], rows))
+        _say(_runs_table(summaries, first="date"))
     return 0 if summaries and all(o.ok for o in outcomes) else 1
 
 
@@ -276,9 +305,10 @@ def build_parser() -> argparse.ArgumentParser:
     schema.set_defaults(func=cmd_registry_schema)
 
     run = sub.add_parser(
-        "run", help="run one dataset's DAG for one logical date, or backfill a date range"
+        "run",
+        help="run datasets' DAGs for one logical date (one warm runner), or backfill a date range",
     )
-    run.add_argument("dataset")
+    run.add_argument("dataset", nargs="+", help="dataset id(s); a date range takes one")
     run.add_argument("--date", type=_date, help="logical date YYYY-MM-DD")
     run.add_argument("--start", type=_date, help="first logical date of a backfill")
     run.add_argument("--end", type=_date, help="last logical date of a backfill (inclusive)")

@@ -113,7 +113,7 @@ def add_arguments(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument(
         "--as-of",
         metavar="TIME",
-        help="time travel: every table as it was at this ISO-8601 time (no offset: PUBDATA_TIMEZONE)",
+        help="time travel: every table as it was at this ISO-8601 time (no offset: local time)",
     )
     cmd.add_argument(
         "--table-version",
