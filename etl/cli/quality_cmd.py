@@ -70,7 +70,7 @@ def cmd_suggest(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_quality(settings: Settings, args: argparse.Namespace) -> int:
     """Per expectation: the rows that passed, and the runs that passed (``_meta``)."""
-    from etl.lineage.quality import percent, quality_history
+    from etl.lineage.quality import history_cells, quality_history
 
     if args.dataset:
         load_registry(settings.registry).get(args.dataset)
@@ -85,11 +85,7 @@ def cmd_quality(settings: Settings, args: argparse.Namespace) -> int:
         [
             h["dataset"],
             h["expectation"],
-            h["severity"],
-            percent(h["rows_pass_rate"]),
-            h["rows_flagged"] if h["rows_checked"] else "-",
-            h["rows_checked"] or "-",
-            f"{h['passed']}/{h['runs']}",
+            *history_cells(h),
             "pass" if h["last_success"] else "FAIL",
         ]
         for h in history

@@ -29,6 +29,7 @@ from etl.lineage.meta import read_meta
 from etl.lineage.quality import (
     dataset_pass_rates,
     expectation_label,
+    history_cells,
     percent,
     quality_history,
     run_quality,
@@ -190,17 +191,7 @@ def dataset_html(settings: Settings, ds: Dataset) -> str:
                 "rows checked",
                 "运行通过 runs passed",
             ],
-            [
-                [
-                    h["expectation"],
-                    h["severity"],
-                    percent(h["rows_pass_rate"]),
-                    h["rows_flagged"] if h["rows_checked"] else "-",
-                    h["rows_checked"] or "-",
-                    f"{h['passed']}/{h['runs']}",
-                ]
-                for h in quality_history(settings.lake, ds.id)
-            ],
+            [[h["expectation"], *history_cells(h)] for h in quality_history(settings.lake, ds.id)],
         )
     )
     parts.append("<h2>隔离 Quarantine by reason</h2>")

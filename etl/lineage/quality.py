@@ -39,6 +39,21 @@ def _rows(lake: str, dataset: str | None) -> list[dict[str, Any]]:
     return rows
 
 
+def history_cells(entry: dict[str, Any]) -> list[Any]:
+    """An expectation's :func:`quality_history` entry as table cells, the CLI's and Data Docs'.
+
+    Severity, rows passed (a rate), rows flagged, rows checked, runs passed (``n/m``).
+    """
+    checked = entry["rows_checked"]
+    return [
+        entry["severity"],
+        percent(entry["rows_pass_rate"]),
+        entry["rows_flagged"] if checked else "-",
+        checked or "-",
+        f"{entry['passed']}/{entry['runs']}",
+    ]
+
+
 def percent(rate: float | None) -> str:
     """A pass rate as people read it: one decimal, never rounded up to 100% (``99.6%``).
 
