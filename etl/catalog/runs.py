@@ -78,3 +78,19 @@ def runs_of(settings: Settings, dataset: str) -> list[dict[str, Any]]:
                 "version": row["delta_version"],
             }
     return list(by_run.values())
+
+
+def failure_line(settings: Settings, dataset: str, day: str | None = None) -> str | None:
+    """Why the dataset's latest run (of ``day``, if given) failed, or None when it did not.
+
+    ``the run of <date> failed at <stage>: <reason>``: the value-free reason the run recorded,
+    for commands that would otherwise show nothing about a run that published nothing.
+    """
+    runs = [r for r in runs_of(settings, dataset) if day is None or r["logical_date"] == day]
+    if not runs or runs[0]["status"] != "failed":
+        return None
+    latest = runs[0]
+    return (
+        f"the run of {latest['logical_date']} failed at {latest['error_stage']}: "
+        f"{latest['error_message']}"
+    )

@@ -80,6 +80,7 @@ def cmd_quality(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     if not history:
         _say("no validation results recorded yet")
+        _say_latest_failure(settings, args.dataset)
         return 0
     rows = [
         [
@@ -101,7 +102,17 @@ def cmd_quality(settings: Settings, args: argparse.Namespace) -> int:
         "last",
     ]
     _say(render(headers, rows))
+    _say_latest_failure(settings, args.dataset)
     return 0
+
+
+def _say_latest_failure(settings: Settings, dataset: str | None) -> None:
+    """Below a dataset's checks: why its latest run failed (a cast, a source), if it did."""
+    from etl.catalog.runs import failure_line
+
+    failed = failure_line(settings, dataset) if dataset else None
+    if failed:
+        _say(f"{dataset}: {failed}")
 
 
 def cmd_docs(settings: Settings, args: argparse.Namespace) -> int:

@@ -62,18 +62,12 @@ def cmd_quarantine(settings: Settings, args: argparse.Namespace) -> int:
 
 def _nothing_quarantined(settings: Settings, dataset: Dataset, day: str | None) -> str:
     """Why there is no quarantine to show: no successful run, and the latest failure's cause."""
-    from etl.catalog.runs import runs_of
+    from etl.catalog.runs import failure_line
 
     text = f"no successful run of {dataset.id}" + (f" for {day}" if day else "")
-    runs = [r for r in runs_of(settings, dataset.id) if day is None or r["logical_date"] == day]
-    failed = next((r for r in runs if r["status"] == "failed"), None)
-    if failed is None:
-        return text
     # a run stopped before publishing keeps nothing: its cause says what to change
-    return (
-        f"{text}; the run of {failed['logical_date']} failed at {failed['error_stage']}: "
-        f"{failed['error_message']}"
-    )
+    failed = failure_line(settings, dataset.id, day)
+    return f"{text}; {failed}" if failed else text
 
 
 def _quarantined(settings: Settings, dataset: Dataset, day: date) -> Any:

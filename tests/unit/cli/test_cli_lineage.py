@@ -165,3 +165,9 @@ def test_the_catalog_shows_a_failed_run_beside_the_last_loaded_date(
         "no successful run of people for 2024-06-02; the run of 2024-06-02 failed at extract: "
         "source not delivered: x\n"
     )
+    # and the quality report ends with the failed run's cause
+    assert main(["quality", "people"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[-1] == (
+        "people: the run of 2024-06-02 failed at extract: source not delivered: x"
+    )
