@@ -19,11 +19,11 @@ import csv
 import json
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from etl.cli.output import EXCEL_BOM, emit, say
+from etl.cli.output import EXCEL_BOM, emit, parse_instant, say
 from etl.errors import ConfigError
 from etl.lineage.inventory import (
     ColumnEntry,
@@ -116,16 +116,15 @@ def write_xlsx(path: Path, inventory: Inventory) -> None:
     workbook.close()
 
 
-def _as_of(text: str | None) -> int | str | None:
-    if text is None:
-        return None
-    return int(text) if text.isdigit() else text
+def _as_of(text: str, settings: Settings) -> int | datetime:
+    """A snapshot's Delta version, or an instant (without an offset: local time)."""
+    return int(text) if text.isdigit() else parse_instant(text, settings.zone)
 
 
 def _inventory(settings: Settings, as_of: str | None) -> Inventory:
     if as_of is not None:
         try:
-            snapshot = read_snapshot(settings.lake, _as_of(as_of))
+            snapshot = read_snapshot(settings.lake, _as_of(as_of, settings))
         except ValueError as exc:
             raise ConfigError(f"--as-of {as_of}: {exc}") from None
         if snapshot is None:

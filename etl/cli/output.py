@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 #: What makes Excel read a CSV file as UTF-8 (without it, Chinese Excel reads GBK): every CSV a
 #: person may open (inventory, quarantine export) starts with it.
@@ -29,3 +30,20 @@ def parse_date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def parse_instant(text: str, tz: ZoneInfo, option: str = "--as-of") -> datetime:
+    """An ISO-8601 instant given on the command line; without an offset, local time in ``tz``.
+
+    Raises:
+        ConfigError: not an ISO-8601 time (one line, naming the option).
+    """
+    from etl.errors import ConfigError
+
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(
+            f"{option} {text!r} is not an ISO-8601 time (e.g. 2024-06-02T08:00:00+08:00)"
+        ) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)

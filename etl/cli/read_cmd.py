@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from etl.cli.entry import run_command
+from etl.cli.output import parse_instant
 from etl.cli.table import render
 from etl.errors import ConfigError
 from etl.settings import Settings
@@ -44,15 +45,7 @@ def cmd_sql(settings: Settings, args: argparse.Namespace) -> int:
 
 def _instant(text: str | None, settings: Settings) -> datetime | None:
     """``--as-of``: an ISO-8601 instant; without an offset, local time in the configured zone."""
-    if text is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise ConfigError(
-            f"--as-of {text!r} is not an ISO-8601 time (e.g. 2024-06-02T08:00:00+08:00)"
-        ) from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=settings.zone)
+    return None if text is None else parse_instant(text, settings.zone)
 
 
 def _pinned(given: list[str] | None) -> dict[str, int]:
