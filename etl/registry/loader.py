@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -41,9 +42,11 @@ class Registry:
         try:
             return self.datasets[dataset_id]
         except KeyError:
+            close = difflib.get_close_matches(dataset_id, list(self.datasets), n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
             known = ", ".join(sorted(self.datasets)) or "none"
             raise ConfigError(
-                f"unknown dataset {dataset_id!r} in registry {self.root} (known: {known})"
+                f"unknown dataset {dataset_id!r} in registry {self.root}{hint} (known: {known})"
             ) from None
 
     def broken_file_of(self, dataset_id: str) -> tuple[Path, list[RegistryProblem]] | None:

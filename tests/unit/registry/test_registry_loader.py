@@ -102,6 +102,8 @@ def test_unknown_dataset_lists_known_ones(tmp_path: Path) -> None:
     write(tmp_path, "a.yaml", GOOD)
     with pytest.raises(ConfigError, match=r"unknown dataset 'nope'.*people"):
         load_registry(tmp_path).get("nope")
+    with pytest.raises(ConfigError, match=r"unknown dataset 'peple' .*; did you mean 'people'\?"):
+        load_registry(tmp_path).get("peple")
 
 
 def test_override_of_undeclared_column_is_a_problem(tmp_path: Path) -> None:
