@@ -10,14 +10,17 @@ names, ID numbers, mobiles and addresses) run for one logical date in two ways:
   ``scheduler``) on a fresh PostgreSQL database; the N DAGs are unpaused and triggered
   through the REST API and run as the scheduler schedules them (``parallelism`` 2);
 * ``local-cold``: the same without ``airflow_local_settings``: each task process imports what
-  it needs, as every task did before issue #16.
+  it needs, as every task did before issue #16;
+* ``celery``: the distributed deployment of the integration tests (CeleryExecutor on the
+  machine's Redis, results in PostgreSQL, one ``celery worker`` with two prefork processes),
+  warm: ``airflow_local_settings`` preloads the pipeline in the worker before it forks.
 
 For each mode: wall seconds for all runs, the DAG runs' own wall time (start to end in the
 metadata DB, median), CPU seconds of every process of the mode divided by the runs (the
 scheduler's and API server's idle work included: it is the cost of keeping up), and runs per
 hour per core. ``--modes`` picks the modes; ``--json`` prints the rows for machines.
 
-    .venv/bin/python bench/scheduler.py                  # 50 datasets x 1,000 rows, both modes
+    .venv/bin/python bench/scheduler.py                  # 50 datasets x 1,000 rows, every mode
     .venv/bin/python bench/scheduler.py --datasets 10 --modes runner
 """
 
@@ -199,6 +202,25 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
+def _redis_db() -> Iterator[int]:
+    """An empty Redis database number for the Celery broker; only that one is flushed after."""
+    import redis
+
+    for number in range(15, 0, -1):
+        client = redis.Redis(host="127.0.0.1", port=6379, db=number)
+        if client.dbsize() == 0:
+            break
+        client.close()
+    else:
+        raise SystemExit("no empty Redis database (1-15) for the Celery broker on 127.0.0.1:6379")
+    try:
+        yield number
+    finally:
+        client.flushdb()
+        client.close()
+
+
+@contextlib.contextmanager
 def _database() -> Iterator[str]:
     name = f"pubdata_bench_{secrets.token_hex(4)}"
     admin = sa.create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT")
@@ -235,13 +257,16 @@ def _wait(check: Any, what: str, timeout: float, procs: dict[str, subprocess.Pop
     raise SystemExit(f"{what} not ready after {timeout:.0f} s")
 
 
-def bench_local(root: Path, registry: Path, landing: Path, timeout: float, *, warm: bool) -> Row:
-    """Every dataset's run through a LocalExecutor deployment, triggered over the REST API.
+def bench_local(
+    root: Path, registry: Path, landing: Path, timeout: float, *, warm: bool, celery: bool = False
+) -> Row:
+    """Every dataset's run through a deployment, triggered over the REST API.
 
-    ``warm``: with ``airflow_local_settings`` on the path (the scheduler imports the pipeline
-    before it forks its workers); without it, each task process imports what it needs.
+    ``warm``: with ``airflow_local_settings`` on the path (the scheduler, or the Celery worker,
+    imports the pipeline before it forks its task processes); without it, each task process
+    imports what it needs. ``celery``: CeleryExecutor and one worker instead of LocalExecutor.
     """
-    mode = "local" if warm else "local-cold"
+    mode = "celery" if celery else "local" if warm else "local-cold"
     home = root / mode
     airflow_home = home / "airflow"
     airflow_home.mkdir(parents=True)
@@ -250,7 +275,8 @@ def bench_local(root: Path, registry: Path, landing: Path, timeout: float, *, wa
     passwords.write_text(json.dumps({ADMIN: password}))
     port = _free_port()
     dag_ids = [d.dag_id for d in load_registry(registry).datasets.values()]
-    with _database() as database:
+    broker = _redis_db() if celery else contextlib.nullcontext(0)
+    with _database() as database, broker as redis_db:
         env = _env(home, registry, landing)
         env.update(
             GX_ANALYTICS_ENABLED="false",
@@ -277,6 +303,13 @@ def bench_local(root: Path, registry: Path, landing: Path, timeout: float, *, wa
                 {"type": "file", "log_file_path": str(home / "events.jsonl")}
             ),
         )
+        if celery:
+            env.update(
+                AIRFLOW__CORE__EXECUTOR="CeleryExecutor",
+                AIRFLOW__CELERY__BROKER_URL=f"redis://127.0.0.1:6379/{redis_db}",
+                AIRFLOW__CELERY__RESULT_BACKEND=f"db+{database}",
+                AIRFLOW__CELERY__WORKER_CONCURRENCY="2",
+            )
         if warm:
             env["PYTHONPATH"] = str(LOCAL_SETTINGS)
         logs = home / "logs"
@@ -290,11 +323,17 @@ def bench_local(root: Path, registry: Path, landing: Path, timeout: float, *, wa
         )
         procs: dict[str, subprocess.Popen[bytes]] = {}
         try:
-            for name, args in (
+            services: list[tuple[str, tuple[str, ...]]] = [
                 ("api-server", ("api-server", "--host", "127.0.0.1", "--port", str(port))),
                 ("dag-processor", ("dag-processor",)),
                 ("scheduler", ("scheduler",)),
-            ):
+            ]
+            if celery:
+                worker = f"pubdata-bench-{secrets.token_hex(3)}@%h"
+                services.append(
+                    ("celery-worker", ("celery", "worker", "--concurrency", "2", "-H", worker))
+                )
+            for name, args in services:
                 procs[name] = subprocess.Popen(
                     airflow_command(*args),
                     env=env,
@@ -357,7 +396,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--datasets", type=int, default=50)
     parser.add_argument("--rows", type=int, default=1000)
-    parser.add_argument("--modes", default="runner,local,local-cold")
+    parser.add_argument("--modes", default="runner,local,local-cold,celery")
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds for all runs")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--json", action="store_true")
@@ -369,11 +408,16 @@ def main() -> int:
         for mode in args.modes.split(","):
             if mode == "runner":
                 rows.append(bench_runner(root, registry, landing))
-            elif mode in ("local", "local-cold"):
-                warm = mode == "local"
-                rows.append(bench_local(root, registry, landing, args.timeout, warm=warm))
+            elif mode in ("local", "local-cold", "celery"):
+                warm = mode != "local-cold"
+                celery = mode == "celery"
+                rows.append(
+                    bench_local(root, registry, landing, args.timeout, warm=warm, celery=celery)
+                )
             else:
-                raise SystemExit(f"unknown mode {mode!r}; expected runner, local or local-cold")
+                raise SystemExit(
+                    f"unknown mode {mode!r}; expected runner, local, local-cold or celery"
+                )
             print(_table(rows[-1:]) if args.json else _table(rows), file=sys.stderr)
         if args.json:
             print(json.dumps([asdict(r) for r in rows]))
