@@ -16,10 +16,12 @@ from etl.errors import ConfigError
 
 #: The zone of a city in China when nothing else is configured.
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+#: UTC as a zone (the default of library functions that are given no zone).
+UTC_ZONE = ZoneInfo("UTC")
 
 
-def zone(name: str) -> ZoneInfo:
-    """The IANA time zone ``name``.
+def zone(name: str, setting: str = "PUBDATA_TIMEZONE") -> ZoneInfo:
+    """The IANA time zone ``name``, given by ``setting``.
 
     Raises:
         ConfigError: ``name`` is not a time zone (one line, naming the setting).
@@ -28,7 +30,7 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(
-            f"PUBDATA_TIMEZONE={name!r} is not an IANA time zone (expected e.g. {DEFAULT_TIMEZONE})"
+            f"{setting}={name!r} is not an IANA time zone (expected e.g. {DEFAULT_TIMEZONE})"
         ) from None
 
 

@@ -230,9 +230,7 @@ class Settings:
             batch_rows=_batch_rows(env.get("PUBDATA_BATCH_ROWS")),
             workers=_workers(env.get("PUBDATA_WORKERS")),
             limits=ReadLimits.from_env(env),
-            timezone=env.get("PUBDATA_TIMEZONE")
-            or env.get("AIRFLOW__CORE__DEFAULT_TIMEZONE")
-            or DEFAULT_TIMEZONE,
+            timezone=_timezone(env),
             connections={k: v for k, v in env.items() if k.startswith(CONN_PREFIX) and v},
         )
 
@@ -260,6 +258,22 @@ class Settings:
     def airflow_home(self) -> Path:
         """The embedded Airflow home (SQLite metadata DB, logs)."""
         return self.home / "airflow"
+
+
+def _timezone(env: Mapping[str, str]) -> str:
+    """``PUBDATA_TIMEZONE``, else Airflow's ``default_timezone`` of a deployment, else the default.
+
+    Airflow spells UTC ``utc`` and the machine's zone ``system``: the first is UTC, the second
+    says nothing about the city, so the default applies.
+    """
+    for name in ("PUBDATA_TIMEZONE", "AIRFLOW__CORE__DEFAULT_TIMEZONE"):
+        value = (env.get(name) or "").strip()
+        if name != "PUBDATA_TIMEZONE":
+            value = {"utc": "UTC", "system": ""}.get(value.lower(), value)
+        if value:
+            zone(value, name)
+            return value
+    return DEFAULT_TIMEZONE
 
 
 def _clearance(value: str) -> Clearance:

@@ -63,7 +63,7 @@ def catalog(
         run: dict[str, Any] = found["run"] if found else {}
         last = last_status.get(ds.id, {})
         day = run.get("logical_date")
-        fresh = freshness(ds.schedule, date.fromisoformat(day) if day else None, now)
+        fresh = freshness(ds.schedule, date.fromisoformat(day) if day else None, now, settings.zone)
         items.append(
             {
                 "dataset": ds.id,

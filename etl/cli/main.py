@@ -88,11 +88,12 @@ def _run_dates(
         progress = Progress(settings, requests, plain=len(requests) > 1) if not quiet else None
         started = time.monotonic()
         outcomes = run_requests(settings, requests, progress)
-        seconds = round(time.monotonic() - started, 1)
         for request, outcome in zip(requests, outcomes, strict=True):
-            # one run's time is the command's; several share the runner (progress shows each)
-            took = seconds if len(requests) == 1 else outcome.summary.seconds
-            summaries[request.dataset.id] = outcome.summary.model_copy(update={"seconds": took})
+            summaries[request.dataset.id] = outcome.summary
+        if len(requests) == 1:  # its time is the command's (several share one runner's start)
+            only = requests[0].dataset.id
+            seconds = round(time.monotonic() - started, 1)
+            summaries[only] = summaries[only].model_copy(update={"seconds": seconds})
     return [summaries[dataset.id] for dataset in datasets]
 
 
@@ -170,7 +171,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     summaries = _run_dates(settings, args.dataset, args.date, quiet=args.json)
     if args.json:
         found = [public_summary(summary) for summary in summaries]
-        _emit(found[0] if len(summaries) == 1 else found)
+        _emit(found if len(args.dataset) > 1 else found[0])  # several ids: a list
     elif len(summaries) == 1 and summaries[0].ok:
         summary = summaries[0]
         _say(

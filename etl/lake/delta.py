@@ -530,19 +530,21 @@ def _describe(uri: str, doc: TableDoc) -> None:
 
     A new table gets them in its first commit; an existing one (created before, or whose
     registry title changed) gets a commit of its own for each, only when it differs. That
-    commit is not the run's: losing it to a concurrent writer is logged, and the next load
-    tries again.
+    commit is not the run's: failing it (a concurrent writer, an object-store error) is logged,
+    and the next load tries again.
     """
-    table = _table(uri)
-    current = table.metadata()
     properties = CommitProperties(custom_metadata={"pubdata.describe": "registry"})
     try:
+        table = _table(uri)
+        current = table.metadata()
         if doc.name != current.name:
             table.alter.set_table_name(doc.name, commit_properties=properties)
         if doc.description is not None and doc.description != current.description:
             table.alter.set_table_description(doc.description, commit_properties=properties)
-    except CommitFailedError as exc:
-        log.warning("could not set the name and description of %s (%s); next load", uri, exc)
+    except (DeltaError, OSError) as exc:  # the data is committed: a lost race or a store blip
+        log.warning(
+            "could not set the name and description of %s (%s); next load", uri, type(exc).__name__
+        )
 
 
 def _committed_version(uri: str, token: str) -> int:

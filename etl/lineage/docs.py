@@ -95,7 +95,7 @@ def index_html(settings: Settings, registry: Registry, now: datetime | None = No
         run = latest_run(settings.lake, ds.id)
         quality = run_quality(settings.lake, {run["lineage_run_id"]}) if run else {}
         q = quality.get(run["lineage_run_id"]) if run else None
-        fresh = freshness(ds.schedule, run["logical_date"] if run else None, now)
+        fresh = freshness(ds.schedule, run["logical_date"] if run else None, now, settings.zone)
         rate = rates.get(ds.id)
         rows.append(
             f'<tr><td><a href="datasets/{escape(ds.id)}.html">{escape(ds.id)}</a></td>'

@@ -11,7 +11,10 @@ the usual "once a day/week/month at a fixed time" schedules and conservative for
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from etl.local_time import UTC_ZONE, day_start
 
 PRESETS: dict[str, timedelta | None] = {
     "@once": None,
@@ -88,7 +91,10 @@ class Freshness:
 
 
 def freshness(
-    schedule: str | None, last_date: date | None, now: datetime | None = None
+    schedule: str | None,
+    last_date: date | None,
+    now: datetime | None = None,
+    tz: ZoneInfo = UTC_ZONE,
 ) -> Freshness:
     """Judge a dataset's freshness.
 
@@ -96,6 +102,8 @@ def freshness(
         schedule: the registry's schedule.
         last_date: the latest logical date loaded successfully, or None.
         now: the current instant (default: now, UTC).
+        tz: the zone logical dates are days of (``Settings.zone``): a day ends at its local
+            midnight.
 
     Returns:
         The verdict.
@@ -105,7 +113,7 @@ def freshness(
     if last_date is None:
         return Freshness("never", hours, None)
     now = now or datetime.now(UTC)
-    ended = datetime.combine(last_date, time.min, tzinfo=UTC) + (period or timedelta(0))
+    ended = day_start(last_date, tz) + (period or timedelta(0))
     lag = max(0.0, (now - ended).total_seconds() / 3600)
     if period is None:
         return Freshness("unscheduled", None, round(lag, 1))

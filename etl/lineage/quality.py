@@ -84,7 +84,8 @@ def rows_checked(row: dict[str, Any]) -> tuple[int, int] | None:
 
 
 def _rate(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
+    # not rounded: percent() floors, and a rounded 0.99999 would read "100%"
+    return part / whole if whole else None
 
 
 def quality_history(

@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from etl.errors import ConfigError
 from etl.settings import PROJECT_ROOT, Settings
 
 
@@ -30,3 +33,26 @@ def test_environment_wins_and_object_store_uris_are_kept(tmp_path: Path) -> None
 def test_the_token_key_is_not_in_the_repr() -> None:
     s = Settings.from_env({"PUBDATA_TOKEN_KEY": "k1:c2VjcmV0LXZhbHVl"})
     assert "c2VjcmV0" not in repr(s)
+
+
+@pytest.mark.parametrize(
+    ("env", "zone"),
+    [
+        ({}, "Asia/Shanghai"),
+        ({"PUBDATA_TIMEZONE": "Asia/Urumqi"}, "Asia/Urumqi"),
+        # a deployment that sets only Airflow's, in Airflow's spellings
+        ({"AIRFLOW__CORE__DEFAULT_TIMEZONE": "Asia/Hong_Kong"}, "Asia/Hong_Kong"),
+        ({"AIRFLOW__CORE__DEFAULT_TIMEZONE": "utc"}, "UTC"),
+        ({"AIRFLOW__CORE__DEFAULT_TIMEZONE": "system"}, "Asia/Shanghai"),
+        ({"PUBDATA_TIMEZONE": "UTC", "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Asia/Hong_Kong"}, "UTC"),
+    ],
+)
+def test_the_time_zone_setting(env: dict[str, str], zone: str) -> None:
+    assert Settings.from_env(env).timezone == zone
+
+
+def test_a_mistyped_zone_is_one_line_naming_its_variable() -> None:
+    with pytest.raises(ConfigError, match=r"^AIRFLOW__CORE__DEFAULT_TIMEZONE='Mars/Base' is not"):
+        Settings.from_env({"AIRFLOW__CORE__DEFAULT_TIMEZONE": "Mars/Base"})
+    with pytest.raises(ConfigError, match=r"^PUBDATA_TIMEZONE='Asia/Shanghia' is not"):
+        Settings.from_env({"PUBDATA_TIMEZONE": "Asia/Shanghia"})

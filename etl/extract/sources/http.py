@@ -21,8 +21,9 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from etl.errors import ConfigError, DataError, TransientError
 from etl.extract._records import records_at, records_table
@@ -30,6 +31,7 @@ from etl.extract._table import check_reserved
 from etl.extract.connections import ConnectionResolver, HttpTarget
 from etl.extract.fingerprint import SourceFingerprint
 from etl.extract.sources import ReadRequest, SourcePart, WholePart
+from etl.local_time import UTC_ZONE, day_start
 from etl.registry.sources import (
     CursorPagination,
     HttpSource,
@@ -54,14 +56,19 @@ class _Page:
     records: list[object]
 
 
-def fill(text: str, logical_date: date, interval: tuple[datetime, datetime] | None) -> str:
+def fill(
+    text: str,
+    logical_date: date,
+    interval: tuple[datetime, datetime] | None,
+    tz: ZoneInfo = UTC_ZONE,
+) -> str:
     """Fill ``{ds}``, ``{ds_nodash}``, ``{start}``, ``{end}`` (ISO 8601) in a registry string.
 
-    Without an interval, ``{start}``/``{end}`` are the logical date's day in UTC.
+    Without an interval, ``{start}``/``{end}`` are the logical date's day in ``tz`` (the
+    pipeline's zone: a logical date is a local day).
     """
     if interval is None:
-        midnight = datetime.combine(logical_date, time.min, tzinfo=UTC)
-        interval = (midnight, midnight + timedelta(days=1))
+        interval = (day_start(logical_date, tz), day_start(logical_date + timedelta(days=1), tz))
     values = {
         "{ds}": logical_date.isoformat(),
         "{ds_nodash}": logical_date.strftime("%Y%m%d"),
@@ -250,6 +257,7 @@ def open_parts(source: Source, request: ReadRequest) -> Iterator[SourcePart]:
         interval=request.interval,
         connections=request.resolver(source.kind, source.conn_id),
         batch_rows=request.batch_rows,
+        zone=ZoneInfo(request.timezone),
     )
 
 
@@ -261,6 +269,7 @@ def read_http_parts(
     connections: ConnectionResolver,
     sleep: Sleep = clock.sleep,
     batch_rows: int = DEFAULT_BATCH_ROWS,
+    zone: ZoneInfo = UTC_ZONE,
 ) -> Iterator[WholePart]:
     """Fetch every page of an HTTP source, one part per page, each page when it is wanted.
 
@@ -270,7 +279,9 @@ def read_http_parts(
     Args:
         source: the registry's http source.
         logical_date: the run's logical date (``{ds}``, ``{ds_nodash}``).
-        interval: the run's data interval (``{start}``, ``{end}``).
+        interval: the run's data interval (``{start}``, ``{end}``); None: the logical date's
+            day in ``zone``.
+        zone: the pipeline's zone (``Settings.zone``).
         connections: resolves ``source.conn_id`` to a base URL and auth headers.
         sleep: how to wait between retries (tests pass a recorder).
         batch_rows: the most rows per batch of a page.
@@ -284,10 +295,12 @@ def read_http_parts(
         DataError: a response that is not JSON, has no records array, or does not paginate.
     """
     target = connections.http_target(source.conn_id)
-    endpoint = fill(source.endpoint, logical_date, interval)
+    endpoint = fill(source.endpoint, logical_date, interval, zone)
     where = f"{source.conn_id}:{endpoint}"
     client = _Client(source, target, where, sleep)
-    params = {key: fill(value, logical_date, interval) for key, value in source.params.items()}
+    params = {
+        key: fill(value, logical_date, interval, zone) for key, value in source.params.items()
+    }
     base = f"{target.base_url}/{endpoint.lstrip('/')}"
     for page in _pages(source, client, base, params):
         shown = f"{where}?{urlencode(page.query)}" if page.query else where

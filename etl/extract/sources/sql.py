@@ -18,7 +18,7 @@ import hashlib
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -53,8 +53,7 @@ _FATAL_MYSQL = {1044, 1045, 1049, 1054, 1064, 1142, 1146, 1698, 1792}
 def day_interval(logical_date: date, zone: str) -> Interval:
     """The logical date's day ``[D 00:00, D+1 00:00)`` in ``zone``, as aware datetimes."""
     tz = ZoneInfo(zone)
-    start = day_start(logical_date, tz)
-    return start, datetime.combine(logical_date + timedelta(days=1), time.min, tzinfo=tz)
+    return day_start(logical_date, tz), day_start(logical_date + timedelta(days=1), tz)
 
 
 def _locator(source: SqlSource) -> str:
@@ -278,8 +277,9 @@ def _ipc(batch: pa.RecordBatch) -> pa.Buffer:
 def open_parts(source: Source, request: ReadRequest) -> Iterator[SourcePart]:
     """Run the table's select or the query; one part whose rows stream from the cursor.
 
-    Without ``request.interval``, the logical date's day in ``source.timezone`` (absent: the
-    pipeline's zone) is the interval; naive datetimes are taken to be in that zone.
+    Without ``request.interval``, the logical date's day in the pipeline's zone is the interval;
+    naive datetimes of the database are taken to be in ``source.timezone`` (absent: the
+    pipeline's zone).
 
     Yields:
         One part: string columns, column comments (tables), its fingerprint.
@@ -292,9 +292,10 @@ def open_parts(source: Source, request: ReadRequest) -> Iterator[SourcePart]:
     if not isinstance(source, SqlSource):
         raise ConfigError(f"the sql source kind cannot read a {source.kind} source")
     connections = request.resolver(source.kind, source.conn_id)
-    zone_name = source.timezone or request.timezone
-    zone = ZoneInfo(zone_name)
-    interval = request.interval or day_interval(request.logical_date, zone_name)
+    # the logical date is a day of the pipeline's zone; the database may keep naive times in
+    # another (``source.timezone``), which only says how the interval's bounds are bound
+    zone = ZoneInfo(source.timezone or request.timezone)
+    interval = request.interval or day_interval(request.logical_date, request.timezone)
     where = _locator(source)
     engine, conn = _connect(source, connections)
     try:

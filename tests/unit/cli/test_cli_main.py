@@ -98,3 +98,34 @@ def test_a_missing_delivery_is_answered_without_starting_airflow(
     assert "household_register failed at extract: source not delivered: " in err
     assert "(no run was started)" in err
     assert not (env / "home" / "airflow").exists()  # no Airflow database was even created
+
+
+def test_several_undelivered_datasets_answer_at_once_as_a_list(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # no delivery for that date: no runner starts, each dataset answers in one line
+    ids = ["household_register", "air_quality"]
+    assert main(["run", *ids, "--date", "2030-01-01", "--json"]) == 1
+    captured = capsys.readouterr()
+    summaries = json.loads(captured.out)
+    assert [s["dataset"] for s in summaries] == ids
+    assert all(s["status"] == "failed" and "no run was started" in s["error"] for s in summaries)
+    failed = captured.err.splitlines()
+    assert [line.split(" failed at ")[0] for line in failed] == [f"pubdata: {i}" for i in ids]
+    # one id keeps its one object
+    assert main(["run", "air_quality", "--date", "2030-01-01", "--json"]) == 1
+    assert json.loads(capsys.readouterr().out)["dataset"] == "air_quality"
+
+
+def test_a_date_range_takes_one_dataset(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = [
+        "run",
+        "air_quality",
+        "budget_execution",
+        "--start",
+        "2024-06-01",
+        "--end",
+        "2024-06-02",
+    ]
+    assert main(argv) == 2
+    assert "a date range (--start/--end) runs one dataset" in capsys.readouterr().err

@@ -5,11 +5,18 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from etl.lineage.freshness import freshness, schedule_period
-from etl.lineage.quality import dataset_pass_rates, percent, quality_history, run_quality
+from etl.lineage.quality import (
+    _rate,
+    dataset_pass_rates,
+    percent,
+    quality_history,
+    run_quality,
+)
 from etl.lineage.quarantine import quarantine_summary
 from tests.unit.lineage.conftest import People
 
@@ -120,3 +127,16 @@ def test_recorded_parameters_hold_no_value_sets(tmp_path: Path) -> None:
     assert kwargs["expect_column_values_to_be_in_setxm"] == {"value_set": "<2 values>"}
     assert kwargs["expect_column_values_to_match_regexsjhm"] == {"regex": "^138"}
     assert "张伟" not in json.dumps(rows, ensure_ascii=False, default=str)
+
+
+def test_a_logical_date_is_a_local_day_for_freshness() -> None:
+    # 1 June in Shanghai ended at 16:00 UTC on 1 June; a day later (18:00 UTC on 2 June) the
+    # daily dataset is 26 h behind: late, though a UTC day would still call it fresh
+    now = datetime(2024, 6, 2, 18, tzinfo=UTC)
+    assert freshness("@daily", date(2024, 6, 1), now, ZoneInfo("Asia/Shanghai")).state == "late"
+    assert freshness("@daily", date(2024, 6, 1), now).state == "fresh"  # UTC days
+
+
+def test_rates_are_not_rounded_before_they_are_shown() -> None:
+    # 1,999,999 of 2,000,000 rows: rounded to four places first it would read "100%"
+    assert percent(_rate(1_999_999, 2_000_000)) == "99.9%"
