@@ -177,7 +177,7 @@ def cmd_confirm(settings: Settings, args: argparse.Namespace) -> int:
         grade=args.grade,
         reason=args.reason,
         reviewer=args.by or getpass.getuser(),
-        today=date.today(),
+        today=datetime.now(settings.zone).date(),  # the reviewer's day in the city
         now=datetime.now(UTC),
     )
     reruns = [rerun_command(args.dataset, d) for d in confirmation.dates]

@@ -33,7 +33,7 @@ COMMENT = "comment"
 TITLE = "pubdata.title"
 #: The registry's description of the column (absent when it gives none).
 DESCRIPTION = "pubdata.description"
-#: What the zone did to the source column (``etl.protect.zones.TRANSFORMATIONS``: identity,
+#: What the zone did to the source column (``etl.protect.transformations``: identity,
 #: tokenized, masked, generalized, ...); absent on pipeline columns.
 TRANSFORMATION = "pubdata.transformation"
 #: The source column of a field the zone renamed (absent when the names are the same).

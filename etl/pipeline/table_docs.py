@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from etl.extract.parts import RAW_LINE, REASONS, SOURCE_FILE, SOURCE_LINE, SOURCE_ROW, SOURCE_SHA256
 from etl.extract.reserved import LOGICAL_DATE, RUN_ID
 from etl.lake.dictionary import FieldDoc, TableDoc
+from etl.protect.transformations import TRANSFORMATIONS
 from etl.protect.zones import ColumnLineage
 from etl.registry import Dataset
 from etl.zones import TITLES, TableZone
@@ -29,16 +30,6 @@ PIPELINE_COLUMNS: dict[str, FieldDoc] = {
     SOURCE_LINE: FieldDoc("来源文件行", "line number in the source file"),
     RAW_LINE: FieldDoc("原始行", "the row's text as delivered"),
     REASONS: FieldDoc("隔离原因", "reason codes of the checks the row failed"),
-}
-
-#: What each transformation of :data:`etl.protect.zones.TRANSFORMATIONS` did, in words.
-NOTES: dict[str, str | None] = {
-    "identity": None,
-    "tokenized": "已令牌化 tokenized: the same value gives the same keyed token; not reversible",
-    "masked": "已脱敏 masked: part of each value is hidden",
-    "generalized": "已泛化 generalized: a coarser value (year, district, network, 2 decimals)",
-    "dropped": "不提供 dropped: this zone holds no values of the column",
-    "withheld": "暂不提供 withheld: kept out until a person confirms the publication guard",
 }
 
 
@@ -84,7 +75,7 @@ def table_doc(
             title=spec.title or source,
             description=spec.description,
             transformation=line.transformation if line is not None else None,
-            note=NOTES.get(line.transformation) if line is not None else None,
+            note=TRANSFORMATIONS[line.transformation].note if line is not None else None,
             source_column=source if source != name else None,
         )
     return TableDoc(dataset.title, _description(dataset, zone), fields)

@@ -15,17 +15,8 @@ import pyarrow as pa
 from etl.classify import ColumnClassification
 from etl.classify.category import Shared
 from etl.lake.dictionary import ColumnStatus, status_metadata
+from etl.protect.transformations import TRANSFORMATIONS
 from etl.zones import Zone
-
-#: A zone projection's transformation (``etl.protect.zones.TRANSFORMATIONS``) → column status.
-STATUS_OF: dict[str, ColumnStatus] = {
-    "identity": ColumnStatus.PUBLISHED,
-    "masked": ColumnStatus.MASKED,
-    "tokenized": ColumnStatus.TOKENIZED,
-    "generalized": ColumnStatus.GENERALIZED,
-    "withheld": ColumnStatus.WITHHELD,
-    "dropped": ColumnStatus.REMOVED,
-}
 
 WITHHELD_REASON = (
     "the publication guard found values that look personal; held from shared and open until "
@@ -56,7 +47,7 @@ def reason(column: ColumnClassification, zone: Zone, transformation: str, treatm
     Args:
         column: the column's classification for the run.
         zone: a published zone (shared or open).
-        transformation: what the projection did (``etl.protect.zones.TRANSFORMATIONS``).
+        transformation: what the projection did (``etl.protect.transformations.TRANSFORMATIONS``).
         treatment: what the shared zone does with an L3 column of its category.
 
     Returns:
@@ -73,7 +64,9 @@ def column_field(
     name: str, kind: pa.DataType, transformation: str, why: str, day: date | None
 ) -> pa.Field:
     """The field of a projected column, with its status, reason and date as metadata."""
-    return pa.field(name, kind, metadata=status_metadata(STATUS_OF[transformation], why, day))
+    return pa.field(
+        name, kind, metadata=status_metadata(TRANSFORMATIONS[transformation].status, why, day)
+    )
 
 
 def not_delivered(field: pa.Field, day: date | None) -> pa.Field:

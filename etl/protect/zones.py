@@ -49,15 +49,6 @@ from etl.protect.masks_more import (
 from etl.protect.tokens import tokenize
 from etl.zones import ZONES, Zone
 
-TRANSFORMATIONS: tuple[str, ...] = (
-    "identity",
-    "masked",
-    "tokenized",
-    "generalized",
-    "dropped",
-    "withheld",  # kept out by the publication guard (etl.protect.guard) until a person confirms
-)
-
 #: The masks and generalisations of the shared zone, by the name a category record gives them
 #: (``Category.shared_form``).
 FORMS: dict[str, Callable[[Any], Any]] = {
@@ -87,7 +78,7 @@ class ColumnLineage:
     Attributes:
         source: source column name.
         output: output column name, or None if dropped.
-        transformation: one of :data:`TRANSFORMATIONS`.
+        transformation: one of :data:`etl.protect.transformations.TRANSFORMATIONS`.
     """
 
     source: str
@@ -138,7 +129,7 @@ def _check_policy(classification: DatasetClassification, zone: str) -> None:
 
 
 def _transformation(column: ColumnClassification, zone: str, withheld: bool) -> str:
-    """What ``zone`` does with ``column``: one of :data:`TRANSFORMATIONS`."""
+    """What ``zone`` does with ``column`` (a name of ``etl.protect.transformations``)."""
     plan = _plan(zone, column.grade)
     treatment = shared_treatment(column.category)
     if plan == "protect" and treatment is Shared.DROPPED:
