@@ -55,8 +55,13 @@ def local_day(moment: datetime, tz: ZoneInfo) -> date:
     return local(moment, tz).date()
 
 
-def show(moment: datetime | None, tz: ZoneInfo) -> str:
-    """``moment`` as a person reads it: local time to the second, ``-`` when there is none."""
-    if moment is None:
+def show(moment: datetime | str | None, tz: ZoneInfo) -> str:
+    """``moment`` (or its ISO-8601 text) as a person reads it: local time to the second.
+
+    ``-`` when there is none; naive moments are UTC (see :func:`local`).
+    """
+    if moment is None or moment == "":
         return "-"
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
     return local(moment, tz).strftime("%Y-%m-%d %H:%M:%S")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -155,6 +154,7 @@ def render_trace(t: dict[str, Any], tz: ZoneInfo) -> str:
     src, run, row, checks = t["source"], t["run"], t["row"], t["checks"]
     dept = t["department"]
     resub = ", ".join(f"{r['relative_path']} ({r['sha256'][:12]})" for r in src["resubmitted_in"])
+    finished = show(run["finished_at"], tz)
     facts = [
         ["dataset", f"{t['dataset']} — {t['title']}"],
         ["department", f"{dept['id']} {dept['title'] or ''} (owner {dept['owner']})"],
@@ -162,7 +162,10 @@ def render_trace(t: dict[str, Any], tz: ZoneInfo) -> str:
         ["row in file", src["location"]],
         ["fingerprint", f"sha256 {src['sha256']}, {src['bytes']} bytes, {src['encoding'] or '-'}"],
         ["resubmitted", resub or "no"],
-        ["run", f"{run['run_id']} ({run['dag_id']}), finished {_when(run['finished_at'], tz)}"],
+        [
+            "run",
+            f"{run['run_id']} ({run['dag_id']}), finished {finished} {tz.key}",
+        ],
         ["logical date", run["logical_date"]],
         ["run status", run["status"] + (f" at {run['error_stage']}" if run["error_stage"] else "")],
         [
@@ -250,10 +253,3 @@ def add_lineage_parser(sub: Any) -> None:
     parser.add_argument("--column", help="show where this column goes in each zone")
     parser.add_argument("--run", help="with --column: this run instead of the latest")
     parser.set_defaults(func=cmd_lineage)
-
-
-def _when(moment: str | None, tz: ZoneInfo) -> str:
-    """An ISO-8601 instant of the lineage tables as local time, with the zone's name."""
-    if not moment:
-        return "-"
-    return f"{show(datetime.fromisoformat(moment), tz)} {tz.key}"

@@ -139,10 +139,6 @@ class ColumnStatus(StrEnum):
     NOT_DELIVERED = "not_delivered"  # all null: the date's delivery had no such column
 
 
-#: Statuses whose column holds only nulls for the date.
-EMPTY: Final = frozenset({ColumnStatus.WITHHELD, ColumnStatus.REMOVED, ColumnStatus.NOT_DELIVERED})
-
-
 def status_metadata(status: ColumnStatus, reason: str, day: date | None) -> dict[str, str]:
     """The field metadata of a column of a shared or open table.
 

@@ -50,9 +50,7 @@ def when(value: datetime | str | None, tz: ZoneInfo) -> str:
     Every timestamp a page shows goes through this one function (the ``|when`` filter, with the
     deployment's zone, which the page names), so how times are shown is decided here.
     """
-    if value is None or value == "":
-        return "-"
-    return show(value if isinstance(value, datetime) else datetime.fromisoformat(value), tz)
+    return show(value, tz)
 
 
 @pass_context
