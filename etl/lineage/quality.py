@@ -109,6 +109,7 @@ def quality_history(
         None).
     """
     groups: dict[tuple[str, str], dict[str, Any]] = {}
+    latest: dict[tuple[str, str], dict[str, Any]] = {}  # the newest evaluation describes it
     for row in _rows(lake, dataset):
         key = (row["dataset"], expectation_label(row))
         entry = groups.setdefault(
@@ -135,9 +136,7 @@ def quality_history(
         entry["runs"] += 1
         entry["severity"] = row.get("severity") or entry["severity"]
         entry["reason"] = row.get("reason") or key[1]
-        entry["description"] = describe_expectation(
-            row["expectation_type"], row.get("column"), json.loads(row.get("kwargs") or "{}")
-        )
+        latest[key] = row
         if row["success"]:
             entry["passed"] += 1
         else:
@@ -158,7 +157,11 @@ def quality_history(
                     "unexpected_percent": row["unexpected_percent"],
                 }
             )
-    for entry in groups.values():
+    for key, entry in groups.items():
+        row = latest[key]
+        entry["description"] = describe_expectation(
+            row["expectation_type"], row.get("column"), json.loads(row.get("kwargs") or "{}")
+        )
         checked = entry["rows_checked"]
         entry["rows_pass_rate"] = _rate(checked - entry["rows_flagged"], checked)
         entry["runs_pass_rate"] = _rate(entry["passed"], entry["runs"])

@@ -451,6 +451,7 @@ class _StagingWriter:
     def __init__(self, settings: Settings, dataset: Dataset, folder: Path, label: str) -> None:
         self.settings = settings
         self.dataset = dataset
+        self.types = dataset.column_types  # once, not per batch
         self.folder = folder
         self.label = label
         self.raw = staging.TableWriter(folder, staging.RAW)
@@ -466,7 +467,7 @@ class _StagingWriter:
         """The declared types applied to one batch (safe to call from several threads)."""
         return cast_columns(
             data,
-            self.dataset.column_types,
+            self.types,
             source_name=self.label,
             normalize=self.dataset.normalize,
         )
