@@ -8,11 +8,16 @@ names, ID numbers, mobiles and addresses) run for one logical date in two ways:
   runs one after the other, each task forked from it;
 * ``local``: a deployment with LocalExecutor (``airflow api-server``, ``dag-processor`` and
   ``scheduler``) on a fresh PostgreSQL database; the N DAGs are unpaused and triggered
-  through the REST API and run as the scheduler schedules them (``parallelism`` 2);
-* ``local-cold``: the same without ``airflow_local_settings``: each task process imports what
-  it needs, as every task did before issue #16;
+  through the REST API and run as the scheduler schedules them (``parallelism``: two task
+  slots per core, :data:`SLOTS`), with pubdata's task settings (``TASK_RUNTIME``);
+* ``local-cold``: the same deployment as tasks ran before issue #16: no
+  ``airflow_local_settings`` (each task process imports what it needs), OpenLineage events
+  emitted from forks of the task, and no compiled bytecode (an empty ``PYTHONPYCACHEPREFIX``:
+  every import compiles its module, as in an environment installed without ``.pyc`` files
+  where ``PYTHONDONTWRITEBYTECODE`` is set);
 * ``celery``: the distributed deployment of the integration tests (CeleryExecutor on the
-  machine's Redis, results in PostgreSQL, one ``celery worker`` with two prefork processes),
+  machine's Redis, results in PostgreSQL, one ``celery worker`` with :data:`SLOTS` prefork
+  processes),
   warm: ``airflow_local_settings`` preloads the pipeline in the worker before it forks.
 
 For each mode: wall seconds for all runs, the DAG runs' own wall time (start to end in the
@@ -57,6 +62,7 @@ from etl.cli.table import render  # noqa: E402
 from etl.registry import load_registry  # noqa: E402
 from etl.runtime.airflow_env import (  # noqa: E402
     LOCAL_SETTINGS,
+    TASK_RUNTIME,
     airflow_command,
     airflow_environment,
     ensure_airflow_db,
@@ -68,6 +74,9 @@ SEED = 1000
 TEMPLATE = REPO / "bench" / "datasets" / "population" / "population_register.yaml"
 EXPECTATIONS = REPO / "bench" / "expectations"
 ADMIN = "bench"
+#: LocalExecutor's task slots: two per core. A small task waits on the scheduler and the API
+#: server about as long as it computes; one slot per core leaves the cores idle half the time.
+SLOTS = 2 * (os.cpu_count() or 1)
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432"
 
 
@@ -285,7 +294,7 @@ def bench_local(
             AIRFLOW__CORE__PLUGINS_FOLDER=str(REPO / "plugins"),
             AIRFLOW__CORE__LOAD_EXAMPLES="False",
             AIRFLOW__CORE__EXECUTOR="LocalExecutor",
-            AIRFLOW__CORE__PARALLELISM="2",
+            AIRFLOW__CORE__PARALLELISM=str(SLOTS),
             AIRFLOW__CORE__EXECUTION_API_SERVER_URL=f"http://127.0.0.1:{port}/execution/",
             AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS=f"{ADMIN}:admin",
             AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE=str(passwords),
@@ -308,10 +317,15 @@ def bench_local(
                 AIRFLOW__CORE__EXECUTOR="CeleryExecutor",
                 AIRFLOW__CELERY__BROKER_URL=f"redis://127.0.0.1:6379/{redis_db}",
                 AIRFLOW__CELERY__RESULT_BACKEND=f"db+{database}",
-                AIRFLOW__CELERY__WORKER_CONCURRENCY="2",
+                AIRFLOW__CELERY__WORKER_CONCURRENCY=str(SLOTS),
             )
         if warm:
             env["PYTHONPATH"] = str(LOCAL_SETTINGS)
+            env.update(TASK_RUNTIME)
+        else:
+            (home / "no-bytecode").mkdir()
+            env["PYTHONPYCACHEPREFIX"] = str(home / "no-bytecode")
+            env["PYTHONDONTWRITEBYTECODE"] = "1"
         logs = home / "logs"
         logs.mkdir()
         subprocess.run(
@@ -331,7 +345,10 @@ def bench_local(
             if celery:
                 worker = f"pubdata-bench-{secrets.token_hex(3)}@%h"
                 services.append(
-                    ("celery-worker", ("celery", "worker", "--concurrency", "2", "-H", worker))
+                    (
+                        "celery-worker",
+                        ("celery", "worker", "--concurrency", str(SLOTS), "-H", worker),
+                    )
                 )
             for name, args in services:
                 procs[name] = subprocess.Popen(
@@ -354,7 +371,7 @@ def bench_local(
                     procs,
                 )
             trees = [psutil.Process(p.pid) for p in procs.values()]
-            cpu_before = sum(_cpu(t) for t in trees)
+            cpu_before = [_cpu(t) for t in trees]
             started = time.monotonic()
             for dag_id in dag_ids:
                 _request(f"{api}/api/v2/dags/{dag_id}", "PATCH", {"is_paused": False}, token)
@@ -365,16 +382,32 @@ def bench_local(
                     token,
                 )
 
+            # the states are read from the metadata DB, not over the REST API: polling N runs
+            # through the API server every second would bill the bench's own requests to it
+            watcher = sa.create_engine(database, poolclass=sa.pool.NullPool)
+
             def finished() -> bool:
-                states = [
-                    _request(f"{api}/api/v2/dags/{d}/dagRuns/bench", token=token)["state"]
-                    for d in dag_ids
-                ]
-                return all(s in ("success", "failed") for s in states)
+                with watcher.connect() as conn:
+                    done = conn.execute(
+                        sa.text(
+                            "SELECT count(*) FROM dag_run WHERE run_id = 'bench'"
+                            " AND state IN ('success', 'failed')"
+                        )
+                    ).scalar_one()
+                return int(done) >= len(dag_ids)
 
             _wait(finished, "every DAG run", timeout, procs)
             wall = time.monotonic() - started
-            cpu = sum(_cpu(t) for t in trees) - cpu_before
+            spent = {
+                name: _cpu(t) - before
+                for name, t, before in zip(procs, trees, cpu_before, strict=True)
+            }
+            cpu = sum(spent.values())
+            print(
+                f"{mode}: CPU s by process tree: "
+                + ", ".join(f"{name} {seconds:.1f}" for name, seconds in spent.items()),
+                file=sys.stderr,
+            )
         finally:
             for proc in procs.values():
                 with contextlib.suppress(ProcessLookupError):

@@ -306,6 +306,21 @@ class Runner:
         session.refresh(ti)
 
 
+def stop(runner: Runner) -> None:
+    """End as Airflow's own processes end: the listeners finish their work first.
+
+    OpenLineage emits a DAG run's events from a process pool; ``before_stopping`` (the hook a
+    scheduler job calls when it stops) waits for them. What is left after that is the
+    interpreter's teardown of every module the tasks needed (~3 s of CPU for Great Expectations,
+    pandas and Airflow), which nothing needs: the caller leaves with ``os._exit``.
+    """
+    from airflow.listeners.listener import get_listener_manager
+
+    get_listener_manager().hook.before_stopping(component=runner)
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+
+
 def main() -> int:
     """Read the plan from stdin, run it, report events; exit 0 when every run was executed."""
     plan = Plan.model_validate_json(sys.stdin.read())
@@ -316,8 +331,11 @@ def main() -> int:
     events.send(RunnerEvent(event="ready"))
     for planned in plan.runs:
         runner.run(planned)
+    stop(runner)
+    if out is not None:
+        out.close()
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    os._exit(main())

@@ -33,7 +33,7 @@ import pytest
 from etl.lake import delta, zone_table_uri
 from etl.lineage import read_meta
 from etl.registry import load_registry
-from etl.runtime.airflow_env import LOCAL_SETTINGS, airflow_command
+from etl.runtime.airflow_env import LOCAL_SETTINGS, TASK_RUNTIME, airflow_command
 from tests.conftest import REPO, make_settings
 from tests.s3_server import TEST_AWS, free_port, make_bucket, moto_server
 
@@ -227,6 +227,7 @@ def stack(
         AIRFLOW__OPENLINEAGE__TRANSPORT=json.dumps(
             {"type": "file", "log_file_path": str(home / "openlineage" / "events.jsonl")}
         ),
+        **TASK_RUNTIME,
     )
     (home / "openlineage").mkdir(parents=True)
     st = Stack(root, env, api=f"http://127.0.0.1:{port}")
