@@ -139,22 +139,24 @@ def _not_delivered(settings: Settings, dataset: Dataset, day: date) -> str | Non
 
 
 def cmd_registry_schema(settings: Settings, args: argparse.Namespace) -> int:
-    """Write the registry's JSON Schema, or with ``--check`` say whether the file is current."""
+    """Write the JSON Schemas of dataset and domain files, or with ``--check`` compare them."""
+    from etl.integrate.schema import DOMAIN_SCHEMA_FILE, domain_schema_text
     from etl.registry.schema import SCHEMA_FILE, schema_text
 
-    output: Path = args.output or settings.registry / SCHEMA_FILE
-    text = schema_text()
-    current = output.is_file() and output.read_text(encoding="utf-8") == text
-    if args.check:
-        if not current:
+    folder: Path = args.folder or settings.registry
+    stale = []
+    for name, text in ((SCHEMA_FILE, schema_text()), (DOMAIN_SCHEMA_FILE, domain_schema_text())):
+        output = folder / name
+        if output.is_file() and output.read_text(encoding="utf-8") == text:
+            _say(f"{output} is current")
+            continue
+        stale.append(output)
+        if args.check:
             sys.stderr.write(f"pubdata: {output} is not current; run `pubdata registry schema`\n")
-            return 1
-        _say(f"{output} is current")
-        return 0
-    if not current:
-        output.write_text(text, encoding="utf-8")
-    _say(f"wrote {output}" if not current else f"{output} is current")
-    return 0
+        else:
+            output.write_text(text, encoding="utf-8")
+            _say(f"wrote {output}")
+    return 1 if args.check and stale else 0
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
@@ -290,18 +292,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     reg = sub.add_parser("registry", help="registry commands")
     reg_sub = reg.add_subparsers(dest="registry_command", required=True)
-    check = reg_sub.add_parser("check", help="check every registry file")
+    check = reg_sub.add_parser("check", help="check every registry and domain file")
     check.add_argument("--json", action="store_true")
     quality_cmd.add_check_options(check)
 
     schema = reg_sub.add_parser(
-        "schema", help="write the registry's JSON Schema for editors (registry.schema.json)"
+        "schema",
+        help="write the JSON Schemas of dataset and domain files for editors "
+        "(registry.schema.json, domain.schema.json)",
     )
     schema.add_argument(
-        "--output", type=Path, help="where to write (default <registry>/registry.schema.json)"
+        "--folder", type=Path, help="where to write them (default: the registry folder)"
     )
     schema.add_argument(
-        "--check", action="store_true", help="write nothing; exit 1 if the file is not current"
+        "--check", action="store_true", help="write nothing; exit 1 if a file is not current"
     )
     schema.set_defaults(func=cmd_registry_schema)
 

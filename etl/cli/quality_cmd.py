@@ -1,4 +1,7 @@
-"""Quality commands: `registry check` (suites too), `expectations suggest`, `quality`, `docs`."""
+"""Quality commands: `registry check`, `expectations suggest`, `quality`, `docs`.
+
+`registry check` checks the dataset files, the domain files and the suites.
+"""
 
 from __future__ import annotations
 
@@ -18,9 +21,12 @@ from etl.settings import Settings
 
 
 def cmd_registry_check(settings: Settings, args: argparse.Namespace) -> int:
-    """Report every problem in every registry file and suite; exit 1 if there are any."""
+    """Report every problem in every registry file, domain file and suite; exit 1 if any."""
+    from etl.integrate import load_domains
+
     registry = load_registry(settings.registry)
-    problems = [str(p) for p in registry.problems]
+    domains = load_domains(registry)
+    problems = [str(p) for p in (*registry.problems, *domains.problems)]
     suites: list[Path] = []
     if not args.registry_only:
         from etl.validate.check import check_registry_suites
@@ -31,6 +37,7 @@ def cmd_registry_check(settings: Settings, args: argparse.Namespace) -> int:
         payload = {
             "registry": str(registry.root),
             "datasets": sorted(registry.datasets),
+            "domains": sorted(domains.domains),
             "suites": [str(p) for p in suites],
             "problems": problems,
         }
@@ -40,7 +47,8 @@ def cmd_registry_check(settings: Settings, args: argparse.Namespace) -> int:
             sys.stderr.write(f"{line}\n")
         state = f"{len(problems)} problem(s)" if problems else "no problems"
         checked = "" if args.registry_only else f", {len(suites)} suite(s)"
-        _say(f"{len(registry.datasets)} dataset(s) in {registry.root}{checked}: {state}")
+        counts = f"{len(registry.datasets)} dataset(s), {len(domains.domains)} domain(s)"
+        _say(f"{counts} in {registry.root}{checked}: {state}")
     return 1 if problems else 0
 
 

@@ -17,10 +17,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.errors import DataError
-from etl.extract._fullwidth import halfwidth, halfwidth_text
 from etl.extract._table import clean_name
 from etl.extract.reserved import RESERVED_COLUMNS
 from etl.registry.normalize import DEFAULT_NULL_MARKERS, NormalizeSpec
+from etl.text.fullwidth import halfwidth, halfwidth_text
 
 _SPACES = re.compile(r"\s+")
 

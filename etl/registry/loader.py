@@ -1,8 +1,12 @@
-"""Scan the registry folder, parse every dataset file and report every problem at once."""
+"""Scan the registry folder, parse every dataset file and report every problem at once.
+
+Every ``*.yaml``/``*.yml`` file under the registry root is a dataset, except ``alerts.yaml`` (the
+alert channels) and the files under ``domains/`` (:data:`DOMAINS_FOLDER`: the models of the
+integrated repositories, which :mod:`etl.integrate` reads).
+"""
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,11 +20,23 @@ from etl.errors import ConfigError
 from etl.registry import safe_yaml
 from etl.registry.alerts import ALERTS_FILE, AlertsConfig
 from etl.registry.model import Dataset
-from etl.registry.problems import RegistryProblem, problems_from
+from etl.registry.problems import RegistryProblem, did_you_mean, problems_from, raise_for
 
-__all__ = ["Registry", "RegistryProblem", "load_registry", "parse_alerts", "parse_file"]
+__all__ = [
+    "DOMAINS_FOLDER",
+    "Registry",
+    "RegistryProblem",
+    "domain_files",
+    "load_registry",
+    "parse_alerts",
+    "parse_file",
+    "validate_file",
+]
 
 SUFFIXES = (".yaml", ".yml")
+#: The folder, directly under the registry root, of the integrated domains' model files; no
+#: file under it is a dataset (a department folder cannot be called this).
+DOMAINS_FOLDER = "domains"
 _NO_LINES = safe_yaml.Document(None, {})
 
 
@@ -42,8 +58,7 @@ class Registry:
         try:
             return self.datasets[dataset_id]
         except KeyError:
-            close = difflib.get_close_matches(dataset_id, list(self.datasets), n=1, cutoff=0.6)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = did_you_mean(dataset_id, self.datasets)
             known = ", ".join(sorted(self.datasets)) or "none"
             raise ConfigError(
                 f"unknown dataset {dataset_id!r} in registry {self.root}{hint} (known: {known})"
@@ -68,8 +83,7 @@ class Registry:
 
     def raise_for_problems(self) -> None:
         """Raise one :class:`ConfigError` listing every problem, if there are any."""
-        if self.problems:
-            raise ConfigError("; ".join(str(p) for p in self.problems))
+        raise_for(self.problems)
 
 
 _ID_LINE = re.compile(r"""^id:[ \t]*["']?([A-Za-z0-9_]+)["']?[ \t]*(?:#.*)?$""", re.MULTILINE)
@@ -90,13 +104,26 @@ def _declared_id(path: Path) -> str | None:
     return found if isinstance(found, str) else None
 
 
-def _files(root: Path) -> Iterator[Path]:
-    alerts = root / ALERTS_FILE
-    for path in sorted(root.rglob("*")):
-        if path == alerts:  # the alert channels, not a dataset
-            continue
+def _yaml_files(folder: Path) -> Iterator[Path]:
+    """The YAML files under ``folder`` (recursively, sorted), hidden files left out."""
+    for path in sorted(folder.rglob("*")):
         if path.suffix in SUFFIXES and path.is_file() and not path.name.startswith("."):
             yield path
+
+
+def _files(root: Path) -> Iterator[Path]:
+    """The dataset files: every YAML file but the alert channels and the domain models."""
+    alerts, domains = root / ALERTS_FILE, root / DOMAINS_FOLDER
+    for path in _yaml_files(root):
+        if path != alerts and not path.is_relative_to(domains):
+            yield path
+
+
+def domain_files(root: Path) -> Iterator[Path]:
+    """The domain model files: every YAML file under ``<root>/domains/``, recursively."""
+    domains = root / DOMAINS_FOLDER
+    if domains.is_dir():
+        yield from _yaml_files(domains)
 
 
 def _read_mapping(path: Path) -> tuple[safe_yaml.Document | None, list[RegistryProblem]]:
@@ -114,10 +141,19 @@ def _read_mapping(path: Path) -> tuple[safe_yaml.Document | None, list[RegistryP
     return document, []
 
 
-def _validate(
+def validate_file(
     path: Path, model: type[BaseModel]
 ) -> tuple[Any, safe_yaml.Document, list[RegistryProblem]]:
-    """Read ``path`` and validate it as ``model``: the value (or None), its lines, problems."""
+    """Read ``path`` and validate it as ``model``: the value (or None), its lines, problems.
+
+    Args:
+        path: a registry file (a dataset, ``alerts.yaml`` or a domain file).
+        model: the closed model the file holds.
+
+    Returns:
+        The model (None when the file has problems), the parsed document (its lines name
+        later problems of the file), and the problems found.
+    """
     document, problems = _read_mapping(path)
     if document is None:
         return None, _NO_LINES, problems
@@ -129,7 +165,7 @@ def _validate(
 
 def parse_file(path: Path) -> tuple[Dataset | None, list[RegistryProblem]]:
     """Parse one registry file, returning the dataset or the problems found in it."""
-    dataset, _, problems = _validate(path, Dataset)
+    dataset, _, problems = validate_file(path, Dataset)
     return dataset, problems
 
 
@@ -138,7 +174,7 @@ def parse_alerts(root: Path) -> tuple[AlertsConfig, list[RegistryProblem]]:
     path = root / ALERTS_FILE
     if not path.is_file():
         return AlertsConfig(), []
-    config, _, problems = _validate(path, AlertsConfig)
+    config, _, problems = validate_file(path, AlertsConfig)
     return config or AlertsConfig(), problems
 
 
@@ -168,7 +204,7 @@ def _channel_problems(
 
 
 def load_registry(root: Path) -> Registry:
-    """Load every ``*.yaml``/``*.yml`` file under ``root`` (recursively), and ``alerts.yaml``.
+    """Load every dataset file under ``root`` (recursively), and ``alerts.yaml``.
 
     Problems never stop the scan: each file is parsed and every problem is collected, so that
     ``pubdata registry check`` can report all of them and a DAG file can surface them as import
@@ -182,7 +218,7 @@ def load_registry(root: Path) -> Registry:
     lines: dict[str, safe_yaml.Document] = {}
     problems: list[RegistryProblem] = []
     for path in _files(root):
-        dataset, document, found = _validate(path, Dataset)
+        dataset, document, found = validate_file(path, Dataset)
         problems.extend(found)
         if dataset is None:
             continue

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import difflib
 import types
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from etl.errors import ConfigError
 from etl.registry.safe_yaml import Document
 
 #: Discriminated unions: the fields whose value pydantic puts in an error's location.
@@ -33,6 +34,31 @@ class FieldValueError(ValueError):
     def __init__(self, field: tuple[str, ...], message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+class FieldValueErrors(ValueError):
+    """Several :class:`FieldValueError` found by one model validator, reported one by one.
+
+    A validator that checks how the parts of a file fit together (every name a file refers to)
+    raises this with all it found, so that one check reports every problem at once.
+    """
+
+    def __init__(self, errors: Sequence[FieldValueError]) -> None:
+        super().__init__("; ".join(str(error) for error in errors))
+        self.errors = tuple(errors)
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """``; did you mean 'x'?`` for the known name closest to ``name`` (``""`` if none is close)."""
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def raise_for(problems: Iterable[RegistryProblem]) -> None:
+    """Raise one :class:`~etl.errors.ConfigError` listing every problem, if there are any."""
+    shown = [str(problem) for problem in problems]
+    if shown:
+        raise ConfigError("; ".join(shown))
 
 
 @dataclass(frozen=True)
@@ -115,10 +141,27 @@ def _walk(
 
 def _did_you_mean(model: type[BaseModel], location: Sequence[str]) -> str:
     owner, _ = _walk(model, location[:-1])
-    if owner is None:
-        return ""
-    close = difflib.get_close_matches(location[-1], list(owner.model_fields), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    return "" if owner is None else did_you_mean(location[-1], owner.model_fields)
+
+
+def _problem(
+    path: Path,
+    model: type[BaseModel],
+    raw: list[str],
+    kind: str,
+    message: str,
+    document: Document,
+) -> RegistryProblem:
+    """One problem at the raw pydantic location ``raw``, named as the file writes it."""
+    _, tags = _walk(model, raw)
+    user = [part for index, part in enumerate(raw) if index not in tags]
+    if kind == "extra_forbidden":
+        message = "unknown key" + (
+            _did_you_mean(model, raw) or " (check the spelling; the registry model is closed)"
+        )
+    elif kind == "missing":
+        message = "required key is missing"
+    return RegistryProblem(path, ".".join(user) or None, message, document.line_of(tuple(user)))
 
 
 def problems_from(
@@ -130,20 +173,13 @@ def problems_from(
         raw = [str(part) for part in item["loc"] if not str(part).startswith("function-")]
         raw = [part for part in raw if part != "[key]"]
         cause = (item.get("ctx") or {}).get("error")
-        if isinstance(cause, FieldValueError):
-            raw = [*raw, *cause.field]
-        _, tags = _walk(model, raw)
-        user = [part for index, part in enumerate(raw) if index not in tags]
-        kind = item["type"]
-        if kind == "extra_forbidden":
-            message = "unknown key" + (
-                _did_you_mean(model, raw) or " (check the spelling; the registry model is closed)"
-            )
-        elif kind == "missing":
-            message = "required key is missing"
-        else:
-            message = item["msg"].removeprefix("Value error, ")
-        problems.append(
-            RegistryProblem(path, ".".join(user) or None, message, document.line_of(tuple(user)))
-        )
+        found = cause.errors if isinstance(cause, FieldValueErrors) else (cause,)
+        for each in found:
+            if isinstance(each, FieldValueError):
+                problems.append(
+                    _problem(path, model, [*raw, *each.field], "value_error", str(each), document)
+                )
+            else:
+                message = item["msg"].removeprefix("Value error, ")
+                problems.append(_problem(path, model, raw, item["type"], message, document))
     return sorted(problems, key=lambda p: p.line if p.line is not None else 0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from datetime import datetime, time
@@ -177,6 +178,26 @@ def test_broken_yaml_is_an_import_error_naming_the_file(tmp_path: Path) -> None:
     assert result["dags"]["ingest__extra__waiting"]["tasks"] == ["wait_for_source", *STEPS]
     assert result["dags"]["ingest__extra__from_db"]["tasks"] == STEPS
     assert result["dags"]["ingest__extra__from_db"]["paused_on_creation"] is False  # start_paused
+
+
+def test_a_broken_domain_file_is_an_import_error_and_leaves_the_dataset_dags(
+    tmp_path: Path,
+) -> None:
+    registry = tmp_path / "registry"
+    shutil.copytree(REPO / "datasets", registry)
+    domain = registry / "domains" / "population.yaml"
+    text = domain.read_text(encoding="utf-8").replace("{xm: hzxm}", "{xm: hzmx}")
+    domain.write_text(text, encoding="utf-8")
+    (registry / "domains" / "broken.yaml").write_text("id: broken\ntitle: [\n", encoding="utf-8")
+    result = parse(registry, tmp_path)
+    assert set(result["errors"]) == {"registry_check.py"}
+    message = result["errors"]["registry_check.py"]
+    line = text.splitlines().index("    attributes: {xm: hzmx}") + 1
+    assert f"population.yaml: line {line}: contributors.clinic_visits.attributes.xm:" in message
+    assert "broken.yaml: line 3: not valid YAML" in message
+    # every dataset keeps its DAG: a domain file is never a dataset, broken or not
+    assert ingest_dags(result) == {d.dag_id for d in load_registry(registry).datasets.values()}
+    assert len(ingest_dags(result)) == len(load_registry(REPO / "datasets").datasets)
 
 
 @pytest.mark.slow  # generates and parses a 1,000-entry registry

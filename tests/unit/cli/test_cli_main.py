@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,27 @@ def test_registry_check_json(env: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert main(["registry", "check", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["problems"] == [] and "household_register" in out["datasets"]
+    assert out["domains"] == ["legal_entity", "population"]
+
+
+def test_registry_check_reports_domain_problems(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    registry = env / "registry"
+    shutil.copytree(REPO / "datasets", registry)
+    domain = registry / "domains" / "population.yaml"
+    text = domain.read_text(encoding="utf-8").replace("{xm: hzxm}", "{xm: hzmx}")
+    domain.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("PUBDATA_REGISTRY", str(registry))
+    assert main(["registry", "check", "--registry-only"]) == 1
+    captured = capsys.readouterr()
+    line = text.splitlines().index("    attributes: {xm: hzmx}") + 1
+    assert captured.err == (
+        f"{domain}: line {line}: contributors.clinic_visits.attributes.xm: column 'hzmx' is not"
+        " declared in clinic_visits's columns; did you mean 'hzxm'? (declared: jzlsh, hzxm,"
+        " sfzh, jzrq, ksmc, zdmc, zddm, fy)\n"
+    )
+    assert captured.out == f"7 dataset(s), 1 domain(s) in {registry}: 1 problem(s)\n"
 
 
 def test_registry_check_reports_every_problem(

@@ -7,9 +7,9 @@ import pytest
 
 from etl.errors import DataError
 from etl.extract import cast_columns, normalize_headers
-from etl.extract._fullwidth import halfwidth
 from etl.extract.normalize import clean_header
 from etl.registry.normalize import NormalizeSpec
+from etl.text.fullwidth import halfwidth
 
 
 def _spec(**values: object) -> NormalizeSpec:

@@ -6,6 +6,7 @@ import pytest
 
 from etl.errors import ConfigError
 from etl.registry import load_registry
+from etl.registry.loader import domain_files
 
 GOOD = """\
 id: people
@@ -126,3 +127,16 @@ def test_repository_registry_is_valid() -> None:
     registry = load_registry(root)
     assert registry.problems == ()
     assert len({d.department for d in registry.datasets.values()}) >= 6
+
+
+def test_files_under_the_domains_folder_are_not_datasets(tmp_path: Path) -> None:
+    write(tmp_path, "ps/people.yaml", GOOD)
+    write(tmp_path, "domains/population.yaml", "id: population\n")
+    write(tmp_path, "domains/more/broken.yml", ": :\n")
+    # only the folder directly under the root holds domains
+    write(tmp_path, "ps/domains/other.yaml", GOOD.replace("id: people", "id: other"))
+    registry = load_registry(tmp_path)
+    assert registry.problems == ()
+    assert sorted(registry.datasets) == ["other", "people"]
+    found = [p.relative_to(tmp_path).as_posix() for p in domain_files(tmp_path)]
+    assert found == ["domains/more/broken.yml", "domains/population.yaml"]
