@@ -8,20 +8,15 @@ import random
 from stdnum.cn import uscc
 from synthetic import URBAN, WUHAN, District, Row, seeded_faker, seeded_rng, urban_address, weighted
 
+from etl.classify.detectors.codes import org_code_check_char
+
+#: GB 32100 alphabet (no I, O, S, V, Z): what the bodies of post-2015 organisation codes draw from.
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def org_code_check(body: str) -> str:
-    """Return the GB 11714 check character of an 8-character organisation code body."""
-    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(body, ORG_WEIGHTS, strict=True))
-    check = 11 - total % 11
-    return {10: "X", 11: "0"}.get(check, str(check))
 
 
 def credit_code(region: str, org_body: str) -> str:
     """Return an enterprise 统一社会信用代码 (登记管理部门 9, 机构类别 1)."""
-    first17 = f"91{region}{org_body}{org_code_check(org_body)}"
+    first17 = f"91{region}{org_body}{org_code_check_char(org_body)}"
     return first17 + uscc.calc_check_digit(first17)
 
 
