@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from entities import build_enterprise_registry
+from entities import ENTERPRISES, build_enterprise_registry
 from people import (
     CLINIC_SHEET,
     build_clinic_visits,
@@ -32,10 +32,18 @@ from people import (
     build_relief_payments,
 )
 from synthetic import DEMO_DATE, SECOND_DATE, WUHAN, Row, pick_distinct, seeded_rng, weighted
+from tax_insurance import (
+    TAX_SHEET,
+    build_insured_units,
+    build_tax_changes,
+    build_tax_registration,
+)
 
 HERE = Path(__file__).resolve().parent
 LANDING = HERE / "landing"
 PLATE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I, O
+#: What the tax system writes above its header: a merged title and a ``key：value`` line.
+TAX_PREAMBLE = ("纳税人登记信息查询结果", "导出机关：国家税务总局武汉市税务局")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -352,24 +360,47 @@ def _write_parquet(path: Path, header: tuple[str, ...], rows: list[Row]) -> byte
     return sink.getvalue().to_pybytes()
 
 
-def _write_xlsx(path: Path, header: tuple[str, ...], rows: list[Row]) -> bytes:
-    import xlsxwriter  # a dev dependency (uv.lock); only the Excel sample needs it
+def _write_xlsx(
+    sheet_name: str, author: str, preamble: Sequence[str] = ()
+) -> Callable[[Path, tuple[str, ...], list[Row]], bytes]:
+    """A workbook writer: ``preamble`` rows (a merged title first) above the header.
 
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
-    # A fixed creation time keeps docProps/core.xml, and so the file, identical on every run.
-    workbook.set_properties({"created": dt.datetime(2024, 6, 1, 18, 0, 0), "author": "HIS"})
-    sheet = workbook.add_worksheet(CLINIC_SHEET)
-    for col, name in enumerate(header):
-        sheet.write_string(0, col, name)
-    for r, row in enumerate(rows, start=1):
-        for col, value in enumerate(row):
-            if isinstance(value, float):
-                sheet.write_number(r, col, value)
+    Identifiers and serials are text cells, floats numbers, dates date cells.
+    """
+
+    def write(path: Path, header: tuple[str, ...], rows: list[Row]) -> bytes:
+        import xlsxwriter  # a dev dependency (uv.lock); only the Excel samples need it
+
+        buffer = io.BytesIO()
+        workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
+        # A fixed creation time keeps docProps/core.xml, and so the file, identical on every run.
+        workbook.set_properties({"created": dt.datetime(2024, 6, 1, 18, 0, 0), "author": author})
+        sheet = workbook.add_worksheet(sheet_name)
+        for r, line in enumerate(preamble):
+            if r == 0:
+                sheet.merge_range(0, 0, 0, len(header) - 1, line)
             else:
-                sheet.write_string(r, col, str(value))  # IDs and serials stay text
-    workbook.close()
-    return buffer.getvalue()
+                sheet.write_string(r, 0, line)
+        top = len(preamble)
+        for col, name in enumerate(header):
+            sheet.write_string(top, col, name)
+        date_cell = (
+            workbook.add_format({"num_format": "yyyy-mm-dd"})
+            if any(isinstance(v, dt.date) for row in rows for v in row)
+            else None
+        )
+        for r, row in enumerate(rows, start=top + 1):
+            for col, value in enumerate(row):
+                if isinstance(value, float):
+                    sheet.write_number(r, col, value)
+                elif isinstance(value, dt.date):
+                    sheet.write_datetime(r, col, dt.datetime.combine(value, dt.time()), date_cell)
+                else:
+                    sheet.write_string(r, col, str(value))  # IDs and serials stay text
+        workbook.close()
+        return buffer.getvalue()
+
+    return write
 
 
 @dataclass(frozen=True)
@@ -380,7 +411,7 @@ class Spec:
     dataset: str
     day: dt.date
     file_name: str
-    rows: int
+    rows: int  # rows to build; 0 where the builder derives them from another dataset
     build: Callable[[dt.date, int], tuple[tuple[str, ...], list[Row]]]
     write: Callable[[Path, tuple[str, ...], list[Row]], bytes]
 
@@ -388,15 +419,21 @@ class Spec:
 def specs() -> list[Spec]:
     """Return every landing file the samples consist of, in writing order."""
     d1, d2 = DEMO_DATE, SECOND_DATE
+    tax_workbook = _write_xlsx(TAX_SHEET, "金税三期", TAX_PREAMBLE)
     return [
         Spec("public_security", "household_register", d1, f"{d1}.csv", 1500,
              build_household_register, _write_csv("gbk")),
         Spec("public_security", "household_register", d2, f"{d2}.csv", 900,
              build_household_register, _write_csv("gbk")),
-        Spec("market_regulation", "enterprise_registry", d1, f"{d1}.csv", 800,
+        Spec("market_regulation", "enterprise_registry", d1, f"{d1}.csv", ENTERPRISES,
              build_enterprise_registry, _write_csv("utf-8-sig")),
+        Spec("tax", "tax_registration", d1, f"{d1}.xlsx", 0,
+             build_tax_registration, tax_workbook),
+        Spec("tax", "tax_registration", d2, f"{d2}.xlsx", 0, build_tax_changes, tax_workbook),
+        Spec("human_resources", "insured_units", d1, f"{d1}.csv", 0,
+             build_insured_units, _write_csv("gbk")),
         Spec("health", "clinic_visits", d1, f"{d1:%Y%m%d}.xlsx", 600,
-             build_clinic_visits, _write_xlsx),
+             build_clinic_visits, _write_xlsx(CLINIC_SHEET, "HIS")),
         Spec("transport", "vehicle_positions", d1, f"{d1}.jsonl", 1200,
              build_vehicle_positions, _write_jsonl),
         Spec("transport", "vehicle_positions", d2, f"{d2}.jsonl", 1200,
