@@ -24,13 +24,9 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from clinic_relief import CLINIC_SHEET, build_clinic_visits, build_relief_payments
 from entities import ENTERPRISES, build_enterprise_registry
-from people import (
-    CLINIC_SHEET,
-    build_clinic_visits,
-    build_household_register,
-    build_relief_payments,
-)
+from people import HOUSEHOLD_ROWS, build_household_register
 from synthetic import DEMO_DATE, SECOND_DATE, WUHAN, Row, pick_distinct, seeded_rng, weighted
 from tax_insurance import (
     TAX_SHEET,
@@ -421,7 +417,7 @@ def specs() -> list[Spec]:
     d1, d2 = DEMO_DATE, SECOND_DATE
     tax_workbook = _write_xlsx(TAX_SHEET, "金税三期", TAX_PREAMBLE)
     return [
-        Spec("public_security", "household_register", d1, f"{d1}.csv", 1500,
+        Spec("public_security", "household_register", d1, f"{d1}.csv", HOUSEHOLD_ROWS,
              build_household_register, _write_csv("gbk")),
         Spec("public_security", "household_register", d2, f"{d2}.csv", 900,
              build_household_register, _write_csv("gbk")),

@@ -1,19 +1,24 @@
-"""Builders of the population samples: household register, clinic visits, relief payments."""
+"""The persons of the samples: the household register, and how other departments write them.
+
+The 2024-06-01 register is the reference list of persons. The clinic and relief extracts
+(``clinic_relief.py``) draw most of their persons from it with :func:`residents`, and write a few
+of them differently (a legacy 15-digit number, a lower-case ``x``, a homophone in the name).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from synthetic import (
     DEMO_DATE,
     OTHER_REGIONS,
-    RURAL,
     SECOND_DATE,
     URBAN,
     WUHAN,
     Row,
-    bank_card,
     birth_date,
     mobile,
     person_region,
@@ -39,6 +44,7 @@ UYGHUR_GIVEN_NAMES = (
     "阿依古丽", "买买提", "艾力", "热依拉", "古丽娜尔", "努尔", "阿卜杜拉", "帕提古丽", "迪丽拜尔",
 )  # fmt: skip
 
+HOUSEHOLD_ROWS = 1500  # the 2024-06-01 register, whose persons the other two datasets share
 HOUSEHOLD_HEADER = ("xm", "gmsfhm", "xb", "mz", "csrq", "hjdz", "lxdh", "djrq", "hh")
 HOUSEHOLD_BAD = {DEMO_DATE: (3, 2), SECOND_DATE: (1, 0)}  # (17-char ID numbers, empty xm)
 
@@ -158,155 +164,88 @@ def _spoil_household_rows(rng: random.Random, rows: list[Row], bad: tuple[int, i
         rows[i][0] = ""
 
 
-CLINIC_HEADER = ("jzlsh", "hzxm", "sfzh", "jzrq", "ksmc", "zdmc", "zddm", "fy")
-CLINIC_SHEET = "就诊记录"
-# department, (min_age, max_age), (min_fee, max_fee), weight, diagnoses (name, ICD-10)
-CLINICS: tuple[
-    tuple[str, tuple[int, int], tuple[int, int], int, tuple[tuple[str, str], ...]], ...
-] = (
-    (
-        "心血管内科",
-        (40, 90),
-        (60, 900),
-        12,
-        (("高血压", "I10"), ("冠状动脉粥样硬化性心脏病", "I25.1"), ("心律失常", "I49.9")),
-    ),
-    (
-        "内分泌科",
-        (30, 85),
-        (50, 700),
-        10,
-        (("2型糖尿病", "E11.9"), ("高脂血症", "E78.5"), ("甲状腺功能减退症", "E03.9")),
-    ),
-    (
-        "呼吸内科",
-        (18, 90),
-        (40, 600),
-        12,
-        (("急性上呼吸道感染", "J06.9"), ("急性支气管炎", "J20.9"), ("慢性阻塞性肺疾病", "J44.9")),
-    ),
-    (
-        "儿科",
-        (0, 13),
-        (30, 400),
-        12,
-        (("急性上呼吸道感染", "J06.9"), ("急性扁桃体炎", "J03.9"), ("支气管炎", "J40")),
-    ),
-    (
-        "消化内科",
-        (18, 85),
-        (50, 1500),
-        9,
-        (("慢性胃炎", "K29.5"), ("胃食管反流病", "K21.9"), ("肠易激综合征", "K58.9")),
-    ),
-    (
-        "骨科",
-        (20, 85),
-        (80, 2500),
-        8,
-        (("腰椎间盘突出", "M51.2"), ("颈椎病", "M47.8"), ("膝关节骨关节炎", "M17.9")),
-    ),
-    ("皮肤科", (5, 80), (30, 400), 7, (("湿疹", "L30.9"), ("荨麻疹", "L50.9"), ("痤疮", "L70.0"))),
-    (
-        "眼科",
-        (5, 90),
-        (30, 800),
-        6,
-        (("结膜炎", "H10.9"), ("白内障", "H26.9"), ("屈光不正", "H52.7")),
-    ),
-    ("口腔科", (6, 80), (50, 1200), 6, (("龋齿", "K02.9"), ("牙周炎", "K05.3"))),
-    (
-        "神经内科",
-        (30, 90),
-        (60, 1800),
-        8,
-        (("脑梗死", "I63.9"), ("失眠", "G47.0"), ("偏头痛", "G43.9")),
-    ),
-    ("耳鼻喉科", (5, 80), (40, 500), 5, (("过敏性鼻炎", "J30.4"), ("慢性咽炎", "J31.2"))),
-    (
-        "急诊科",
-        (1, 90),
-        (100, 3000),
-        5,
-        (("急性胃肠炎", "K52.9"), ("发热", "R50.9"), ("头皮裂伤", "S01.0")),
-    ),
-)
+# ---------------------------------------------------------------------------------------------
+# The register's persons, and how other departments write them
+# ---------------------------------------------------------------------------------------------
 
 
-def build_clinic_visits(day: dt.date, n_rows: int) -> tuple[tuple[str, ...], list[Row]]:
-    """门诊就诊记录: one row per outpatient visit of the day (patients may visit twice)."""
-    rng, fake = seeded_rng("clinic_visits", day), seeded_faker("clinic_visits", day)
-    weights = [c[3] for c in CLINICS]
-    patients: list[tuple[str, str, int]] = []
-    used_ids: set[str] = set()
-    rows: list[Row] = []
-    serial = rng.randrange(100, 400)
-    for _ in range(n_rows):
-        clinic = rng.choices(CLINICS, weights=weights)[0]
-        reuse = [p for p in patients if clinic[1][0] <= p[2] <= clinic[1][1]]
-        if reuse and rng.random() < 0.05:
-            patient_name, number, _age = rng.choice(reuse)
-        else:
-            male = rng.random() < 0.5
-            age = rng.randrange(clinic[1][0], clinic[1][1] + 1)
-            region = person_region(rng, rng.choice(WUHAN)[0])
-            birth = birth_date(rng, day, age, age)
-            number = unique_id(region, birth, male, rng, used_ids)
-            given = fake.first_name_male() if male else fake.first_name_female()
-            patient_name = fake.last_name() + given
-            patients.append((patient_name, number, age))
-        diagnosis, icd = rng.choice(clinic[4])
-        serial += rng.randrange(1, 4)
-        fee = round(rng.uniform(*clinic[2]), 2)
-        serial_no = f"{day:%Y%m%d}{serial:06d}"
-        rows.append(
-            [serial_no, patient_name, number, day.isoformat(), clinic[0], diagnosis, icd, fee]
+@dataclass(frozen=True)
+class Resident:
+    """A person of the 2024-06-01 household register (a row its suite passes)."""
+
+    row: int  # 1-based data row of the register file (``_source_row``)
+    name: str
+    number: str  # 公民身份号码, 18 characters
+    birth: dt.date
+    address: str  # 户籍地址
+    phone: str
+
+    def age(self, on: dt.date) -> int:
+        """Age in whole years on ``on``."""
+        return on.year - self.birth.year - ((on.month, on.day) < (self.birth.month, self.birth.day))
+
+
+def residents() -> tuple[Resident, ...]:
+    """The persons of the 2024-06-01 register, in file order, without its faulty rows."""
+    _, rows = build_household_register(DEMO_DATE, HOUSEHOLD_ROWS)
+    return tuple(
+        Resident(
+            row=i,
+            name=str(row[0]),
+            number=str(row[1]),
+            birth=dt.date.fromisoformat(str(row[4])),
+            address=str(row[5]),
+            phone=str(row[6]),
         )
-
-    for i in pick_distinct(rng, len(rows), (2,))[0]:
-        rows[i][7] = -float(rows[i][7])  # 退费 entered as a visit: negative fee
-    return CLINIC_HEADER, rows
-
-
-RELIEF_HEADER = ("xm", "sfzh", "yhkh", "lxdh", "jzdz", "ffje", "ffyf", "jzlx")
-RARE_NAMES = ("刘䶮", "陈𬣙")  # 生僻字 outside GBK: why the file is GB18030
+        for i, row in enumerate(rows, start=1)
+        if len(str(row[1])) == 18 and row[0]
+    )
 
 
-def build_relief_payments(day: dt.date, n_rows: int) -> tuple[tuple[str, ...], list[Row]]:
-    """低保救助金发放: the month's payments to recipients (one per person)."""
-    rng, fake = seeded_rng("relief_payments", day), seeded_faker("relief_payments", day)
-    used_ids: set[str] = set()
-    rows: list[Row] = []
-    rare = rng.sample(range(n_rows), len(RARE_NAMES))
-    for i in range(n_rows):
-        kind = rng.choices(("城市低保", "农村低保", "特困供养"), weights=(55, 30, 15))[0]
-        district = rng.choice(
-            RURAL if kind == "农村低保" else (URBAN if rng.random() < 0.85 else RURAL)
-        )
-        age = rng.randrange(60, 95) if kind == "特困供养" else rng.randrange(18, 90)
-        male = rng.random() < 0.5
-        birth = birth_date(rng, day, age, age)
-        number = unique_id(person_region(rng, district[0]), birth, male, rng, used_ids)
-        name = fake.last_name() + (fake.first_name_male() if male else fake.first_name_female())
-        if i in rare:
-            name = RARE_NAMES[rare.index(i)]
-        if rng.random() < 0.04:
-            phone = f"027-{rng.choice('5678')}{rng.randrange(10**6, 10**7)}"  # landline
-        else:
-            phone = mobile(rng)
-        amount = {"城市低保": (200, 1000), "农村低保": (150, 900), "特困供养": (1300, 1400)}[kind]
-        rows.append(
-            [
-                name,
-                number,
-                bank_card(rng),
-                phone,
-                residential_address(rng, district),
-                f"{rng.randrange(*amount)}.00",
-                f"{day:%Y-%m}",
-                kind,
-            ]
-        )
-    for i in pick_distinct(rng, len(rows), (2,))[0]:
-        rows[i][5] = ""  # amount missing in the 发放清单
-    return RELIEF_HEADER, rows
+def pick_residents(
+    rng: random.Random,
+    pool: Sequence[Resident],
+    count: int,
+    taken: set[str],
+    ok: Callable[[Resident], bool] | None = None,
+) -> tuple[Resident, ...]:
+    """``count`` persons of ``pool`` not yet taken (and satisfying ``ok``); they become taken."""
+    eligible = [r for r in pool if r.number not in taken and (ok is None or ok(r))]
+    chosen = rng.sample(eligible, count)
+    taken.update(r.number for r in chosen)
+    return tuple(chosen)
+
+
+def legacy_number(number: str) -> str:
+    """The 15-digit ID number of the first-generation card: no century, no check character."""
+    return number[:6] + number[8:17]
+
+
+def has_legacy_number(person: Resident) -> bool:
+    """Whether the person is old enough to have held a first-generation (15-digit) card."""
+    return person.birth.year < 1980
+
+
+def ends_in_x(person: Resident) -> bool:
+    """Whether the ID number's check character is ``X`` (others type it as ``x``)."""
+    return person.number.endswith("X")
+
+
+#: A given name's last character and a homophone typed for it at a counter (同音字).
+HOMOPHONES = {
+    "伟": "炜", "军": "君", "杰": "洁", "涛": "韬", "斌": "彬", "明": "铭", "刚": "钢", "平": "萍",
+    "华": "骅", "鹏": "朋", "飞": "菲", "宇": "禹", "浩": "皓", "凯": "恺", "俊": "峻", "旭": "煦",
+    "林": "琳", "阳": "扬", "峰": "锋", "瑞": "睿", "敏": "旻", "静": "婧", "丽": "莉", "艳": "燕",
+    "娟": "鹃", "霞": "侠", "燕": "艳", "玲": "龄", "萍": "苹", "红": "虹", "英": "瑛", "梅": "玫",
+    "莉": "丽", "婷": "亭", "晶": "菁", "颖": "莹", "慧": "惠", "倩": "茜", "琴": "芹", "芳": "方",
+}  # fmt: skip
+
+
+def has_homophone(person: Resident) -> bool:
+    """Whether :func:`homophone_name` can vary the person's name."""
+    return person.name[-1] in HOMOPHONES and "·" not in person.name
+
+
+def homophone_name(name: str) -> str:
+    """The name with its last character replaced by a homophone: 张伟 -> 张炜."""
+    return name[:-1] + HOMOPHONES[name[-1]]
