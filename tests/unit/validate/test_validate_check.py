@@ -63,7 +63,7 @@ def test_unreadable_suites(tmp_path: Path, text: str, needle: str) -> None:
 def test_repository_suites_are_clean() -> None:
     settings = make_settings(REPO / ".unused")
     checked, problems = check_registry_suites(settings, load_registry(settings.registry))
-    assert len(checked) == 7 and problems == []
+    assert len(checked) == 9 and problems == []
 
 
 def test_registry_check_command_reports_suite_problems(
