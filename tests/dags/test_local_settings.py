@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 from pathlib import Path
 from types import ModuleType
@@ -48,3 +49,22 @@ def test_the_embedded_airflow_finds_the_local_settings(tmp_path: Path) -> None:
 
     env = airflow_environment(make_settings(tmp_path / "home"), base={"PYTHONPATH": "/x"})
     assert env["PYTHONPATH"].split(":") == [str(LOCAL_SETTINGS), "/x"]
+
+
+def test_what_tasks_import_is_compiled_bytecode() -> None:
+    """``make install`` compiles bytecode: no task process compiles Airflow or GX again.
+
+    With ``PYTHONDONTWRITEBYTECODE`` set (this machine, CI, many images) an interpreter that
+    finds no ``.pyc`` compiles every module it imports, in every process, and caches nothing.
+    """
+    from etl.pipeline.warm import WARM_MODULES
+
+    names = (*WARM_MODULES, "airflow.sdk", "airflow.sdk.execution_time.task_runner", "pyarrow")
+    missing = []
+    for name in names:
+        source = getattr(importlib.import_module(name), "__file__", None)
+        assert source is not None and source.endswith(".py"), name
+        cached = importlib.util.cache_from_source(source)
+        if not Path(cached).is_file():
+            missing.append(name)
+    assert not missing, f"no compiled bytecode for {missing}: run `make install`"
