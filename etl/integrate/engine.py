@@ -49,6 +49,7 @@ from typing import Any, Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.dataset as pads
 from deltalake import DeltaTable
 
 from etl.errors import ConfigError
@@ -224,10 +225,13 @@ def _schemas(domain: Domain) -> dict[str, pa.Schema]:
 
 
 def _check_columns(domain: Domain, bases: dict[str, DeltaTable | None]) -> None:
-    """Refuse tables built from another version of the domain file (their columns differ)."""
+    """Refuse tables built from another version of the domain file (columns or types differ)."""
     for table, schema in _schemas(domain).items():
         held = delta.snapshot_schema(bases[table])
-        if held is not None and set(held.names) != set(schema.names):
+        if held is None:
+            continue
+        columns = {(f.name, f.type) for f in held}
+        if columns != {(f.name, f.type) for f in schema}:
             raise ConfigError(
                 f"the {table} table of {domain.id} has other columns than its domain file "
                 "makes (the file changed since it was built); rebuild the repository "
@@ -260,6 +264,7 @@ class _Work:
         self.full = full
         self.key = key
         self.schemas = _schemas(domain)
+        self._datasets: dict[str, pads.Dataset] = {}
 
     def tokenize(self, keys: Any) -> Any:
         return entity_tokens(self.domain, keys, self.key)
@@ -269,7 +274,7 @@ class _Work:
         base = self.bases["records"]
         if self.full or base is None or self.domain.entity != "legal_entity":
             return pa.array([], pa.string())
-        current = delta.snapshot_dataset(base, self.uris["records"]).to_table(
+        current = self._dataset("records").to_table(
             columns=[self.domain.key.name], filter=pc.field(IS_CURRENT)
         )
         return current.column(self.domain.key.name).combine_chunks().cast(pa.string())
@@ -354,9 +359,7 @@ class _Work:
             wanted = one if wanted is None else wanted | one
         if wanted is None:
             return set()
-        found = delta.snapshot_dataset(base, self.uris["candidates"]).to_table(
-            columns=[BUCKET], filter=wanted
-        )
+        found = self._dataset("candidates").to_table(columns=[BUCKET], filter=wanted)
         return set(pc.unique(found.column(BUCKET)).to_pylist())
 
     def _read(self, group: list[int]) -> GroupState:
@@ -365,13 +368,20 @@ class _Work:
             return GroupState.empty(self.domain)
         held = {}
         for table, schema in self.schemas.items():
-            base = self.bases[table]
-            assert base is not None  # incremental: every table exists
-            found = delta.snapshot_dataset(base, self.uris[table]).to_table(
+            found = self._dataset(table).to_table(
                 filter=pc.field(BUCKET).isin(pa.array(group, pa.int16()))
             )
             held[table] = found.select(schema.names).cast(schema)
         return GroupState.of(self.domain, held["candidates"], held["records"], held["conflicts"])
+
+    def _dataset(self, table: str) -> pads.Dataset:
+        """The files of the table as read at the start (listed from its log once)."""
+        found = self._datasets.get(table)
+        if found is None:
+            base = self.bases[table]
+            assert base is not None  # incremental: every table exists
+            found = self._datasets[table] = delta.snapshot_dataset(base, self.uris[table])
+        return found
 
     def _write(self, state: GroupState, stages: dict[str, delta.StagedPartitions]) -> None:
         """Stage every changed partition of the group (every partition, for a full build)."""

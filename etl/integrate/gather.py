@@ -37,7 +37,7 @@ from etl.registry import Registry
 from etl.text.strings import as_strings
 from etl.zones import Zone
 
-__all__ = ["ContributingRun", "Deliveries", "RunMatch", "gather", "lake_runs"]
+__all__ = ["ContributingRun", "Deliveries", "RunMatch", "gather"]
 
 #: Rows per batch read from a contributor's table.
 BATCH_ROWS = 100_000
@@ -142,20 +142,6 @@ def _restricted_uri(lake: str, registry: Registry, dataset_id: str) -> str:
     return zone_table_uri(lake, Zone.RESTRICTED, dataset.domain, dataset.id)
 
 
-def lake_runs(lake: str, registry: Registry, domain: Domain) -> list[ContributingRun]:
-    """Every run whose rows the contributors' restricted tables hold now, oldest first."""
-    found: set[ContributingRun] = set()
-    for dataset_id in domain.datasets:
-        uri = _restricted_uri(lake, registry, dataset_id)
-        if not delta.table_exists(uri):
-            continue
-        pairs = delta.dataset(uri).to_table(columns=[RUN_ID, LOGICAL_DATE])
-        unique = pairs.group_by([RUN_ID, LOGICAL_DATE]).aggregate([])
-        for row in unique.to_pylist():
-            found.add(ContributingRun(dataset_id, row[LOGICAL_DATE], row[RUN_ID]))
-    return sorted(found)
-
-
 def _run_filter(runs: Sequence[ContributingRun]) -> Any:
     wanted = None
     for run in runs:
@@ -175,7 +161,7 @@ class _Reader:
     uri: str
     lookup: OrgCodeLookup | None
     counts: dict[tuple[str, date], RunMatch] = field(default_factory=dict)
-    usccs: list[pa.Array] = field(default_factory=list)
+    usccs: list[pa.Array] = field(default_factory=list, repr=False)
 
     @property
     def contributor(self) -> Contributor:

@@ -48,6 +48,7 @@ from etl.integrate.tables import (
     VALID_FROM,
     VALID_TO,
     attribute_types,
+    candidates_schema,
     conflicts_schema,
     key_buckets,
     lineage_column,
@@ -121,19 +122,24 @@ class GroupState:
     """
 
     domain: Domain
-    candidates: pa.Table
-    current: pa.Table
-    history: pa.Table
-    open: pa.Table
-    resolved: pa.Table
+    candidates: pa.Table = field(repr=False)  # the tables hold keys and values: never shown
+    current: pa.Table = field(repr=False)
+    history: pa.Table = field(repr=False)
+    open: pa.Table = field(repr=False)
+    resolved: pa.Table = field(repr=False)
     dirty: dict[str, set[tuple[str, ...]]] = field(
         default_factory=lambda: {table: set() for table in PARTITIONS}
     )
     counts: Counts = field(default_factory=Counts)
-    _known: pa.Array = field(default_factory=lambda: pa.array([], pa.string()))
-    _tokens: pa.Array = field(default_factory=lambda: pa.array([], pa.string()))
-    _touched: list[pa.Array] = field(default_factory=list)
-    _changed: list[pa.Array] = field(default_factory=list)
+    # keys tokenized so far and their tokens; keys touched and changed by the steps
+    _known: pa.Array = field(
+        init=False, repr=False, default_factory=lambda: pa.array([], pa.string())
+    )
+    _tokens: pa.Array = field(
+        init=False, repr=False, default_factory=lambda: pa.array([], pa.string())
+    )
+    _touched: list[pa.Array] = field(init=False, repr=False, default_factory=list)
+    _changed: list[pa.Array] = field(init=False, repr=False, default_factory=list)
 
     @classmethod
     def empty(cls, domain: Domain) -> GroupState:
@@ -150,8 +156,6 @@ class GroupState:
         cls, domain: Domain, candidates: pa.Table | None, records: pa.Table, conflicts: pa.Table
     ) -> GroupState:
         """A group holding the rows read from the tables (each in its table's schema)."""
-        from etl.integrate.tables import candidates_schema
-
         current = pc.fill_null(records.column(IS_CURRENT), False)
         is_open = pc.fill_null(conflicts.column("is_open"), False)
         return cls(
@@ -234,6 +238,8 @@ def partitions(
         order: the sort keys of the rows within a partition.
         only: the partitions wanted (None: every partition ``rows`` has).
     """
+    if only is not None and rows.num_rows:
+        rows = rows.filter(_in_partitions(rows, columns, only))
     n = rows.num_rows
     if n == 0:
         return
@@ -248,8 +254,15 @@ def partitions(
     for start, stop in itertools.pairwise(bounds):
         part = rows.slice(start, stop - start)
         key = tuple(str(part.column(c)[0].as_py()) for c in columns)
-        if only is None or key in only:
-            yield dict(zip(columns, key, strict=True)), part
+        yield dict(zip(columns, key, strict=True)), part
+
+
+def _in_partitions(rows: pa.Table, columns: tuple[str, ...], only: set[tuple[str, ...]]) -> Any:
+    """Mask of the rows that lie in one of the partitions ``only``."""
+    texts = [rows.column(c).cast(pa.string()) for c in columns]
+    joined = texts[0] if len(texts) == 1 else pc.binary_join_element_wise(*texts, _SEP)
+    wanted = pa.array([_SEP.join(key) for key in only], pa.string())
+    return pc.is_in(joined, value_set=wanted)
 
 
 def _same(a: Any, b: Any) -> Any:
@@ -338,12 +351,17 @@ def _crossing(state: GroupState, step: Step) -> Any:
 
 
 def _side_by_side(state: GroupState, keys: pa.Array) -> dict[str, pa.Table]:
-    """Per dataset, its candidate row for each key (all-null where it has none)."""
+    """Per dataset, its candidate row for each key (all-null where it has none).
+
+    Each dataset's table holds the attributes it maps and the row lineage, nothing else.
+    """
     cands = state.candidates.filter(pc.is_in(state.candidates.column(state.key), value_set=keys))
     out = {}
-    for dataset in state.domain.datasets:
+    for dataset, contributor in state.domain.contributors.items():
         own = cands.filter(pc.equal(cands.column(DATASET), dataset))
-        out[dataset] = own.take(pc.index_in(keys, value_set=_array(own.column(state.key))))
+        columns = [*contributor.attributes, RUN_ID, SOURCE_FILE, SOURCE_ROW, LOGICAL_DATE]
+        positions = pc.index_in(keys, value_set=_array(own.column(state.key)))
+        out[dataset] = own.select(columns).take(positions)
     return out
 
 

@@ -368,11 +368,23 @@ class _PartFiles:
             )
             self._sink = self._fs.open_output_stream(self._path)
             self._writer = pq.ParquetWriter(
-                self._sink, self._schema, compression="zstd", **_encodings(part)
+                self._sink, self._schema, compression="zstd", **self._encodings_of(part)
             )
             self._rows = 0
         self._writer.write_table(part)
         self._rows += part.num_rows
+
+    def _encodings_of(self, part: pa.Table) -> dict[str, Any]:
+        # the partitions of one rewrite hold alike rows: their first sizeable one decides
+        staged = self._staged
+        if not isinstance(staged, StagedPartitions):
+            return _encodings(part)
+        if staged.encodings is not None:
+            return staged.encodings
+        found = _encodings(part)
+        if part.num_rows >= ENCODING_SAMPLE_ROWS // 10:
+            staged.encodings = found
+        return found
 
     def close(self) -> None:
         """Finish the open file, if any, and list it with its footer."""
@@ -418,12 +430,15 @@ class StagedPartitions(Staged):
         values: each written file's partition values (column → text, as Delta stores them).
         replaced: the partition values of every partition written, as tuples in
             :attr:`partition_by` order; an empty partition written removes it.
+        encodings: the Parquet encodings of every file, chosen once from the first
+            partition of a thousand rows or more (earlier, smaller ones choose their own).
     """
 
     partition_by: tuple[str, ...] = ()
     whole: bool = False
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     replaced: set[tuple[str, ...]] = field(default_factory=set)
+    encodings: dict[str, Any] | None = None
 
 
 def stage_partitions(
