@@ -148,8 +148,9 @@ def integrate(
         What was read and changed; also appended to ``_meta.integration_runs``.
 
     Raises:
-        ConfigError: a contributor is not in the registry, or the tables were built from
-            another version of the domain file (rebuild them).
+        ConfigError: a run or contributor is not one of the domain's or the registry's,
+            the tables were built from another version of the domain file, or their open
+            conflicts carry tokens of a rotated key (rebuild them, ``rebuild``).
         ConcurrentRun: another integration of the repository committed first.
     """
     started = datetime.now(UTC)
@@ -157,10 +158,14 @@ def integrate(
     key = load_token_key(settings.home, settings.token_key, provided=token_key)
     uris = {t: integrated_table_uri(settings.lake, domain.id, t) for t in INTEGRATED_TABLES}
     bases = {t: delta.snapshot(uri) for t, uri in uris.items()}
+    for one in runs:
+        domain.contributor(one.dataset)  # a run of another dataset is a caller's mistake
     full = rebuild or any(base is None for base in bases.values())
     if not full:
         _check_columns(domain, bases)
     work = _Work(domain, uris, bases, full, key)
+    if not full:
+        work.check_token_key()
     since = None if full else _last_as_of(settings.lake, domain.id)
     with _spill_folder(settings, domain) as folder:
         deliveries, matches = gather(
@@ -268,6 +273,26 @@ class _Work:
 
     def tokenize(self, keys: Any) -> Any:
         return entity_tokens(self.domain, keys, self.key)
+
+    def check_token_key(self) -> None:
+        """Refuse to match open conflicts whose entity tokens another key made.
+
+        After the token key is rotated, an open conflict's token would never equal the new
+        token of its entity: it would stay open for ever beside a duplicate.
+
+        Raises:
+            ConfigError: an open conflict carries a token of another key; rebuild.
+        """
+        entities = self._dataset("conflicts").to_table(
+            columns=["entity"], filter=pc.field("is_open")
+        )
+        ours = pc.starts_with(entities.column("entity"), f"{self.key.key_id}:")
+        if pc.any(pc.invert(ours)).as_py():
+            raise ConfigError(
+                f"the open conflicts of {self.domain.id} carry tokens of another token key than "
+                f"{self.key.key_id!r} (the key was rotated); rebuild the repository "
+                "(a full build: integrate with rebuild)"
+            )
 
     def known_usccs(self) -> pa.Array:
         """The USCCs the repository knows (legal entities; organisation codes resolve to them)."""

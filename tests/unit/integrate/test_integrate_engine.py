@@ -118,6 +118,16 @@ def test_a_stale_authoritative_value_yields_to_a_fresh_one(lake: Lake) -> None:
     found = records(lake)
     assert (found[A]["lxdh"], found[A]["lxdh__dataset"]) == ("13900000001", "register")
     assert (found[B]["lxdh"], found[B]["lxdh__dataset"]) == ("13800000022", "relief")
+    # both disagree with the other source; A's record took a fallback's value
+    conflicts = delta.read(integrated_table_uri(lake.settings.lake, "population", "conflicts"))
+    found_conflicts = sorted(
+        (r["source"], r["other"], r["source_authoritative"], r["other_run_id"])
+        for r in conflicts.to_pylist()
+    )
+    assert found_conflicts == [
+        ("register", "relief", False, old.run_id),
+        ("relief", "register", True, register.run_id),
+    ]
 
 
 def test_a_value_going_stale_between_integrations_is_recomputed(lake: Lake) -> None:

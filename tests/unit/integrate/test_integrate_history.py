@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from etl.errors import ConcurrentRun
+from etl.errors import ConcurrentRun, ConfigError
 from etl.integrate import engine
 from etl.integrate.engine import integrate
 from etl.integrate.tables import BUCKET, key_buckets, records_as_of
@@ -336,3 +337,25 @@ def test_no_id_number_leaves_the_restricted_tables(
         assert not any(secret in text for secret in secrets)
     # the spill folder of delivered rows is gone
     assert not list(lake.settings.staging.glob("integrate-*"))
+
+
+def test_open_conflicts_of_a_rotated_token_key_need_a_rebuild(lake: Lake) -> None:
+    run(
+        lake,
+        lake.write("register", D1, [person(A, xm="张三")]),
+        lake.write("relief", D1, [relief(A, xm="张叁")]),
+    )
+    rotated = replace(
+        lake.settings, token_key="k2:" + "a2V5LXR3by1ub3QtYS1zZWNyZXQtMzItYnl0ZXMuLi4="
+    )
+    later = lake.write("relief", D2, [relief(A, xm="张叁")])
+    with pytest.raises(ConfigError, match="tokens of another token key than 'k2'"):
+        integrate(rotated, POPULATION, [later], registry=lake.registry)
+    integrate(rotated, POPULATION, [later], registry=lake.registry, rebuild=True)
+    assert [c["entity"].split(":")[0] for c in conflicts(lake)] == ["k2"]
+
+
+def test_a_run_of_a_dataset_that_does_not_contribute_is_refused(lake: Lake) -> None:
+    stray = lake.write("companies", D1, [{"tyshxydm": "91420100562148998X", "qymc": "甲"}])
+    with pytest.raises(ConfigError, match="'companies' does not contribute to domain population"):
+        run(lake, stray)
