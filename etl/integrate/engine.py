@@ -24,6 +24,11 @@ Design notes, where this differs from a plain ``DeltaTable.merge``:
   10.6 s and several GB resident; the pyarrow rewrite of the same buckets 7.5 s and 0.3 GB.
   Both rewrite every touched file: delta-rs writes no deletion vectors, so an update spread
   over all buckets (1% of random entities) rewrites the whole records table either way.
+- Measured the same way with 1M persons and three contributors of 1M rows each: a full build
+  28-32 s (0.9 GB peak), against 3.8 s to read the inputs and write the three tables once with
+  pyarrow; about 9 s of it is checking 3M ID numbers (``check_id_card`` runs MOD 11-2 per value
+  in Python). A 1% update (10k persons, new addresses) 6.9 s (0.74 GB): it reads and rewrites
+  every bucket, as above.
 - The three tables are committed one after another (records, candidates, conflicts), the first
   claiming the repository (the Delta application transaction ``pubdata:integrate``): a
   concurrent integration of the same repository fails with

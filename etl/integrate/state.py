@@ -275,6 +275,8 @@ def _latest(rows: pa.Table, key: str) -> pa.Table:
     """One row per (key, dataset): the last in (source file, source row) order."""
     if rows.num_rows <= 1:
         return rows
+    if pc.count_distinct(_identity(rows, (key, DATASET))).as_py() == rows.num_rows:
+        return rows  # the usual delivery: one row per entity, nothing to sort out
     order = [(key, "ascending"), (DATASET, "ascending")]
     order += [(SOURCE_FILE, "ascending"), (SOURCE_ROW, "ascending")]
     rows = rows.sort_by(order).combine_chunks()
@@ -295,6 +297,10 @@ def _identity(table: pa.Table, columns: tuple[str, ...]) -> Any:
 def _upsert_candidates(state: GroupState, latest: pa.Table) -> None:
     """Put the delivered latest rows in place of older candidates of the same dataset."""
     key = state.key
+    if state.candidates.num_rows == 0:  # a full build's first date
+        state.candidates = latest
+        state.mark("candidates", latest)
+        return
     held = pc.is_in(state.candidates.column(key), value_set=pc.unique(latest.column(key)))
     near = state.candidates.filter(held)
     positions = pc.index_in(
@@ -395,6 +401,32 @@ def _computed(
     return pa.table(columns), choices
 
 
+def _differs(state: GroupState, computed: pa.Table, old: pa.Table) -> Any:
+    """Mask of the records whose values or sources differ from the versions held."""
+    differs = pa.repeat(pa.scalar(False), computed.num_rows)
+    for name in state.domain.attributes:
+        for column in (name, lineage_column(name, "dataset")):
+            differs = pc.or_(differs, pc.invert(_same(computed.column(column), old.column(column))))
+    return differs
+
+
+def _closed(ended: pa.Table, as_of: date) -> pa.Table:
+    """The versions of ``ended`` that close on ``as_of``.
+
+    A version that began on ``as_of`` is not among them: it is replaced, not closed (two
+    integrations of one date leave one version, never an empty interval).
+    """
+    day = pa.scalar(as_of, pa.date32())
+    closing = ended.filter(pc.less(ended.column(VALID_FROM), day))
+    n = closing.num_rows
+    closed = closing.set_column(
+        closing.schema.get_field_index(VALID_TO), VALID_TO, pa.repeat(day, n)
+    )
+    return closed.set_column(
+        closed.schema.get_field_index(IS_CURRENT), IS_CURRENT, pa.repeat(pa.scalar(False), n)
+    )
+
+
 def _apply_versions(state: GroupState, computed: pa.Table, as_of: date) -> None:
     """Close and open versions where a touched entity's record changed (SCD type 2)."""
     key = state.key
@@ -404,11 +436,9 @@ def _apply_versions(state: GroupState, computed: pa.Table, as_of: date) -> None:
     positions = pc.index_in(keys, value_set=_array(affected.column(key)))
     old = affected.take(positions)
     is_new = pc.is_null(positions)
-    differs = pa.repeat(pa.scalar(False), computed.num_rows)
-    for name in state.domain.attributes:
-        for column in (name, lineage_column(name, "dataset")):
-            differs = pc.or_(differs, pc.invert(_same(computed.column(column), old.column(column))))
-    changed = pc.and_(pc.invert(is_new), differs)
+    changed = pa.repeat(pa.scalar(False), computed.num_rows)
+    if affected.num_rows:  # a full build's first date has nothing to compare with
+        changed = pc.and_(pc.invert(is_new), _differs(state, computed, old))
     versioned = pc.or_(is_new, changed)
     start = pc.max_element_wise(old.column(VALID_FROM), pa.scalar(as_of, pa.date32()))
     fresh = computed.filter(versioned)
@@ -417,18 +447,7 @@ def _apply_versions(state: GroupState, computed: pa.Table, as_of: date) -> None:
     fresh = fresh.append_column(IS_CURRENT, pa.repeat(pa.scalar(True), fresh.num_rows))
     fresh = fresh.select(state.current.schema.names).cast(state.current.schema)
     ended = old.filter(changed)
-    # a version that began on this date is replaced, not closed (no empty interval)
-    closing = ended.filter(pc.less(ended.column(VALID_FROM), pa.scalar(as_of, pa.date32())))
-    closed = closing.set_column(
-        closing.schema.get_field_index(VALID_TO),
-        VALID_TO,
-        pa.repeat(pa.scalar(as_of, pa.date32()), closing.num_rows),
-    )
-    closed = closed.set_column(
-        closed.schema.get_field_index(IS_CURRENT),
-        IS_CURRENT,
-        pa.repeat(pa.scalar(False), closed.num_rows),
-    )
+    closed = _closed(ended, as_of)
     replaced = pc.is_in(affected.column(key), value_set=_array(ended.column(key)))
     state.current = pa.concat_tables(
         [state.current.filter(pc.invert(touched)), affected.filter(pc.invert(replaced)), fresh]
