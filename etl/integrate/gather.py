@@ -39,9 +39,6 @@ from etl.zones import Zone
 
 __all__ = ["ContributingRun", "Deliveries", "RunMatch", "gather"]
 
-#: Rows per batch read from a contributor's table.
-BATCH_ROWS = 100_000
-
 
 @dataclass(frozen=True, order=True)
 class ContributingRun:
@@ -160,6 +157,7 @@ class _Reader:
     dataset_id: str
     uri: str
     lookup: OrgCodeLookup | None
+    batch_rows: int
     counts: dict[tuple[str, date], RunMatch] = field(default_factory=dict)
     usccs: list[pa.Array] = field(default_factory=list, repr=False)
 
@@ -181,7 +179,7 @@ class _Reader:
         source = delta.dataset(self.uri).to_batches(
             columns=columns,
             filter=None if runs is None else _run_filter(runs),
-            batch_size=BATCH_ROWS,
+            batch_size=self.batch_rows,
         )
         for batch in source:
             for run_id in pc.unique(batch.column(RUN_ID)).to_pylist():
@@ -247,6 +245,7 @@ def gather(
     runs: Sequence[ContributingRun] | None,
     known_usccs: Any,
     folder: Path,
+    batch_rows: int,
 ) -> tuple[Deliveries, list[RunMatch]]:
     """Read the runs' rows into ``folder``, bucket by bucket, and count their keys.
 
@@ -258,6 +257,7 @@ def gather(
         known_usccs: for legal entities, the USCCs the repository knows already (a string
             array; organisation codes resolve through them and the USCCs read).
         folder: an empty private folder for the spill.
+        batch_rows: rows per batch read (memory follows it).
 
     Returns:
         The spilled rows and, per run, its counts (every run asked for, even one that has no
@@ -277,7 +277,7 @@ def gather(
         lookup = None
         if domain.key_form_of(dataset_id) == "org_code":
             lookup = OrgCodeLookup.from_usccs(pa.chunked_array(seen, pa.string()))
-        reader = _Reader(domain, dataset_id, uri, lookup)
+        reader = _Reader(domain, dataset_id, uri, lookup, batch_rows)
         _spill(deliveries, reader.batches(wanted), dataset_id)
         seen += reader.usccs
         found.update({(dataset_id, *k): v for k, v in reader.counts.items()})

@@ -110,6 +110,21 @@ LEGAL_ENTITY = Domain.model_validate(
 )
 
 
+def person(key: str, **values: Any) -> dict[str, Any]:
+    """A ``register`` row: the key, the values given, every other column null."""
+    return {"gmsfhm": key, "xm": None, "csrq": None, "lxdh": None, **values}
+
+
+def relief(key: str, **values: Any) -> dict[str, Any]:
+    """A ``relief`` row."""
+    return {"sfzh": key, "xm": None, "lxdh": None, "jzdz": None, **values}
+
+
+def clinic(key: str, **values: Any) -> dict[str, Any]:
+    """A ``clinic`` row."""
+    return {"sfzh": key, "hzxm": None, "csrq": None, **values}
+
+
 def id_number(sequence: int, born: str = "19900307") -> str:
     """A valid 18-digit ID number (Wuhan, Hongshan district) with sequence ``sequence``."""
     body = f"420111{born}{sequence % 1000:03d}"

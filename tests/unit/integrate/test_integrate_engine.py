@@ -26,6 +26,8 @@ from tests.unit.integrate.builders import (
     legacy_id_number,
     make_lake,
     org_code,
+    person,
+    relief,
     uscc,
 )
 
@@ -36,15 +38,6 @@ A, B, C = id_number(1), id_number(2), id_number(3)
 @pytest.fixture
 def lake(tmp_path: Path) -> Lake:
     return make_lake(tmp_path)
-
-
-def person(key: str, **values: Any) -> dict[str, Any]:
-    """A register row: every column, the ones not given null."""
-    return {"gmsfhm": key, "xm": None, "csrq": None, "lxdh": None, **values}
-
-
-def relief(key: str, **values: Any) -> dict[str, Any]:
-    return {"sfzh": key, "xm": None, "lxdh": None, "jzdz": None, **values}
 
 
 def records(lake: Lake, domain: Domain = POPULATION) -> dict[str, dict[str, Any]]:

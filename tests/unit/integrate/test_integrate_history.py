@@ -22,7 +22,15 @@ from etl.lake import delta
 from etl.lake.layout import integrated_table_uri
 from etl.protect.keys import load_token_key
 from etl.protect.tokens import tokenize_one
-from tests.unit.integrate.builders import POPULATION, Lake, id_number, make_lake
+from tests.unit.integrate.builders import (
+    POPULATION,
+    Lake,
+    clinic,
+    id_number,
+    make_lake,
+    person,
+    relief,
+)
 
 D1, D2, D3 = date(2024, 6, 1), date(2024, 6, 2), date(2024, 6, 3)
 A, B = id_number(1), id_number(2)
@@ -31,18 +39,6 @@ A, B = id_number(1), id_number(2)
 @pytest.fixture
 def lake(tmp_path: Path) -> Lake:
     return make_lake(tmp_path)
-
-
-def person(key: str, **values: Any) -> dict[str, Any]:
-    return {"gmsfhm": key, "xm": None, "csrq": None, "lxdh": None, **values}
-
-
-def relief(key: str, **values: Any) -> dict[str, Any]:
-    return {"sfzh": key, "xm": None, "lxdh": None, "jzdz": None, **values}
-
-
-def clinic(key: str, **values: Any) -> dict[str, Any]:
-    return {"sfzh": key, "hzxm": None, "csrq": None, **values}
 
 
 def run(lake: Lake, *runs: Any) -> Any:
