@@ -42,6 +42,8 @@ from etl.registry.problems import FieldValueError, FieldValueErrors, did_you_mea
 
 __all__ = [
     "ENTITY_KEY_FORMS",
+    "LINEAGE_SEPARATOR",
+    "VERSION_COLUMNS",
     "Attribute",
     "Contributor",
     "Domain",
@@ -62,10 +64,28 @@ ENTITY_KEY_FORMS: dict[EntityKind, tuple[KeyForm, ...]] = {
     "person": ("id_number",),
     "legal_entity": ("uscc", "org_code"),
 }
+#: The version columns of the integrated records (SCD type 2; :mod:`etl.integrate.tables`): no
+#: attribute or key may take these names.
+VERSION_COLUMNS = ("valid_from", "valid_to", "is_current")
+#: Joins an attribute to the name of one of its lineage columns (``xm__dataset``), so no
+#: attribute or key name may contain it.
+LINEAGE_SEPARATOR = "__"
 #: An attribute or dataset name: the registry's identifiers.
 Name = Annotated[str, Field(pattern=IDENT, max_length=64)]
 #: A dataset column (declared in the dataset's ``columns:``, which the loader checks).
 Column = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+def _reserved(name: str) -> str | None:
+    """Why ``name`` cannot name a column of the integrated records, or None when it can."""
+    if name in VERSION_COLUMNS:
+        return f"{name!r} is a version column of the integrated records; choose another name"
+    if LINEAGE_SEPARATOR in name:
+        return (
+            f"{name!r} contains {LINEAGE_SEPARATOR!r}, which names lineage columns "
+            "(xm__dataset); choose another name"
+        )
+    return None
 
 
 class EntityKey(Closed):
@@ -186,7 +206,14 @@ class Domain(Closed):
         return self
 
     def _key_problems(self) -> list[FieldValueError]:
-        found = []
+        found = [
+            FieldValueError(where, message)
+            for where, name in (
+                (("key", "name"), self.key.name),
+                *((("attributes", n), n) for n in self.attributes),
+            )
+            if (message := _reserved(name)) is not None
+        ]
         if self.key.name in self.attributes:
             found.append(
                 FieldValueError(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import re
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -367,11 +368,23 @@ class _PartFiles:
             )
             self._sink = self._fs.open_output_stream(self._path)
             self._writer = pq.ParquetWriter(
-                self._sink, self._schema, compression="zstd", **_encodings(part)
+                self._sink, self._schema, compression="zstd", **self._encodings_of(part)
             )
             self._rows = 0
         self._writer.write_table(part)
         self._rows += part.num_rows
+
+    def _encodings_of(self, part: pa.Table) -> dict[str, Any]:
+        # the partitions of one rewrite hold alike rows: their first sizeable one decides
+        staged = self._staged
+        if not isinstance(staged, StagedPartitions):
+            return _encodings(part)
+        if staged.encodings is not None:
+            return staged.encodings
+        found = _encodings(part)
+        if part.num_rows >= ENCODING_SAMPLE_ROWS // 10:
+            staged.encodings = found
+        return found
 
     def close(self) -> None:
         """Finish the open file, if any, and list it with its footer."""
@@ -395,6 +408,195 @@ def _check_day(batch: pa.RecordBatch, day: str) -> None:
     dates = batch.column(PARTITION_COLUMN).cast(pa.string())
     if dates.null_count or not pc.all(pc.equal(dates, day)).as_py():
         raise ValueError(f"rows of another {PARTITION_COLUMN} than {day} in its replace")
+
+
+# --- Partition rewrites ---------------------------------------------------------------------
+#
+# A table partitioned by key buckets (the integrated repositories) is updated by rewriting the
+# partitions whose rows changed: each is written whole (its unchanged rows copied), and one
+# commit removes the partitions' previous files and adds the new ones. This is what a Delta
+# MERGE does (copy-on-write of the files holding matched rows), done with pyarrow's writer one
+# partition at a time, so memory follows a partition, not the table.
+
+
+@dataclass
+class StagedPartitions(Staged):
+    """Partitions written whole and not committed yet (see :func:`stage_partitions`).
+
+    Attributes:
+        partition_by: the partition columns, outermost first.
+        whole: the commit replaces the whole table (every earlier file is removed, and the
+            table takes :attr:`schema`); otherwise only the :attr:`replaced` partitions.
+        values: each written file's partition values (column → text, as Delta stores them).
+        replaced: the partition values of every partition written, as tuples in
+            :attr:`partition_by` order; an empty partition written removes it.
+        encodings: the Parquet encodings of every file, chosen once from the first
+            partition of a thousand rows or more (earlier, smaller ones choose their own).
+    """
+
+    partition_by: tuple[str, ...] = ()
+    whole: bool = False
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    replaced: set[tuple[str, ...]] = field(default_factory=set)
+    encodings: dict[str, Any] | None = None
+
+
+def stage_partitions(
+    uri: str,
+    base: DeltaTable | None,
+    schema: pa.Schema,
+    partition_by: tuple[str, ...],
+    *,
+    whole: bool = False,
+    doc: TableDoc | None = None,
+) -> StagedPartitions:
+    """Start a rewrite of some partitions of ``uri`` (or of the whole table, ``whole``).
+
+    Args:
+        uri: the table.
+        base: the table as read before its partitions were computed (:func:`snapshot`).
+        schema: the table's schema, partition columns included.
+        partition_by: the partition columns.
+        whole: replace the whole table rather than the partitions written.
+        doc: the table's name, description and field docs.
+
+    Returns:
+        The stage to :func:`write_partition` into, then :func:`commit` (or :func:`discard`).
+    """
+    _prepare(uri)
+    if _filesystem(uri) is None:
+        raise ValueError(f"no filesystem for {uri}")
+    annotated = doc.annotate(schema) if doc is not None else schema
+    return StagedPartitions(uri, None, base, annotated, doc, partition_by=partition_by, whole=whole)
+
+
+_PARTITION_VALUE = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+def write_partition(staged: StagedPartitions, values: Mapping[str, str], rows: pa.Table) -> None:
+    """Write the whole new content of one partition (no rows: the partition goes).
+
+    Args:
+        staged: the rewrite.
+        values: the partition's value of each partition column, as text (identifiers and
+            numbers: Hive-style folder names need no escaping).
+        rows: every row the partition holds after the commit, with or without the partition
+            columns (their values are ``values``).
+    """
+    key = tuple(values[c] for c in staged.partition_by)
+    if not all(_PARTITION_VALUE.fullmatch(v) for v in key):
+        raise ValueError(f"partition values must be identifiers or numbers, not {key}")
+    staged.replaced.add(key)
+    if rows.num_rows == 0:
+        return
+    data = pa.schema([f for f in staged.schema if f.name not in staged.partition_by])
+    fs = _filesystem(staged.uri)
+    assert fs is not None  # stage_partitions checked it
+    folder = "".join(f"{c}={v}/" for c, v in zip(staged.partition_by, key, strict=True))
+    fs.create_dir(folder.rstrip("/"), recursive=True)
+    before = len(staged.files)
+    files = _PartFiles(fs, folder, data, staged)
+    try:
+        for start in range(0, rows.num_rows, FILE_ROWS):
+            files.write(rows.slice(start, FILE_ROWS).select(data.names).cast(data))
+        files.close()
+    except BaseException:
+        files.abandon()
+        raise
+    for name, _ in staged.files[before:]:
+        staged.values[name] = dict(zip(staged.partition_by, key, strict=True))
+
+
+def partition_rows(
+    base: DeltaTable | None, partition_by: tuple[str, ...]
+) -> dict[tuple[str, ...], int]:
+    """Rows per partition of a table, from its log (no data file is opened).
+
+    Returns:
+        Partition values (as text, in ``partition_by`` order) → rows; empty without a table.
+    """
+    if base is None:
+        return {}
+    actions = pa.table(base.get_add_actions(flatten=True))
+    counts: dict[tuple[str, ...], int] = {}
+    columns = [actions.column(f"partition.{c}").cast(pa.string()).to_pylist() for c in partition_by]
+    for key, rows in zip(
+        zip(*columns, strict=True), actions.column("num_records").to_pylist(), strict=True
+    ):
+        counts[key] = counts.get(key, 0) + int(rows or 0)
+    return counts
+
+
+def snapshot_dataset(base: DeltaTable, uri: str) -> pads.Dataset:
+    """The files of one :func:`snapshot` as a pyarrow dataset (partition filters prune files)."""
+    return base.to_pyarrow_dataset(filesystem=_filesystem(uri))
+
+
+def _commit_partitions_once(
+    staged: StagedPartitions, base: DeltaTable | None, properties: CommitProperties
+) -> None:
+    from deltalake.transaction import AddAction, RemoveAction, create_table_with_add_actions
+
+    fs = _filesystem(staged.uri)
+    assert fs is not None  # stage_partitions checked it
+    data_names = [n for n in staged.schema.names if n not in staged.partition_by]
+    now = int(datetime.now(UTC).timestamp() * 1000)
+    adds: list[AddAction | RemoveAction] = [
+        AddAction(
+            path=name,
+            size=int(fs.get_file_info(name).size or 0),
+            partition_values=dict(staged.values[name]),
+            modification_time=now,
+            data_change=True,
+            stats=_file_stats(footer, data_names),
+        )
+        for name, footer in staged.files
+    ]
+    partition_by = list(staged.partition_by)
+    if base is None:
+        create_table_with_add_actions(
+            staged.uri,
+            DeltaSchema.from_arrow(staged.schema),
+            [a for a in adds if isinstance(a, AddAction)],
+            mode="error",
+            partition_by=partition_by,
+            name=staged.doc.name if staged.doc else None,
+            description=staged.doc.description if staged.doc else None,
+            storage_options=storage_options(staged.uri),
+            commit_properties=properties,
+        )
+        return
+    if staged.whole:
+        base.create_write_transaction(
+            adds,
+            mode="overwrite",
+            schema=staged.schema,
+            partition_by=partition_by,
+            commit_properties=properties,
+        )
+        return
+    actions = pa.table(base.get_add_actions(flatten=True))
+    keys = zip(
+        *(actions.column(f"partition.{c}").cast(pa.string()).to_pylist() for c in partition_by),
+        strict=True,
+    )
+    removes = [
+        RemoveAction(path, True, now, size, dict(zip(partition_by, key, strict=True)))
+        for path, size, key in zip(
+            actions.column("path").to_pylist(),
+            actions.column("size_bytes").to_pylist(),
+            keys,
+            strict=True,
+        )
+        if key in staged.replaced
+    ]
+    base.create_write_transaction(
+        [*adds, *removes],
+        mode="append",
+        schema=staged.schema,
+        partition_by=partition_by,
+        commit_properties=properties,
+    )
 
 
 def discard(staged: Staged) -> None:
@@ -453,6 +655,13 @@ def commit(
             if owner is None and _generation(fresh, claim.app_id) != claim.generation - 1:
                 discard(staged)
                 raise ConcurrentRun(f"{_what(staged)}: {_took_over(staged)}") from None
+            if isinstance(staged, StagedPartitions) and not staged.whole:
+                # its partitions were computed from the rows the base held: replacing them on
+                # a newer version would drop what the commits since added to them
+                discard(staged)
+                raise ConcurrentRun(
+                    f"{_what(staged)}: the table changed while it was rewritten"
+                ) from None
             log.info("commit to %s conflicted (%s); retrying on the newer version", staged.uri, exc)
             base = fresh
             time.sleep(random.uniform(0.01, 0.05) * attempt)  # concurrent writers desynchronise
@@ -465,6 +674,8 @@ def commit(
 
 
 def _what(staged: Staged) -> str:
+    if isinstance(staged, StagedPartitions) and not staged.whole:
+        return f"{staged.uri} ({len(staged.replaced)} partitions)"
     return f"{staged.uri} ({'date ' + staged.day if staged.day else 'whole table'})"
 
 
@@ -483,6 +694,11 @@ def _commit_once(
 ) -> None:
     from deltalake.transaction import AddAction, create_table_with_add_actions
 
+    if isinstance(staged, StagedPartitions):
+        _commit_partitions_once(
+            staged, base, _commit(metadata, Transaction(claim.app_id, claim.generation))
+        )
+        return
     fs = _filesystem(staged.uri)
     assert fs is not None  # stage() checked it
     partitioned = staged.day is not None

@@ -9,7 +9,8 @@ from etl.zones import QUARANTINE, ZONES, Zone
 if TYPE_CHECKING:
     from etl.registry import Dataset
 
-META_TABLES = (
+#: The ``_meta`` tables a dataset's run writes (its record step: the OpenLineage outputs).
+RUN_META_TABLES = (
     "lineage_runs",
     "source_files",
     "validation_results",
@@ -19,6 +20,16 @@ META_TABLES = (
     "reviews",
     "loads",
 )
+#: Every ``_meta`` table: a dataset run's, and ``integration_runs`` (one row per contributing
+#: run an integration of a repository read, :func:`etl.integrate.integrate`).
+META_TABLES = (*RUN_META_TABLES, "integration_runs")
+
+#: The restricted-zone folder of the integrated repositories (整合库). Its leading underscore
+#: keeps it apart from every dataset's domain folder: a registry domain is an identifier
+#: (``[a-z][a-z0-9_]*``), so no dataset table can land inside it, nor it inside one.
+INTEGRATED = "_integrated"
+#: The tables of one integrated repository (:mod:`etl.integrate.tables` describes each).
+INTEGRATED_TABLES = ("records", "candidates", "conflicts")
 
 
 def published_zones(dataset: Dataset) -> tuple[Zone, ...]:
@@ -40,6 +51,24 @@ def zone_table_uri(lake: str, zone: Zone, domain: str, dataset: str) -> str:
 def quarantine_table_uri(lake: str, domain: str, dataset: str) -> str:
     """URI of a dataset's quarantine table (raw rows, so in the restricted zone)."""
     return f"{lake}/{Zone.RESTRICTED}/{domain}/{dataset}__{QUARANTINE}"
+
+
+def integrated_table_uri(lake: str, domain: str, table: str, zone: Zone = Zone.RESTRICTED) -> str:
+    """URI of one table of an integrated repository: ``<lake>/<zone>/_integrated/<domain>/<table>``.
+
+    Args:
+        lake: the lake root.
+        domain: the repository's id (``population``, ``legal_entity``).
+        table: one of :data:`INTEGRATED_TABLES`.
+        zone: the zone; the engine writes the restricted zone, a protected copy of the
+            records may live in the shared zone under the same name.
+
+    Raises:
+        ValueError: an unknown table.
+    """
+    if table not in INTEGRATED_TABLES:
+        raise ValueError(f"unknown integrated table {table!r}; expected one of {INTEGRATED_TABLES}")
+    return f"{lake}/{zone}/{INTEGRATED}/{domain}/{table}"
 
 
 def meta_table_uri(lake: str, table: str) -> str:

@@ -172,6 +172,32 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("started_at", _TS),
         ]
     ),
+    # One row per contributing run an integration of a repository read (etl.integrate): the
+    # run's key match counts, then the integration's totals, the same on each of its rows.
+    # Counts, ids and dates only: never a key or a value.
+    "integration_runs": pa.schema(
+        [
+            ("integration_id", pa.string()),
+            ("domain", pa.string()),
+            # full (every run of every contributor, tables rewritten) or incremental
+            ("mode", pa.string()),
+            # the date the records were computed as of (freshness, valid_from)
+            ("as_of", pa.date32()),
+            ("dataset", pa.string()),
+            ("run_id", pa.string()),
+            ("logical_date", pa.date32()),
+            ("rows", pa.int64()),
+            ("keys_delivered", pa.int64()),
+            ("keys_matched", pa.int64()),
+            ("entities_touched", pa.int64()),
+            ("entities_inserted", pa.int64()),
+            ("entities_changed", pa.int64()),
+            ("conflicts_opened", pa.int64()),
+            ("conflicts_closed", pa.int64()),
+            ("started_at", _TS),
+            ("finished_at", _TS),
+        ]
+    ),
     # One row per quarantined source row: its number and reason codes, never its values.
     "quarantine_rows": pa.schema(
         [

@@ -39,7 +39,8 @@ from openlineage.client.facet_v2 import (
 )
 
 from etl.classify.model import DatasetClassification
-from etl.lake import META_TABLES, delta, meta_table_uri
+from etl.lake import delta, meta_table_uri
+from etl.lake.layout import RUN_META_TABLES
 from etl.lineage import ol_facets
 from etl.lineage.summary import run_summary
 from etl.registry import Dataset
@@ -190,7 +191,7 @@ def task_lineage(
                     },
                 )
             )
-        for table in META_TABLES:
+        for table in RUN_META_TABLES:
             out.outputs.append(OutputDataset(*ol_name(meta_table_uri(settings.lake, table))))
     elif source is not None:
         out.inputs.append(source)

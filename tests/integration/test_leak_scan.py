@@ -30,7 +30,7 @@ import pytest
 
 from etl.classify import classification_from_meta
 from etl.lake import delta
-from etl.lake.layout import META_TABLES, quarantine_table_uri, zone_table_uri
+from etl.lake.layout import RUN_META_TABLES, quarantine_table_uri, zone_table_uri
 from etl.lineage import read_meta
 from etl.registry import load_registry
 from tests.integration.conftest import Cli
@@ -211,7 +211,7 @@ def test_no_raw_value_in_shared_or_opendelta_tables(
 def test_no_raw_value_in_metadelta_tables(cli: Cli, secret_values: dict[str, str]) -> None:
     tables = list(delta_tables(Path(cli.settings.lake) / "_meta"))
     # quarantine_rows and reviews are created by the first run that has something to put there
-    assert {p.name for p in tables} >= set(META_TABLES) - {"quarantine_rows", "reviews"}
+    assert {p.name for p in tables} >= set(RUN_META_TABLES) - {"quarantine_rows", "reviews"}
     for path in tables:
         cells = list(cells_of(delta.read(str(path))))
         exact = Counter(secret_values[c] for c in cells if c in secret_values)

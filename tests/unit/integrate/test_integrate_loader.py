@@ -130,6 +130,24 @@ def test_a_valid_file_loads(registry_root: Path) -> None:
             "attributes:\n  gmsfhm: {title: 号码, sources: [household_register]}\n",
             "line 6: attributes.gmsfhm: 'gmsfhm' is the entity key (key.name), not an attribute",
         ),
+        (
+            "attributes:\n",
+            "attributes:\n  valid_to: {title: 有效期, sources: [household_register]}\n",
+            "line 6: attributes.valid_to: 'valid_to' is a version column of the integrated"
+            " records; choose another name",
+        ),
+        (
+            "key: {name: gmsfhm",
+            "key: {name: is_current",
+            "line 4: key.name: 'is_current' is a version column of the integrated records;"
+            " choose another name",
+        ),
+        (
+            "  csrq: {title",
+            "  csrq__date: {title",
+            "line 7: attributes.csrq__date: 'csrq__date' contains '__', which names lineage"
+            " columns (xm__dataset); choose another name",
+        ),
     ],
 )
 def test_a_problem_of_the_file_alone(registry_root: Path, old: str, new: str, problem: str) -> None:

@@ -1,0 +1,426 @@
+"""SCD2 history, conflicts, bucket rewrites and what never leaves the restricted tables."""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from etl.errors import ConcurrentRun, ConfigError
+from etl.integrate import engine
+from etl.integrate.engine import integrate
+from etl.integrate.tables import BUCKET, key_buckets, records_as_of
+from etl.lake import delta
+from etl.lake.layout import integrated_table_uri
+from etl.protect.keys import load_token_key
+from etl.protect.tokens import tokenize_one
+from tests.unit.integrate.builders import (
+    POPULATION,
+    Lake,
+    clinic,
+    id_number,
+    make_lake,
+    person,
+    relief,
+)
+
+D1, D2, D3 = date(2024, 6, 1), date(2024, 6, 2), date(2024, 6, 3)
+A, B = id_number(1), id_number(2)
+
+
+@pytest.fixture
+def lake(tmp_path: Path) -> Lake:
+    return make_lake(tmp_path)
+
+
+def run(lake: Lake, *runs: Any) -> Any:
+    return integrate(lake.settings, POPULATION, list(runs), registry=lake.registry)
+
+
+def uri(lake: Lake, table: str) -> str:
+    return integrated_table_uri(lake.settings.lake, "population", table)
+
+
+def as_of(lake: Lake, day: date) -> dict[str, dict[str, Any]]:
+    return {r["gmsfhm"]: r for r in records_as_of(lake.settings.lake, POPULATION, day).to_pylist()}
+
+
+def conflicts(lake: Lake) -> list[dict[str, Any]]:
+    return delta.read(uri(lake, "conflicts")).to_pylist()
+
+
+def token(lake: Lake, key: str) -> str:
+    return tokenize_one(key, "id_card", load_token_key(lake.settings.home, lake.settings.token_key))
+
+
+def test_history_across_three_runs_answers_as_of_any_date(lake: Lake) -> None:
+    run(lake, lake.write("register", D1, [person(A, xm="张三"), person(B, xm="李四")]))
+    run(lake, lake.write("register", D2, [person(A, xm="张三丰"), person(B, xm="李四")]))
+    run(lake, lake.write("relief", D3, [relief(A, jzdz="洪山路1号")]))
+    versions = delta.read(uri(lake, "records"))
+    mine = versions.filter(pc.equal(versions.column("gmsfhm"), A)).sort_by("valid_from")
+    assert [
+        (v["xm"], v["jzdz"], v["valid_from"], v["valid_to"], v["is_current"])
+        for v in mine.to_pylist()
+    ] == [
+        ("张三", None, D1, D2, False),
+        ("张三丰", None, D2, D3, False),
+        ("张三丰", "洪山路1号", D3, None, True),
+    ]
+    # B never changed: one version, its lineage still the first delivery
+    theirs = versions.filter(pc.equal(versions.column("gmsfhm"), B)).to_pylist()
+    assert [(v["valid_from"], v["xm__run_id"]) for v in theirs] == [
+        (D1, "scheduled__2024-06-01T00:00:00+00:00")
+    ]
+    assert as_of(lake, date(2024, 5, 31)) == {}
+    assert as_of(lake, D1)[A]["xm"] == "张三"
+    assert (as_of(lake, D2)[A]["xm"], as_of(lake, D2)[A]["jzdz"]) == ("张三丰", None)
+    assert as_of(lake, date(2030, 1, 1))[A]["jzdz"] == "洪山路1号"
+    assert as_of(lake, D3)[B]["xm"] == "李四"
+
+
+def test_a_full_build_rebuilds_the_same_history_from_the_restricted_tables(lake: Lake) -> None:
+    runs = [
+        lake.write("register", D1, [person(A, xm="张三"), person(B, xm="李四")]),
+        lake.write("register", D2, [person(A, xm="张三丰")]),
+        lake.write("relief", D3, [relief(A, jzdz="洪山路1号", xm="张三")]),
+    ]
+    for one in runs:
+        run(lake, one)
+    incremental = delta.read(uri(lake, "records")).sort_by(
+        [("gmsfhm", "ascending"), ("valid_from", "ascending")]
+    )
+    open_before = [
+        (c["attribute"], c["source"], c["other"], c["detected"]) for c in conflicts(lake)
+    ]
+    rebuilt = integrate(lake.settings, POPULATION, [], registry=lake.registry, rebuild=True)
+    assert rebuilt.mode == "full"
+    full = delta.read(uri(lake, "records")).sort_by(
+        [("gmsfhm", "ascending"), ("valid_from", "ascending")]
+    )
+    assert full.to_pylist() == incremental.to_pylist()
+    assert [
+        (c["attribute"], c["source"], c["other"], c["detected"]) for c in conflicts(lake)
+    ] == open_before
+
+
+def test_conflicts_are_recorded_by_token_without_values(lake: Lake) -> None:
+    run(
+        lake,
+        lake.write(
+            "register",
+            D1,
+            [
+                person(A, xm="张三", csrq=date(1990, 3, 7), lxdh="13800138000"),
+                person(B, xm="李四", csrq=date(1991, 1, 1), lxdh="13900139000"),
+            ],
+        ),
+        lake.write(
+            "relief",
+            D1,
+            [
+                relief(A, xm="张叁", lxdh="138 0013 8000"),  # the same phone, spelt otherwise
+                relief(B, xm="李四 ", lxdh="+86 139-0013-9001"),  # the same name, another phone
+            ],
+        ),
+        lake.write(
+            "clinic",
+            D1,
+            [
+                clinic(A, hzxm="张三", csrq=date(1990, 3, 8)),
+                clinic(B, hzxm="李四", csrq=date(1991, 1, 1)),
+            ],
+        ),
+    )
+    found = sorted(
+        (c["entity"], c["attribute"], c["source"], c["other"], c["source_authoritative"])
+        for c in conflicts(lake)
+    )
+    assert found == sorted(
+        [
+            (token(lake, A), "xm", "register", "relief", True),
+            (token(lake, A), "csrq", "register", "clinic", True),
+            (token(lake, B), "lxdh", "relief", "register", True),
+        ]
+    )
+    row = conflicts(lake)[0]
+    assert (row["detected"], row["last_seen"], row["resolved"], row["is_open"]) == (
+        D1,
+        D1,
+        None,
+        True,
+    )
+    assert row["source_run_id"] == row["other_run_id"] == "scheduled__2024-06-01T00:00:00+00:00"
+    cells = {str(v) for c in conflicts(lake) for k, v in c.items() if k != BUCKET}
+    for secret in (A, B, "张叁", "张三", "13900139000", "1990-03-08"):
+        assert not any(secret in cell for cell in cells)
+
+
+def test_a_conflict_is_resolved_when_the_other_source_corrects_its_value(lake: Lake) -> None:
+    run(
+        lake,
+        lake.write("register", D1, [person(A, xm="张三")]),
+        lake.write("relief", D1, [relief(A, xm="张叁")]),
+    )
+    run(lake, lake.write("relief", D2, [relief(A, xm="张三")]))
+    assert [(c["detected"], c["resolved"], c["is_open"]) for c in conflicts(lake)] == [
+        (D1, D2, False)
+    ]
+    # found again later: a new conflict, the resolved one stays as it was
+    result = run(lake, lake.write("relief", D3, [relief(A, xm="章三")]))
+    assert (result.counts.opened, result.counts.closed) == (1, 0)
+    assert sorted((c["detected"], c["resolved"], c["is_open"]) for c in conflicts(lake)) == [
+        (D1, D2, False),
+        (D3, None, True),
+    ]
+
+
+def test_a_conflict_found_again_keeps_its_first_date(lake: Lake) -> None:
+    run(
+        lake,
+        lake.write("register", D1, [person(A, xm="张三")]),
+        lake.write("relief", D1, [relief(A, xm="张叁")]),
+    )
+    second = lake.write("relief", D2, [relief(A, xm="张叁")])
+    result = run(lake, second)
+    assert (result.counts.opened, result.counts.closed) == (0, 0)
+    [row] = conflicts(lake)
+    assert (row["detected"], row["last_seen"], row["other_run_id"]) == (D1, D2, second.run_id)
+
+
+def files(table_uri: str) -> set[str]:
+    """The data files of the table's current version (relative paths)."""
+    actions = pa.table(delta.open_table(table_uri).get_add_actions(flatten=True))
+    return set(actions.column("path").to_pylist())
+
+
+def _log_actions(table_uri: str, version: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    path = Path(table_uri) / "_delta_log" / f"{version:020d}.json"
+    actions = [json.loads(line) for line in path.read_text().splitlines()]
+    return [a["add"] for a in actions if "add" in a], [
+        a["remove"] for a in actions if "remove" in a
+    ]
+
+
+def test_an_update_of_a_few_entities_rewrites_only_their_buckets(lake: Lake) -> None:
+    people = [id_number(i, born=f"19{50 + i % 40:02d}0{1 + i % 9}1{i % 10}") for i in range(300)]
+    run(
+        lake,
+        lake.write("register", D1, [person(k, xm=f"人{i}") for i, k in enumerate(people)]),
+        lake.write("relief", D1, [relief(k, jzdz=f"路{i}号") for i, k in enumerate(people)]),
+    )
+    files_before = {t: files(uri(lake, t)) for t in ("records", "candidates")}
+    assert len({f.split("/")[0] for f in files_before["records"]}) > 90  # spread over buckets
+    changed = [people[7], people[123]]
+    result = run(lake, lake.write("relief", D2, [relief(k, jzdz="新地址") for k in changed]))
+    buckets = {str(b) for b in key_buckets(pa.array(changed)).to_pylist()}
+    assert result.partitions["records"] == len(buckets)
+    for table, partition in (("records", ""), ("candidates", "_dataset=relief/")):
+        adds, removes = _log_actions(uri(lake, table), result.versions[table])
+        expected = {f"{partition}_bucket={b}" for b in buckets}
+        assert {a["path"].rsplit("/", 1)[0] for a in adds} == expected
+        assert {r["path"].rsplit("/", 1)[0] for r in removes} == expected
+        after = files(uri(lake, table))
+        assert files_before[table] - after == {r["path"] for r in removes}
+        assert after - files_before[table] == {a["path"] for a in adds}
+    assert "conflicts" not in result.versions  # nothing there changed
+    found = {r["gmsfhm"]: r for r in records_as_of(lake.settings.lake, POPULATION, D2).to_pylist()}
+    assert [found[k]["jzdz"] for k in changed] == ["新地址", "新地址"]
+    assert found[people[8]]["jzdz"] == "路8号"
+
+
+def test_groups_of_buckets_give_the_same_tables_as_one(
+    lake: Lake, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    people = [id_number(i, born=f"19{60 + i % 30:02d}0{1 + i % 9}2{i % 9}") for i in range(60)]
+
+    def build(target: Lake) -> list[pa.Table]:
+        integrate(
+            target.settings,
+            POPULATION,
+            [
+                target.write(
+                    "register", D1, [person(k, xm=f"人{i}") for i, k in enumerate(people)]
+                ),
+                target.write(
+                    "relief", D1, [relief(k, xm=f"人{i % 7}") for i, k in enumerate(people)]
+                ),
+            ],
+            registry=target.registry,
+        )
+        integrate(
+            target.settings,
+            POPULATION,
+            [target.write("relief", D2, [relief(k, xm="改名") for k in people[::5]])],
+            registry=target.registry,
+        )
+        order = {
+            "records": [("gmsfhm", "ascending"), ("valid_from", "ascending")],
+            "candidates": [("gmsfhm", "ascending"), ("_dataset", "ascending")],
+            "conflicts": [
+                ("entity", "ascending"),
+                ("attribute", "ascending"),
+                ("detected", "ascending"),
+            ],
+        }
+        return [
+            delta.read(integrated_table_uri(target.settings.lake, "population", t)).sort_by(o)
+            for t, o in order.items()
+        ]
+
+    whole = build(lake)
+    monkeypatch.setattr(engine, "GROUP_ROWS", 5)
+    grouped = build(make_lake(tmp_path / "grouped"))
+    assert [t.to_pylist() for t in grouped] == [t.to_pylist() for t in whole]
+
+
+def test_a_concurrent_integration_that_commits_first_wins(
+    lake: Lake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run(lake, lake.write("register", D1, [person(A, xm="张三")]))
+    first = lake.write("relief", D2, [relief(A, jzdz="洪山路1号")])
+    second = lake.write("clinic", D2, [clinic(A, hzxm="张三")])
+    commit = engine._Work._commit
+    calls: list[str] = []
+
+    def racing(self: Any, stages: Any, metadata: Any) -> Any:
+        calls.append(metadata["pubdata.integration_id"])
+        if len(calls) == 1:  # the other integration commits while this one is staged
+            integrate(
+                lake.settings, POPULATION, [second], registry=lake.registry, integration_id="other"
+            )
+        return commit(self, stages, metadata)
+
+    monkeypatch.setattr(engine._Work, "_commit", racing)
+    with pytest.raises(ConcurrentRun, match=r"records .*replaced it while this run was loading"):
+        integrate(lake.settings, POPULATION, [first], registry=lake.registry, integration_id="mine")
+    monkeypatch.undo()
+    # the loser's run is still pending: integrating it again applies it on top of the winner's
+    run(lake, first)
+    [found] = records_as_of(lake.settings.lake, POPULATION, D2).to_pylist()
+    assert (found["jzdz"], found["xm"]) == ("洪山路1号", "张三")
+
+
+def test_no_id_number_leaves_the_restricted_tables(
+    lake: Lake, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    result = run(
+        lake,
+        lake.write("register", D1, [person(A, xm="张三"), person(B, xm="李四")]),
+        lake.write("relief", D1, [relief(A, xm="张叁"), relief(B[:-1] + "0", xm="无效")]),
+    )
+    secrets = {A, B, B[:-1] + "0", A[:6] + A[8:17]}  # and the 15-digit form
+    texts = [repr(result), caplog.text]
+    root = Path(lake.settings.lake)
+    integrated = root / "restricted" / "_integrated"
+    for path in root.rglob("*"):
+        outside = path.relative_to(root).parts[0] != "restricted"
+        logged = path.is_relative_to(integrated) and "_delta_log" in path.parts
+        if path.is_file() and (outside or logged):  # commit metadata and file statistics
+            texts.append(path.read_bytes().decode("utf-8", "replace"))
+    for table in ("integration_runs",):
+        texts.append(str(delta.read(str(root / "_meta" / table)).to_pylist()))
+    texts.append(str(conflicts(lake)))
+    for text in texts:
+        assert not any(secret in text for secret in secrets)
+    # the spill folder of delivered rows is gone
+    assert not list(lake.settings.staging.glob("integrate-*"))
+
+
+def test_open_conflicts_of_a_rotated_token_key_need_a_rebuild(lake: Lake) -> None:
+    run(
+        lake,
+        lake.write("register", D1, [person(A, xm="张三")]),
+        lake.write("relief", D1, [relief(A, xm="张叁")]),
+    )
+    rotated = replace(
+        lake.settings, token_key="k2:" + "a2V5LXR3by1ub3QtYS1zZWNyZXQtMzItYnl0ZXMuLi4="
+    )
+    later = lake.write("relief", D2, [relief(A, xm="张叁")])
+    with pytest.raises(ConfigError, match="tokens of another token key than 'k2'"):
+        integrate(rotated, POPULATION, [later], registry=lake.registry)
+    integrate(rotated, POPULATION, [later], registry=lake.registry, rebuild=True)
+    assert [c["entity"].split(":")[0] for c in conflicts(lake)] == ["k2"]
+
+
+def test_a_run_of_a_dataset_that_does_not_contribute_is_refused(lake: Lake) -> None:
+    stray = lake.write("companies", D1, [{"tyshxydm": "91420100562148998X", "qymc": "甲"}])
+    with pytest.raises(ConfigError, match="'companies' does not contribute to domain population"):
+        run(lake, stray)
+
+
+def test_integrating_date_by_date_equals_a_full_build(lake: Lake) -> None:
+    # random deliveries over two years: names, birth dates and phones from small pools, so
+    # sources agree, disagree, go stale and come back
+    rng = random.Random(13)
+    people = [id_number(i, born=f"19{70 + i % 20:02d}0{1 + i % 9}1{i % 10}") for i in range(40)]
+    days = [
+        date(2023, 1, 1),
+        date(2023, 6, 1),
+        date(2024, 1, 10),
+        date(2024, 2, 1),
+        date(2024, 6, 3),
+    ]
+    names, phones = (
+        ["张三", "张叁", "李四", None],
+        ["13800000001", "138 0000 0001", "13900000002", None],
+    )
+    births = [date(1990, 1, 1), date(1990, 1, 2), None]
+    for day in days:
+        who = {d: rng.sample(people, rng.randint(0, 25)) for d in ("register", "relief", "clinic")}
+        runs = [
+            lake.write(
+                "register",
+                day,
+                [
+                    person(
+                        k, xm=rng.choice(names), csrq=rng.choice(births), lxdh=rng.choice(phones)
+                    )
+                    for k in who["register"]
+                ],
+            ),
+            lake.write(
+                "relief",
+                day,
+                [
+                    relief(
+                        k,
+                        xm=rng.choice(names),
+                        lxdh=rng.choice(phones),
+                        jzdz=rng.choice(["甲路", None]),
+                    )
+                    for k in who["relief"]
+                ],
+            ),
+            lake.write(
+                "clinic",
+                day,
+                [clinic(k, hzxm=rng.choice(names), csrq=rng.choice(births)) for k in who["clinic"]],
+            ),
+        ]
+        run(lake, *runs)
+
+    def tables() -> list[list[dict[str, Any]]]:
+        order = {
+            "records": ["gmsfhm", "valid_from"],
+            "candidates": ["gmsfhm", "_dataset"],
+            "conflicts": ["entity", "attribute", "source", "other", "detected"],
+        }
+        return [
+            delta.read(uri(lake, t)).sort_by([(c, "ascending") for c in cols]).to_pylist()
+            for t, cols in order.items()
+        ]
+
+    incremental = tables()
+    assert len(incremental[0]) > len(people) and incremental[2]  # history and conflicts
+    integrate(lake.settings, POPULATION, [], registry=lake.registry, rebuild=True)
+    assert tables() == incremental

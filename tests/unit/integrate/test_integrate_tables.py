@@ -1,0 +1,97 @@
+"""Key buckets, the tables' columns and the as-of filter."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pyarrow as pa
+import pyarrow.dataset as pads
+import pytest
+
+from etl.integrate.tables import (
+    BUCKETS,
+    as_of_filter,
+    candidates_schema,
+    conflicts_schema,
+    key_buckets,
+    records_schema,
+    table_doc,
+)
+from tests.unit.integrate.builders import POPULATION, id_number, uscc
+
+
+def test_buckets_are_fixed_for_ever() -> None:
+    # a key's bucket decides which files hold it: a change would strand every existing row
+    keys = ["11010519491231002X", "420106199003071238", "91420100562148998X"]
+
+    def documented(key: str) -> int:
+        return sum(ord(c) * pow(31, i, 1_000_003) for i, c in enumerate(key)) % 1_000_003 % 100
+
+    assert key_buckets(pa.array(keys)).to_pylist() == [documented(k) for k in keys] == [84, 96, 99]
+
+
+def test_buckets_spread_ids_and_usccs_over_every_bucket() -> None:
+    ids = [id_number(i, born=f"19{50 + i % 40:02d}0{1 + i % 9}1{i % 10}") for i in range(5000)]
+    codes = [uscc(i) for i in range(5000)]
+    for keys in (ids, codes):
+        buckets = key_buckets(pa.array(keys)).to_pylist()
+        counts = [buckets.count(b) for b in range(BUCKETS)]
+        assert min(counts) > 20 and max(counts) < 90  # 50 expected in each
+
+
+def test_buckets_of_a_sliced_array() -> None:
+    keys = pa.array(["420106199003071238", "91420100562148998X", "11010519491231002X"])
+    assert key_buckets(keys.slice(1)).to_pylist() == key_buckets(keys).to_pylist()[1:]
+    assert key_buckets(pa.chunked_array([keys])).type == pa.int16()
+    assert key_buckets(pa.array([], pa.string())).to_pylist() == []
+
+
+@pytest.mark.parametrize(
+    "keys", [["42010619900307123"], [None], ["４２０１０６１９９００３０７１２３８"]]
+)
+def test_only_canonical_keys_have_buckets(keys: list[str | None]) -> None:
+    with pytest.raises(ValueError, match="18 ASCII characters"):
+        key_buckets(pa.array(keys, pa.string()))
+
+
+def test_the_records_carry_lineage_per_attribute_and_versions() -> None:
+    names = records_schema(POPULATION).names
+    assert names[:2] == ["_bucket", "gmsfhm"]
+    assert names[2:8] == [
+        "xm",
+        "xm__dataset",
+        "xm__run_id",
+        "xm__source_file",
+        "xm__source_row",
+        "xm__date",
+    ]
+    assert names[-3:] == ["valid_from", "valid_to", "is_current"]
+    assert records_schema(POPULATION).field("csrq").type == pa.date32()
+    assert candidates_schema(POPULATION).names[-4:] == [
+        "_run_id",
+        "_source_file",
+        "_source_row",
+        "_logical_date",
+    ]
+
+
+def test_the_conflicts_table_has_no_key_and_no_value_column() -> None:
+    names = set(conflicts_schema().names)
+    assert not names & {"gmsfhm", "value", "source_value", "other_value", *POPULATION.attributes}
+    doc = table_doc(POPULATION, "conflicts")
+    assert doc.fields is not None and set(doc.fields) <= names
+
+
+def test_the_as_of_filter_takes_the_version_in_force() -> None:
+    versions = pa.table(
+        {
+            "valid_from": pa.array([date(2024, 6, 1), date(2024, 6, 2)], pa.date32()),
+            "valid_to": pa.array([date(2024, 6, 2), None], pa.date32()),
+        }
+    )
+    found = pads.dataset(versions)
+    day = [
+        found.to_table(filter=as_of_filter(d)).column("valid_from").to_pylist()
+        for d in (date(2024, 5, 31), date(2024, 6, 1), date(2024, 6, 2), date(2030, 1, 1))
+    ]
+    assert day == [[], [date(2024, 6, 1)], [date(2024, 6, 2)], [date(2024, 6, 2)]]
