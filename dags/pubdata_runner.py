@@ -114,6 +114,62 @@ class Runner:
         finally:
             _complete_backfill(backfill_id)
 
+    def run_triggered(self, invocation: str) -> None:
+        """Make and execute the asset-triggered DAG runs the plan's runs made due.
+
+        What the scheduler does for DAGs scheduled on assets: the runs' asset events queued
+        ``AssetDagRunQueue`` rows for the (unpaused) DAGs scheduled on them; Airflow's own
+        :meth:`DagModel.dags_needing_dagruns` evaluates each DAG's asset condition and the
+        scheduler's ``_create_dag_runs_asset_triggered`` creates the runs with the asset events
+        they consume. Each run is executed like the planned ones; a run's outlets may make
+        further DAGs due, so this repeats until none is (once per DAG at most).
+        """
+        done: set[str] = set()
+        while due := [r for r in self._asset_triggered_runs() if r[0] not in done]:
+            for n, (dag_id, run_id, day) in enumerate(due):
+                done.add(dag_id)
+                planned = PlannedRun(dag_id=dag_id, start=day, invocation=f"{invocation}-{n}")
+                self._execute(run_id, planned)
+
+    def _asset_triggered_runs(self) -> list[tuple[str, str, date]]:
+        """Create the due asset-triggered DAG runs: (DAG id, run id, day) of each, queued."""
+        from airflow.models.asset import AssetDagRunQueue
+        from airflow.models.dag import DagModel
+        from airflow.models.dagrun import DagRun
+        from airflow.utils.session import create_session
+        from airflow.utils.state import DagRunState
+        from airflow.utils.types import DagRunType
+        from sqlalchemy import select
+
+        with create_session() as session:
+            # the common case (no DAG scheduled on what ran) costs one query
+            if session.scalar(select(AssetDagRunQueue.target_dag_id).limit(1)) is None:
+                return []
+        with locks.held(self.settings.home, locks.SETUP), create_session() as session:
+            query, triggered = DagModel.dags_needing_dagruns(session)
+            due = [d for d in query.all() if d.dag_id in triggered]
+            if not due:
+                return []
+            _scheduler()._create_dag_runs_asset_triggered(dag_models=due, session=session)
+            session.commit()
+            runs = session.scalars(
+                select(DagRun).where(
+                    DagRun.dag_id.in_([d.dag_id for d in due]),
+                    DagRun.run_type == DagRunType.ASSET_TRIGGERED,
+                    DagRun.state == DagRunState.QUEUED,
+                )
+            ).all()
+            return [(str(r.dag_id), str(r.run_id), self._triggered_day(r)) for r in runs]
+
+    def _triggered_day(self, run: Any) -> date:
+        """The latest logical date among the consumed events' runs (else the local day now)."""
+        days = [
+            date.fromisoformat(str(e.extra["logical_date"])[:10])
+            for e in run.consumed_asset_events
+            if e.extra and e.extra.get("logical_date")
+        ]
+        return max(days, default=local_day(datetime.now(UTC), self.settings.zone))
+
     def _send(self, event: str, planned: PlannedRun, **fields: Any) -> None:
         self.events.send(
             RunnerEvent.model_validate(
@@ -279,6 +335,7 @@ class Runner:
                 day=day,
                 state=str(run.state),
                 seconds=round(time.monotonic() - started, 2),
+                **_integrated(run, session),
             )
 
     def _task(self, ti: Any, session: Any) -> None:
@@ -306,6 +363,42 @@ class Runner:
         session.refresh(ti)
 
 
+def _scheduler() -> Any:
+    """A scheduler job runner, for its asset-triggered run creation only (nothing is started)."""
+    from airflow.executors.local_executor import LocalExecutor
+    from airflow.jobs.job import Job
+    from airflow.jobs.scheduler_job_runner import SchedulerJobRunner
+
+    executor = LocalExecutor()  # type: ignore[no-untyped-call]
+    return SchedulerJobRunner(job=Job(), executors=[executor])  # type: ignore[no-untyped-call]
+
+
+def _integrated(run: Any, session: Any) -> dict[str, int]:
+    """An asset-triggered integration run's counts, from its records asset event's extra.
+
+    The extra is the integration's scrubbed summary (``pubdata_wiring.integration_summary``);
+    other runs report nothing here.
+    """
+    from airflow.models.asset import AssetEvent
+    from airflow.utils.types import DagRunType
+    from sqlalchemy import select
+
+    if run.run_type != DagRunType.ASSET_TRIGGERED:
+        return {}
+    for event in session.scalars(
+        select(AssetEvent).where(
+            AssetEvent.source_dag_id == run.dag_id, AssetEvent.source_run_id == run.run_id
+        )
+    ):
+        extra = event.extra or {}
+        if extra.get("table") == "records" and "entities_touched" in extra:
+            return {
+                "entities": int(extra["entities_touched"]),
+                "conflicts": int(extra["conflicts_opened"]),
+            }
+    return {}
+
+
 def stop(runner: Runner) -> None:
     """End as Airflow's own processes end: the listeners finish their work first.
 
@@ -331,6 +424,8 @@ def main() -> int:
     events.send(RunnerEvent(event="ready"))
     for planned in plan.runs:
         runner.run(planned)
+    if plan.runs:
+        runner.run_triggered(f"{plan.runs[0].invocation}-assets")
     stop(runner)
     if out is not None:
         out.close()

@@ -1,6 +1,7 @@
 """The only adapter between Airflow and the ``etl`` library.
 
-It turns a registry entry into a DAG of five tasks, builds the run context from Airflow's, and
+It turns a registry entry into a DAG of five tasks (and a domain file into the asset-scheduled
+DAG of its integrated repository), builds the run context from Airflow's, and
 translates ``etl`` errors into what Airflow should do next. Heavy libraries are imported inside
 the tasks, never at parse time.
 
@@ -21,32 +22,47 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pendulum
-from airflow.sdk import DAG, Asset, BaseOperator, BaseSensorOperator, get_current_context
+from airflow.sdk import (
+    DAG,
+    Asset,
+    AssetAny,
+    BaseOperator,
+    BaseSensorOperator,
+    get_current_context,
+)
 from airflow.sdk.exceptions import (
+    AirflowException,
     AirflowFailException,
     AirflowSkipException,
 )
 
 from etl.errors import DuplicateDelivery, PubdataError
-from etl.lake.layout import published_zones, zone_table_uri
+from etl.integrate import Domain
+from etl.lake.layout import INTEGRATED_TABLES, integrated_table_uri, published_zones, zone_table_uri
 from etl.local_time import day_start
 from etl.pipeline.steps import STAGES, Stage, run_stage
-from etl.registry import Dataset
+from etl.registry import Dataset, Registry
 from etl.registry.sources import FileSource
 from etl.settings import Settings
+from etl.zones import Zone
 from pubdata_notifiers import deadline_alerts, failure_notifiers, record_notifiers
 from pubdata_task_context import AirflowConnections, failure_reason, run_context, task_outcome
 
 if TYPE_CHECKING:
+    from etl.integrate.engine import IntegrationResult
     from etl.runtime.records import LoadResult
 
 log = logging.getLogger(__name__)
 
 
+def _as_asset_uri(location: str) -> str:
+    """The asset URI of a table's location (``file://`` for local lakes)."""
+    return location if "://" in location else Path(location).as_uri()
+
+
 def asset_uri(lake: str, zone: str, domain: str, dataset: str) -> str:
     """Asset URI of a zone table (``file://`` for local lakes)."""
-    uri = zone_table_uri(lake, zone, domain, dataset)  # type: ignore[arg-type]
-    return uri if "://" in uri else Path(uri).as_uri()
+    return _as_asset_uri(zone_table_uri(lake, zone, domain, dataset))  # type: ignore[arg-type]
 
 
 def dataset_assets(settings: Settings, dataset: Dataset) -> list[Asset]:
@@ -59,6 +75,24 @@ def dataset_assets(settings: Settings, dataset: Dataset) -> list[Asset]:
             extra={"zone": zone, "department": dataset.department, "domain": dataset.domain},
         )
         for zone in published_zones(dataset)
+    ]
+
+
+def restricted_assets(settings: Settings, dataset: Dataset) -> list[Asset]:
+    """The dataset's restricted-zone asset (every run that loads publishes it)."""
+    return [a for a in dataset_assets(settings, dataset) if a.extra["zone"] == Zone.RESTRICTED]
+
+
+def integrated_assets(settings: Settings, domain: Domain) -> list[Asset]:
+    """One Asset per table of an integrated repository (restricted zone)."""
+    return [
+        Asset(
+            name=f"{Zone.RESTRICTED}.integrated.{domain.id}.{table}",
+            uri=_as_asset_uri(integrated_table_uri(settings.lake, domain.id, table)),
+            group="pubdata",
+            extra={"zone": str(Zone.RESTRICTED), "domain": domain.id, "table": table},
+        )
+        for table in INTEGRATED_TABLES
     ]
 
 
@@ -311,4 +345,117 @@ def build_dag(dataset: Dataset, settings: Settings) -> DAG:
             if previous is not None:
                 previous >> current
             previous = current
+    return dag
+
+
+def integration_summary(result: IntegrationResult) -> dict[str, Any]:
+    """The scrubbed summary of one integration: ids, dates and counts (no values, no tokens)."""
+    counts = result.counts
+    return {
+        "domain": result.domain,
+        "integration_id": result.integration_id,
+        "mode": result.mode,
+        "as_of": result.as_of.isoformat() if result.as_of else None,
+        "runs": len(result.runs),
+        "rows": sum(m.rows for m in result.runs),
+        "keys_delivered": sum(m.keys_delivered for m in result.runs),
+        "keys_matched": sum(m.keys_matched for m in result.runs),
+        "entities_touched": counts.touched,
+        "entities_inserted": counts.inserted,
+        "entities_changed": counts.changed,
+        "conflicts_opened": counts.opened,
+        "conflicts_closed": counts.closed,
+    }
+
+
+def run_integration(domain: Domain, settings: Settings) -> dict[str, Any]:
+    """Integrate the contributors' runs no integration of ``domain`` has read yet.
+
+    The DAG run's id is the integration's id (its ``_meta.integration_runs`` rows carry it).
+    A configuration problem fails the task for good in one line naming the domain; another
+    integration committing first (:class:`~etl.errors.ConcurrentRun`) or an outage is retried.
+
+    Returns:
+        The integration's scrubbed summary (its XCom); each table's asset event carries it too,
+        with the Delta version committed.
+    """
+    from etl.errors import ConcurrentRun, TransientError
+    from etl.integrate.engine import integrate, pending_runs
+
+    context = get_current_context()
+    settings = _with_token_key(settings)
+    try:
+        result = integrate(
+            settings, domain, pending_runs(settings, domain), integration_id=context["run_id"]
+        )
+    except (ConcurrentRun, TransientError) as exc:
+        raise AirflowException(f"integration of {domain.id}: {exc.message}") from exc
+    except PubdataError as exc:
+        raise AirflowFailException(f"integration of {domain.id} failed: {exc.message}") from exc
+    summary = integration_summary(result)
+    for table, asset in zip(INTEGRATED_TABLES, integrated_assets(settings, domain), strict=True):
+        context["outlet_events"][asset].extra = {
+            **summary,
+            "zone": asset.extra["zone"],
+            "table": table,
+            "delta_version": result.versions.get(table),
+        }
+    return summary
+
+
+class IntegrateStep(BaseOperator):
+    """The integration of one repository (:func:`etl.integrate.engine.integrate`).
+
+    Args:
+        domain: the repository's domain file.
+        settings: the pipeline settings.
+        **kwargs: BaseOperator arguments (task_id, outlets, retries ...).
+    """
+
+    ui_color = "#eaf5e6"
+
+    def __init__(self, *, domain: Domain, settings: Settings, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.domain = domain
+        self.settings = settings
+        self.doc_md = f"integration of {domain.id} (etl.integrate)"
+
+    def execute(self, context: Any) -> dict[str, Any]:
+        """Integrate the pending runs; the scrubbed summary goes to XCom."""
+        return run_integration(self.domain, self.settings)
+
+
+def build_integration_dag(domain: Domain, registry: Registry, settings: Settings) -> DAG:
+    """The DAG of one integrated repository: run when any contributor's restricted table loads.
+
+    Its schedule is any of the contributors' restricted assets (the asset events of their
+    ``load`` tasks); the task integrates every run not read yet, so runs that published while
+    an integration ran are read by the next one. It starts unpaused: it runs only after its
+    contributors' DAGs ran, and an asset event is not queued for a paused DAG.
+    """
+    contributors = [registry.datasets[d] for d in domain.datasets]
+    first = min(d.start_date for d in contributors)
+    schedule = AssetAny(*(a for d in contributors for a in restricted_assets(settings, d)))
+    with DAG(
+        dag_id=domain.dag_id,
+        description=domain.title,
+        schedule=schedule,
+        start_date=pendulum.instance(day_start(first, settings.zone)),
+        catchup=False,
+        max_active_runs=1,
+        is_paused_upon_creation=False,
+        tags=["integration", f"domain:{domain.id}", f"entity:{domain.entity}"],
+        default_args={
+            "owner": domain.owner,
+            "retries": 2,
+            "retry_delay": timedelta(minutes=1),
+        },
+        doc_md=f"# {domain.title}\n\n{domain.description or ''}".rstrip(),
+    ) as dag:
+        IntegrateStep(
+            task_id="integrate",
+            domain=domain,
+            settings=settings,
+            outlets=integrated_assets(settings, domain),
+        )
     return dag

@@ -23,6 +23,7 @@ from etl.cli.table import render
 from etl.errors import ConfigError
 from etl.registry import Dataset, Registry, load_registry
 from etl.runtime.records import RunSummary
+from etl.runtime.runner_plan import RunnerEvent
 from etl.settings import Settings
 
 DEMO_DATE = "2024-06-01"
@@ -266,13 +267,34 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
         else:
             failures += 1
             _progress(f"  {dataset.id} failed at extract: {missing}", terminal_only=False)
+    triggered: list[RunnerEvent] = []
     if requests:
         progress = Progress(settings, requests, plain=True)
         outcomes = run_requests(settings, requests, progress)
         failures += sum(not o.ok for o in outcomes)
+        triggered = progress.triggered
+        failures += sum(e.state != "success" for e in triggered)
     _say("")
     _print_catalog(settings, as_json=False)
+    if triggered:
+        _say("")
+        _say(_repositories_table(triggered))
     return 1 if failures else 0
+
+
+def _repositories_table(triggered: Sequence[RunnerEvent]) -> str:
+    """One row per integration the runs triggered: its DAG, date, state and counts."""
+    rows = [
+        [
+            e.dag_id or "",
+            e.day or "",
+            e.state or "",
+            "" if e.entities is None else e.entities,
+            "" if e.conflicts is None else e.conflicts,
+        ]
+        for e in triggered
+    ]
+    return render(["repository", "date", "state", "entities", "conflicts"], rows)
 
 
 def cmd_env(settings: Settings, args: argparse.Namespace) -> int:

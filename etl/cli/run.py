@@ -78,11 +78,17 @@ class Progress:
         self._plain = plain
         self._count = 0
         self._line = ""
+        #: the ``done`` events of the runs the plan's asset events triggered (integrations)
+        self.triggered: list[RunnerEvent] = []
 
     def __call__(self, event: RunnerEvent) -> None:
         """Show one event."""
         name = self._ids.get(event.dag_id or "", event.dag_id or "")
-        if event.event == "run":
+        if event.event == "run" and event.dag_id not in self._ids:
+            # a run the plan's asset events triggered (an integration): not counted in the plan
+            self._line = f"[asset] {name} {event.day}"
+            self._show(self._line + " ...", final=not self._tty)
+        elif event.event == "run":
             self._count += 1
             self._line = f"[{self._count}/{self._total}] {name} {event.day}"
             self._show(self._line + " ...", final=not self._tty)
@@ -94,15 +100,22 @@ class Progress:
             else:
                 self._show(f"  {name} {event.day} {event.task_id} {mark}", final=True)
         elif event.event == "done" and event.invocation and event.day:
+            if event.dag_id not in self._ids:
+                self.triggered.append(event)
             self._show(self._result(name, event), final=True)
         elif event.event == "error":
             self._show(f"  {name} failed: {event.error}", final=True)
 
     def _result(self, name: str, event: RunnerEvent) -> str:
         assert event.invocation is not None and event.day is not None
+        took = f"{event.seconds} s"
+        if event.dag_id not in self._ids:
+            if event.state != "success" or event.entities is None:
+                return f"  {name} {event.day}: the DAG run ended {event.state} ({took})"
+            counts = f"{event.entities} entities, {event.conflicts} conflicts"
+            return f"  {name} {event.day}: {counts} ({took})"
         path = invocation_path(self._settings, run_invocation(event.invocation, event.day))
         s = read_record_at(path, RunSummary) if path.is_file() else None
-        took = f"{event.seconds} s"
         if s is not None and s.ok:
             return (
                 f"  {name} {event.day}: {s.rows_loaded} loaded, {s.rows_quarantined} "

@@ -287,6 +287,11 @@ class Domain(Closed):
         return ENTITY_KEY_FORMS[self.entity][0]
 
     @property
+    def dag_id(self) -> str:
+        """The Airflow DAG id of this repository's integration."""
+        return f"integrate__{self.id}"
+
+    @property
     def datasets(self) -> tuple[str, ...]:
         """The contributing dataset ids, in the order the file lists them."""
         return tuple(self.contributors)

@@ -68,7 +68,9 @@ class RunnerEvent(BaseModel):
     ``ready``: the runner has parsed and registered the DAGs; ``run``: a DAG run starts (a
     backfill's runs come one after the other); ``task``: a task instance ended in ``state``;
     ``done``: the DAG run ended in ``state``; ``error``: a planned run could not start.
-    ``invocation`` names the planned run an event belongs to.
+    ``invocation`` names the planned run an event belongs to (an asset-triggered run, which
+    the plan did not name, gets one of its own). The ``done`` of an integration also carries
+    its counts: ``entities`` touched and ``conflicts`` opened.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -82,3 +84,5 @@ class RunnerEvent(BaseModel):
     state: str | None = None
     seconds: float | None = None
     error: str | None = None
+    entities: int | None = None
+    conflicts: int | None = None

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from etl.integrate import load_domains
 from etl.registry import load_registry
 from tests.conftest import REPO
 
@@ -73,7 +74,9 @@ print(json.dumps({
                      getattr(dag.timetable, "asset_condition", None), "objects", ())],
                  "retries": dag.default_args.get("retries"),
                  "timezone": dag.timezone.name, "start_date": dag.start_date.isoformat(),
-                 "paused_on_creation": dag.is_paused_upon_creation} for d, dag in bag.dags.items()},
+                 "paused_on_creation": dag.is_paused_upon_creation,
+                 "catchup": dag.catchup, "max_active_runs": dag.max_active_runs}
+             for d, dag in bag.dags.items()},
     "errors": {Path(k).name: v for k, v in bag.import_errors.items()},
     "new_modules": new,
 }))
@@ -106,8 +109,31 @@ def test_every_registry_dataset_has_its_dag(parsed: dict) -> None:
     registry = load_registry(REPO / "datasets")
     assert registry.datasets, "the sample registry is empty"
     expected = {d.dag_id for d in registry.datasets.values()}
-    assert set(parsed["dags"]) == expected | MAINTENANCE_DAGS | EXAMPLE_DAGS
+    integrations = {d.dag_id for d in load_domains(registry).domains.values()}
+    assert integrations == {"integrate__population", "integrate__legal_entity"}
+    assert set(parsed["dags"]) == expected | integrations | MAINTENANCE_DAGS | EXAMPLE_DAGS
     assert parsed["errors"] == {}
+
+
+def test_each_repository_is_scheduled_on_its_contributors_restricted_assets(
+    parsed: dict,
+) -> None:
+    registry = load_registry(REPO / "datasets")
+    for domain in load_domains(registry).domains.values():
+        dag = parsed["dags"][domain.dag_id]
+        contributors = [registry.datasets[d] for d in domain.datasets]
+        restricted = sorted(f"restricted.{d.domain}.{d.id}" for d in contributors)
+        assert sorted(dag["schedule_assets"]) == restricted, domain.id
+        for ds in contributors:  # the very assets the contributors' load tasks publish
+            assert f"restricted.{ds.domain}.{ds.id}" in parsed["dags"][ds.dag_id]["outlets"]
+        assert dag["tasks"] == ["integrate"]
+        assert dag["outlets"] == [
+            f"restricted.integrated.{domain.id}.{t}" for t in ("records", "candidates", "conflicts")
+        ]
+        assert f"domain:{domain.id}" in dag["tags"]
+        assert (dag["catchup"], dag["max_active_runs"]) == (False, 1)
+        # an asset event is not queued for a paused DAG: it starts unpaused
+        assert dag["paused_on_creation"] is False
 
 
 def test_dags_schedule_in_the_citys_time_zone(parsed: dict) -> None:
@@ -198,6 +224,9 @@ def test_a_broken_domain_file_is_an_import_error_and_leaves_the_dataset_dags(
     # every dataset keeps its DAG: a domain file is never a dataset, broken or not
     assert ingest_dags(result) == {d.dag_id for d in load_registry(registry).datasets.values()}
     assert len(ingest_dags(result)) == len(load_registry(REPO / "datasets").datasets)
+    # the broken repository has no DAG; the valid one keeps its own
+    assert "integrate__population" not in result["dags"]
+    assert "integrate__legal_entity" in result["dags"]
 
 
 @pytest.mark.slow  # generates and parses a 1,000-entry registry
