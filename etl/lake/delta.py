@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 from deltalake import CommitProperties, DeltaTable, WriterProperties, write_deltalake
 from deltalake import Schema as DeltaSchema
 from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundError
-from deltalake.transaction import Transaction
+from deltalake.transaction import AddAction, Transaction
 
 from etl.errors import ConcurrentRun
 from etl.lake import store_probe
@@ -532,10 +532,32 @@ def snapshot_dataset(base: DeltaTable, uri: str) -> pads.Dataset:
     return base.to_pyarrow_dataset(filesystem=_filesystem(uri))
 
 
+def _create(
+    staged: Staged | StagedPartitions,
+    adds: list[AddAction],
+    partition_by: list[str],
+    properties: CommitProperties,
+) -> None:
+    """Create the table at ``staged.uri`` whose first commit adds the staged files."""
+    from deltalake.transaction import create_table_with_add_actions
+
+    create_table_with_add_actions(
+        staged.uri,
+        DeltaSchema.from_arrow(staged.schema),
+        adds,
+        mode="error",
+        partition_by=partition_by,
+        name=staged.doc.name if staged.doc else None,
+        description=staged.doc.description if staged.doc else None,
+        storage_options=storage_options(staged.uri),
+        commit_properties=properties,
+    )
+
+
 def _commit_partitions_once(
     staged: StagedPartitions, base: DeltaTable | None, properties: CommitProperties
 ) -> None:
-    from deltalake.transaction import AddAction, RemoveAction, create_table_with_add_actions
+    from deltalake.transaction import RemoveAction
 
     fs = _filesystem(staged.uri)
     assert fs is not None  # stage_partitions checked it
@@ -554,17 +576,7 @@ def _commit_partitions_once(
     ]
     partition_by = list(staged.partition_by)
     if base is None:
-        create_table_with_add_actions(
-            staged.uri,
-            DeltaSchema.from_arrow(staged.schema),
-            [a for a in adds if isinstance(a, AddAction)],
-            mode="error",
-            partition_by=partition_by,
-            name=staged.doc.name if staged.doc else None,
-            description=staged.doc.description if staged.doc else None,
-            storage_options=storage_options(staged.uri),
-            commit_properties=properties,
-        )
+        _create(staged, [a for a in adds if isinstance(a, AddAction)], partition_by, properties)
         return
     if staged.whole:
         base.create_write_transaction(
@@ -692,8 +704,6 @@ def _took_over(staged: Staged) -> str:
 def _commit_once(
     staged: Staged, base: DeltaTable | None, metadata: Mapping[str, Any], claim: Claim
 ) -> None:
-    from deltalake.transaction import AddAction, create_table_with_add_actions
-
     if isinstance(staged, StagedPartitions):
         _commit_partitions_once(
             staged, base, _commit(metadata, Transaction(claim.app_id, claim.generation))
@@ -718,17 +728,7 @@ def _commit_once(
     properties = _commit(metadata, Transaction(claim.app_id, claim.generation))
     partition_by = [PARTITION_COLUMN] if partitioned else []
     if base is None:
-        create_table_with_add_actions(
-            staged.uri,
-            DeltaSchema.from_arrow(staged.schema),
-            adds,
-            mode="error",
-            partition_by=partition_by,
-            name=staged.doc.name if staged.doc else None,
-            description=staged.doc.description if staged.doc else None,
-            storage_options=storage_options(staged.uri),
-            commit_properties=properties,
-        )
+        _create(staged, adds, partition_by, properties)
         return
     schema = _merged_schema(base, staged.schema) if partitioned else staged.schema
     base.create_write_transaction(
