@@ -15,15 +15,13 @@ Each export is also kept as a snapshot in ``_meta/inventory`` when its content c
 from __future__ import annotations
 
 import argparse
-import csv
 import json
-from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from etl.cli.output import EXCEL_BOM, emit, parse_instant, say
+from etl.cli.output import emit, parse_instant, say, write_csv, write_workbook
 from etl.errors import ConfigError
 from etl.lineage.inventory import (
     ColumnEntry,
@@ -83,37 +81,23 @@ def important_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}.important{path.suffix or '.csv'}")
 
 
-def write_csv(path: Path, headers: dict[str, str], rows: Sequence[Sequence[Any]]) -> None:
-    """One table as UTF-8 CSV with a BOM (what Excel needs to read Chinese right)."""
-    with path.open("w", encoding="utf-8", newline="") as out:
-        out.write(EXCEL_BOM)
-        writer = csv.writer(out)
-        writer.writerow(headers.values())
-        writer.writerows([["" if v is None else v for v in row] for row in rows])
-
-
 def write_xlsx(path: Path, inventory: Inventory) -> None:
     """Both lists in one workbook, a sheet each, headers frozen and filterable."""
-    import xlsxwriter  # type: ignore[import-untyped]
-
-    workbook = xlsxwriter.Workbook(str(path))
-    bold = workbook.add_format({"bold": True})
-    sheets: list[tuple[str, dict[str, str], list[list[Any]]]] = [
-        (COLUMN_SHEET, COLUMN_HEADERS, [_cells(c, COLUMN_HEADERS) for c in inventory.columns]),
-        (
-            IMPORTANT_SHEET,
-            IMPORTANT_HEADERS,
-            [_cells(i, IMPORTANT_HEADERS) for i in inventory.important],
-        ),
-    ]
-    for name, headers, rows in sheets:
-        sheet = workbook.add_worksheet(name)
-        sheet.write_row(0, 0, list(headers.values()), bold)
-        for index, row in enumerate(rows, start=1):
-            sheet.write_row(index, 0, ["" if v is None else v for v in row])
-        sheet.freeze_panes(1, 0)
-        sheet.autofilter(0, 0, max(len(rows), 1), len(headers) - 1)
-    workbook.close()
+    write_workbook(
+        path,
+        [
+            (
+                COLUMN_SHEET,
+                list(COLUMN_HEADERS.values()),
+                [_cells(c, COLUMN_HEADERS) for c in inventory.columns],
+            ),
+            (
+                IMPORTANT_SHEET,
+                list(IMPORTANT_HEADERS.values()),
+                [_cells(i, IMPORTANT_HEADERS) for i in inventory.important],
+            ),
+        ],
+    )
 
 
 def _as_of(text: str, settings: Settings) -> int | datetime:
@@ -153,11 +137,11 @@ def cmd_inventory(settings: Settings, args: argparse.Namespace) -> int:
         write_xlsx(output, inventory)
         say(f"wrote {output}: {counts}{version}")
         return 0
-    write_csv(output, COLUMN_HEADERS, [_cells(c, COLUMN_HEADERS) for c in inventory.columns])
+    columns = [_cells(c, COLUMN_HEADERS) for c in inventory.columns]
+    write_csv(output, list(COLUMN_HEADERS.values()), columns)
     important = important_path(output)
-    write_csv(
-        important, IMPORTANT_HEADERS, [_cells(i, IMPORTANT_HEADERS) for i in inventory.important]
-    )
+    rows = [_cells(i, IMPORTANT_HEADERS) for i in inventory.important]
+    write_csv(important, list(IMPORTANT_HEADERS.values()), rows)
     say(f"wrote {output} and {important}: {counts}{version}")
     return 0
 
