@@ -12,6 +12,8 @@ from typing import Any
 
 from etl.catalog.columns import dataset_columns
 from etl.catalog.runs import lineage_rows, run_seconds
+from etl.integrate import load_domains
+from etl.integrate.reading import ConflictCount, conflict_counts
 from etl.lineage.freshness import freshness
 from etl.lineage.quality import dataset_pass_rates, run_quality
 from etl.lineage.reviews import DRIFT, IMPORTANT, WITHHELD, Hold, open_holds
@@ -51,9 +53,15 @@ def catalog(
         ``last_run_date``, ``last_run_started_at``/``_finished_at``/``_seconds`` and
         ``last_error`` are of the latest run whatever its outcome; ``quality`` holds the
         expectations the latest successful run passed (``last_run``) and the rows that passed
-        over the loaded dates (``history``: rows loaded / rows in).
+        over the loaded dates (``history``: rows loaded / rows in). ``conflicts`` counts the
+        open conflicts of the integrated repositories the dataset contributes to (``lost``:
+        its value was not taken; ``won``: it was, against another's); None for a dataset
+        that contributes to none.
     """
     latest, last_status = _latest_runs(settings)
+    domains = load_domains(registry).domains.values()
+    contributors = {d for domain in domains for d in domain.datasets}
+    conflicts = conflict_counts(settings.lake, domains)
     paused = paused_dags(settings)
     quality = run_quality(settings.lake, {e["run"]["lineage_run_id"] for e in latest.values()})
     history = dataset_pass_rates(settings.lake)
@@ -94,6 +102,9 @@ def catalog(
                     "last_run": quality.get(run.get("lineage_run_id", "")),
                     "history": history.get(ds.id),
                 },
+                "conflicts": conflicts.get(ds.id, ConflictCount()).to_dict()
+                if ds.id in contributors
+                else None,
             }
         )
     return items

@@ -34,6 +34,14 @@ def _last_run_label(item: dict[str, Any]) -> str:
     return str(status)
 
 
+def _conflicts_label(item: dict[str, Any]) -> str:
+    """Open conflicts of the repositories the dataset feeds: ``2 lost, 1 won``; ``-``: none."""
+    counts = item.get("conflicts")
+    if counts is None:
+        return "-"
+    return f"{counts['lost']} lost, {counts['won']} won"
+
+
 def render_catalog(items: list[dict[str, Any]]) -> str:
     """The catalog as a table for people (``--json`` has every field)."""
     rows = [
@@ -50,6 +58,7 @@ def render_catalog(items: list[dict[str, Any]]) -> str:
             i["freshness"]["label"],
             _quality_label(i),
             _history_label(i),
+            _conflicts_label(i),
             i["dag"],
         ]
         for i in items
@@ -67,6 +76,7 @@ def render_catalog(items: list[dict[str, Any]]) -> str:
         "freshness",
         "checks",
         "rows passed",
+        "conflicts",
         "dag",
     ]
     return render(headers, rows)
@@ -101,6 +111,7 @@ def render_card(item: dict[str, Any]) -> str:
         ("freshness", item["freshness"]["label"]),
         ("checks (last run)", _quality_label(item)),
         ("rows passed (loaded/in, all dates)", _history_label(item)),
+        ("open conflicts (integrated)", _conflicts_label(item)),
     ]
     card = render(["field", "value"], [[k, v] for k, v in fields])
     columns = item.get("columns")

@@ -89,9 +89,22 @@ def _row_key(text: str) -> tuple[str, str]:
 
 
 def cmd_trace(settings: Settings, args: argparse.Namespace) -> int:
-    """Answer where a row came from: file, department, run, checks, columns."""
+    """Answer where a row came from: file, department, run, checks, columns.
+
+    With an entity after the first argument, the first is an integrated repository and the
+    answer is each attribute's dataset, run, file and row (:func:`integrate_cmd.trace_entity`).
+    """
     from etl.lineage.trace import resolve_run, trace_row
 
+    if args.entity is not None:
+        from etl.cli.integrate_cmd import trace_entity
+
+        return trace_entity(settings, args)
+    if args.source_row is None and args.row_key is None:
+        raise ConfigError(
+            "give --source-row N or --row-key COLUMN=VALUE (an integrated record: "
+            "pubdata trace DOMAIN KEY|TOKEN [ATTRIBUTE])"
+        )
     dataset = load_registry(settings.registry).get(args.dataset)
     if args.source_row is not None:
         targets = [(resolve_run(settings, dataset, args.run, args.date), args.source_row)]
@@ -224,11 +237,20 @@ def register(sub: Any) -> None:
     trace = sub.add_parser(
         "trace",
         help="where a row came from: file, line, run, checks, what each zone did to each column",
+        description=(
+            "pubdata trace DATASET --source-row N | --row-key COLUMN=VALUE traces a row; "
+            "pubdata trace DOMAIN KEY|TOKEN [ATTRIBUTE] traces an integrated record's values "
+            "(a key needs PUBDATA_CLEARANCE=restricted)."
+        ),
     )
-    trace.add_argument("dataset")
+    trace.add_argument("dataset", help="a dataset id, or an integrated repository (domain) id")
+    trace.add_argument(
+        "entity", nargs="?", help="with a domain: the ID number, USCC, 组织机构代码 or token"
+    )
+    trace.add_argument("attribute", nargs="?", help="with a domain: only this attribute")
     trace.add_argument("--run", help="Airflow run id (the row's _run_id) or lineage run id")
     trace.add_argument("--date", help="logical date: its latest successful run")
-    which = trace.add_mutually_exclusive_group(required=True)
+    which = trace.add_mutually_exclusive_group()
     which.add_argument("--source-row", type=int, help="the row's _source_row")
     which.add_argument(
         "--row-key",

@@ -13,7 +13,15 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from etl.cli import inventory_cmd, lineage_cmd, quality_cmd, quarantine_cmd, read_cmd, review_cmd
+from etl.cli import (
+    integrate_cmd,
+    inventory_cmd,
+    lineage_cmd,
+    quality_cmd,
+    quarantine_cmd,
+    read_cmd,
+    review_cmd,
+)
 from etl.cli.classify_cmd import add_classify_parser
 from etl.cli.entry import run_command
 from etl.cli.output import emit as _emit
@@ -356,6 +364,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     read_cmd.register(sub)
     lineage_cmd.register(sub)
+    integrate_cmd.register(sub)
     quarantine_cmd.register(sub)
     quality_cmd.register(sub)
     review_cmd.register(sub)

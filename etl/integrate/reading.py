@@ -1,0 +1,447 @@
+"""Reading an integrated repository: one entity's record, its lineage, and the correction lists.
+
+What ``pubdata entity``, ``pubdata trace <domain>``, ``pubdata conflicts`` and the catalog's
+conflict counts read. An entity is named by its raw key (an ID number or USCC as any department
+writes it, or for legal entities the 组织机构代码 embedded in a known USCC: normalised by
+:mod:`etl.integrate.keys`) or by its token (``<key_id>:...``, the keyed HMAC the shared zone
+and the conflicts table carry). A raw key, and any value, needs restricted clearance
+(:func:`require_restricted`); a token alone reads the shared zone's protected copy of the
+records, when there is one. Errors and messages never carry a key or a value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from etl.errors import ConfigError, PolicyError
+from etl.extract.parts import SOURCE_FILE, SOURCE_ROW
+from etl.extract.reserved import LOGICAL_DATE, RUN_ID
+from etl.integrate.keys import OrgCodeLookup, org_code_keys, person_keys, uscc_keys
+from etl.integrate.model import Domain
+from etl.integrate.tables import (
+    DATASET,
+    IS_CURRENT,
+    LINEAGE_PARTS,
+    VALID_FROM,
+    VALID_TO,
+    entity_tokens,
+    lineage_column,
+    records_as_of,
+)
+from etl.lake import delta
+from etl.lake.layout import integrated_table_uri
+from etl.protect.keys import TokenKey, load_token_key
+from etl.registry import Registry
+from etl.settings import Settings
+from etl.zones import Zone
+
+__all__ = [
+    "AttributeValue",
+    "ConflictCount",
+    "Correction",
+    "EntityName",
+    "EntityRecord",
+    "SharedRecord",
+    "conflict_counts",
+    "corrections",
+    "entity_name",
+    "find_record",
+    "require_restricted",
+    "restricted_cleared",
+    "shared_record",
+]
+
+#: What separates a token's key id from its digest: no ID number, USCC or org code has one.
+TOKEN_MARK = ":"
+
+
+def restricted_cleared(settings: Settings) -> bool:
+    """Whether the caller may read keys and values (``PUBDATA_CLEARANCE=restricted``)."""
+    return settings.clearance.covers(Zone.RESTRICTED)
+
+
+def require_restricted(settings: Settings, what: str) -> None:
+    """Refuse ``what`` unless the caller is cleared for the restricted zone.
+
+    Raises:
+        PolicyError: one line naming ``PUBDATA_CLEARANCE``.
+    """
+    if not restricted_cleared(settings):
+        raise PolicyError(
+            f"{what} needs clearance restricted; this caller is cleared for "
+            f"{settings.clearance} (PUBDATA_CLEARANCE)"
+        )
+
+
+@dataclass(frozen=True)
+class EntityName:
+    """How the caller named an entity: a canonical key, or a token (exactly one is set)."""
+
+    key: str | None = None
+    token: str | None = None
+
+
+def _token_key(settings: Settings) -> TokenKey:
+    return load_token_key(settings.home, settings.token_key)
+
+
+def _known_keys(settings: Settings, domain: Domain) -> pa.Array:
+    """Every key the records table holds (any version), each once."""
+    uri = integrated_table_uri(settings.lake, domain.id, "records")
+    if not delta.table_exists(uri):
+        return pa.array([], pa.string())
+    column = delta.dataset(uri).to_table(columns=[domain.key.name]).column(domain.key.name)
+    return pc.unique(column.combine_chunks().cast(pa.string()))
+
+
+def entity_name(settings: Settings, domain: Domain, text: str) -> EntityName:
+    """Read the entity the caller named: a token as given, a raw key normalised.
+
+    A person's key is an ID number (15-digit legacy numbers, lower-case ``x`` and full-width
+    digits accepted); a legal entity's a USCC or the 组织机构代码 embedded in the USCC of a
+    known entity.
+
+    Raises:
+        PolicyError: a raw key without restricted clearance.
+        ConfigError: neither a token nor a valid key (the message does not repeat the input).
+    """
+    given = text.strip()
+    if TOKEN_MARK in given:
+        return EntityName(token=given)
+    require_restricted(settings, f"naming a {domain.id} entity by its {domain.key.title}")
+    one = pa.array([given], pa.string())
+    if domain.entity == "person":
+        key = person_keys(one)[0].as_py()
+    else:
+        key = uscc_keys(one)[0].as_py()
+        code = org_code_keys(one)[0].as_py() if key is None else None
+        if code is not None:
+            lookup = OrgCodeLookup.from_usccs(_known_keys(settings, domain))
+            key = lookup.resolve(pa.array([code], pa.string()))[0].as_py()
+            if key is None:
+                raise ConfigError(
+                    f"no {domain.id} entity's {domain.key.title} embeds that 组织机构代码"
+                )
+    if key is None:
+        raise ConfigError(
+            f"not a valid {domain.key.title} of {domain.id}, nor a token (<key_id>:...)"
+        )
+    return EntityName(key=key)
+
+
+@dataclass(frozen=True)
+class AttributeValue:
+    """One attribute of an integrated record, with where its value came from.
+
+    Attributes:
+        attribute: its name; ``title`` its Chinese title.
+        value: the value (None: no source had one).
+        dataset: the contributing dataset that supplied it, with its ``department``.
+        authoritative: whether that dataset is the attribute's authoritative source.
+        run_id: the dataset's run; ``source_file`` and ``source_row`` the delivered row.
+        date: the logical date of that delivery.
+    """
+
+    attribute: str
+    title: str
+    value: Any
+    dataset: str | None
+    department: str | None
+    authoritative: bool
+    run_id: str | None
+    source_file: str | None
+    source_row: int | None
+    date: date | None
+
+    def lineage(self) -> dict[str, Any]:
+        """Everything but the value (JSON-safe)."""
+        return {
+            "attribute": self.attribute,
+            "title": self.title,
+            "dataset": self.dataset,
+            "department": self.department,
+            "authoritative": self.authoritative,
+            "run_id": self.run_id,
+            "source_file": self.source_file,
+            "source_row": self.source_row,
+            "date": self.date.isoformat() if self.date else None,
+        }
+
+
+@dataclass(frozen=True)
+class EntityRecord:
+    """One version of an entity's integrated record (from the restricted records table)."""
+
+    domain: str
+    key: str
+    token: str
+    valid_from: date
+    valid_to: date | None
+    is_current: bool
+    attributes: tuple[AttributeValue, ...]
+
+
+def _department(registry: Registry, dataset: str | None) -> str | None:
+    found = registry.datasets.get(dataset) if dataset else None
+    return found.department if found else None
+
+
+def find_record(
+    settings: Settings,
+    registry: Registry,
+    domain: Domain,
+    name: EntityName,
+    as_of: date | None = None,
+) -> EntityRecord | None:
+    """The entity's current record (or the version in force on ``as_of``); None if unknown.
+
+    Raises:
+        PolicyError: the caller is not cleared for the restricted zone.
+    """
+    require_restricted(settings, f"reading the integrated {domain.id} records")
+    token_key = _token_key(settings)
+    key = name.key
+    if key is None:  # a token: find the key it was made from among the keys held
+        known = _known_keys(settings, domain)
+        tokens = entity_tokens(domain, known, token_key)
+        at = pc.index(tokens, pa.scalar(name.token, pa.string())).as_py()
+        if at < 0:
+            return None
+        key = known[at].as_py()
+    match = pc.field(domain.key.name) == pa.scalar(key, pa.string())
+    if as_of is None:
+        uri = integrated_table_uri(settings.lake, domain.id, "records")
+        if not delta.table_exists(uri):
+            return None
+        rows = delta.dataset(uri).to_table(filter=match & pc.field(IS_CURRENT)).to_pylist()
+    else:
+        rows = records_as_of(settings.lake, domain, as_of).filter(match).to_pylist()
+    if not rows:
+        return None
+    row = rows[0]
+    token = entity_tokens(domain, pa.array([key], pa.string()), token_key)[0].as_py()
+    return EntityRecord(
+        domain=domain.id,
+        key=key,
+        token=token,
+        valid_from=row[VALID_FROM],
+        valid_to=row[VALID_TO],
+        is_current=row[IS_CURRENT],
+        attributes=tuple(_attribute(registry, domain, row, name) for name in domain.attributes),
+    )
+
+
+def _attribute(
+    registry: Registry, domain: Domain, row: dict[str, Any], name: str
+) -> AttributeValue:
+    part = {p: row[lineage_column(name, p)] for p in LINEAGE_PARTS}
+    attribute = domain.attributes[name]
+    return AttributeValue(
+        attribute=name,
+        title=attribute.title,
+        value=row[name],
+        dataset=part["dataset"],
+        department=_department(registry, part["dataset"]),
+        authoritative=part["dataset"] == attribute.authoritative,
+        run_id=part["run_id"],
+        source_file=part["source_file"],
+        source_row=part["source_row"],
+        date=part["date"],
+    )
+
+
+@dataclass(frozen=True)
+class SharedRecord:
+    """What the shared zone holds of an entity (protected values), or why it holds nothing.
+
+    Attributes:
+        uri: the shared integrated records table.
+        exists: whether that table exists.
+        columns: the entity's current row there (columns without a leading underscore); None
+            when the table is absent or holds no row with that token.
+    """
+
+    uri: str
+    exists: bool
+    columns: dict[str, Any] | None
+
+
+def shared_record(settings: Settings, domain: Domain, token: str) -> SharedRecord:
+    """The entity's row in the shared zone's copy of the records, keyed by its token."""
+    uri = integrated_table_uri(settings.lake, domain.id, "records", Zone.SHARED)
+    if not delta.table_exists(uri):
+        return SharedRecord(uri, False, None)
+    source = delta.dataset(uri)
+    match = pc.field(domain.key.name) == pa.scalar(token, pa.string())
+    if IS_CURRENT in source.schema.names:
+        match = match & pc.field(IS_CURRENT)
+    rows = source.to_table(filter=match).to_pylist()
+    if not rows:
+        return SharedRecord(uri, True, None)
+    return SharedRecord(uri, True, {k: v for k, v in rows[0].items() if not k.startswith("_")})
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a conflict: a dataset's value of the attribute and the row it came from."""
+
+    dataset: str
+    department: str | None
+    value: Any
+    run_id: str | None
+    source_file: str | None
+    source_row: int | None
+    date: date | None
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One line of a department's correction list (数据纠错回流).
+
+    Attributes:
+        department: the department whose value lost (``lost``'s dataset's department).
+        key: the entity's key; ``attribute`` and ``title`` the attribute.
+        lost: the dataset whose value the record did not take, its value and row.
+        won: the dataset whose value the record took, its value and row.
+        won_authoritative: whether ``won`` is the attribute's authoritative source.
+        detected, last_seen, resolved: when the conflict was found, last confirmed, resolved.
+        is_open: whether the sources still disagree.
+
+    Values are read from the candidates table when the list is made: the latest each
+    dataset delivered.
+    """
+
+    department: str | None
+    key: str | None
+    attribute: str
+    title: str
+    lost: Side
+    won: Side
+    won_authoritative: bool
+    detected: date
+    last_seen: date
+    resolved: date | None
+    is_open: bool
+
+
+def _conflicts(lake: str, domain: Domain, open_only: bool) -> pa.Table:
+    uri = integrated_table_uri(lake, domain.id, "conflicts")
+    if not delta.table_exists(uri):
+        return pa.table({})
+    return delta.dataset(uri).to_table(filter=pc.field("is_open") if open_only else None)
+
+
+def corrections(
+    settings: Settings,
+    registry: Registry,
+    domain: Domain,
+    *,
+    department: str | None = None,
+    open_only: bool = True,
+) -> list[Correction]:
+    """The per-department correction list of a repository, sorted by department and key.
+
+    Args:
+        settings: the lake, the token key and the caller's clearance.
+        registry: the datasets (their departments).
+        domain: the repository.
+        department: only the conflicts this department's value lost (None: every one).
+        open_only: only the conflicts still open.
+
+    Raises:
+        PolicyError: the caller is not cleared for the restricted zone.
+    """
+    require_restricted(settings, f"the correction list of {domain.id} (keys and values)")
+    conflicts = _conflicts(settings.lake, domain, open_only)
+    if conflicts.num_rows == 0:
+        return []
+    rows = conflicts.to_pylist()
+    if department is not None:
+        rows = [r for r in rows if _department(registry, r["other"]) == department]
+    if not rows:
+        return []
+    candidates = _candidates(settings, domain, {d for r in rows for d in (r["source"], r["other"])})
+    out = []
+    for r in rows:
+        key, values = candidates.get(r["entity"], (None, {}))
+        out.append(
+            Correction(
+                department=_department(registry, r["other"]),
+                key=key,
+                attribute=r["attribute"],
+                title=domain.attributes[r["attribute"]].title,
+                lost=_side(registry, r["other"], r["attribute"], values),
+                won=_side(registry, r["source"], r["attribute"], values),
+                won_authoritative=bool(r["source_authoritative"]),
+                detected=r["detected"],
+                last_seen=r["last_seen"],
+                resolved=r["resolved"],
+                is_open=bool(r["is_open"]),
+            )
+        )
+    return sorted(out, key=lambda c: (c.department or "", c.key or "", c.attribute, c.lost.dataset))
+
+
+def _candidates(
+    settings: Settings, domain: Domain, datasets: Iterable[str]
+) -> dict[str, tuple[str, dict[str, dict[str, Any]]]]:
+    """The datasets' candidates: entity token → (its key, dataset → its candidate row)."""
+    uri = integrated_table_uri(settings.lake, domain.id, "candidates")
+    if not delta.table_exists(uri):
+        return {}
+    wanted = pa.array(sorted(datasets), pa.string())
+    table = delta.dataset(uri).to_table(filter=pc.field(DATASET).isin(wanted))
+    keys = table.column(domain.key.name).combine_chunks().cast(pa.string())
+    tokens = entity_tokens(domain, keys, _token_key(settings)).to_pylist()
+    found: dict[str, tuple[str, dict[str, dict[str, Any]]]] = {}
+    for token, row in zip(tokens, table.to_pylist(), strict=True):
+        found.setdefault(token, (row[domain.key.name], {}))[1][row[DATASET]] = row
+    return found
+
+
+def _side(
+    registry: Registry, dataset: str, attribute: str, values: dict[str, dict[str, Any]]
+) -> Side:
+    row = values.get(dataset, {})
+    return Side(
+        dataset=dataset,
+        department=_department(registry, dataset),
+        value=row.get(attribute),
+        run_id=row.get(RUN_ID),
+        source_file=row.get(SOURCE_FILE),
+        source_row=row.get(SOURCE_ROW),
+        date=row.get(LOGICAL_DATE),
+    )
+
+
+@dataclass(frozen=True)
+class ConflictCount:
+    """A dataset's open conflicts: where its value lost, and where it won against another."""
+
+    lost: int = 0
+    won: int = 0
+
+    def to_dict(self) -> dict[str, int]:
+        """JSON-safe counts."""
+        return {"lost": self.lost, "won": self.won}
+
+
+def conflict_counts(lake: str, domains: Iterable[Domain]) -> dict[str, ConflictCount]:
+    """Per contributing dataset, its open conflicts over every repository (no values read)."""
+    lost: dict[str, int] = {}
+    won: dict[str, int] = {}
+    for domain in domains:
+        table = _conflicts(lake, domain, open_only=True)
+        if table.num_rows == 0:
+            continue
+        for side, counts in (("other", lost), ("source", won)):
+            summary = pc.value_counts(table.column(side).combine_chunks())
+            for item in summary.to_pylist():
+                counts[item["values"]] = counts.get(item["values"], 0) + item["counts"]
+    return {d: ConflictCount(lost.get(d, 0), won.get(d, 0)) for d in sorted({*lost, *won})}
