@@ -2,9 +2,10 @@
 
 The queries behind ``pubdata catalog`` / ``pubdata lineage runs`` and the operators' pages:
 the catalog (:mod:`etl.catalog.entries`), a dataset's runs (:mod:`etl.catalog.runs`), its page
-(:mod:`etl.catalog.dataset`) and its quarantine (:mod:`etl.catalog.quarantine`). They return
-JSON-safe dicts built from the registry, the ``_meta`` tables and the Delta logs: names, counts,
-grades, categories and reason codes, never a data value. The CLI and the UI only render them.
+(:mod:`etl.catalog.dataset`) and its quarantine (:mod:`etl.catalog.quarantine`); an integrated
+repository's page is :mod:`etl.catalog.repository` (imported where used). They return JSON-safe
+dicts built from the registry, the ``_meta`` tables and the Delta logs: names, counts, grades,
+categories and reason codes, never a data value. The CLI and the UI only render them.
 """
 
 from etl.catalog.dataset import dataset_page

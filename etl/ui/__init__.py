@@ -1,4 +1,4 @@
-"""The operators' pages: catalog, dataset, quarantine and Data Docs, as a FastAPI app.
+"""The operators' pages: catalog, datasets, repositories, quarantine, Data Docs: a FastAPI app.
 
 Nothing here imports Airflow: the plugin in ``plugins/pubdata_ui.py`` mounts the app and injects
 how a request is authenticated. Pages render :mod:`etl.catalog`'s data (from the registry, the

@@ -13,6 +13,7 @@ from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Request
 
+from etl.integrate import Domain, load_domains
 from etl.registry import Dataset, Registry, load_registry
 from etl.settings import Settings
 from etl.ui.login import USER_KEY
@@ -21,7 +22,7 @@ SettingsFactory = Callable[[], Settings]
 
 
 class NotFound(Exception):
-    """No such dataset or page."""
+    """No such dataset, repository or page."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,18 @@ class Deployment:
     def chosen(self, dataset_id: str | None) -> list[Dataset]:
         """One dataset when an id is given, else all of them."""
         return [self.dataset(dataset_id)] if dataset_id else self.datasets()
+
+    def domains(self) -> list[Domain]:
+        """Every valid integrated repository (domain file) of the registry, by id."""
+        found = load_domains(self.registry).domains
+        return [found[d] for d in sorted(found)]
+
+    def domain(self, domain_id: str) -> Domain:
+        """The integrated repository ``domain_id``, else :class:`NotFound` (a 404)."""
+        for found in self.domains():
+            if found.id == domain_id:
+                return found
+        raise NotFound(f"no integrated repository {domain_id!r} in the registry")
 
 
 def deployment(request: Request) -> Deployment:

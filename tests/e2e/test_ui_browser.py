@@ -353,6 +353,14 @@ def test_browser_pages(server: Server, tmp_path: Path) -> None:
                 page.goto(f"{server.url}/pubdata/datasets/{other}")
                 pages[other] = page.content()
 
+            # a repository page, reached from the navigation (not built in the sample lake)
+            page.locator("header nav a", has_text="整合库 Repositories").click()
+            page.wait_for_url("**/pubdata/repositories")
+            page.locator("a[href='/pubdata/repositories/population']").click()
+            page.locator("#sources").wait_for(timeout=30_000)
+            pages["repository"] = page.content()
+            _shot(page, tmp_path, "repository")
+
             page.goto(f"{server.url}/pubdata/quarantine")
             pages["quarantine"] = page.content()
             _check_quarantine(page, server, tmp_path)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from etl import catalog
+from etl.catalog.repository import repository_page
 from etl.ui.deps import Loaded, guarded_router
 
 #: Where FastAPI serves the schema of these routes (set on the app by :func:`etl.ui.create_app`).
@@ -32,3 +33,9 @@ def api_dataset(loaded: Loaded, dataset_id: str) -> dict[str, Any]:
 def api_quarantine(loaded: Loaded, dataset: str | None = None) -> list[dict[str, Any]]:
     """The quarantine page's sections, for one dataset or all."""
     return catalog.quarantine_sections(loaded.settings, loaded.chosen(dataset))
+
+
+@router.get("/repositories/{domain_id}")
+def api_repository(loaded: Loaded, domain_id: str) -> dict[str, Any]:
+    """A repository page's data."""
+    return repository_page(loaded.settings, loaded.registry, loaded.domain(domain_id))

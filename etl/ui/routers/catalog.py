@@ -1,4 +1,7 @@
-"""The catalog page: every registered dataset, filtered by department, domain or grade."""
+"""The catalog page: every registered dataset, filtered by department, domain or grade.
+
+Above the table, a link to each integrated repository's page.
+"""
 
 from __future__ import annotations
 
@@ -62,4 +65,5 @@ def catalog_page(
         total=len(rows),
         options=filter_options(rows),
         filters=filters,
+        repositories=loaded.domains(),
     )

@@ -14,6 +14,7 @@ SAMPLE_PARAMS = {
     "dag_id": "ingest__public_security__household_register",
     "run_id": "manual__1",
     "path": "index.html",
+    "domain_id": "population",
 }
 #: Paths no route declares: what FastAPI would serve by default, and paths that match nothing.
 UNDECLARED = ("/openapi.json", "/docs", "/redoc", "/no/such/page", "/api/no_such")

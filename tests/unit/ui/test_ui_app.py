@@ -215,6 +215,7 @@ def test_no_personal_value_in_any_page(
     client: TestClient, lake: SampleLake, secrets: dict[str, str]
 ) -> None:
     paths = ["/catalog", "/quarantine", "/docs/index.html", "/api/catalog", "/api/quarantine"]
+    paths += ["/repositories", "/repositories/population", "/api/repositories/population"]
     for ds in lake.registry.datasets:
         paths += [f"/datasets/{ds}", f"/api/datasets/{ds}", f"/docs/datasets/{ds}.html"]
     texts = []

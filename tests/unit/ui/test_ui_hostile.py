@@ -95,7 +95,14 @@ def test_registry_and_delivery_text_is_shown_escaped_on_every_page(hostile: Host
         assert reply.text.count(f"&lt;{MARK}") >= shown, path
 
 
-@pytest.mark.parametrize("path", [f"/datasets/{quote(OPENING)}", f"/dags/{quote(OPENING)}/runs/x"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/datasets/{quote(OPENING)}",
+        f"/dags/{quote(OPENING)}/runs/x",
+        f"/repositories/{quote(OPENING)}",
+    ],
+)
 def test_not_found_pages_escape_what_was_asked_for(hostile: Hostile, path: str) -> None:
     reply = hostile.client.get(path, headers=AUTH)
     assert reply.status_code == 404
