@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install demo test check lint typecheck screenshots unit bench bench-5gb bench-scheduler airflow clean browser reader
+.PHONY: install demo test check lint typecheck screenshots unit bench bench-5gb bench-scheduler bench-integrate airflow clean browser reader
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -76,6 +76,11 @@ bench-scheduler: install
 
 bench-5gb: install
 	$(BIN)/python bench/ingest.py --gb 5 --floor-runs 1 --e2e-runs 1
+
+# The population repository (issue #13): three contributors of 1M rows each, a full build and a
+# 1% incremental update, against the pyarrow floor measured in the same run.
+bench-integrate: install
+	$(BIN)/python bench/integrate.py
 
 # The reader on its own (docs/reading.md): dist/pubdata_reader-<version>-py3-none-any.whl, built
 # offline by the locked hatchling from the repository's own modules (packages/pubdata-reader).

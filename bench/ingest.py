@@ -31,12 +31,9 @@ import contextlib
 import importlib
 import json
 import logging
-import math
 import os
 import platform
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -50,6 +47,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench import population  # noqa: E402
+from bench.children import TOKEN_KEY, Child, run_child  # noqa: E402
 from etl.pipeline.steps import STAGES  # noqa: E402
 
 BENCH = REPO / "bench"
@@ -57,14 +55,11 @@ DATASET = "population_register"
 LOGICAL_DATE = date(2024, 6, 1)
 #: Where the bench registry's ``source.path`` expects the delivery, inside the landing folder.
 LANDING_PATH = Path("population") / "population_register" / f"{LOGICAL_DATE.isoformat()}.csv"
-#: Not a secret: the local token key of a throwaway lake (the form tests/conftest.py uses).
-TOKEN_KEY = "bench:" + "YmVuY2gta2V5LW5vdC1hLXNlY3JldC0zMi1ieXRlcy4uLg=="
 TARGET_RATIO = 4.0
 TARGET_RSS_MB = 2048.0
 #: Modules the pipeline imports lazily on first use; imported up front so "import s" holds them.
 LAZY_IMPORTS = ("pyarrow.parquet", "pandas", "great_expectations", "deltalake", "duckdb")
 FLOOR_BLOCK = 8 << 20
-POLL_S = 0.1
 #: The quarantine reason (prefix) each planted kind must get, from the extractor or the suite.
 REASONS = {
     "ragged": "ragged:",
@@ -208,101 +203,6 @@ def _child_main(mode: str, spec_path: Path) -> int:
 # ----------------------------------------------------------------------------- parent
 
 
-@dataclass
-class Child:
-    """What one child process reported, and what the parent saw of it."""
-
-    ok: bool
-    wall_s: float
-    peak_rss_mb: float
-    data: dict[str, Any] = field(default_factory=dict)
-    error: str | None = None
-    #: Highest PSS of the child and its worker processes together, polled (shared pages
-    #: counted once): what the run held, where ``peak_rss_mb`` is its largest process.
-    peak_tree_mb: float = 0.0
-
-
-def _descendants(pid: int) -> list[int]:
-    """The process and every process under it (from /proc's children lists)."""
-    found = [pid]
-    for parent in found:
-        for task in Path(f"/proc/{parent}/task").glob("*/children"):
-            try:
-                found.extend(int(child) for child in task.read_text(encoding="ascii").split())
-            except OSError:
-                continue
-    return found
-
-
-def _tree_pss_mb(pid: int) -> float:
-    """Proportional set size of a process tree: shared pages divided among their sharers."""
-    total = 0
-    for member in _descendants(pid):
-        try:
-            rollup = Path(f"/proc/{member}/smaps_rollup").read_text(encoding="ascii")
-        except OSError:
-            continue
-        match = re.search(r"^Pss:\s+(\d+) kB", rollup, re.MULTILINE)
-        total += int(match.group(1)) if match else 0
-    return total / 1024
-
-
-def _rss_mb(pid: int) -> float:
-    """Current resident set size of a process (0 when it is gone)."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
-    except OSError:
-        return 0.0
-    match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
-    return int(match.group(1)) / 1024 if match else 0.0
-
-
-def _run_child(
-    mode: str, spec: dict[str, Any], workdir: Path, rss_limit_mb: float = math.inf
-) -> Child:
-    """Run one child, wait for it with ``os.wait4`` and read its peak RSS from the rusage.
-
-    The child is killed if its RSS passes ``rss_limit_mb`` (then it is reported as failed).
-    """
-    spec = {**spec, "result": str(workdir / f"{mode}.result.json")}
-    spec_path = workdir / f"{mode}.spec.json"
-    spec_path.write_text(json.dumps(spec), encoding="utf-8")
-    # logs are kept (they are small and scrubbed) beside the cache, outside the run folder
-    log_path = workdir.parent / "logs" / workdir.name / f"{mode}.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", mode, str(spec_path)]
-    killed = False
-    tree = 0.0
-    with log_path.open("wb") as log:
-        began = time.perf_counter()
-        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            tree = max(tree, _tree_pss_mb(proc.pid))
-            if not killed and _rss_mb(proc.pid) > rss_limit_mb:
-                # the machine is shared: a run that is not streaming must not exhaust it
-                proc.kill()
-                killed = True
-            time.sleep(POLL_S)
-        wall = time.perf_counter() - began
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    peak = usage.ru_maxrss / 1024  # kilobytes on Linux
-    result = Path(spec["result"])
-    if killed:
-        error = f"{mode}: stopped when its RSS passed --rss-limit-gb ({rss_limit_mb:,.0f} MB)"
-        return Child(False, wall, peak, error=error, peak_tree_mb=tree)
-    if proc.returncode != 0 or not result.is_file():
-        lines = log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
-        last = lines[-1] if lines else f"exit code {proc.returncode}"
-        return Child(
-            False, wall, peak, error=f"{mode}: {last} (log: {log_path})", peak_tree_mb=tree
-        )
-    data = json.loads(result.read_text(encoding="utf-8"))
-    return Child(True, wall, peak, data=data, peak_tree_mb=tree)
-
-
 def _landing(workdir: Path, source: Path) -> Path:
     """A landing folder with the delivery where the bench registry expects it."""
     landing = workdir / "landing"
@@ -418,7 +318,7 @@ def _best_e2e(
             profile.mkdir(parents=True, exist_ok=True)
             spec["profile"] = str(profile.resolve() / f"e2e-{rows}-{encoding}.pstats")
             _progress(f"{rows:,} rows: profiling into {spec['profile']} (times include overhead)")
-        children.append(_run_child("e2e", spec, workdir, rss_limit_mb))
+        children.append(run_child(Path(__file__), "e2e", spec, workdir, rss_limit_mb))
         if not children[-1].ok:
             return children[-1]
         if not keep:  # a 5 GB run leaves tens of GB of staging
@@ -438,7 +338,7 @@ def _best_floor(path: Path, encoding: str, workdir: Path, rss_limit_mb: float, r
     spec = {"file": str(path), "encoding": encoding, "out": str(workdir / "floor.parquet")}
     children = []
     for _ in range(max(1, runs)):
-        children.append(_run_child("floor", spec, workdir, rss_limit_mb))
+        children.append(run_child(Path(__file__), "floor", spec, workdir, rss_limit_mb))
         (workdir / "floor.parquet").unlink(missing_ok=True)
         if not children[-1].ok:
             return children[-1]

@@ -36,6 +36,7 @@ import math
 import os
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -272,23 +273,27 @@ class _Layout:
         self.shift = int(rng.integers(0, self.space))
 
 
-def _weighted(values: tuple[tuple[str, float], ...], rng: np.random.Generator, n: int) -> pa.Array:
+def weighted(values: tuple[tuple[str, float], ...], rng: np.random.Generator, n: int) -> pa.Array:
+    """``n`` labels drawn with the given shares."""
     labels = pa.array([v for v, _ in values])
     weights = np.array([w for _, w in values])
     return labels.take(rng.choice(len(values), size=n, p=weights / weights.sum()))
 
 
-def _pick(pool: pa.Array, rng: np.random.Generator, n: int) -> pa.Array:
+def pick(pool: pa.Array, rng: np.random.Generator, n: int) -> pa.Array:
+    """``n`` values drawn uniformly from ``pool``."""
     return pool.take(rng.integers(0, len(pool), size=n))
 
 
-def _digits(values: np.ndarray, width: int) -> pa.Array:
+def digits(values: np.ndarray, width: int) -> pa.Array:
+    """Non-negative integers as zero-padded digit strings of ``width``."""
     return pc.utf8_lpad(pc.cast(pa.array(values), pa.string()), width=width, padding="0")
 
 
-def _phones(rng: np.random.Generator, n: int) -> pa.Array:
+def mobile_numbers(rng: np.random.Generator, n: int) -> pa.Array:
+    """``n`` mobile numbers with real prefixes."""
     prefixes = pa.array(MOBILE_PREFIXES).take(rng.integers(0, len(MOBILE_PREFIXES), size=n))
-    return pc.binary_join_element_wise(prefixes, _digits(rng.integers(0, 10**8, size=n), 8), "")
+    return pc.binary_join_element_wise(prefixes, digits(rng.integers(0, 10**8, size=n), 8), "")
 
 
 def _chunk(layout: _Layout, pools: Pools, seed: int, start: int, n: int) -> list[pa.Array]:
@@ -320,29 +325,29 @@ def _chunk(layout: _Layout, pools: Pools, seed: int, start: int, n: int) -> list
         filler = np.zeros(n, dtype=np.int64)
         filler[bad_birth] = np.arange(bad_birth.size)
         birth_text = pc.if_else(pa.array(mask), wrong.take(filler), birth_text)
-    phones = _phones(rng, n)
+    phones = mobile_numbers(rng, n)
     bad_phone = pa.array(kind == 2)
     phones = pc.if_else(
         bad_phone, pc.binary_join_element_wise("12", pc.utf8_slice_codeunits(phones, 2), ""), phones
     )
     lo = np.maximum(birth, layout.first_registration)
     registered = lo + (rng.random(n) * (layout.last_day - lo + 1)).astype(np.int64)
-    households = _digits(rng.integers(0, 3 * 10**8, size=n), 9)
+    households = digits(rng.integers(0, 3 * 10**8, size=n), 9)
     notes = _notes(rng, n, kind)
     return [
         ids,
-        _pick(pools.names, rng, n),
+        pick(pools.names, rng, n),
         pc.if_else(pa.array(male == 1), "男", "女"),
-        _weighted(ETHNICITIES, rng, n),
+        weighted(ETHNICITIES, rng, n),
         birth_text,
         phones,
-        _pick(pools.addresses, rng, n),
-        _pick(pools.addresses, rng, n),
-        pc.if_else(pa.array(birth > layout.marriage_age), "未婚", _weighted(MARITAL, rng, n)),
-        _weighted(EDUCATION, rng, n),
-        _pick(pools.jobs, rng, n),
+        pick(pools.addresses, rng, n),
+        pick(pools.addresses, rng, n),
+        pc.if_else(pa.array(birth > layout.marriage_age), "未婚", weighted(MARITAL, rng, n)),
+        weighted(EDUCATION, rng, n),
+        pick(pools.jobs, rng, n),
         layout.iso.take(registered),
-        _pick(pools.offices, rng, n),
+        pick(pools.offices, rng, n),
         households,
         notes,
     ]
@@ -352,7 +357,7 @@ def _notes(rng: np.random.Generator, n: int, kind: np.ndarray) -> pa.Array:
     """备注: empty, a note, rarely a note with a phone; ragged rows get an unquoted comma."""
     draw = rng.random(n)
     notes = pa.array(NOTES).take(rng.integers(0, len(NOTES), size=n))
-    with_phone = pc.binary_join_element_wise(notes, "，联系电话", _phones(rng, n), "")
+    with_phone = pc.binary_join_element_wise(notes, "，联系电话", mobile_numbers(rng, n), "")
     text = pc.if_else(pa.array(draw < NOTE_PHONE_SHARE), with_phone, notes)
     text = pc.if_else(pa.array(draw < NOTE_SHARE), text, "")
     return pc.if_else(pa.array(kind == 0), pc.binary_join_element_wise(notes, "待核实", ","), text)
@@ -379,6 +384,22 @@ def _write(handle: BinaryIO, text: memoryview, encoding: str) -> None:
         handle.write(bytes(text).decode("utf-8").encode(encoding))
 
 
+def tables(
+    rows: int, *, seed: int = DEFAULT_SEED, pools: Pools | None = None
+) -> Iterator[pa.Table]:
+    """The rows :func:`generate` writes, as string tables of :data:`COLUMNS`' canonical names.
+
+    One table per :data:`CHUNK_ROWS` rows; the planted bad rows are included (row index ``i``
+    is bad when ``bad_kind_of(i) >= 0``).
+    """
+    pools = pools or build_pools(seed)
+    layout = _Layout(pools, seed)
+    names = [name for _, name in COLUMNS]
+    for start in range(0, rows, CHUNK_ROWS):
+        n = min(CHUNK_ROWS, rows - start)
+        yield pa.Table.from_arrays(_chunk(layout, pools, seed, start, n), names=names)
+
+
 def generate(
     path: Path,
     rows: int,
@@ -403,14 +424,12 @@ def generate(
         raise ValueError(f"encoding must be one of {', '.join(ENCODINGS)}")
     started = time.perf_counter()
     pools = pools or build_pools(seed)
-    layout = _Layout(pools, seed)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
     with tmp.open("wb") as handle:
         handle.write((",".join(HEADERS) + "\n").encode(encoding))
-        for start in range(0, rows, CHUNK_ROWS):
-            n = min(CHUNK_ROWS, rows - start)
-            _write(handle, _lines(_chunk(layout, pools, seed, start, n)), encoding)
+        for chunk in tables(rows, seed=seed, pools=pools):
+            _write(handle, _lines([column.chunk(0) for column in chunk.columns]), encoding)
     tmp.replace(path)
     manifest = Manifest(
         rows=rows,

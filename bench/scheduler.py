@@ -57,6 +57,7 @@ import sqlalchemy as sa
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.children import TOKEN_KEY  # noqa: E402
 from bench.population import build_pools, generate  # noqa: E402
 from etl.cli.table import render  # noqa: E402
 from etl.registry import load_registry  # noqa: E402
@@ -119,7 +120,7 @@ def _env(root: Path, registry: Path, landing: Path) -> dict[str, str]:
         PUBDATA_REGISTRY=str(registry),
         PUBDATA_LANDING=str(landing),
         PUBDATA_EXPECTATIONS=str(EXPECTATIONS),
-        PUBDATA_TOKEN_KEY="bench:" + "YmVuY2gta2V5LW5vdC1hLXNlY3JldC0zMi1ieXRlcy4uLg==",
+        PUBDATA_TOKEN_KEY=TOKEN_KEY,
     )
     return env
 

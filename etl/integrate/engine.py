@@ -26,9 +26,9 @@ Design notes, where this differs from a plain ``DeltaTable.merge``:
   over all buckets (1% of random entities) rewrites the whole records table either way.
 - Measured the same way with 1M persons and three contributors of 1M rows each: a full build
   28-32 s (0.9 GB peak), against 3.8 s to read the inputs and write the three tables once with
-  pyarrow; about 9 s of it is checking 3M ID numbers (``check_id_card`` runs MOD 11-2 per value
-  in Python). A 1% update (10k persons, new addresses) 6.9 s (0.74 GB): it reads and rewrites
-  every bucket, as above.
+  pyarrow; about 9 s of it was checking 3M ID numbers (``check_id_card``, vectorized since).
+  A 1% update (10k persons, new addresses) 6.9 s (0.74 GB): it reads and rewrites every
+  bucket, as above. ``bench/integrate.py`` measures both against the floor (bench/README.md).
 - The three tables are committed one after another (records, candidates, conflicts), the first
   claiming the repository (the Delta application transaction ``pubdata:integrate``): a
   concurrent integration of the same repository fails with
