@@ -381,6 +381,9 @@ def run_integration(domain: Domain, settings: Settings) -> dict[str, Any]:
     """
     from etl.errors import ConcurrentRun, TransientError
     from etl.integrate.engine import integrate, pending_runs
+    from etl.integrate.publish import publish_shared
+    from etl.protect.keys import load_token_key
+    from etl.registry import load_registry
 
     context = get_current_context()
     settings = _with_token_key(settings)
@@ -388,11 +391,26 @@ def run_integration(domain: Domain, settings: Settings) -> dict[str, Any]:
         result = integrate(
             settings, domain, pending_runs(settings, domain), integration_id=context["run_id"]
         )
+        shared = None
+        if result.as_of is not None:  # nothing applied: the shared table is as it was
+            shared = publish_shared(
+                settings,
+                domain,
+                load_registry(settings.registry),
+                load_token_key(settings.home, settings.token_key),
+                result.as_of,
+                result.integration_id,
+            )
     except (ConcurrentRun, TransientError) as exc:
         raise AirflowException(f"integration of {domain.id}: {exc.message}") from exc
     except PubdataError as exc:
         raise AirflowFailException(f"integration of {domain.id} failed: {exc.message}") from exc
     summary = integration_summary(result)
+    if shared is not None:
+        summary["shared_rows"] = shared.rows
+        summary["shared_version"] = shared.version
+        summary["grade"] = shared.classification.dataset_grade
+        summary["flags"] = ",".join(shared.classification.flags)
     for table, asset in zip(INTEGRATED_TABLES, integrated_assets(settings, domain), strict=True):
         context["outlet_events"][asset].extra = {
             **summary,
