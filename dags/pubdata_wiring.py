@@ -96,6 +96,16 @@ def integrated_assets(settings: Settings, domain: Domain) -> list[Asset]:
     ]
 
 
+def shared_integrated_asset(settings: Settings, domain: Domain) -> Asset:
+    """The Asset of a repository's shared table (its protected current records)."""
+    return Asset(
+        name=f"{Zone.SHARED}.integrated.{domain.id}.records",
+        uri=_as_asset_uri(integrated_table_uri(settings.lake, domain.id, "records", Zone.SHARED)),
+        group="pubdata",
+        extra={"zone": str(Zone.SHARED), "domain": domain.id, "table": "records"},
+    )
+
+
 TOKEN_KEY_VARIABLE = "pubdata_token_key"
 
 
@@ -375,9 +385,13 @@ def run_integration(domain: Domain, settings: Settings) -> dict[str, Any]:
     A configuration problem fails the task for good in one line naming the domain; another
     integration committing first (:class:`~etl.errors.ConcurrentRun`) or an outage is retried.
 
+    After the integration, the repository's shared table is replaced with its protected
+    current records (:func:`etl.integrate.publish.publish_shared`) when the integration applied
+    anything.
+
     Returns:
         The integration's scrubbed summary (its XCom); each table's asset event carries it too,
-        with the Delta version committed.
+        with the Delta version committed (the shared table's too).
     """
     from etl.errors import ConcurrentRun, TransientError
     from etl.integrate.engine import integrate, pending_runs
@@ -417,6 +431,13 @@ def run_integration(domain: Domain, settings: Settings) -> dict[str, Any]:
             "zone": asset.extra["zone"],
             "table": table,
             "delta_version": result.versions.get(table),
+        }
+    if shared is not None:
+        context["outlet_events"][shared_integrated_asset(settings, domain)].extra = {
+            **summary,
+            "zone": str(Zone.SHARED),
+            "table": "records",
+            "delta_version": shared.version,
         }
     return summary
 
@@ -474,6 +495,9 @@ def build_integration_dag(domain: Domain, registry: Registry, settings: Settings
             task_id="integrate",
             domain=domain,
             settings=settings,
-            outlets=integrated_assets(settings, domain),
+            outlets=[
+                *integrated_assets(settings, domain),
+                shared_integrated_asset(settings, domain),
+            ],
         )
     return dag

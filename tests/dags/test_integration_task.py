@@ -85,6 +85,8 @@ def test_the_task_publishes_the_shared_table_after_integrating(
     shared = delta.read(integrated_table_uri(settings.lake, DOMAIN.id, "records", Zone.SHARED))
     assert summary["shared_rows"] == shared.num_rows > 100
     assert summary["shared_version"] == 0
+    shared_event = events[wiring.shared_integrated_asset(settings, DOMAIN)].extra
+    assert shared_event["zone"] == "shared" and shared_event["delta_version"] == 0
     again = wiring.run_integration(DOMAIN, settings)  # nothing new: the table stays as it was
     assert "shared_rows" not in again
     assert (
