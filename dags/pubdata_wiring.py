@@ -96,6 +96,16 @@ def integrated_assets(settings: Settings, domain: Domain) -> list[Asset]:
     ]
 
 
+def shared_integrated_asset(settings: Settings, domain: Domain) -> Asset:
+    """The Asset of a repository's shared table (its protected current records)."""
+    return Asset(
+        name=f"{Zone.SHARED}.integrated.{domain.id}.records",
+        uri=_as_asset_uri(integrated_table_uri(settings.lake, domain.id, "records", Zone.SHARED)),
+        group="pubdata",
+        extra={"zone": str(Zone.SHARED), "domain": domain.id, "table": "records"},
+    )
+
+
 TOKEN_KEY_VARIABLE = "pubdata_token_key"
 
 
@@ -375,12 +385,19 @@ def run_integration(domain: Domain, settings: Settings) -> dict[str, Any]:
     A configuration problem fails the task for good in one line naming the domain; another
     integration committing first (:class:`~etl.errors.ConcurrentRun`) or an outage is retried.
 
+    After the integration, the repository's shared table is replaced with its protected
+    current records (:func:`etl.integrate.publish.publish_shared`) when the integration applied
+    anything.
+
     Returns:
         The integration's scrubbed summary (its XCom); each table's asset event carries it too,
-        with the Delta version committed.
+        with the Delta version committed (the shared table's too).
     """
     from etl.errors import ConcurrentRun, TransientError
     from etl.integrate.engine import integrate, pending_runs
+    from etl.integrate.publish import publish_shared
+    from etl.protect.keys import load_token_key
+    from etl.registry import load_registry
 
     context = get_current_context()
     settings = _with_token_key(settings)
@@ -388,17 +405,39 @@ def run_integration(domain: Domain, settings: Settings) -> dict[str, Any]:
         result = integrate(
             settings, domain, pending_runs(settings, domain), integration_id=context["run_id"]
         )
+        shared = None
+        if result.as_of is not None:  # nothing applied: the shared table is as it was
+            shared = publish_shared(
+                settings,
+                domain,
+                load_registry(settings.registry),
+                load_token_key(settings.home, settings.token_key),
+                result.as_of,
+                result.integration_id,
+            )
     except (ConcurrentRun, TransientError) as exc:
         raise AirflowException(f"integration of {domain.id}: {exc.message}") from exc
     except PubdataError as exc:
         raise AirflowFailException(f"integration of {domain.id} failed: {exc.message}") from exc
     summary = integration_summary(result)
+    if shared is not None:
+        summary["shared_rows"] = shared.rows
+        summary["shared_version"] = shared.version
+        summary["grade"] = shared.classification.dataset_grade
+        summary["flags"] = ",".join(shared.classification.flags)
     for table, asset in zip(INTEGRATED_TABLES, integrated_assets(settings, domain), strict=True):
         context["outlet_events"][asset].extra = {
             **summary,
             "zone": asset.extra["zone"],
             "table": table,
             "delta_version": result.versions.get(table),
+        }
+    if shared is not None:
+        context["outlet_events"][shared_integrated_asset(settings, domain)].extra = {
+            **summary,
+            "zone": str(Zone.SHARED),
+            "table": "records",
+            "delta_version": shared.version,
         }
     return summary
 
@@ -456,6 +495,9 @@ def build_integration_dag(domain: Domain, registry: Registry, settings: Settings
             task_id="integrate",
             domain=domain,
             settings=settings,
-            outlets=integrated_assets(settings, domain),
+            outlets=[
+                *integrated_assets(settings, domain),
+                shared_integrated_asset(settings, domain),
+            ],
         )
     return dag

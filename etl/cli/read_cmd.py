@@ -123,7 +123,7 @@ def add_arguments(cmd: argparse.ArgumentParser) -> None:
 _DESCRIPTION = (
     "Run SQL over every table your clearance (PUBDATA_CLEARANCE) covers, offline. "
     "Tables: <zone>.<domain>.<dataset>, restricted.<domain>.<dataset>__quarantine, "
-    "_meta.<table>."
+    "<zone>.integrated.<repository>_<table> (integrated repositories), _meta.<table>."
 )
 
 

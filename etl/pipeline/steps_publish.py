@@ -20,7 +20,6 @@ from etl.classify import (
     DatasetClassification,
     RuleSettings,
     apply_scale_rule,
-    classification_from_meta,
     classify_table,
     count_distinct_persons,
     detect_drift,
@@ -33,7 +32,7 @@ from etl.errors import ConcurrentRun
 from etl.forked import ForkedPool
 from etl.lake import delta
 from etl.lake.layout import published_zones, quarantine_table_uri, zone_table_uri
-from etl.lineage import read_meta
+from etl.lineage.published import published_classification
 from etl.pipeline import steps_record
 from etl.pipeline.overlap import ordered_map
 from etl.pipeline.repeat import repeated
@@ -64,26 +63,6 @@ log = logging.getLogger(__name__)
 def rule_settings(dataset: Dataset) -> RuleSettings:
     """The dataset's rule thresholds: registry values over the spec's defaults."""
     return RuleSettings.from_mapping(dataset.classification.rules.model_dump(exclude_none=True))
-
-
-def _previous_classification(settings: Settings, dataset: Dataset) -> DatasetClassification | None:
-    """The classification of the dataset's last published run (held runs do not count).
-
-    Comparing with a held run would let drift disappear on the next run without anyone
-    confirming it, so runs whose ``lineage_runs.flags`` carry ``DRIFT`` are skipped.
-    """
-    runs = read_meta(settings.lake, "lineage_runs")
-    runs = runs.filter(pc.equal(runs["dataset"], dataset.id))
-    published = {
-        r["lineage_run_id"]
-        for r in runs.select(["lineage_run_id", "status", "flags"]).to_pylist()
-        if r["status"] == "success" and "DRIFT" not in (r["flags"] or "").split(",")
-    }
-    if not published:
-        return None
-    rows = read_meta(settings.lake, "classifications")
-    rows = rows.filter(pc.equal(rows["dataset"], dataset.id))
-    return classification_from_meta(r for r in rows.to_pylist() if r["lineage_run_id"] in published)
 
 
 def _history(
@@ -161,7 +140,7 @@ def classify(settings: Settings, dataset: Dataset, ctx: RunContext) -> DatasetCl
         sample = _row_sample(folder, names, ctx)
         result = _every_row(settings, dataset, ctx, folder, names, sample, grade(sample), grade)
     drifts = detect_drift(
-        _previous_classification(settings, dataset), result, confirmed=set(spec.columns)
+        published_classification(settings.lake, dataset.id), result, confirmed=set(spec.columns)
     )
     held = [d.message for d in drifts]
     write_record(folder, result)

@@ -2,7 +2,11 @@
 
 A caller's clearance (``PUBDATA_CLEARANCE``) is the most sensitive zone it may read:
 ``open`` < ``shared`` < ``restricted``. Quarantine tables hold raw rows and count as restricted.
-``_meta`` tables hold no data values and are readable at every clearance.
+``_meta`` tables hold no data values and are readable at every clearance. The integrated
+repositories' tables (:mod:`etl.integrate`) are read like a dataset's, in the SQL schema
+:data:`INTEGRATED_SCHEMA`: ``restricted.integrated.<domain>_<table>`` for the records,
+candidates and conflicts, ``shared.integrated.<domain>_records`` for the protected current
+records.
 """
 
 from __future__ import annotations
@@ -11,10 +15,20 @@ from dataclasses import dataclass
 
 from etl.errors import ConfigError, PolicyError
 from etl.lake import delta
-from etl.lake.layout import published_zones, quarantine_table_uri, zone_table_uri
+from etl.lake.layout import (
+    INTEGRATED_TABLES,
+    integrated_table_uri,
+    published_zones,
+    quarantine_table_uri,
+    zone_table_uri,
+)
 from etl.registry import Dataset, Registry, load_registry
+from etl.registry.loader import domain_ids
 from etl.settings import Settings
 from etl.zones import QUARANTINE, TableZone, Zone, storage_zone, table_zone
+
+#: The SQL schema (the name's middle part) of the integrated repositories' tables.
+INTEGRATED_SCHEMA = "integrated"
 
 
 @dataclass(frozen=True)
@@ -110,3 +124,26 @@ def readable_tables(settings: Settings, datasets: list[Dataset]) -> list[TableRe
             if delta.table_exists(ref.uri):
                 refs.append(ref)
     return refs
+
+
+def integrated_tables(settings: Settings, domains: list[str]) -> list[TableRef]:
+    """Every existing table of these integrated repositories the caller is cleared for.
+
+    Named ``<zone>.integrated.<domain>_<table>`` (:attr:`TableRef.sql_name`): the restricted
+    records, candidates and conflicts, and the shared zone's protected current records.
+    """
+    places = [(Zone.RESTRICTED, t) for t in INTEGRATED_TABLES] + [(Zone.SHARED, "records")]
+    refs = []
+    for domain in domains:
+        for zone, table in places:
+            if not cleared_for(settings, zone):
+                continue
+            uri = integrated_table_uri(settings.lake, domain, table, zone)
+            if delta.table_exists(uri):
+                refs.append(TableRef(f"{domain}_{table}", zone, INTEGRATED_SCHEMA, uri))
+    return refs
+
+
+def repository_ids(registry: Registry) -> list[str]:
+    """The integrated repositories the registry's domain files declare."""
+    return domain_ids(registry.root)

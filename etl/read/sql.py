@@ -2,10 +2,12 @@
 
 Every table the caller is cleared for is a view named ``<zone>.<domain>.<dataset>`` (DuckDB
 catalog ``<zone>``, schema ``<domain>``), quarantine tables are
-``restricted.<domain>.<dataset>__quarantine``, and the ``_meta`` tables are
-``_meta.<table>``. Views sit over Arrow datasets built from the Delta log with a native
-filesystem, so DuckDB needs no extension and no network. Time travel picks each view's version:
-every table as of one instant (``as_of``), or one table at a Delta version (``pinned``).
+``restricted.<domain>.<dataset>__quarantine``, the integrated repositories' tables are
+``<zone>.integrated.<domain>_<table>`` (:func:`etl.read.access.integrated_tables`), and the
+``_meta`` tables are ``_meta.<table>``. Views sit over Arrow datasets built from the Delta log
+with a native filesystem, so DuckDB needs no extension and no network. Time travel picks each
+view's version: every table as of one instant (``as_of``), or one table at a Delta version
+(``pinned``).
 
 Two locks keep a query inside what is registered. Only one read-only statement is run (a
 ``SELECT``, which includes ``WITH``, ``DESCRIBE``, ``SHOW`` and ``SUMMARIZE``): ``SET``,
@@ -29,7 +31,13 @@ import pyarrow.dataset as pads
 
 from etl.errors import ConfigError, PolicyError
 from etl.lake import META_TABLES, delta, meta_table_uri
-from etl.read.access import TableRef, readable_tables, registry_of
+from etl.read.access import (
+    TableRef,
+    integrated_tables,
+    readable_tables,
+    registry_of,
+    repository_ids,
+)
 from etl.settings import Settings
 from etl.zones import CLEARANCES
 
@@ -83,7 +91,9 @@ def connect(
             the registry folder does not exist.
     """
     pinned = dict(pinned or {})
-    refs = readable_tables(settings, list(registry_of(settings).datasets.values()))
+    registry = registry_of(settings)
+    refs = readable_tables(settings, list(registry.datasets.values()))
+    refs += integrated_tables(settings, repository_ids(registry))
     metas = {f"_meta.{t}": meta_table_uri(settings.lake, t) for t in META_TABLES}
     metas = {name: uri for name, uri in metas.items() if delta.table_exists(uri)}
     unknown = sorted(set(pinned) - {ref.sql_name for ref in refs} - set(metas))

@@ -27,6 +27,7 @@ __all__ = [
     "Registry",
     "RegistryProblem",
     "domain_files",
+    "domain_ids",
     "load_registry",
     "parse_alerts",
     "parse_file",
@@ -124,6 +125,12 @@ def domain_files(root: Path) -> Iterator[Path]:
     domains = root / DOMAINS_FOLDER
     if domains.is_dir():
         yield from _yaml_files(domains)
+
+
+def domain_ids(root: Path) -> list[str]:
+    """The ids the domain model files declare (unreadable files left out), in file order."""
+    found = (_declared_id(path) for path in domain_files(root))
+    return [d for d in found if d is not None]
 
 
 def _read_mapping(path: Path) -> tuple[safe_yaml.Document | None, list[RegistryProblem]]:

@@ -128,7 +128,11 @@ def test_each_repository_is_scheduled_on_its_contributors_restricted_assets(
             assert f"restricted.{ds.domain}.{ds.id}" in parsed["dags"][ds.dag_id]["outlets"]
         assert dag["tasks"] == ["integrate"]
         assert dag["outlets"] == [
-            f"restricted.integrated.{domain.id}.{t}" for t in ("records", "candidates", "conflicts")
+            *(
+                f"restricted.integrated.{domain.id}.{t}"
+                for t in ("records", "candidates", "conflicts")
+            ),
+            f"shared.integrated.{domain.id}.records",
         ]
         assert f"domain:{domain.id}" in dag["tags"]
         assert (dag["catchup"], dag["max_active_runs"]) == (False, 1)

@@ -57,3 +57,38 @@ def test_a_concurrent_integration_is_retried(failing: Any) -> None:
         run()
     assert not isinstance(raised.value, wiring.AirflowFailException)
     assert "population" in str(raised.value)
+
+
+def test_the_task_publishes_the_shared_table_after_integrating(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from collections import defaultdict
+    from datetime import date
+    from types import SimpleNamespace
+
+    from etl.lake import delta
+    from etl.lake.layout import integrated_table_uri
+    from etl.pipeline.local import local_context, run_local
+    from etl.zones import Zone
+
+    settings = make_settings(tmp_path / "home")
+    registry = load_registry(settings.registry)
+    day = date(2024, 6, 1)
+    for dataset_id in DOMAIN.datasets:
+        dataset = registry.datasets[dataset_id]
+        run_local(settings, dataset, local_context(dataset, day, f"scheduled__{day}T00:00:00"))
+    events: defaultdict[Any, SimpleNamespace] = defaultdict(SimpleNamespace)
+    context = {"run_id": "r1", "outlet_events": events}
+    monkeypatch.setattr(wiring, "get_current_context", lambda: context)
+    monkeypatch.setattr(wiring, "_with_token_key", lambda given: given)
+    summary = wiring.run_integration(DOMAIN, settings)
+    shared = delta.read(integrated_table_uri(settings.lake, DOMAIN.id, "records", Zone.SHARED))
+    assert summary["shared_rows"] == shared.num_rows > 100
+    assert summary["shared_version"] == 0
+    shared_event = events[wiring.shared_integrated_asset(settings, DOMAIN)].extra
+    assert shared_event["zone"] == "shared" and shared_event["delta_version"] == 0
+    again = wiring.run_integration(DOMAIN, settings)  # nothing new: the table stays as it was
+    assert "shared_rows" not in again
+    assert (
+        delta.version(integrated_table_uri(settings.lake, DOMAIN.id, "records", Zone.SHARED)) == 0
+    )
