@@ -22,10 +22,12 @@ from stdnum.iso7064 import mod_11_2
 
 from etl.classify.detectors.codes import org_code_check_char
 from etl.extract.cast import arrow_type
-from etl.integrate import Domain
+from etl.integrate import Domain, load_domains
+from etl.integrate.engine import IntegrationResult, integrate, pending_runs
 from etl.integrate.gather import ContributingRun
 from etl.lake import delta
 from etl.lake.layout import zone_table_uri
+from etl.pipeline.local import local_context, run_local
 from etl.registry import Registry, load_registry
 from etl.settings import Settings
 from etl.zones import Zone
@@ -208,3 +210,27 @@ def make_lake(root: Path) -> Lake:
     registry = load_registry(settings.registry)
     assert not registry.problems, registry.problems
     return Lake(settings, registry)
+
+
+@dataclass(frozen=True)
+class SamplePopulation:
+    """The sample population repository built from the sample departments' real runs."""
+
+    settings: Settings
+    registry: Registry
+    domain: Domain
+    result: IntegrationResult
+
+
+def build_sample_population(root: Path, day: date) -> SamplePopulation:
+    """Run the population's contributing sample datasets for ``day`` and integrate them."""
+    settings = make_settings(root / "home")
+    registry = load_registry(settings.registry)
+    domain = load_domains(registry).get("population")
+    for dataset_id in domain.datasets:
+        dataset = registry.datasets[dataset_id]
+        run_local(
+            settings, dataset, local_context(dataset, day, f"scheduled__{day}T00:00:00+00:00")
+        )
+    result = integrate(settings, domain, pending_runs(settings, domain), registry=registry)
+    return SamplePopulation(settings, registry, domain, result)

@@ -2,57 +2,35 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from etl.integrate import Domain, load_domains
-from etl.integrate.engine import IntegrationResult, integrate, pending_runs
+from etl.integrate.engine import pending_runs
 from etl.integrate.tables import current_records
 from etl.lake import delta
 from etl.lake.layout import integrated_table_uri, zone_table_uri
-from etl.pipeline.local import local_context, run_local
-from etl.registry import Registry, load_registry
-from etl.settings import Settings
 from etl.zones import Zone
-from tests.conftest import make_settings
+from tests.unit.integrate.builders import SamplePopulation, build_sample_population
 
 DAY = date(2024, 6, 1)
 
 
-@dataclass(frozen=True)
-class Built:
-    settings: Settings
-    registry: Registry
-    domain: Domain
-    result: IntegrationResult
-
-
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    settings = make_settings(tmp_path_factory.mktemp("samples") / "home")
-    registry = load_registry(settings.registry)
-    domain = load_domains(registry).get("population")
-    for dataset_id in domain.datasets:
-        dataset = registry.datasets[dataset_id]
-        run_local(
-            settings, dataset, local_context(dataset, DAY, f"scheduled__{DAY}T00:00:00+00:00")
-        )
-    result = integrate(settings, domain, pending_runs(settings, domain), registry=registry)
-    return Built(settings, registry, domain, result)
+def built(tmp_path_factory: pytest.TempPathFactory) -> SamplePopulation:
+    return build_sample_population(tmp_path_factory.mktemp("samples"), DAY)
 
 
-def restricted(built: Built, dataset_id: str) -> Any:
+def restricted(built: SamplePopulation, dataset_id: str) -> Any:
     dataset = built.registry.datasets[dataset_id]
     return delta.read(
         zone_table_uri(built.settings.lake, Zone.RESTRICTED, dataset.domain, dataset.id)
     )
 
 
-def test_every_contributors_run_is_read_and_matched(built: Built) -> None:
+def test_every_contributors_run_is_read_and_matched(built: SamplePopulation) -> None:
     result = built.result
     assert result.mode == "full"
     assert sorted(m.run.dataset for m in result.runs) == sorted(built.domain.datasets)
@@ -62,7 +40,9 @@ def test_every_contributors_run_is_read_and_matched(built: Built) -> None:
     assert pending_runs(built.settings, built.domain) == []
 
 
-def test_each_attributes_lineage_names_a_restricted_row_holding_its_value(built: Built) -> None:
+def test_each_attributes_lineage_names_a_restricted_row_holding_its_value(
+    built: SamplePopulation,
+) -> None:
     records = current_records(built.settings.lake, built.domain).to_pylist()
     checked = 0
     for name, attribute in built.domain.attributes.items():
@@ -87,7 +67,9 @@ def test_each_attributes_lineage_names_a_restricted_row_holding_its_value(built:
     assert checked > 50
 
 
-def test_no_id_number_of_the_samples_is_outside_the_restricted_records(built: Built) -> None:
+def test_no_id_number_of_the_samples_is_outside_the_restricted_records(
+    built: SamplePopulation,
+) -> None:
     numbers = set()
     for dataset_id in built.domain.datasets:
         key = built.domain.contributor(dataset_id).key

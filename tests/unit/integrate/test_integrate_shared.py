@@ -10,19 +10,17 @@ from typing import Any
 import pytest
 
 from etl.errors import ConfigError
-from etl.integrate import Domain, load_domains
-from etl.integrate.engine import integrate, pending_runs
+from etl.integrate import Domain
 from etl.integrate.publish import SharedResult, publish_shared
 from etl.integrate.tables import current_records, entity_tokens
 from etl.lake import delta
 from etl.lake.layout import integrated_table_uri, zone_table_uri
-from etl.pipeline.local import local_context, run_local
 from etl.protect.keys import load_token_key
 from etl.read import sql
-from etl.registry import Registry, load_registry
+from etl.registry import Registry
 from etl.settings import Settings
 from etl.zones import Zone
-from tests.conftest import make_settings
+from tests.unit.integrate.builders import build_sample_population
 
 DAY = date(2024, 6, 1)
 SHARED_NAME = "shared.integrated.population_records"
@@ -42,15 +40,13 @@ class Published:
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Published:
-    settings = make_settings(tmp_path_factory.mktemp("shared") / "home")
-    registry = load_registry(settings.registry)
-    domain = load_domains(registry).get("population")
-    for dataset_id in domain.datasets:
-        dataset = registry.datasets[dataset_id]
-        run_local(
-            settings, dataset, local_context(dataset, DAY, f"scheduled__{DAY}T00:00:00+00:00")
-        )
-    done = integrate(settings, domain, pending_runs(settings, domain), registry=registry)
+    sample = build_sample_population(tmp_path_factory.mktemp("shared"), DAY)
+    settings, registry, domain, done = (
+        sample.settings,
+        sample.registry,
+        sample.domain,
+        sample.result,
+    )
     assert done.as_of is not None
     key = load_token_key(settings.home, settings.token_key)
     result = publish_shared(settings, domain, registry, key, done.as_of, done.integration_id)
