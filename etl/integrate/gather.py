@@ -275,7 +275,8 @@ def gather(
         if not delta.table_exists(uri):
             continue
         lookup = None
-        if domain.key_form_of(dataset_id) == "org_code":
+        if domain.key_form_of(dataset_id) in ("org_code", "uscc"):
+            # USCC datasets too: an old 税务登记证号 among their USCCs joins by its org code
             lookup = OrgCodeLookup.from_usccs(pa.chunked_array(seen, pa.string()))
         reader = _Reader(domain, dataset_id, uri, lookup, batch_rows)
         _spill(deliveries, reader.batches(wanted), dataset_id)

@@ -6,7 +6,10 @@ A contributing dataset writes the entity key in one of three forms (:data:`KeyFo
   15-digit legacy number converted to 18 digits (:func:`etl.text.canonical.canonical_form`);
   then checked as the ``id_card`` detector checks (province, birth date, MOD 11-2).
 - ``uscc`` (legal entities): compacted and upper-cased, then checked (GB 32100 alphabet and
-  check character).
+  check character). A column of USCCs may still hold, for entities that never changed their
+  certificates, the 15-character 税务登记证号 of before 2015 (6-digit administrative division +
+  organisation code): given an :class:`OrgCodeLookup`, such a number joins the entity whose
+  USCC embeds its organisation code, as an ``org_code`` key does.
 - ``org_code`` (legal entities, older datasets): compacted (``12345678-9`` → ``123456789``) and
   checked (GB 11714 check character), then mapped to the USCC that embeds it at characters
   9-17 (:func:`embedded_org_codes`) through an :class:`OrgCodeLookup` built from the USCCs seen.
@@ -39,11 +42,15 @@ __all__ = [
     "entity_keys",
     "org_code_keys",
     "person_keys",
+    "tax_number_org_codes",
     "uscc_keys",
 ]
 
 #: Characters 9-17 of a USCC (0-based slice 8:17) are the organisation code with its check.
 _ORG_CODE_IN_USCC = slice(8, 17)
+#: A 15-character 税务登记证号: a 6-digit division code, then the organisation code.
+_TAX_NUMBER = r"^[0-9]{6}[0-9A-Z]{8}[0-9X]$"
+_ORG_CODE_IN_TAX_NUMBER = slice(6, 15)
 
 
 def _kept(values: Any, valid: Any) -> Any:
@@ -89,6 +96,24 @@ def org_code_keys(values: Any) -> Any:
     """
     codes = compact(halfwidth(as_strings(values)))
     return _kept(codes, check_org_code(codes))
+
+
+def tax_number_org_codes(values: Any) -> Any:
+    """The organisation code inside each 15-character 税务登记证号; null for anything else.
+
+    Args:
+        values: pyarrow string array (or chunked array) of taxpayer numbers as delivered.
+
+    Returns:
+        String array of canonical organisation codes (check character verified), the same
+        length.
+    """
+    numbers = compact(halfwidth(as_strings(values)))
+    span = _ORG_CODE_IN_TAX_NUMBER
+    codes = pc.utf8_slice_codeunits(numbers, span.start, span.stop)
+    shaped = pc.fill_null(pc.match_substring_regex(numbers, _TAX_NUMBER), False)
+    codes = _kept(codes, shaped)
+    return _kept(codes, pc.fill_null(check_org_code(codes), False))
 
 
 def embedded_org_codes(usccs: Any) -> Any:
@@ -176,8 +201,9 @@ def entity_keys(values: Any, form: KeyForm, org_codes: OrgCodeLookup | None = No
     Args:
         values: the contributor's key column as delivered (string array or chunked array).
         form: how the column writes the key (the contributor's key form).
-        org_codes: for ``org_code`` keys, the USCCs they may resolve to (required for that
-            form, ignored for the others).
+        org_codes: the USCCs an organisation code may resolve to: required for ``org_code``
+            keys; for ``uscc`` keys, lets a 15-character 税务登记证号 join its entity (without
+            it such a number stays unmatched); ignored for ``id_number``.
 
     Returns:
         The keys of the batch with its delivered and matched counts.
@@ -190,6 +216,8 @@ def entity_keys(values: Any, form: KeyForm, org_codes: OrgCodeLookup | None = No
         keys = person_keys(text)
     elif form == "uscc":
         keys = uscc_keys(text)
+        if org_codes is not None:
+            keys = pc.coalesce(keys, org_codes.resolve(tax_number_org_codes(text)))
     elif org_codes is None:
         raise ValueError("org_code keys resolve through an OrgCodeLookup of the USCCs seen")
     else:

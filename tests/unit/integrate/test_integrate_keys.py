@@ -12,6 +12,7 @@ from etl.integrate.keys import (
     entity_keys,
     org_code_keys,
     person_keys,
+    tax_number_org_codes,
     uscc_keys,
 )
 
@@ -147,3 +148,23 @@ def test_the_record_never_shows_keys() -> None:
     assert isinstance(match, KeyMatch)
     assert ID not in repr(match)
     assert USCC not in repr(OrgCodeLookup.from_usccs(strings([USCC])))
+
+
+def test_an_old_tax_number_in_a_uscc_column_joins_by_its_org_code() -> None:
+    """A 15-character 税务登记证号 (division code + organisation code) finds its entity."""
+    lookup = OrgCodeLookup.from_usccs(strings([USCC, USCC_OTHER]))
+    written = [USCC, "420102562148998", "42010256214899-8", "420102562148997", "420102999999999"]
+    match = entity_keys(strings(written), "uscc", lookup)
+    # the third is the same number with the code's hyphen; the fourth has a wrong check
+    # character; the fifth is well formed but its org code is no known USCC's
+    assert match.keys.to_pylist() == [USCC, USCC, USCC, None, None]
+    assert (match.delivered, match.matched) == (5, 3)
+    # without a lookup (no USCC seen yet) the old numbers stay unmatched
+    assert entity_keys(strings(written), "uscc").keys.to_pylist() == [USCC, *[None] * 4]
+    assert tax_number_org_codes(strings(written)).to_pylist() == [
+        None,
+        "562148998",
+        "562148998",
+        None,
+        None,
+    ]
