@@ -100,9 +100,12 @@ class Progress:
             else:
                 self._show(f"  {name} {event.day} {event.task_id} {mark}", final=True)
         elif event.event == "done" and event.invocation and event.day:
-            if event.dag_id not in self._ids:
+            triggered = event.dag_id not in self._ids
+            if triggered:
                 self.triggered.append(event)
-            self._show(self._result(name, event), final=True)
+            # a failed integration is in no summary a script reads: say it, plain or not
+            loud = triggered and event.state != "success"
+            self._show(self._result(name, event), final=True, always=loud)
         elif event.event == "error":
             self._show(f"  {name} failed: {event.error}", final=True)
 
@@ -127,8 +130,8 @@ class Progress:
         stage = (s.stage if s else None) or "airflow"
         return f"  {name} {event.day} failed at {stage}: {error}"
 
-    def _show(self, text: str, *, final: bool) -> None:
-        if not (self._tty or self._plain):
+    def _show(self, text: str, *, final: bool, always: bool = False) -> None:
+        if not (self._tty or self._plain or always):
             return
         if self._tty:
             sys.stderr.write("\r\033[K" + text + ("\n" if final else ""))
