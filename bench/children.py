@@ -122,3 +122,32 @@ def run_child(
         )
     data = json.loads(result.read_text(encoding="utf-8"))
     return Child(True, wall, peak, data=data, peak_tree_mb=tree)
+
+
+def aligned(header: list[str], rows: list[list[str]], left: set[str]) -> list[str]:
+    """A bench table's lines: the columns named in ``left`` left-aligned, the rest right."""
+    everything = [header, *rows]
+    widths = [max(len(r[i]) for r in everything) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(
+            c.ljust(w) if h in left else c.rjust(w)
+            for c, w, h in zip(cells, widths, header, strict=True)
+        ).rstrip()
+
+    return [line(header), "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
+
+
+def progress(message: str) -> None:
+    """One ``[bench]`` progress line on stderr."""
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def load_note(load_before: float) -> str | None:
+    """The warning that other work competed with the bench, if the machine was busy."""
+    if load_before < 1.0:
+        return None
+    return (
+        f"note: load average {load_before:.1f} before the bench started, on"
+        f" {os.cpu_count()} CPUs: other work competed with it, its times are inflated"
+    )

@@ -47,7 +47,14 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench import population  # noqa: E402
-from bench.children import TOKEN_KEY, Child, run_child  # noqa: E402
+from bench.children import (  # noqa: E402
+    TOKEN_KEY,
+    Child,
+    aligned,
+    load_note,
+    progress,
+    run_child,
+)
 from etl.pipeline.steps import STAGES  # noqa: E402
 
 BENCH = REPO / "bench"
@@ -317,7 +324,7 @@ def _best_e2e(
         if profile is not None and run == 0:
             profile.mkdir(parents=True, exist_ok=True)
             spec["profile"] = str(profile.resolve() / f"e2e-{rows}-{encoding}.pstats")
-            _progress(f"{rows:,} rows: profiling into {spec['profile']} (times include overhead)")
+            progress(f"{rows:,} rows: profiling into {spec['profile']} (times include overhead)")
         children.append(run_child(Path(__file__), "e2e", spec, workdir, rss_limit_mb))
         if not children[-1].ok:
             return children[-1]
@@ -362,12 +369,12 @@ def measure(
     """Generate (or find) the file, then run the floor and the end-to-end child on it."""
     path, manifest, cached = population.ensure(rows, encoding=encoding, seed=seed, cache=cache)
     state = "cached" if cached else f"generated in {manifest.seconds:.1f} s"
-    _progress(f"{rows:,} rows: {path} ({state})")
+    progress(f"{rows:,} rows: {path} ({state})")
     workdir = Path(tempfile.mkdtemp(prefix="run-", dir=cache))
     try:
-        _progress(f"{rows:,} rows: floor x{floor_runs} (pyarrow CSV read + zstd Parquet write)")
+        progress(f"{rows:,} rows: floor x{floor_runs} (pyarrow CSV read + zstd Parquet write)")
         floor = _best_floor(path, encoding, workdir, rss_limit_mb, floor_runs)
-        _progress(f"{rows:,} rows: end to end x{e2e_runs} (run_local)")
+        progress(f"{rows:,} rows: end to end x{e2e_runs} (run_local)")
         landing = _landing(workdir, path)
         e2e = _best_e2e(rows, encoding, workdir, landing, rss_limit_mb, e2e_runs, profile, keep)
         m = Measurement(rows, encoding, manifest.bytes / 1e6, manifest.bad_rows, floor, e2e)
@@ -375,7 +382,7 @@ def measure(
         return m
     finally:
         if keep:
-            _progress(f"kept {workdir}")
+            progress(f"kept {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
 
@@ -446,16 +453,7 @@ _LEFT = {"enc", "ext/val/cls/load/rec s", "ratio<=4", "RSS<=2GB", "counts"}
 
 def table(measurements: Sequence[Measurement]) -> str:
     """The measurements as an aligned plain-text table."""
-    rows = [HEADER, *(_row(m) for m in measurements)]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(HEADER))]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(
-            c.ljust(w) if h in _LEFT else c.rjust(w)
-            for c, w, h in zip(cells, widths, HEADER, strict=True)
-        ).rstrip()
-
-    out = [line(rows[0]), "  ".join("-" * w for w in widths), *(line(r) for r in rows[1:])]
+    out = aligned(HEADER, [_row(m) for m in measurements], _LEFT)
     for m in measurements:
         for problem in m.checks:
             out.append(f"{m.rows:,} rows: {problem}")
@@ -463,10 +461,6 @@ def table(measurements: Sequence[Measurement]) -> str:
             if child is not None and child.error:
                 out.append(f"{m.rows:,} rows: {child.error}")
     return "\n".join(out)
-
-
-def _progress(message: str) -> None:
-    print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
 def _host() -> dict[str, Any]:
@@ -548,11 +542,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     else:
         print(table(measurements))
-        if load_before >= 1.0:
-            print(
-                f"note: load average {load_before:.1f} before the bench started, on"
-                f" {os.cpu_count()} CPUs: other work competed with it, its times are inflated"
-            )
+        note = load_note(load_before)
+        if note:
+            print(note)
     return 0 if all(not m.checks for m in measurements) else 1
 
 

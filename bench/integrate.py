@@ -65,7 +65,14 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench import population  # noqa: E402
-from bench.children import TOKEN_KEY, Child, run_child  # noqa: E402
+from bench.children import (  # noqa: E402
+    TOKEN_KEY,
+    Child,
+    aligned,
+    load_note,
+    progress,
+    run_child,
+)
 
 #: Bump when the generated tables for a given (rows, seed) change: the cache is keyed by it.
 GENERATOR_VERSION = 1
@@ -731,7 +738,7 @@ def measure(
     """Generate (or find) the tables, load them into a fresh lake, and run the children."""
     folder, manifest, cached = ensure(rows, seed, cache)
     state = "cached" if cached else f"generated in {manifest.seconds:.1f} s"
-    _progress(f"{rows:,} rows: {folder} ({state})")
+    progress(f"{rows:,} rows: {folder} ({state})")
     workdir = Path(tempfile.mkdtemp(prefix="run-integrate-", dir=cache))
     home = workdir / "home"
     env = {
@@ -744,10 +751,10 @@ def measure(
     try:
         first = [REGISTER, RELIEF, CLINIC]
         loaded = run_child(Path(__file__), "load", {**base, "deliveries": first}, workdir)
-        _progress(f"{rows:,} rows: three contributors loaded in {loaded.wall_s:.1f} s")
+        progress(f"{rows:,} rows: three contributors loaded in {loaded.wall_s:.1f} s")
         if not loaded.ok:
             raise RuntimeError(f"loading the contributors failed: {loaded.error}")
-        _progress(f"{rows:,} rows: full build")
+        progress(f"{rows:,} rows: full build")
         spec = dict(base)
         if profile is not None:
             profile.mkdir(parents=True, exist_ok=True)
@@ -756,19 +763,19 @@ def measure(
         floor = Child(False, 0.0, 0.0, error="floor: not run (the full build failed)")
         incremental = None
         if full.ok:
-            _progress(f"{rows:,} rows: floor x{floor_runs} (pyarrow read + zstd Parquet write)")
+            progress(f"{rows:,} rows: floor x{floor_runs} (pyarrow read + zstd Parquet write)")
             floor = _best_floor({**base, "out": str(workdir / "floor")}, workdir, floor_runs)
             update = run_child(Path(__file__), "load", {**base, "deliveries": [UPDATE]}, workdir)
             if not update.ok:
                 raise RuntimeError(f"loading the update failed: {update.error}")
-            _progress(f"{rows:,} rows: incremental update of {manifest.update_persons:,} persons")
+            progress(f"{rows:,} rows: incremental update of {manifest.update_persons:,} persons")
             incremental = run_child(Path(__file__), "incremental", base, workdir, rss_limit_mb)
         m = Measurement(manifest, floor, full, incremental)
         m.checks = check(m)
         return m
     finally:
         if keep:
-            _progress(f"kept {workdir}")
+            progress(f"kept {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
 
@@ -831,26 +838,13 @@ def _row(m: Measurement) -> list[str]:
 
 def table(measurements: Sequence[Measurement]) -> str:
     """The measurements as an aligned plain-text table, problems below it."""
-    rows = [HEADER, *(_row(m) for m in measurements)]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(HEADER))]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(
-            c.ljust(w) if h in _LEFT else c.rjust(w)
-            for c, w, h in zip(cells, widths, HEADER, strict=True)
-        ).rstrip()
-
-    out = [line(rows[0]), "  ".join("-" * w for w in widths), *(line(r) for r in rows[1:])]
+    out = aligned(HEADER, [_row(m) for m in measurements], _LEFT)
     for m in measurements:
         out.extend(f"{m.manifest.rows:,} rows: {problem}" for problem in m.checks)
         for child in (m.floor, m.full, m.incremental):
             if child is not None and child.error:
                 out.append(f"{m.manifest.rows:,} rows: {child.error}")
     return "\n".join(out)
-
-
-def _progress(message: str) -> None:
-    print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -901,11 +895,9 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"host": host, "load_before": load_before, **m.to_dict()}, indent=2))
     else:
         print(table([m]))
-        if load_before >= 1.0:
-            print(
-                f"note: load average {load_before:.1f} before the bench started, on"
-                f" {os.cpu_count()} CPUs: other work competed with it, its times are inflated"
-            )
+        note = load_note(load_before)
+        if note:
+            print(note)
     return 0 if not m.checks else 1
 
 
