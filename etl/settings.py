@@ -165,6 +165,11 @@ class Settings:
             the reader API and ``pubdata sql`` (``open``, ``shared`` (default) or
             ``restricted``). Storage permissions stay the real access control; this keeps a
             caller from asking for more than they were granted.
+        access: ``PUBDATA_ACCESS``; the named principals and grants (:mod:`etl.access.config`;
+            None: :attr:`access_file`'s default).
+        principal: ``PUBDATA_PRINCIPAL``; read as this named principal rather than as the OS
+            user (None: the OS user).
+        principal_secret: ``PUBDATA_PRINCIPAL_SECRET``; that principal's secret. Never shown.
         s3: how to reach the object store of an ``s3://`` lake (endpoint, region, keys).
         retention_hours: ``PUBDATA_RETENTION_HOURS``; how long maintenance keeps files a
             later commit replaced (time travel and readers still listing them need them),
@@ -192,6 +197,9 @@ class Settings:
     expectations: Path
     token_key: str | None = field(default=None, repr=False)
     clearance: Clearance = Zone.SHARED
+    access: Path | None = None
+    principal: str | None = None
+    principal_secret: str | None = field(default=None, repr=False)
     s3: S3Settings = field(default_factory=S3Settings, compare=False)
     retention_hours: int = DELTA_DEFAULT_RETENTION_HOURS
     batch_rows: int = DEFAULT_BATCH_ROWS
@@ -225,6 +233,8 @@ class Settings:
             ).resolve(),
             token_key=env.get("PUBDATA_TOKEN_KEY") or None,
             clearance=_clearance(env.get("PUBDATA_CLEARANCE") or Zone.SHARED),
+            access=Path(env["PUBDATA_ACCESS"]).resolve() if env.get("PUBDATA_ACCESS") else None,
+            **_credentials(env),
             s3=S3Settings.from_env(env),
             retention_hours=_retention(env.get("PUBDATA_RETENTION_HOURS")),
             batch_rows=_batch_rows(env.get("PUBDATA_BATCH_ROWS")),
@@ -238,6 +248,11 @@ class Settings:
     def zone(self) -> ZoneInfo:
         """The configured time zone."""
         return zone(self.timezone)
+
+    @property
+    def access_file(self) -> Path:
+        """The access file: ``PUBDATA_ACCESS``, else ``$PUBDATA_HOME/access.yaml``."""
+        return self.access or self.home / "access.yaml"
 
     @property
     def staging(self) -> Path:
@@ -274,6 +289,32 @@ def _timezone(env: Mapping[str, str]) -> str:
             zone(value, name)
             return value
     return DEFAULT_TIMEZONE
+
+
+def _credentials(env: Mapping[str, str]) -> dict[str, str | None]:
+    """The named principal and its secret: the variables, else ``PUBDATA_CREDENTIALS``'s file.
+
+    The file holds one line ``<name>:<secret>`` (a service's secret kept out of its
+    environment, e.g. a mounted Kubernetes secret).
+    """
+    name = (env.get("PUBDATA_PRINCIPAL") or "").strip() or None
+    secret = env.get("PUBDATA_PRINCIPAL_SECRET") or None
+    path = (env.get("PUBDATA_CREDENTIALS") or "").strip()
+    if path and secret is None:
+        try:
+            line = Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"PUBDATA_CREDENTIALS: cannot read {path}: {exc.strerror}") from None
+        file_name, sep, secret = line.partition(":")
+        if not sep or not file_name.strip() or not secret:
+            raise ConfigError(f"PUBDATA_CREDENTIALS: {path} must hold one line <name>:<secret>")
+        if name is not None and name != file_name.strip():
+            raise ConfigError(
+                f"PUBDATA_CREDENTIALS: {path} is for {file_name.strip()!r}, "
+                f"not PUBDATA_PRINCIPAL {name!r}"
+            )
+        name = file_name.strip()
+    return {"principal": name, "principal_secret": secret}
 
 
 def _clearance(value: str) -> Clearance:
