@@ -11,7 +11,8 @@ The scheduler's code path, without paying Airflow's and Great Expectations' star
 * each task runs through the Task SDK's supervisor (``supervise_task``), as LocalExecutor's
   workers run it: a child process forked from this one (so it starts with every module above
   already imported), its log written where the UI reads it (``attempt=<n>.log``), its API calls
-  answered in-process (no API server to start).
+  answered in-process (no API server to start), by an Execution API app that serves only the
+  API version this installation's Task SDK speaks (:func:`serve_newest_api_only`).
 
 Input: a JSON plan on stdin (:class:`Plan`). Output: one JSON line per event on the file
 descriptor named by ``PUBDATA_RUNNER_FD`` (the CLI turns them into progress lines); Airflow's
@@ -62,6 +63,40 @@ def _complete_backfill(backfill_id: int) -> None:
             backfill.completed_at = datetime.now(UTC)
 
 
+def serve_newest_api_only() -> bool:
+    """Build the in-process Execution API with the newest API version only.
+
+    The API server keeps every version since Airflow 3.0 for workers of older releases; cadwyn
+    generates the routes and schemas of all of them on the first request (~2.5 s of CPU, a fifth
+    of a small run). The runner's only clients are task processes forked from it, whose Task
+    SDK is this installation's and sends the newest version, which is the head schema: so the
+    app is built from the head routes (routes deleted in the head are kept only for older
+    versions) with one version, before :class:`InProcessExecutionAPI` builds it. If the
+    installed SDK speaks another version than the newest, nothing is changed.
+
+    Returns:
+        Whether the app will serve the newest version only.
+    """
+    from airflow.api_fastapi.execution_api import routes, versions
+    from airflow.sdk.api.client import API_VERSION
+    from cadwyn import HeadVersion, Version, VersionBundle
+    from cadwyn.route_generation import _DELETED_ROUTE_TAG
+    from fastapi import APIRouter
+
+    newest = versions.bundle.versions[0].value
+    if str(newest) != str(API_VERSION):
+        return False
+    head = APIRouter()
+    head.routes.extend(
+        r
+        for r in routes.execution_api_router.routes
+        if _DELETED_ROUTE_TAG not in getattr(r, "tags", ())
+    )
+    routes.execution_api_router = head
+    versions.bundle = VersionBundle(HeadVersion(), Version(newest))
+    return True
+
+
 class Runner:
     """Executes DAG runs of the DAG folder's DAGs in this process (see the module docstring)."""
 
@@ -88,6 +123,7 @@ class Runner:
             sync_bag_to_db(self.dagbag, bundle.name, bundle.version)
         # Answers the task processes' Execution API calls in this process, as dag.test does; a
         # DAG given, its app reads DAGs from the metadata DB (DBDagBag) like the API server.
+        serve_newest_api_only()
         self.client = InProcessTestSupervisor._api_client(dag=self.dagbag)  # type: ignore[no-untyped-call]
         preload()  # what the tasks import: each forked task process starts warm
 
