@@ -20,9 +20,10 @@ RUN_META_TABLES = (
     "reviews",
     "loads",
 )
-#: Every ``_meta`` table: a dataset run's, and ``integration_runs`` (one row per contributing
-#: run an integration of a repository read, :func:`etl.integrate.integrate`).
-META_TABLES = (*RUN_META_TABLES, "integration_runs")
+#: Every ``_meta`` table: a dataset run's, ``integration_runs`` (one row per contributing
+#: run an integration of a repository read, :func:`etl.integrate.integrate`) and
+#: ``product_releases`` (one row per release attempt of a product, :mod:`etl.products`).
+META_TABLES = (*RUN_META_TABLES, "integration_runs", "product_releases")
 
 #: The restricted-zone folder of the integrated repositories (整合库). Its leading underscore
 #: keeps it apart from every dataset's domain folder: a registry domain is an identifier

@@ -198,6 +198,32 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("finished_at", _TS),
         ]
     ),
+    # One row per release attempt of an authorised data product (etl.products): the release,
+    # its consumer, files, row counts, source table versions and gate outcomes (JSON), or the
+    # refusal's one line. Ids, counts, grades and column names only: never a value.
+    "product_releases": pa.schema(
+        [
+            ("release_id", pa.string()),
+            ("product", pa.string()),
+            ("consumer_uscc", pa.string()),
+            ("consumer_name", pa.string()),
+            ("logical_date", pa.date32()),
+            # released, or refused (by the gate, or because the product expired)
+            ("status", pa.string()),
+            ("error", pa.string()),
+            ("destination", pa.string()),
+            ("files", pa.int32()),
+            ("rows", pa.int64()),
+            ("k", pa.int32()),
+            ("suppressed_cells", pa.int64()),
+            # JSON: [{source, uri, zone, version}]
+            ("source_versions", pa.string()),
+            # JSON: [{gate, source, passed, detail}]
+            ("gate", pa.string()),
+            ("manifest_sha256", pa.string()),
+            ("created_at", _TS),
+        ]
+    ),
     # One row per quarantined source row: its number and reason codes, never its values.
     "quarantine_rows": pa.schema(
         [
