@@ -20,9 +20,12 @@ RUN_META_TABLES = (
     "reviews",
     "loads",
 )
-#: Every ``_meta`` table: a dataset run's, and ``integration_runs`` (one row per contributing
-#: run an integration of a repository read, :func:`etl.integrate.integrate`).
-META_TABLES = (*RUN_META_TABLES, "integration_runs")
+#: The audit's ``_meta`` tables (:mod:`etl.audit`): every read of the lake, hash-chained, and
+#: the anomaly findings already raised.
+AUDIT_TABLES = ("access_log", "access_findings")
+#: Every ``_meta`` table: a dataset run's, ``integration_runs`` (one row per contributing
+#: run an integration of a repository read, :func:`etl.integrate.integrate`) and the audit's.
+META_TABLES = (*RUN_META_TABLES, "integration_runs", *AUDIT_TABLES)
 
 #: The restricted-zone folder of the integrated repositories (整合库). Its leading underscore
 #: keeps it apart from every dataset's domain folder: a registry domain is an identifier
