@@ -51,7 +51,7 @@ class AccessAlert:
         ]
 
     def _actions(self) -> list[str]:
-        since = self.finding.start.date().isoformat()
+        since = self.finding.start.astimezone(self.tz).date().isoformat()
         return [f"pubdata audit --principal {self.finding.principal} --since {since}"]
 
     def plain(self) -> str:

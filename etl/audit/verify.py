@@ -9,7 +9,7 @@ first broken ``seq``, never a value of the row.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,8 +24,8 @@ class ChainReport:
 
     Attributes:
         rows: rows in the log.
-        head_seq: the last ``seq`` checked in order (0: an empty log).
-        head_hash: the hash of the last row (:data:`etl.audit.chain.GENESIS` when empty).
+        head_seq: the last ``seq`` of the intact chain (0: an empty log, or broken at 1).
+        head_hash: that row's hash (:data:`etl.audit.chain.GENESIS` for seq 0).
         broken_seq: the first ``seq`` where the chain breaks (None: intact).
         problem: what is wrong there, in one line without a value (None: intact).
     """
@@ -43,7 +43,7 @@ class ChainReport:
 
 
 def check_rows(
-    rows: Iterable[Mapping[str, Any]], head_seq: int, head_hash: str | None
+    rows: Sequence[Mapping[str, Any]], head_seq: int, head_hash: str | None
 ) -> ChainReport:
     """Check rows (in ``seq`` order) against each other and the head the Delta log recorded.
 
@@ -52,9 +52,8 @@ def check_rows(
         head_seq: the head ``seq`` the Delta log records (0: none).
         head_hash: the head's hash the Delta log records (None: not found there).
     """
-    seq, prev, count = 0, GENESIS, 0
+    seq, prev, count = 0, GENESIS, len(rows)
     for row in rows:
-        count += 1
         at = int(row["seq"])
         if at <= seq:
             return _broken(count, seq, prev, at, f"seq {at} appears more than once")
