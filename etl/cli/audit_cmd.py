@@ -15,12 +15,15 @@ from __future__ import annotations
 import argparse
 import re
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from etl.cli.output import emit, parse_instant, say
 from etl.cli.table import render
 from etl.errors import PolicyError
 from etl.settings import Settings
+
+if TYPE_CHECKING:
+    from etl.audit import AccessEvent
 
 _DAYS = re.compile(r"^(\d{1,4})d$")
 
@@ -93,7 +96,7 @@ def cmd_audit(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _event_doc(seq: int, event: Any) -> dict[str, Any]:
+def _event_doc(seq: int, event: AccessEvent) -> dict[str, Any]:
     return {
         "seq": seq,
         "at": event.at.isoformat(),

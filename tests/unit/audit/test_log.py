@@ -122,7 +122,7 @@ def test_two_processes_appending_at_once_make_one_chain(settings: Settings) -> N
     assert sorted(e.event.principal for e in events).count("os:alice") == 50
 
 
-def test_a_lock_is_what_keeps_local_writers_in_turn(settings: Settings) -> None:
+def test_local_writers_take_turns_on_a_lock_file_in_the_home(settings: Settings) -> None:
     record_access(settings, _event())
     assert (Path(settings.home) / "locks" / "access-log.lock").exists()
 
