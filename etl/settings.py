@@ -170,6 +170,8 @@ class Settings:
         principal: ``PUBDATA_PRINCIPAL``; read as this named principal rather than as the OS
             user (None: the OS user).
         principal_secret: ``PUBDATA_PRINCIPAL_SECRET``; that principal's secret. Never shown.
+        purpose: ``PUBDATA_PURPOSE``; why this caller reads (the access log records it with
+            every read; a command's ``--purpose`` wins). None: not given.
         s3: how to reach the object store of an ``s3://`` lake (endpoint, region, keys).
         retention_hours: ``PUBDATA_RETENTION_HOURS``; how long maintenance keeps files a
             later commit replaced (time travel and readers still listing them need them),
@@ -200,6 +202,7 @@ class Settings:
     access: Path | None = None
     principal: str | None = None
     principal_secret: str | None = field(default=None, repr=False)
+    purpose: str | None = None
     s3: S3Settings = field(default_factory=S3Settings, compare=False)
     retention_hours: int = DELTA_DEFAULT_RETENTION_HOURS
     batch_rows: int = DEFAULT_BATCH_ROWS
@@ -235,6 +238,7 @@ class Settings:
             clearance=_clearance(env.get("PUBDATA_CLEARANCE") or Zone.SHARED),
             access=Path(env["PUBDATA_ACCESS"]).resolve() if env.get("PUBDATA_ACCESS") else None,
             **_credentials(env),
+            purpose=(env.get("PUBDATA_PURPOSE") or "").strip() or None,
             s3=S3Settings.from_env(env),
             retention_hours=_retention(env.get("PUBDATA_RETENTION_HOURS")),
             batch_rows=_batch_rows(env.get("PUBDATA_BATCH_ROWS")),

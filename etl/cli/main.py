@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from etl.cli import (
+    audit_cmd,
     integrate_cmd,
     inventory_cmd,
     lineage_cmd,
@@ -375,6 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
     quality_cmd.register(sub)
     review_cmd.register(sub)
     inventory_cmd.register(sub)
+    audit_cmd.register(sub)
     add_classify_parser(sub)
     return parser
 

@@ -20,10 +20,14 @@ RUN_META_TABLES = (
     "reviews",
     "loads",
 )
+#: The audit's ``_meta`` tables (:mod:`etl.audit`): every read of the lake, hash-chained, and
+#: the anomaly findings already raised.
+AUDIT_TABLES = ("access_log", "access_findings")
 #: Every ``_meta`` table: a dataset run's, ``integration_runs`` (one row per contributing
-#: run an integration of a repository read, :func:`etl.integrate.integrate`) and
-#: ``product_releases`` (one row per release attempt of a product, :mod:`etl.products`).
-META_TABLES = (*RUN_META_TABLES, "integration_runs", "product_releases")
+#: run an integration of a repository read, :func:`etl.integrate.integrate`),
+#: ``product_releases`` (one row per release attempt of a product, :mod:`etl.products`) and
+#: the audit's.
+META_TABLES = (*RUN_META_TABLES, "integration_runs", "product_releases", *AUDIT_TABLES)
 
 #: The restricted-zone folder of the integrated repositories (整合库). Its leading underscore
 #: keeps it apart from every dataset's domain folder: a registry domain is an identifier
