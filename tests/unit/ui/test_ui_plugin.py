@@ -18,6 +18,7 @@ import pytest
 from etl.runtime.airflow_env import airflow_environment
 from etl.ui import create_app
 from tests.conftest import REPO, make_settings
+from tests.unit.ui.auth import OPERATOR_SEES_ALL
 from tests.unit.ui.routes import every_request
 
 SCRIPT = textwrap.dedent(
@@ -145,7 +146,9 @@ BAD_TOKENS = ["missing"] + [
 ]
 #: The requests the app answers, enumerated here without Airflow; the test checks that the
 #: api-server's mounted app answers exactly these.
-REQUESTS = every_request(create_app(lambda: make_settings(REPO), lambda request: _never()))
+REQUESTS = every_request(
+    create_app(lambda: make_settings(REPO), lambda request: _never(), OPERATOR_SEES_ALL)
+)
 
 
 async def _never() -> None:
