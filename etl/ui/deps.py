@@ -126,7 +126,7 @@ class Deployment:
         ]
 
     def domain(self, domain_id: str) -> Domain:
-        """The repository ``domain_id``, else :class:`NotFound` (404) or :class:`Forbidden` (403)."""
+        """The repository ``domain_id``; else :class:`NotFound` (404) or :class:`Forbidden`."""
         found = load_domains(self.registry).domains.get(domain_id)
         if found is None:
             raise NotFound(f"no integrated repository {domain_id!r} in the registry")
