@@ -50,7 +50,7 @@ class ServedTable:
         return TableScope(self.qualified, self.zone, self.domain, self.dataset)
 
 
-RefreshState = Literal["refreshed", "unchanged", "missing"]
+RefreshState = Literal["refreshed", "unchanged", "missing", "withdrawn"]
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,8 @@ class TableRefresh:
     Attributes:
         table: ``schema.name``.
         state: ``refreshed`` (swapped in), ``unchanged`` (the lake version was served
-            already), ``missing`` (no such table in the lake yet).
+            already), ``missing`` (no such table in the lake yet), ``withdrawn`` (served
+            before, no longer: a dataset now IMP, deregistered, or restricted serving off).
         rows: rows served after the refresh (None when missing).
         lake_version: the Delta version served (None when missing).
         seconds: time the load and swap took.

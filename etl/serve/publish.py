@@ -13,6 +13,8 @@ broken file, a lost connection) leaves the old rows served. Each view reads its 
 through a ``MATERIALIZED`` CTE calling ``pubdata_audit.log_read`` once per statement, so each
 statement that reads the view leaves one row in ``pubdata_audit.reads`` (:mod:`etl.serve.reads`).
 A table whose Delta version is the one served is left as it is (``unchanged``) unless forced.
+A full refresh also withdraws (drops) every view no longer served: a dataset found IMP or removed
+from the registry, restricted tables once ``PUBDATA_SERVE_RESTRICTED`` is off.
 """
 
 from __future__ import annotations
@@ -88,7 +90,35 @@ def refresh(
             results.append(
                 refresh_table(conn, table, settings, registry, domains, allowed, force=force)
             )
+        if dataset is None:
+            results += withdraw_others(conn, {(t.schema, t.name) for t in tables})
     return results
+
+
+def withdraw_others(
+    conn: psycopg.Connection[tuple[object, ...]], kept: set[tuple[str, str]]
+) -> list[TableRefresh]:
+    """Drop every served view (and its base table) that is not in ``kept``."""
+    withdrawn = []
+    with conn.transaction(), conn.cursor() as cur:
+        lock(cur)
+        cur.execute(f"SELECT schema_name, table_name, base_table FROM {STORE_SCHEMA}.served")
+        for schema, name, base in cur.fetchall():
+            if (schema, name) in kept:
+                continue
+            cur.execute(
+                sql.SQL("DROP VIEW IF EXISTS {}").format(sql.Identifier(str(schema), str(name)))
+            )
+            cur.execute(
+                sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(STORE_SCHEMA, str(base)))
+            )
+            cur.execute(
+                f"DELETE FROM {STORE_SCHEMA}.served WHERE schema_name = %s AND table_name = %s",
+                (schema, name),
+            )
+            log.info("withdrew %s.%s: no longer served", schema, name)
+            withdrawn.append(TableRefresh(f"{schema}.{name}", "withdrawn"))
+    return withdrawn
 
 
 def managed_roles(conn: psycopg.Connection[tuple[object, ...]]) -> dict[str, str]:

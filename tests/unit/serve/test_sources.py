@@ -12,7 +12,7 @@ from etl.integrate.publish import publish_shared
 from etl.lake import delta
 from etl.lake.layout import integrated_table_uri
 from etl.protect.keys import load_token_key
-from etl.serve import refresh, served_tables
+from etl.serve import refresh, serve_status, served_tables
 from etl.zones import Zone
 from tests.unit.integrate.builders import build_sample_population
 from tests.unit.serve.conftest import Served
@@ -64,3 +64,25 @@ def test_an_important_dataset_publishes_nothing_outside_restricted(served: Serve
     assert served_tables(served.settings) == []
     restricted = replace(served.settings, serve_restricted=True)
     assert [t.qualified for t in served_tables(restricted)] == ["restricted_population.people"]
+
+
+def test_a_dataset_found_important_is_withdrawn_from_the_endpoint(served: Served) -> None:
+    refresh(served.settings)
+    registry = served.settings.registry / "people.yaml"
+    text = registry.read_text(encoding="utf-8") + "classification: {important: true}\n"
+    registry.write_text(text, encoding="utf-8")
+
+    results = refresh(served.settings)
+
+    assert sorted((r.table, r.state) for r in results) == [
+        ("open_population.people", "withdrawn"),
+        ("shared_population.people", "withdrawn"),
+    ]
+    with served.admin() as con:
+        left = con.execute(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema IN ('shared_population', 'open_population', 'pubdata_store') "
+            "AND table_name LIKE '%%people%%'"
+        ).fetchone()
+    assert left == (0,)
+    assert serve_status(served.settings) == []
