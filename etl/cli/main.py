@@ -22,6 +22,7 @@ from etl.cli import (
     quarantine_cmd,
     read_cmd,
     review_cmd,
+    serve_cmd,
 )
 from etl.cli.classify_cmd import add_classify_parser
 from etl.cli.entry import run_command
@@ -375,6 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
     quarantine_cmd.register(sub)
     quality_cmd.register(sub)
     review_cmd.register(sub)
+    serve_cmd.register(sub)
     inventory_cmd.register(sub)
     audit_cmd.register(sub)
     add_classify_parser(sub)
