@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from etl.cli import (
+    access_cmd,
     integrate_cmd,
     inventory_cmd,
     lineage_cmd,
@@ -369,6 +370,7 @@ def build_parser() -> argparse.ArgumentParser:
     quality_cmd.register(sub)
     review_cmd.register(sub)
     inventory_cmd.register(sub)
+    access_cmd.register(sub)
     add_classify_parser(sub)
     return parser
 
