@@ -235,7 +235,8 @@ def register(sub: Any) -> None:
         description=(
             "pubdata trace DATASET --source-row N | --row-key COLUMN=VALUE traces a row; "
             "pubdata trace DOMAIN KEY|TOKEN [ATTRIBUTE] traces an integrated record's values "
-            "(a key needs PUBDATA_CLEARANCE=restricted)."
+            "(a key needs a grant of the repository's restricted tables; the pipeline's own "
+            "user: PUBDATA_CLEARANCE=restricted)."
         ),
     )
     trace.add_argument("dataset", help="a dataset id, or an integrated repository (domain) id")
@@ -251,7 +252,7 @@ def register(sub: Any) -> None:
         "--row-key",
         type=_row_key,
         metavar="COLUMN=VALUE",
-        help="find the row by a column value in your highest cleared zone",
+        help="find the row by a column value in your most sensitive granted zone",
     )
     trace.add_argument(
         "--zone",
