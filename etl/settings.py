@@ -161,10 +161,9 @@ class Settings:
         lake: ``PUBDATA_LAKE``; lake root URI (a local path or ``s3://bucket/prefix``).
         expectations: ``PUBDATA_EXPECTATIONS``; folder of Great Expectations suite files.
         token_key: ``PUBDATA_TOKEN_KEY``; ``<key_id>:<base64>`` for local runs (None: key file).
-        clearance: ``PUBDATA_CLEARANCE``; the most sensitive zone this caller may read through
-            the reader API and ``pubdata sql`` (``open``, ``shared`` (default) or
-            ``restricted``). Storage permissions stay the real access control; this keeps a
-            caller from asking for more than they were granted.
+        clearance: ``PUBDATA_CLEARANCE``; the most sensitive zone this caller asks to read
+            (``open``, ``shared`` (default) or ``restricted``). The caller's grants decide
+            (:func:`etl.read.access.granted_tables`); this request can only narrow them.
         access: ``PUBDATA_ACCESS``; the named principals and grants (:mod:`etl.access.config`;
             None: :attr:`access_file`'s default).
         principal: ``PUBDATA_PRINCIPAL``; read as this named principal rather than as the OS

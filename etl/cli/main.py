@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from etl.cli import (
+    access_cmd,
     audit_cmd,
     integrate_cmd,
     inventory_cmd,
@@ -379,6 +380,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve_cmd.register(sub)
     inventory_cmd.register(sub)
     audit_cmd.register(sub)
+    access_cmd.register(sub)
     add_classify_parser(sub)
     return parser
 

@@ -29,7 +29,7 @@ from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundErr
 from deltalake.transaction import AddAction, Transaction
 
 from etl.errors import ConcurrentRun
-from etl.lake import store_probe
+from etl.lake import private, store_probe
 from etl.lake.dictionary import TableDoc
 from etl.lake.storage import filesystem, is_s3, s3_settings, storage_options
 
@@ -43,6 +43,7 @@ _WRITER = WriterProperties(compression="ZSTD", max_row_group_size=262_144)
 
 def _prepare(uri: str) -> None:
     if "://" not in uri:
+        private.prepare(uri)  # a restricted table's zone root is owner-only before any write
         Path(uri).mkdir(parents=True, exist_ok=True)
     elif is_s3(uri):
         # Once per process and store: refuse a store that would lose commits silently.
@@ -682,6 +683,7 @@ def commit(
         committed = _committed_version(staged.uri, token)
         if base is not None and staged.doc is not None:
             _describe(staged.uri, staged.doc)
+        private.seal(staged.uri)
         return committed
 
 
@@ -807,6 +809,7 @@ def append(
                 raise
             time.sleep(random.uniform(0.01, 0.05) * attempt)
             continue
+        private.seal(uri)
         return int(_table(uri).version())
 
 

@@ -26,7 +26,7 @@ from typing import Literal
 from deltalake import CommitProperties, WriterProperties
 from deltalake.exceptions import CommitFailedError
 
-from etl.lake import delta, store_probe
+from etl.lake import delta, private, store_probe
 from etl.lake.layout import META_TABLES, meta_table_uri, quarantine_table_uri, zone_table_uri
 from etl.lake.storage import is_s3
 from etl.registry import Registry
@@ -114,6 +114,7 @@ def compact_table(settings: Settings, uri: str) -> tuple[int, int]:
         writer_properties=_WRITER,
         commit_properties=CommitProperties(custom_metadata={"pubdata.maintenance": "compact"}),
     )
+    private.seal(uri)  # the compacted files of a restricted table are owner-only too
     return int(metrics.get("numFilesRemoved", 0)), int(metrics.get("numFilesAdded", 0))
 
 
