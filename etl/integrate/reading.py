@@ -35,7 +35,7 @@ from etl.integrate.tables import (
     records_as_of,
 )
 from etl.lake import delta
-from etl.lake.layout import integrated_table_uri
+from etl.lake.layout import Lake, integrated_table_uri
 from etl.protect.keys import TokenKey, load_token_key
 from etl.registry import Registry
 from etl.settings import Settings
@@ -93,7 +93,7 @@ def _token_key(settings: Settings) -> TokenKey:
 
 def _known_keys(settings: Settings, domain: Domain) -> pa.Array:
     """Every key the records table holds (any version), each once."""
-    uri = integrated_table_uri(settings.lake, domain.id, "records")
+    uri = integrated_table_uri(settings, domain.id, "records")
     if not delta.table_exists(uri):
         return pa.array([], pa.string())
     column = delta.dataset(uri).to_table(columns=[domain.key.name]).column(domain.key.name)
@@ -216,12 +216,12 @@ def find_record(
         key = known[at].as_py()
     match = pc.field(domain.key.name) == pa.scalar(key, pa.string())
     if as_of is None:
-        uri = integrated_table_uri(settings.lake, domain.id, "records")
+        uri = integrated_table_uri(settings, domain.id, "records")
         if not delta.table_exists(uri):
             return None
         rows = delta.dataset(uri).to_table(filter=match & pc.field(IS_CURRENT)).to_pylist()
     else:
-        rows = records_as_of(settings.lake, domain, as_of).filter(match).to_pylist()
+        rows = records_as_of(settings, domain, as_of).filter(match).to_pylist()
     if not rows:
         return None
     row = rows[0]
@@ -274,7 +274,7 @@ class SharedRecord:
 
 def shared_record(settings: Settings, domain: Domain, token: str) -> SharedRecord:
     """The entity's row in the shared zone's copy of the records, keyed by its token."""
-    uri = integrated_table_uri(settings.lake, domain.id, "records", Zone.SHARED)
+    uri = integrated_table_uri(settings, domain.id, "records", Zone.SHARED)
     if not delta.table_exists(uri):
         return SharedRecord(uri, False, None)
     source = delta.dataset(uri)
@@ -330,7 +330,7 @@ class Correction:
     is_open: bool
 
 
-def _conflicts(lake: str, domain: Domain, open_only: bool) -> pa.Table:
+def _conflicts(lake: Lake, domain: Domain, open_only: bool) -> pa.Table:
     uri = integrated_table_uri(lake, domain.id, "conflicts")
     if not delta.table_exists(uri):
         return pa.table({})
@@ -392,7 +392,7 @@ def _candidates(
     settings: Settings, domain: Domain, datasets: Iterable[str]
 ) -> dict[str, tuple[str, dict[str, dict[str, Any]]]]:
     """The datasets' candidates: entity token → (its key, dataset → its candidate row)."""
-    uri = integrated_table_uri(settings.lake, domain.id, "candidates")
+    uri = integrated_table_uri(settings, domain.id, "candidates")
     if not delta.table_exists(uri):
         return {}
     wanted = pa.array(sorted(datasets), pa.string())
@@ -432,7 +432,7 @@ class ConflictCount:
         return {"lost": self.lost, "won": self.won}
 
 
-def conflict_counts(lake: str, domains: Iterable[Domain]) -> dict[str, ConflictCount]:
+def conflict_counts(lake: Lake, domains: Iterable[Domain]) -> dict[str, ConflictCount]:
     """Per contributing dataset, its open conflicts over every repository (no values read)."""
     lost: dict[str, int] = {}
     won: dict[str, int] = {}

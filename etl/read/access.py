@@ -103,12 +103,12 @@ def table_ref(settings: Settings, dataset: Dataset, name: str) -> TableRef:
     """
     zone = check_clearance(settings, name)
     if zone == QUARANTINE:
-        uri = quarantine_table_uri(settings.lake, dataset.domain, dataset.id)
+        uri = quarantine_table_uri(settings, dataset.domain, dataset.id)
     else:
         if zone not in published_zones(dataset):
             zones = ", ".join(published_zones(dataset))
             raise ConfigError(f"dataset {dataset.id} has no {zone} table (it publishes to {zones})")
-        uri = zone_table_uri(settings.lake, zone, dataset.domain, dataset.id)
+        uri = zone_table_uri(settings, zone, dataset.domain, dataset.id)
     return TableRef(dataset=dataset.id, zone=zone, domain=dataset.domain, uri=uri)
 
 
@@ -138,7 +138,7 @@ def integrated_tables(settings: Settings, domains: list[str]) -> list[TableRef]:
         for zone, table in places:
             if not cleared_for(settings, zone):
                 continue
-            uri = integrated_table_uri(settings.lake, domain, table, zone)
+            uri = integrated_table_uri(settings, domain, table, zone)
             if delta.table_exists(uri):
                 refs.append(TableRef(f"{domain}_{table}", zone, INTEGRATED_SCHEMA, uri))
     return refs
