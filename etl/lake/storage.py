@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 import pyarrow.fs as pafs
 
 from etl.errors import StoreRefused
-from etl.lake.layout import zone_root
 from etl.settings import S3Settings, Settings
 from etl.zones import Zone
 
@@ -55,9 +54,13 @@ class ZoneLocation:
 
 
 def zone_location(settings: Settings, zone: Zone) -> ZoneLocation:
-    """The location of ``zone`` and the storage options with its keys."""
-    root = zone_root(settings, zone)
-    return ZoneLocation(zone, root, storage_options(root, settings.zone_store(zone).s3))
+    """The location of ``zone`` and the storage options with its keys.
+
+    Table URIs below it come from :mod:`etl.lake.layout` (given the same settings); delta-rs and
+    pyarrow reach each with the keys of the zone holding it (:func:`storage_options`).
+    """
+    store = settings.zone_store(zone)
+    return ZoneLocation(zone, store.root, storage_options(store.root, store.s3))
 
 
 #: What the stores' and clients' messages say when the keys do not reach an object: S3's
