@@ -26,8 +26,10 @@ from airflow.sdk import (
     DAG,
     Asset,
     AssetAny,
+    AssetOrTimeSchedule,
     BaseOperator,
     BaseSensorOperator,
+    CronTriggerTimetable,
     get_current_context,
 )
 from airflow.sdk.exceptions import (
@@ -506,4 +508,108 @@ def build_integration_dag(domain: Domain, registry: Registry, settings: Settings
                 shared_integrated_asset(settings, domain),
             ],
         )
+    return dag
+
+
+#: The DAG that keeps the SQL endpoint (:mod:`etl.serve`) up to date.
+SERVE_DAG_ID = "serve__postgres"
+
+
+def served_assets(settings: Settings, registry: Registry, domains: list[Domain]) -> list[Asset]:
+    """The assets whose updates the SQL endpoint follows.
+
+    Every shared and open table (and restricted with ``PUBDATA_SERVE_RESTRICTED=1``), and each
+    repository's shared records.
+    """
+    zones = {Zone.SHARED, Zone.OPEN} | ({Zone.RESTRICTED} if settings.serve_restricted else set())
+    found = [
+        a
+        for d in registry.datasets.values()
+        for a in dataset_assets(settings, d)
+        if a.extra["zone"] in zones
+    ]
+    return found + [shared_integrated_asset(settings, d) for d in domains]
+
+
+def run_serve(settings: Settings) -> dict[str, Any]:
+    """Refresh the served tables whose lake version changed, then sync the roles.
+
+    An unreachable database is retried; a configuration problem fails in one line.
+
+    Returns:
+        Counts only (tables per state, rows served, roles that may log in): the XCom.
+    """
+    from etl.errors import TransientError
+    from etl.serve import refresh, sync_roles
+
+    try:
+        results = refresh(settings)
+        roles = sync_roles(settings)
+    except TransientError as exc:
+        raise AirflowException(f"{SERVE_DAG_ID}: {exc.message}") from exc
+    except PubdataError as exc:
+        raise AirflowFailException(f"{SERVE_DAG_ID} failed: {exc.message}") from exc
+    states = [r.state for r in results]
+    return {
+        "refreshed": states.count("refreshed"),
+        "unchanged": states.count("unchanged"),
+        "missing": states.count("missing"),
+        "rows_refreshed": sum(r.rows or 0 for r in results if r.state == "refreshed"),
+        "roles": len(roles),
+        "roles_with_login": sum(g.login for g in roles),
+    }
+
+
+class ServeStep(BaseOperator):
+    """The refresh of the SQL endpoint and its roles (:mod:`etl.serve`).
+
+    Args:
+        settings: the pipeline settings (``PUBDATA_SERVE_URL`` set).
+        **kwargs: BaseOperator arguments.
+    """
+
+    ui_color = "#e6eef5"
+
+    def __init__(self, *, settings: Settings, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.settings = settings
+        self.doc_md = "refresh the PostgreSQL SQL endpoint and sync its roles (etl.serve)"
+
+    def execute(self, context: Any) -> dict[str, Any]:
+        """Refresh and sync; the counts go to XCom."""
+        return run_serve(self.settings)
+
+
+def build_serve_dag(settings: Settings, registry: Registry, domains: list[Domain]) -> DAG | None:
+    """The DAG ``serve__postgres``: run when any served table's asset updates.
+
+    None when ``PUBDATA_SERVE_URL`` is unset (no endpoint) or nothing is served. It also runs
+    daily, so a grant that expired yesterday is revoked even on a day no table changed.
+    """
+    if settings.serve_url is None or not registry.datasets:
+        return None
+    assets = served_assets(settings, registry, domains)
+    if not assets:
+        return None
+    first = min(d.start_date for d in registry.datasets.values())
+    with DAG(
+        dag_id=SERVE_DAG_ID,
+        description="the SQL endpoint for BI tools (PostgreSQL)",
+        schedule=AssetOrTimeSchedule(
+            timetable=CronTriggerTimetable("5 0 * * *", timezone=settings.timezone),
+            assets=AssetAny(*assets),
+        ),
+        start_date=pendulum.instance(day_start(first, settings.zone)),
+        catchup=False,
+        max_active_runs=1,
+        is_paused_upon_creation=False,
+        tags=["serving"],
+        default_args={"owner": "pubdata", "retries": 2, "retry_delay": timedelta(minutes=1)},
+        doc_md=(
+            "# SQL endpoint\n\nCopies the shared and open tables into PostgreSQL views "
+            "(`<zone>_<domain>.<dataset>`), swapping each in atomically, and gives each "
+            "principal's role what its active grants cover (README: SQL endpoint for BI tools)."
+        ),
+    ) as dag:
+        ServeStep(task_id="refresh", settings=settings)
     return dag

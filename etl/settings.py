@@ -236,6 +236,8 @@ class Settings:
         principal: ``PUBDATA_PRINCIPAL``; read as this named principal rather than as the OS
             user (None: the OS user).
         principal_secret: ``PUBDATA_PRINCIPAL_SECRET``; that principal's secret. Never shown.
+        purpose: ``PUBDATA_PURPOSE``; why this caller reads (the access log records it with
+            every read; a command's ``--purpose`` wins). None: not given.
         s3: how to reach the object store of an ``s3://`` lake (endpoint, region, keys); the
             lake's keys reach ``_meta`` and every zone without keys of its own.
         zone_roots: the zones given their own location (``PUBDATA_LAKE_<ZONE>``); the others
@@ -258,6 +260,11 @@ class Settings:
         connections: every ``AIRFLOW_CONN_<ID>`` variable (name -> URI or JSON), for
             :class:`etl.extract.EnvConnections` outside Airflow (inside a task the DAG resolves
             connections through Airflow, which reads the same variables). Never shown.
+        serve_url: ``PUBDATA_SERVE_URL``; the PostgreSQL database the SQL endpoint for BI tools
+            is published to (``postgresql://user:password@host:5432/pubdata_serve``; None: no
+            serving, :mod:`etl.serve`). Never shown: it may hold a password.
+        serve_restricted: ``PUBDATA_SERVE_RESTRICTED=1``; publish the restricted zone's tables
+            too (into ``restricted_<domain>`` schemas); off by default.
     """
 
     home: Path
@@ -270,6 +277,7 @@ class Settings:
     access: Path | None = None
     principal: str | None = None
     principal_secret: str | None = field(default=None, repr=False)
+    purpose: str | None = None
     s3: S3Settings = field(default_factory=S3Settings, compare=False)
     zone_roots: Mapping[Zone, str] = field(default_factory=dict, hash=False)
     zone_keys: Mapping[Zone, S3Settings] = field(default_factory=dict, repr=False, compare=False)
@@ -279,6 +287,8 @@ class Settings:
     limits: ReadLimits = field(default_factory=ReadLimits)
     timezone: str = DEFAULT_TIMEZONE
     connections: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    serve_url: str | None = field(default=None, repr=False)
+    serve_restricted: bool = False
 
     def __post_init__(self) -> None:
         # a clearance given as a string (``replace(settings, clearance="restricted")``) is a Zone
@@ -306,6 +316,7 @@ class Settings:
             clearance=_clearance(env.get("PUBDATA_CLEARANCE") or Zone.SHARED),
             access=Path(env["PUBDATA_ACCESS"]).resolve() if env.get("PUBDATA_ACCESS") else None,
             **_credentials(env),
+            purpose=(env.get("PUBDATA_PURPOSE") or "").strip() or None,
             s3=s3,
             zone_roots=_zone_roots(env),
             zone_keys=_zone_keys(env, s3),
@@ -315,6 +326,8 @@ class Settings:
             limits=ReadLimits.from_env(env),
             timezone=_timezone(env),
             connections={k: v for k, v in env.items() if k.startswith(CONN_PREFIX) and v},
+            serve_url=_serve_url(env.get("PUBDATA_SERVE_URL")),
+            serve_restricted=_flag(env, "PUBDATA_SERVE_RESTRICTED"),
         )
 
     @property
@@ -411,6 +424,25 @@ def _credentials(env: Mapping[str, str]) -> dict[str, str | None]:
             )
         name = file_name.strip()
     return {"principal": name, "principal_secret": secret}
+
+
+def _serve_url(value: str | None) -> str | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    if not text.startswith(("postgresql://", "postgres://")):
+        # the value may hold a password: the message names the variable, not the value
+        raise ConfigError("PUBDATA_SERVE_URL must be a postgresql:// URL")
+    return text
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    text = (env.get(name) or "").strip().lower()
+    if text in ("", "0", "false", "no", "off"):
+        return False
+    if text in ("1", "true", "yes", "on"):
+        return True
+    raise ConfigError(f"{name} must be 1 or 0, not {text!r}")
 
 
 def _clearance(value: str) -> Clearance:

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from etl.cli import (
+    audit_cmd,
     integrate_cmd,
     inventory_cmd,
     lineage_cmd,
@@ -21,6 +22,7 @@ from etl.cli import (
     quarantine_cmd,
     read_cmd,
     review_cmd,
+    serve_cmd,
 )
 from etl.cli.classify_cmd import add_classify_parser
 from etl.cli.entry import run_command
@@ -148,13 +150,19 @@ def _not_delivered(settings: Settings, dataset: Dataset, day: date) -> str | Non
 
 
 def cmd_registry_schema(settings: Settings, args: argparse.Namespace) -> int:
-    """Write the JSON Schemas of dataset and domain files, or with ``--check`` compare them."""
+    """Write the JSON Schemas of dataset, domain and product files, or with ``--check`` compare."""
     from etl.integrate.schema import DOMAIN_SCHEMA_FILE, domain_schema_text
+    from etl.products.schema import PRODUCT_SCHEMA_FILE, product_schema_text
     from etl.registry.schema import SCHEMA_FILE, schema_text
 
     folder: Path = args.folder or settings.registry
     stale = []
-    for name, text in ((SCHEMA_FILE, schema_text()), (DOMAIN_SCHEMA_FILE, domain_schema_text())):
+    schemas = (
+        (SCHEMA_FILE, schema_text()),
+        (DOMAIN_SCHEMA_FILE, domain_schema_text()),
+        (PRODUCT_SCHEMA_FILE, product_schema_text()),
+    )
+    for name, text in schemas:
         output = folder / name
         if output.is_file() and output.read_text(encoding="utf-8") == text:
             _say(f"{output} is current")
@@ -322,14 +330,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     reg = sub.add_parser("registry", help="registry commands")
     reg_sub = reg.add_subparsers(dest="registry_command", required=True)
-    check = reg_sub.add_parser("check", help="check every registry and domain file")
+    check = reg_sub.add_parser("check", help="check every registry, domain and product file")
     check.add_argument("--json", action="store_true")
     quality_cmd.add_check_options(check)
 
     schema = reg_sub.add_parser(
         "schema",
-        help="write the JSON Schemas of dataset and domain files for editors "
-        "(registry.schema.json, domain.schema.json)",
+        help="write the JSON Schemas of dataset, domain and product files for editors "
+        "(registry.schema.json, domain.schema.json, product.schema.json)",
     )
     schema.add_argument(
         "--folder", type=Path, help="where to write them (default: the registry folder)"
@@ -368,7 +376,9 @@ def build_parser() -> argparse.ArgumentParser:
     quarantine_cmd.register(sub)
     quality_cmd.register(sub)
     review_cmd.register(sub)
+    serve_cmd.register(sub)
     inventory_cmd.register(sub)
+    audit_cmd.register(sub)
     add_classify_parser(sub)
     return parser
 

@@ -1,6 +1,6 @@
 """Quality commands: `registry check`, `expectations suggest`, `quality`, `docs`.
 
-`registry check` checks the dataset files, the domain files and the suites.
+`registry check` checks the dataset files, the domain files, the product files and the suites.
 """
 
 from __future__ import annotations
@@ -21,12 +21,14 @@ from etl.settings import Settings
 
 
 def cmd_registry_check(settings: Settings, args: argparse.Namespace) -> int:
-    """Report every problem in every registry file, domain file and suite; exit 1 if any."""
+    """Report every problem in every registry, domain and product file and suite; exit 1 if any."""
     from etl.integrate import load_domains
+    from etl.products import load_products
 
     registry = load_registry(settings.registry)
     domains = load_domains(registry)
-    problems = [str(p) for p in (*registry.problems, *domains.problems)]
+    products = load_products(registry, domains)
+    problems = [str(p) for p in (*registry.problems, *domains.problems, *products.problems)]
     suites: list[Path] = []
     if not args.registry_only:
         from etl.validate.check import check_registry_suites
@@ -38,6 +40,7 @@ def cmd_registry_check(settings: Settings, args: argparse.Namespace) -> int:
             "registry": str(registry.root),
             "datasets": sorted(registry.datasets),
             "domains": sorted(domains.domains),
+            "products": sorted(products.products),
             "suites": [str(p) for p in suites],
             "problems": problems,
         }
@@ -47,7 +50,10 @@ def cmd_registry_check(settings: Settings, args: argparse.Namespace) -> int:
             sys.stderr.write(f"{line}\n")
         state = f"{len(problems)} problem(s)" if problems else "no problems"
         checked = "" if args.registry_only else f", {len(suites)} suite(s)"
-        counts = f"{len(registry.datasets)} dataset(s), {len(domains.domains)} domain(s)"
+        counts = (
+            f"{len(registry.datasets)} dataset(s), {len(domains.domains)} domain(s), "
+            f"{len(products.products)} product(s)"
+        )
         _say(f"{counts} in {registry.root}{checked}: {state}")
     return 1 if problems else 0
 

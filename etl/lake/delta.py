@@ -816,6 +816,62 @@ def append(
         return int(_table(uri).version())
 
 
+def append_claimed(
+    uri: str,
+    table: pa.Table,
+    metadata: Mapping[str, Any],
+    txn: tuple[str, int],
+    base: DeltaTable | None,
+    configuration: Mapping[str, str] | None = None,
+) -> bool:
+    """Append rows on top of ``base`` as the application transaction ``txn``, or not at all.
+
+    For writers that must commit in order (the access log's hash chain): the commit is made
+    once, without delta-rs's own retries, so any commit since ``base`` (another writer's, a
+    compaction) makes it fail and the caller reads the table again.
+
+    Args:
+        uri: the table.
+        table: the rows.
+        metadata: commit metadata (flat strings; see :func:`_commit`).
+        txn: (app id, version) the commit records.
+        base: the table as the caller read it (None: no table yet, the commit creates it).
+        configuration: Delta table properties of a table this commit creates.
+
+    Returns:
+        True when committed, False when another commit came first (nothing was written).
+    """
+    _prepare(uri)
+    properties = _commit(metadata, Transaction(*txn))
+    try:
+        if base is None:
+            write_deltalake(
+                uri,
+                table,
+                storage_options=storage_options(uri),
+                mode="append",
+                configuration=configuration,
+                writer_properties=_WRITER,
+                commit_properties=properties,
+            )
+        else:
+            write_deltalake(
+                base,
+                table,
+                mode="append",
+                schema_mode="merge",
+                writer_properties=_WRITER,
+                commit_properties=properties,
+            )
+    except CommitFailedError:
+        return False
+    except DeltaError as exc:
+        if base is None and "already exists" in str(exc):  # another writer created it first
+            return False
+        raise
+    return True
+
+
 def _filesystem(uri: str) -> pafs.FileSystem | None:
     # A native pyarrow filesystem rooted at the table, local or S3 (see etl.lake.storage).
     return filesystem(uri)

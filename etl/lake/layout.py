@@ -29,9 +29,14 @@ RUN_META_TABLES = (
     "reviews",
     "loads",
 )
-#: Every ``_meta`` table: a dataset run's, and ``integration_runs`` (one row per contributing
-#: run an integration of a repository read, :func:`etl.integrate.integrate`).
-META_TABLES = (*RUN_META_TABLES, "integration_runs")
+#: The audit's ``_meta`` tables (:mod:`etl.audit`): every read of the lake, hash-chained, and
+#: the anomaly findings already raised.
+AUDIT_TABLES = ("access_log", "access_findings")
+#: Every ``_meta`` table: a dataset run's, ``integration_runs`` (one row per contributing
+#: run an integration of a repository read, :func:`etl.integrate.integrate`),
+#: ``product_releases`` (one row per release attempt of a product, :mod:`etl.products`) and
+#: the audit's.
+META_TABLES = (*RUN_META_TABLES, "integration_runs", "product_releases", *AUDIT_TABLES)
 
 #: The folder of the ``_meta`` tables under the lake root (never in a zone's location).
 META_FOLDER = "_meta"

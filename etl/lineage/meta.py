@@ -12,6 +12,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from etl.audit import findings as audit_findings
+from etl.audit import log as access_log
 from etl.lake import delta
 from etl.lake.layout import meta_table_uri
 
@@ -198,6 +200,32 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("finished_at", _TS),
         ]
     ),
+    # One row per release attempt of an authorised data product (etl.products): the release,
+    # its consumer, files, row counts, source table versions and gate outcomes (JSON), or the
+    # refusal's one line. Ids, counts, grades and column names only: never a value.
+    "product_releases": pa.schema(
+        [
+            ("release_id", pa.string()),
+            ("product", pa.string()),
+            ("consumer_uscc", pa.string()),
+            ("consumer_name", pa.string()),
+            ("logical_date", pa.date32()),
+            # released, or refused (by the gate, or because the product expired)
+            ("status", pa.string()),
+            ("error", pa.string()),
+            ("destination", pa.string()),
+            ("files", pa.int32()),
+            ("rows", pa.int64()),
+            ("k", pa.int32()),
+            ("suppressed_cells", pa.int64()),
+            # JSON: [{source, uri, zone, version}]
+            ("source_versions", pa.string()),
+            # JSON: [{gate, source, passed, detail}]
+            ("gate", pa.string()),
+            ("manifest_sha256", pa.string()),
+            ("created_at", _TS),
+        ]
+    ),
     # One row per quarantined source row: its number and reason codes, never its values.
     "quarantine_rows": pa.schema(
         [
@@ -211,6 +239,10 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("recorded_at", _TS),
         ]
     ),
+    # Every read of the lake, hash-chained (etl.audit.log): names and counts, never a value.
+    "access_log": access_log.SCHEMA,
+    # The anomaly findings already raised (etl.audit.findings), so each alerts once.
+    "access_findings": audit_findings.SCHEMA,
 }
 
 

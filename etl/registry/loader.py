@@ -1,8 +1,9 @@
 """Scan the registry folder, parse every dataset file and report every problem at once.
 
 Every ``*.yaml``/``*.yml`` file under the registry root is a dataset, except ``alerts.yaml`` (the
-alert channels) and the files under ``domains/`` (:data:`DOMAINS_FOLDER`: the models of the
-integrated repositories, which :mod:`etl.integrate` reads).
+alert channels), the files under ``domains/`` (:data:`DOMAINS_FOLDER`: the models of the
+integrated repositories, which :mod:`etl.integrate` reads) and the files under ``products/``
+(:data:`PRODUCTS_FOLDER`: the authorised data products, which :mod:`etl.products` reads).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from etl.registry.problems import RegistryProblem, did_you_mean, problems_from, 
 
 __all__ = [
     "DOMAINS_FOLDER",
+    "PRODUCTS_FOLDER",
     "Registry",
     "RegistryProblem",
     "domain_files",
@@ -31,6 +33,7 @@ __all__ = [
     "load_registry",
     "parse_alerts",
     "parse_file",
+    "product_files",
     "validate_file",
 ]
 
@@ -38,6 +41,9 @@ SUFFIXES = (".yaml", ".yml")
 #: The folder, directly under the registry root, of the integrated domains' model files; no
 #: file under it is a dataset (a department folder cannot be called this).
 DOMAINS_FOLDER = "domains"
+#: The folder, directly under the registry root, of the authorised data products' files
+#: (one per product); no file under it is a dataset.
+PRODUCTS_FOLDER = "products"
 _NO_LINES = safe_yaml.Document(None, {})
 
 
@@ -113,10 +119,14 @@ def _yaml_files(folder: Path) -> Iterator[Path]:
 
 
 def _files(root: Path) -> Iterator[Path]:
-    """The dataset files: every YAML file but the alert channels and the domain models."""
-    alerts, domains = root / ALERTS_FILE, root / DOMAINS_FOLDER
+    """The dataset files: every YAML file but the alert channels, domain and product files."""
+    alerts, domains, products = root / ALERTS_FILE, root / DOMAINS_FOLDER, root / PRODUCTS_FOLDER
     for path in _yaml_files(root):
-        if path != alerts and not path.is_relative_to(domains):
+        if (
+            path != alerts
+            and not path.is_relative_to(domains)
+            and not path.is_relative_to(products)
+        ):
             yield path
 
 
@@ -125,6 +135,13 @@ def domain_files(root: Path) -> Iterator[Path]:
     domains = root / DOMAINS_FOLDER
     if domains.is_dir():
         yield from _yaml_files(domains)
+
+
+def product_files(root: Path) -> Iterator[Path]:
+    """The product files: every YAML file under ``<root>/products/``, recursively."""
+    products = root / PRODUCTS_FOLDER
+    if products.is_dir():
+        yield from _yaml_files(products)
 
 
 def domain_ids(root: Path) -> list[str]:

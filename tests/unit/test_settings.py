@@ -7,6 +7,7 @@ import pytest
 from etl.errors import ConfigError
 from etl.settings import PROJECT_ROOT, Settings
 from etl.zones import Zone
+from tests.conftest import make_settings
 
 
 def test_defaults_live_in_the_project(tmp_path: Path) -> None:
@@ -107,3 +108,16 @@ def test_a_local_zone_folder_is_made_absolute(
 def test_half_a_zone_key_pair_is_refused() -> None:
     with pytest.raises(ConfigError, match=r"PUBDATA_S3_SHARED_ACCESS_KEY_ID and .* together"):
         Settings.from_env({"PUBDATA_S3_SHARED_ACCESS_KEY_ID": "id"})
+
+
+def test_the_serving_url_and_restricted_flag(tmp_path: Path) -> None:
+    plain = make_settings(tmp_path)
+    assert (plain.serve_url, plain.serve_restricted) == (None, False)
+    url = "postgresql://pubdata_serve:s3cret@pg:5432/pubdata_serve"
+    served = make_settings(tmp_path, PUBDATA_SERVE_URL=url, PUBDATA_SERVE_RESTRICTED="1")
+    assert (served.serve_url, served.serve_restricted) == (url, True)
+    assert "s3cret" not in repr(served)
+    with pytest.raises(ConfigError, match=r"^PUBDATA_SERVE_URL must be a postgresql:// URL$"):
+        make_settings(tmp_path, PUBDATA_SERVE_URL="mysql://u:s3cret@h/db")
+    with pytest.raises(ConfigError, match="PUBDATA_SERVE_RESTRICTED must be 1 or 0"):
+        make_settings(tmp_path, PUBDATA_SERVE_RESTRICTED="maybe")

@@ -25,6 +25,7 @@ def test_registry_check_json(env: Path, capsys: pytest.CaptureFixture[str]) -> N
     out = json.loads(capsys.readouterr().out)
     assert out["problems"] == [] and "household_register" in out["datasets"]
     assert out["domains"] == ["legal_entity", "population"]
+    assert out["products"] == ["relief_by_district", "relief_recipients"]
 
 
 def test_registry_check_reports_domain_problems(
@@ -45,7 +46,28 @@ def test_registry_check_reports_domain_problems(
         " sfzh, jzrq, ksmc, zdmc, zddm, fy)\n"
     )
     datasets = len(load_registry(registry).datasets)
-    assert captured.out == f"{datasets} dataset(s), 1 domain(s) in {registry}: 1 problem(s)\n"
+    assert captured.out == (
+        f"{datasets} dataset(s), 1 domain(s), 2 product(s) in {registry}: 1 problem(s)\n"
+    )
+
+
+def test_registry_check_reports_product_problems(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    registry = env / "registry"
+    shutil.copytree(REPO / "datasets", registry)
+    product = registry / "products" / "relief_recipients.yaml"
+    text = product.read_text(encoding="utf-8").replace("[sfzh, jzdz,", "[sfhz, jzdz,")
+    product.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("PUBDATA_REGISTRY", str(registry))
+    assert main(["registry", "check", "--registry-only"]) == 1
+    captured = capsys.readouterr()
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if t.startswith("columns:"))
+    assert captured.err == (
+        f"{product}: line {line}: columns.0: relief_payments declares no column 'sfhz'; "
+        "did you mean 'sfzh'?\n"
+    )
+    assert "2 domain(s), 1 product(s)" in captured.out
 
 
 def test_registry_check_reports_every_problem(

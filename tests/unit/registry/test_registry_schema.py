@@ -11,7 +11,8 @@ from ruamel.yaml import YAML
 
 from etl.cli.main import main
 from etl.integrate.schema import DOMAIN_SCHEMA_FILE, domain_schema
-from etl.registry.loader import DOMAINS_FOLDER
+from etl.products.schema import PRODUCT_SCHEMA_FILE, product_schema
+from etl.registry.loader import DOMAINS_FOLDER, PRODUCTS_FOLDER
 from etl.registry.schema import SCHEMA_FILE, registry_schema, schema_text
 from tests.conftest import REPO
 
@@ -19,7 +20,9 @@ DATASETS = REPO / "datasets"
 SAMPLES = sorted(
     p
     for p in DATASETS.rglob("*.yaml")
-    if p.name != "alerts.yaml" and not p.is_relative_to(DATASETS / DOMAINS_FOLDER)
+    if p.name != "alerts.yaml"
+    and not p.is_relative_to(DATASETS / DOMAINS_FOLDER)
+    and not p.is_relative_to(DATASETS / PRODUCTS_FOLDER)
 )
 COMMENT = f"# yaml-language-server: $schema=../{SCHEMA_FILE}"
 
@@ -73,16 +76,20 @@ def test_the_command_writes_then_checks(
     monkeypatch.setenv("PUBDATA_REGISTRY", str(tmp_path))
     assert main(["registry", "schema", "--check"]) == 1
     err = capsys.readouterr().err
-    for name in (SCHEMA_FILE, DOMAIN_SCHEMA_FILE):
+    for name in (SCHEMA_FILE, DOMAIN_SCHEMA_FILE, PRODUCT_SCHEMA_FILE):
         assert f"{tmp_path / name} is not current; run `pubdata registry schema`" in err
     assert main(["registry", "schema"]) == 0
     assert json.loads((tmp_path / SCHEMA_FILE).read_text(encoding="utf-8")) == registry_schema()
     domain = json.loads((tmp_path / DOMAIN_SCHEMA_FILE).read_text(encoding="utf-8"))
     assert domain == domain_schema()
+    product = json.loads((tmp_path / PRODUCT_SCHEMA_FILE).read_text(encoding="utf-8"))
+    assert product == product_schema()
     assert main(["registry", "schema", "--check"]) == 0
     (tmp_path / DOMAIN_SCHEMA_FILE).write_text("{}", encoding="utf-8")
     assert main(["registry", "schema", "--check"]) == 1  # one stale file is enough
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     assert main(["registry", "schema", "--folder", str(elsewhere)]) == 0
-    assert sorted(p.name for p in elsewhere.iterdir()) == [DOMAIN_SCHEMA_FILE, SCHEMA_FILE]
+    assert sorted(p.name for p in elsewhere.iterdir()) == sorted(
+        [DOMAIN_SCHEMA_FILE, PRODUCT_SCHEMA_FILE, SCHEMA_FILE]
+    )
