@@ -40,7 +40,13 @@ from airflow.sdk.exceptions import (
 
 from etl.errors import DuplicateDelivery, PubdataError
 from etl.integrate import Domain
-from etl.lake.layout import INTEGRATED_TABLES, integrated_table_uri, published_zones, zone_table_uri
+from etl.lake.layout import (
+    INTEGRATED_TABLES,
+    Lake,
+    integrated_table_uri,
+    published_zones,
+    zone_table_uri,
+)
 from etl.local_time import day_start
 from etl.pipeline.steps import STAGES, Stage, run_stage
 from etl.registry import Dataset, Registry
@@ -62,7 +68,7 @@ def _as_asset_uri(location: str) -> str:
     return location if "://" in location else Path(location).as_uri()
 
 
-def asset_uri(lake: str, zone: str, domain: str, dataset: str) -> str:
+def asset_uri(lake: Lake, zone: str, domain: str, dataset: str) -> str:
     """Asset URI of a zone table (``file://`` for local lakes)."""
     return _as_asset_uri(zone_table_uri(lake, zone, domain, dataset))  # type: ignore[arg-type]
 
@@ -72,7 +78,7 @@ def dataset_assets(settings: Settings, dataset: Dataset) -> list[Asset]:
     return [
         Asset(
             name=f"{zone}.{dataset.domain}.{dataset.id}",
-            uri=asset_uri(settings.lake, zone, dataset.domain, dataset.id),
+            uri=asset_uri(settings, zone, dataset.domain, dataset.id),
             group="pubdata",
             extra={"zone": zone, "department": dataset.department, "domain": dataset.domain},
         )
@@ -90,7 +96,7 @@ def integrated_assets(settings: Settings, domain: Domain) -> list[Asset]:
     return [
         Asset(
             name=f"{Zone.RESTRICTED}.integrated.{domain.id}.{table}",
-            uri=_as_asset_uri(integrated_table_uri(settings.lake, domain.id, table)),
+            uri=_as_asset_uri(integrated_table_uri(settings, domain.id, table)),
             group="pubdata",
             extra={"zone": str(Zone.RESTRICTED), "domain": domain.id, "table": table},
         )
@@ -102,7 +108,7 @@ def shared_integrated_asset(settings: Settings, domain: Domain) -> Asset:
     """The Asset of a repository's shared table (its protected current records)."""
     return Asset(
         name=f"{Zone.SHARED}.integrated.{domain.id}.records",
-        uri=_as_asset_uri(integrated_table_uri(settings.lake, domain.id, "records", Zone.SHARED)),
+        uri=_as_asset_uri(integrated_table_uri(settings, domain.id, "records", Zone.SHARED)),
         group="pubdata",
         extra={"zone": str(Zone.SHARED), "domain": domain.id, "table": "records"},
     )

@@ -38,7 +38,7 @@ from etl.integrate.tables import (
     records_as_of,
 )
 from etl.lake import delta
-from etl.lake.layout import integrated_table_uri
+from etl.lake.layout import Lake, integrated_table_uri
 from etl.protect.keys import TokenKey, load_token_key
 from etl.read.access import TableRef, authorized_ref, granted_tables, integrated_ref, why_not
 from etl.registry import Registry
@@ -68,7 +68,7 @@ TOKEN_MARK = ":"
 def _table(
     settings: Settings, domain: Domain, table: str, zone: Zone = Zone.RESTRICTED
 ) -> TableRef:
-    return integrated_ref(domain.id, table, zone, settings.lake)
+    return integrated_ref(domain.id, table, zone, settings)
 
 
 def _open(settings: Settings, ref: TableRef, what: str) -> str:
@@ -244,7 +244,7 @@ def find_record(
             return None
         rows = delta.dataset(uri).to_table(filter=match & pc.field(IS_CURRENT)).to_pylist()
     else:
-        rows = records_as_of(settings.lake, domain, as_of).filter(match).to_pylist()
+        rows = records_as_of(settings, domain, as_of).filter(match).to_pylist()
     if not rows:
         return None
     row = rows[0]
@@ -361,7 +361,7 @@ class Correction:
     is_open: bool
 
 
-def _conflicts(lake: str, domain: Domain, open_only: bool) -> pa.Table:
+def _conflicts(lake: Lake, domain: Domain, open_only: bool) -> pa.Table:
     return _conflicts_at(integrated_table_uri(lake, domain.id, "conflicts"), open_only)
 
 
@@ -471,7 +471,7 @@ class ConflictCount:
         return {"lost": self.lost, "won": self.won}
 
 
-def conflict_counts(lake: str, domains: Iterable[Domain]) -> dict[str, ConflictCount]:
+def conflict_counts(lake: Lake, domains: Iterable[Domain]) -> dict[str, ConflictCount]:
     """Per contributing dataset, its open conflicts over every repository (no values read)."""
     lost: dict[str, int] = {}
     won: dict[str, int] = {}

@@ -31,7 +31,7 @@ from deltalake.transaction import AddAction, Transaction
 from etl.errors import ConcurrentRun
 from etl.lake import private, store_probe
 from etl.lake.dictionary import TableDoc
-from etl.lake.storage import filesystem, is_s3, s3_settings, storage_options
+from etl.lake.storage import filesystem, is_s3, refusal, s3_settings, storage_options
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +47,17 @@ def _prepare(uri: str) -> None:
         Path(uri).mkdir(parents=True, exist_ok=True)
     elif is_s3(uri):
         # Once per process and store: refuse a store that would lose commits silently.
-        store_probe.probe(uri, s3_settings())
+        store_probe.probe(uri, s3_settings(uri=uri))
 
 
 def _table(uri: str, version: int | None = None) -> DeltaTable:
-    return DeltaTable(uri, version=version, storage_options=storage_options(uri))
+    try:
+        return DeltaTable(uri, version=version, storage_options=storage_options(uri))
+    except OSError as exc:  # object_store's errors, a refused key among them
+        refused = refusal(uri, exc)
+        if refused is None:
+            raise
+        raise refused from None
 
 
 def _commit(metadata: Mapping[str, Any], txn: Transaction | None = None) -> CommitProperties:

@@ -30,6 +30,7 @@ from etl.errors import ConfigError
 from etl.lake import delta
 from etl.lake.layout import (
     INTEGRATED_TABLES,
+    Lake,
     integrated_table_uri,
     published_zones,
     quarantine_table_uri,
@@ -225,12 +226,12 @@ def locate(settings: Settings, dataset: Dataset, name: str) -> TableRef:
     """
     zone = parse_zone(name)
     if zone == QUARANTINE:
-        uri = quarantine_table_uri(settings.lake, dataset.domain, dataset.id)
+        uri = quarantine_table_uri(settings, dataset.domain, dataset.id)
     else:
         if zone not in published_zones(dataset):
             zones = ", ".join(published_zones(dataset))
             raise ConfigError(f"dataset {dataset.id} has no {zone} table (it publishes to {zones})")
-        uri = zone_table_uri(settings.lake, zone, dataset.domain, dataset.id)
+        uri = zone_table_uri(settings, zone, dataset.domain, dataset.id)
     return TableRef(dataset=dataset.id, zone=zone, domain=dataset.domain, uri=uri)
 
 
@@ -246,7 +247,7 @@ def table_ref(
     return authorized_ref(settings, locate(settings, dataset, name), principal=principal)
 
 
-def integrated_ref(domain: str, table: str, zone: Zone, lake: str) -> TableRef:
+def integrated_ref(domain: str, table: str, zone: Zone, lake: Lake) -> TableRef:
     """One table of an integrated repository (``<zone>.integrated.<domain>_<table>``)."""
     uri = integrated_table_uri(lake, domain, table, zone)
     return TableRef(f"{domain}_{table}", zone, INTEGRATED_SCHEMA, uri, repository=domain)
@@ -274,7 +275,7 @@ def integrated_tables(settings: Settings, domains: list[str]) -> list[TableRef]:
     refs = []
     for domain in domains:
         for zone, table in places:
-            ref = integrated_ref(domain, table, zone, settings.lake)
+            ref = integrated_ref(domain, table, zone, settings)
             if delta.table_exists(ref.uri):
                 refs.append(ref)
     return refs

@@ -44,7 +44,7 @@ def served_tables(settings: Settings, registry: Registry | None = None) -> list[
                     zone=zone,
                     domain=dataset.domain,
                     dataset=dataset.id,
-                    uri=zone_table_uri(settings.lake, zone, dataset.domain, dataset.id),
+                    uri=zone_table_uri(settings, zone, dataset.domain, dataset.id),
                     title=dataset.title,
                     department=department,
                 )
@@ -57,7 +57,7 @@ def served_tables(settings: Settings, registry: Registry | None = None) -> list[
                 zone=Zone.SHARED,
                 domain=domain.id,
                 dataset=None,
-                uri=integrated_table_uri(settings.lake, domain.id, "records", Zone.SHARED),
+                uri=integrated_table_uri(settings, domain.id, "records", Zone.SHARED),
                 title=domain.title,
             )
         )
