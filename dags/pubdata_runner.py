@@ -79,7 +79,7 @@ def serve_newest_api_only() -> bool:
         Whether the app will serve the newest version only.
     """
     from airflow.api_fastapi.execution_api import routes, versions
-    from airflow.sdk.api.client import API_VERSION
+    from airflow.sdk.api.datamodels._generated import API_VERSION
     from cadwyn import HeadVersion, Version, VersionBundle
     from cadwyn.route_generation import _DELETED_ROUTE_TAG
     from fastapi import APIRouter

@@ -16,7 +16,7 @@ rules (the simple auth manager decides by role and team only).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
 from airflow.plugins_manager import AirflowPlugin
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from etl.integrate import Domain
     from etl.registry import Dataset
     from etl.settings import Settings
-    from etl.ui import Authorizer
+    from etl.ui import Authorizer, UiUser
 
 #: Where the app is mounted in the api-server.
 URL_PREFIX = "/pubdata"
@@ -81,16 +81,16 @@ def login_url(next_url: str) -> str:
 class AirflowAuthorizer:
     """The auth manager in use decides, per DAG: the pages of a dataset or repository follow it."""
 
-    def can_read_dataset(self, user: BaseUser, dataset: Dataset) -> bool:
+    def can_read_dataset(self, user: UiUser, dataset: Dataset) -> bool:
         """Whether ``user`` may read the runs of the dataset's ``ingest__`` DAG."""
         return self._can_read_runs(user, dataset.dag_id)
 
-    def can_read_repository(self, user: BaseUser, domain: Domain) -> bool:
+    def can_read_repository(self, user: UiUser, domain: Domain) -> bool:
         """Whether ``user`` may read the runs of the repository's ``integrate__`` DAG."""
         return self._can_read_runs(user, domain.dag_id)
 
     @staticmethod
-    def _can_read_runs(user: BaseUser, dag_id: str) -> bool:
+    def _can_read_runs(user: UiUser, dag_id: str) -> bool:
         from airflow.api_fastapi.app import get_auth_manager
         from airflow.api_fastapi.auth.managers.models.resource_details import (
             DagAccessEntity,
@@ -106,7 +106,8 @@ class AirflowAuthorizer:
                 method="GET",
                 access_entity=DagAccessEntity.RUN,
                 details=DagDetails(id=dag_id, team_name=team),
-                user=user,
+                # the app hands back the user authenticate() returned: Airflow's own
+                user=cast("BaseUser", user),
             )
         )
 
