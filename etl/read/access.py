@@ -29,6 +29,7 @@ from etl.access.decide import may_read_meta
 from etl.errors import ConfigError
 from etl.lake import delta
 from etl.lake.layout import (
+    AUDIT_TABLES,
     INTEGRATED_TABLES,
     Lake,
     integrated_table_uri,
@@ -161,6 +162,8 @@ def _decide(
         else:
             refused[ref] = reason
     metas = tuple(meta) if may_read_meta(who, day) else ()
+    if not who.is_pipeline:  # who read what is the pipeline's (the audit's) to read
+        metas = tuple(m for m in metas if m.removeprefix("_meta.") not in AUDIT_TABLES)
     return Granted(who, tuple(allowed), refused, metas)
 
 

@@ -115,6 +115,9 @@ def test_pubdata_sql_has_only_the_granted_tables(lake: Lake) -> None:
     # the pipeline's own user sees every table its request covers
     _, everything = sql.connect(lake.settings)
     assert "shared.market.licences" in everything.tables
+    # the access log (who read what) now exists: the pipeline's to read, not a principal's
+    assert "_meta.access_log" in everything.meta
+    assert sql.connect(bi)[1].meta == ("_meta.lineage_runs",)
 
 
 def test_the_clearance_request_still_narrows_a_grant(lake: Lake) -> None:
