@@ -257,31 +257,35 @@ def integrated_ref(domain: str, table: str, zone: Zone, lake: Lake) -> TableRef:
 
 
 def dataset_tables(settings: Settings, datasets: list[Dataset]) -> list[TableRef]:
-    """Every existing table of these datasets (published zones and quarantine), unchecked."""
+    """Every table these datasets may have (published zones and quarantine), unchecked.
+
+    Whether each exists is asked only of the tables granted (:func:`existing`): a reader's
+    keys may not reach the others' store at all.
+    """
     refs = []
     for ds in datasets:
         zones: tuple[TableZone, ...] = (*published_zones(ds), QUARANTINE)
-        for zone in zones:
-            ref = locate(settings, ds, zone)
-            if delta.table_exists(ref.uri):
-                refs.append(ref)
+        refs += [locate(settings, ds, zone) for zone in zones]
     return refs
 
 
 def integrated_tables(settings: Settings, domains: list[str]) -> list[TableRef]:
-    """Every existing table of these integrated repositories, unchecked.
+    """Every table these integrated repositories may have, unchecked (see :func:`existing`).
 
     Named ``<zone>.integrated.<domain>_<table>`` (:attr:`TableRef.sql_name`): the restricted
     records, candidates and conflicts, and the shared zone's protected current records.
     """
     places = [(Zone.RESTRICTED, t) for t in INTEGRATED_TABLES] + [(Zone.SHARED, "records")]
-    refs = []
-    for domain in domains:
-        for zone, table in places:
-            ref = integrated_ref(domain, table, zone, settings)
-            if delta.table_exists(ref.uri):
-                refs.append(ref)
-    return refs
+    return [
+        integrated_ref(domain, table, zone, settings)
+        for domain in domains
+        for zone, table in places
+    ]
+
+
+def existing(refs: Sequence[TableRef]) -> list[TableRef]:
+    """The tables of ``refs`` that exist (ask it only of tables the caller is granted)."""
+    return [ref for ref in refs if delta.table_exists(ref.uri)]
 
 
 def readable_tables(
@@ -289,7 +293,7 @@ def readable_tables(
 ) -> list[TableRef]:
     """Every existing table of these datasets that the caller is granted (a listing, no read)."""
     refs = dataset_tables(settings, datasets)
-    return list(_decide(settings, caller(settings, principal), refs).tables)
+    return existing(_decide(settings, caller(settings, principal), refs).tables)
 
 
 def repository_ids(registry: Registry) -> list[str]:

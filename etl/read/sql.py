@@ -35,6 +35,7 @@ from etl.lake import META_TABLES, delta, meta_table_uri
 from etl.read.access import (
     TableRef,
     dataset_tables,
+    existing,
     granted_tables,
     integrated_tables,
     registry_of,
@@ -110,7 +111,7 @@ def connect(
     metas = {f"_meta.{t}": meta_table_uri(settings.lake, t) for t in META_TABLES}
     metas = {name: uri for name, uri in metas.items() if delta.table_exists(uri)}
     granted = granted_tables(settings, every, strict=False, meta=list(metas))
-    refs = list(granted.tables)
+    refs = existing(granted.tables)
     metas = {name: metas[name] for name in granted.meta}
     unknown = sorted(set(pinned) - {ref.sql_name for ref in refs} - set(metas))
     if unknown:

@@ -65,10 +65,16 @@ class IamStore:
         }
 
 
-def _policy(actions: list[str], buckets: list[str]) -> str:
+def _policy(
+    actions: list[str], buckets: list[str], writes: tuple[tuple[str, list[str]], ...] = ()
+) -> str:
     resources = [f"arn:aws:s3:::{b}{tail}" for b in buckets for tail in ("", "/*")]
-    statement = {"Effect": "Allow", "Action": actions, "Resource": resources}
-    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    statements = [{"Effect": "Allow", "Action": actions, "Resource": resources}]
+    for prefix, verbs in writes:  # what it may write under a prefix (as docker-compose.yaml)
+        statements.append(
+            {"Effect": "Allow", "Action": verbs, "Resource": [f"arn:aws:s3:::{prefix}*"]}
+        )
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
 
 @pytest.fixture(scope="module")
@@ -90,11 +96,20 @@ def iam_store() -> Iterator[IamStore]:
             "vault": (["s3:*"], [RESTRICTED]),
             "reader": (READ, [SHARED, LAKE]),
         }
+        # every read is recorded in the access log, or refused: readers append to it
+        writes = {
+            "reader": (
+                (f"{LAKE}/lake/_meta/access_log/", ["s3:PutObject"]),
+                (f"{LAKE}/lake/_pubdata_probe/", ["s3:PutObject", "s3:DeleteObject"]),
+            )
+        }
         keys = {}
         for user, (actions, buckets) in users.items():
             iam.create_user(UserName=user)
             iam.put_user_policy(
-                UserName=user, PolicyName="zones", PolicyDocument=_policy(actions, buckets)
+                UserName=user,
+                PolicyName="zones",
+                PolicyDocument=_policy(actions, buckets, writes.get(user, ())),
             )
             made = iam.create_access_key(UserName=user)["AccessKey"]
             keys[user] = Keys(made["AccessKeyId"], made["SecretAccessKey"])

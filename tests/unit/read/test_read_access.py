@@ -136,7 +136,9 @@ def test_an_os_user_is_decided_by_its_own_grants(lake: Lake) -> None:
     assert set(decided.refused.values()) == {
         f"principal os:{NOBODY_LOGIN} has no grant for {ref.sql_name}" for ref in refs
     }
-    with pytest.raises(AccessDenied, match=f"os:{NOBODY_LOGIN} has no grant for shared.market"):
+    with pytest.raises(
+        AccessDenied, match=f"os:{NOBODY_LOGIN} has no grant for restricted.market.licences"
+    ):
         granted_tables(settings, refs, strict=True, principal=nobody)
 
 

@@ -55,7 +55,7 @@ def test_a_read_the_log_cannot_record_is_not_returned(lake: Lake) -> None:
     locks = lake.settings.home / "locks"
     shutil.rmtree(locks, ignore_errors=True)
     locks.write_text("not a folder")
-    with pytest.raises(AccessNotRecorded, match="could not record pipeline:.*read of shared"):
+    with pytest.raises(AccessNotRecorded, match=r"could not record pipeline:.*read of shared"):
         read("people", "shared", settings=lake.settings)
     with pytest.raises(AccessNotRecorded, match="the read is not returned"):
         query(lake.settings, "SELECT count(*) FROM shared.population.people")
