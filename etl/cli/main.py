@@ -17,6 +17,7 @@ from etl.cli import (
     integrate_cmd,
     inventory_cmd,
     lineage_cmd,
+    products_cmd,
     quality_cmd,
     quarantine_cmd,
     read_cmd,
@@ -375,6 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
     quality_cmd.register(sub)
     review_cmd.register(sub)
     inventory_cmd.register(sub)
+    products_cmd.register(sub)
     add_classify_parser(sub)
     return parser
 

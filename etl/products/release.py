@@ -225,6 +225,7 @@ def release(
     registry: Registry | None = None,
     domains: DomainRegistry | None = None,
     key: TokenKey | str | None = None,
+    today: date | None = None,
 ) -> Release:
     """Release ``product`` for ``day`` into its destination, or refuse with a one-line error.
 
@@ -236,6 +237,9 @@ def release(
         domains: the domain files; default: those of ``registry``.
         key: the pipeline's token key (a DAG passes the one from its secrets backend); default
             :func:`etl.protect.keys.load_token_key` from ``settings``.
+        today: the day the release is made (the CLI and the DAG pass the local day): once the
+            product has expired on it, no release is made, not even for an earlier ``day``
+            (its authorisation has ended). None: only ``day`` is judged.
 
     Returns:
         The release (``reused`` when the day's release was written before).
@@ -252,7 +256,7 @@ def release(
         done = Release.from_manifest(final)
         _recorded(settings, done)  # a no-op unless the first call died before recording it
         return done
-    if product.expired(day):
+    if product.expired(day) or (today is not None and product.expired(today)):
         message = (
             f"product {product.id} expired on {product.expires.isoformat()}; "
             f"no release for {day.isoformat()}"
@@ -304,7 +308,9 @@ def release(
         )
         (staged / MANIFEST_FILE).write_text(done.manifest_text(), encoding="utf-8")
         if not _publish(staged, final):
-            return release(settings, product, day=day, registry=registry, domains=domains, key=key)
+            return release(
+                settings, product, day=day, registry=registry, domains=domains, key=key, today=today
+            )
     except BaseException:
         shutil.rmtree(staged, ignore_errors=True)
         raise
