@@ -34,6 +34,7 @@ from etl.products import gate
 from etl.products.columns import SourceFacts, source_facts
 from etl.products.manifest import MANIFEST_FILE, Release, ReleasedFile, SourceVersion, file_sha256
 from etl.products.model import Product, Source
+from etl.products.paths import destination, release_id
 from etl.products.shape import aggregate, apply_filters
 from etl.products.tokens import rekey
 from etl.protect.keys import TokenKey, load_token_key
@@ -45,25 +46,6 @@ from etl.zones import Zone
 __all__ = ["destination", "release", "release_id"]
 
 log = logging.getLogger(__name__)
-
-#: Stands for the pipeline's home in a product's ``destination``.
-HOME_VARIABLE = "$PUBDATA_HOME"
-
-
-def release_id(product: Product, day: date) -> str:
-    """The id of a product's release for ``day``: ``<product id>-<YYYY-MM-DD>``."""
-    return f"{product.id}-{day.isoformat()}"
-
-
-def destination(settings: Settings, product: Product) -> Path:
-    """Where a product's releases go: its ``destination``, else the consumer's folder.
-
-    The default is ``$PUBDATA_HOME/products/<consumer uscc>/<product id>``; ``$PUBDATA_HOME`` in
-    a destination stands for the pipeline's home.
-    """
-    if product.destination is None:
-        return settings.home / "products" / product.consumer.uscc / product.id
-    return Path(product.destination.replace(HOME_VARIABLE, str(settings.home))).expanduser()
 
 
 @dataclass(frozen=True)
