@@ -14,6 +14,7 @@ from typing import Annotated, Any, cast
 from fastapi import APIRouter, Depends, Request
 
 from etl.integrate import Domain, load_domains
+from etl.products import Product, ProductRegistry, load_products
 from etl.registry import Dataset, Registry, load_registry
 from etl.settings import Settings
 from etl.ui.login import USER_KEY
@@ -22,7 +23,7 @@ SettingsFactory = Callable[[], Settings]
 
 
 class NotFound(Exception):
-    """No such dataset, repository or page."""
+    """No such dataset, repository, product or page."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,17 @@ class Deployment:
             if found.id == domain_id:
                 return found
         raise NotFound(f"no integrated repository {domain_id!r} in the registry")
+
+    def products(self) -> ProductRegistry:
+        """The registry's valid authorised data products (product files)."""
+        return load_products(self.registry, load_domains(self.registry))
+
+    def product(self, product_id: str) -> Product:
+        """The product ``product_id``, else :class:`NotFound` (a 404)."""
+        found = self.products().products.get(product_id)
+        if found is None:
+            raise NotFound(f"no product {product_id!r} in the registry")
+        return found
 
 
 def deployment(request: Request) -> Deployment:
