@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -168,6 +168,7 @@ class ProductStatus:
         releases: its release attempts, oldest first.
         grants: the access grants made under its authorisation document.
         grants_note: why the linked grants are unknown (the access file could not be read).
+        warnings: one line per linked grant still active after the product expired.
     """
 
     product: Product
@@ -175,7 +176,7 @@ class ProductStatus:
     releases: tuple[ReleaseRecord, ...]
     grants: tuple[LinkedGrant, ...] = ()
     grants_note: str | None = None
-    warnings: tuple[str, ...] = field(default=())
+    warnings: tuple[str, ...] = ()
 
     @property
     def last_release(self) -> ReleaseRecord | None:
