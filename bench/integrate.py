@@ -426,7 +426,7 @@ def _load(spec: dict[str, Any]) -> dict[str, Any]:
     for name in spec["deliveries"]:
         delivery = DELIVERIES[name]
         dataset = registry.get(delivery.dataset)
-        uri = zone_table_uri(settings.lake, Zone.RESTRICTED, dataset.domain, dataset.id)
+        uri = zone_table_uri(settings, Zone.RESTRICTED, dataset.domain, dataset.id)
         started = datetime.now(UTC)
         with pa.memory_map(str(Path(spec["folder"]) / f"{name}.arrow")) as source:
             reader = pa.ipc.open_stream(source)
@@ -550,13 +550,13 @@ def _floor(spec: dict[str, Any]) -> dict[str, Any]:
     inputs = []
     for dataset_id in domain.datasets:
         dataset = registry.get(dataset_id)
-        uri = zone_table_uri(settings.lake, Zone.RESTRICTED, dataset.domain, dataset.id)
+        uri = zone_table_uri(settings, Zone.RESTRICTED, dataset.domain, dataset.id)
         inputs.append((delta.dataset(uri), [*domain.contributor(dataset_id).columns, *lineage]))
     out = Path(spec["out"])
     out.mkdir(parents=True, exist_ok=True)
     rows_out = {}
     for table in INTEGRATED_TABLES:
-        source = delta.dataset(integrated_table_uri(settings.lake, DOMAIN, table))
+        source = delta.dataset(integrated_table_uri(settings, DOMAIN, table))
         with pa.ipc.new_file(out / f"{table}.arrow", source.schema) as writer:
             for batch in source.to_batches():
                 writer.write_batch(batch)

@@ -32,6 +32,7 @@ from typing import IO, Any
 from etl.local_time import day_end, day_start, local_day
 from etl.pipeline.warm import preload
 from etl.runtime import locks
+from etl.runtime.dag_sources import dag_sources_fingerprint, record_registration, registered_dags
 from etl.runtime.runner_plan import EVENTS_FD, Plan, PlannedRun, RunnerEvent
 from etl.settings import Settings
 
@@ -78,7 +79,7 @@ def serve_newest_api_only() -> bool:
         Whether the app will serve the newest version only.
     """
     from airflow.api_fastapi.execution_api import routes, versions
-    from airflow.sdk.api.client import API_VERSION
+    from airflow.sdk.api.datamodels._generated import API_VERSION
     from cadwyn import HeadVersion, Version, VersionBundle
     from cadwyn.route_generation import _DELETED_ROUTE_TAG
     from fastapi import APIRouter
@@ -102,34 +103,52 @@ class Runner:
 
     def __init__(self, settings: Settings, events: Events) -> None:
         from airflow.dag_processing.bundles.manager import DagBundlesManager
-        from airflow.dag_processing.dagbag import BundleDagBag, sync_bag_to_db
+        from airflow.models.dagbag import DBDagBag
         from airflow.sdk.execution_time.supervisor import InProcessTestSupervisor
-        from airflow.utils.session import create_session
 
         self.settings = settings
         self.events = events
         manager = DagBundlesManager()  # type: ignore[no-untyped-call]
+        self.bundle = manager.get_bundle("dags-folder")
         # registering DAGs is not safe twice at once on one metadata DB (etl.runtime.locks)
         with locks.held(settings.home, locks.SETUP):
-            with create_session() as session:
-                manager.sync_bundles_to_db(session=session)
-            bundle = manager.get_bundle("dags-folder")
-            if not bundle.is_initialized:
-                bundle.initialize()
-            self.bundle = bundle
-            self.dagbag = BundleDagBag(
-                dag_folder=bundle.path, bundle_path=bundle.path, bundle_name=bundle.name
-            )
-            sync_bag_to_db(self.dagbag, bundle.name, bundle.version)
+            self.dag_ids = self._register(manager)
         # Answers the task processes' Execution API calls in this process, as dag.test does; a
         # DAG given, its app reads DAGs from the metadata DB (DBDagBag) like the API server.
         serve_newest_api_only()
-        self.client = InProcessTestSupervisor._api_client(dag=self.dagbag)  # type: ignore[no-untyped-call]
+        self.client = InProcessTestSupervisor._api_client(dag=DBDagBag())  # type: ignore[no-untyped-call]
         preload()  # what the tasks import: each forked task process starts warm
+
+    def _register(self, manager: Any) -> frozenset[str]:
+        """Register the DAG folder in the metadata DB unless it is registered as it is now.
+
+        Returns:
+            The ids of the DAGs registered.
+        """
+        from airflow.configuration import conf
+        from airflow.dag_processing.dagbag import BundleDagBag, sync_bag_to_db
+        from airflow.utils.session import create_session
+
+        folder = Path(self.bundle.path)
+        database = conf.get("database", "sql_alchemy_conn")
+        fingerprint = dag_sources_fingerprint(self.settings, folder, database)
+        known = registered_dags(self.settings, fingerprint)
+        # a DB reset since the last registration lost them: register again
+        if known and known <= _serialized_dag_ids():
+            return known
+        with create_session() as session:
+            manager.sync_bundles_to_db(session=session)
+        if not self.bundle.is_initialized:
+            self.bundle.initialize()
+        dagbag = BundleDagBag(dag_folder=folder, bundle_path=folder, bundle_name=self.bundle.name)
+        sync_bag_to_db(dagbag, self.bundle.name, self.bundle.version)
+        if not dagbag.import_errors:  # a broken file is parsed again until it is mended
+            record_registration(self.settings, fingerprint, dagbag.dag_ids)
+        return frozenset(dagbag.dag_ids)
 
     def run(self, planned: PlannedRun) -> None:
         """Make the planned DAG runs and execute each one to its end."""
-        if self.dagbag.get_dag(planned.dag_id) is None:
+        if planned.dag_id not in self.dag_ids:
             self._send("error", planned, error=f"no DAG {planned.dag_id} in the DAG folder")
             return
         if planned.end is None:
@@ -397,6 +416,16 @@ class Runner:
         )
         session.expire_all()
         session.refresh(ti)
+
+
+def _serialized_dag_ids() -> frozenset[str]:
+    """The DAGs of the metadata DB that have a serialized version (what runs are made from)."""
+    from airflow.models.serialized_dag import SerializedDagModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        return frozenset(session.scalars(select(SerializedDagModel.dag_id).distinct()))
 
 
 def _scheduler() -> Any:

@@ -26,8 +26,10 @@ from airflow.sdk import (
     DAG,
     Asset,
     AssetAny,
+    AssetOrTimeSchedule,
     BaseOperator,
     BaseSensorOperator,
+    CronTriggerTimetable,
     get_current_context,
 )
 from airflow.sdk.exceptions import (
@@ -38,7 +40,13 @@ from airflow.sdk.exceptions import (
 
 from etl.errors import DuplicateDelivery, PubdataError
 from etl.integrate import Domain
-from etl.lake.layout import INTEGRATED_TABLES, integrated_table_uri, published_zones, zone_table_uri
+from etl.lake.layout import (
+    INTEGRATED_TABLES,
+    Lake,
+    integrated_table_uri,
+    published_zones,
+    zone_table_uri,
+)
 from etl.local_time import day_end, day_start, local_day
 from etl.pipeline.steps import STAGES, Stage, run_stage
 from etl.products.model import Product
@@ -62,7 +70,7 @@ def _as_asset_uri(location: str) -> str:
     return location if "://" in location else Path(location).as_uri()
 
 
-def asset_uri(lake: str, zone: str, domain: str, dataset: str) -> str:
+def asset_uri(lake: Lake, zone: str, domain: str, dataset: str) -> str:
     """Asset URI of a zone table (``file://`` for local lakes)."""
     return _as_asset_uri(zone_table_uri(lake, zone, domain, dataset))  # type: ignore[arg-type]
 
@@ -72,7 +80,7 @@ def dataset_assets(settings: Settings, dataset: Dataset) -> list[Asset]:
     return [
         Asset(
             name=f"{zone}.{dataset.domain}.{dataset.id}",
-            uri=asset_uri(settings.lake, zone, dataset.domain, dataset.id),
+            uri=asset_uri(settings, zone, dataset.domain, dataset.id),
             group="pubdata",
             extra={"zone": zone, "department": dataset.department, "domain": dataset.domain},
         )
@@ -90,7 +98,7 @@ def integrated_assets(settings: Settings, domain: Domain) -> list[Asset]:
     return [
         Asset(
             name=f"{Zone.RESTRICTED}.integrated.{domain.id}.{table}",
-            uri=_as_asset_uri(integrated_table_uri(settings.lake, domain.id, table)),
+            uri=_as_asset_uri(integrated_table_uri(settings, domain.id, table)),
             group="pubdata",
             extra={"zone": str(Zone.RESTRICTED), "domain": domain.id, "table": table},
         )
@@ -102,7 +110,7 @@ def shared_integrated_asset(settings: Settings, domain: Domain) -> Asset:
     """The Asset of a repository's shared table (its protected current records)."""
     return Asset(
         name=f"{Zone.SHARED}.integrated.{domain.id}.records",
-        uri=_as_asset_uri(integrated_table_uri(settings.lake, domain.id, "records", Zone.SHARED)),
+        uri=_as_asset_uri(integrated_table_uri(settings, domain.id, "records", Zone.SHARED)),
         group="pubdata",
         extra={"zone": str(Zone.SHARED), "domain": domain.id, "table": "records"},
     )
@@ -614,4 +622,108 @@ def build_product_dag(product: Product, settings: Settings) -> DAG:
             settings=settings,
             outlets=[product_asset(settings, product)],
         )
+    return dag
+
+
+#: The DAG that keeps the SQL endpoint (:mod:`etl.serve`) up to date.
+SERVE_DAG_ID = "serve__postgres"
+
+
+def served_assets(settings: Settings, registry: Registry, domains: list[Domain]) -> list[Asset]:
+    """The assets whose updates the SQL endpoint follows.
+
+    Every shared and open table (and restricted with ``PUBDATA_SERVE_RESTRICTED=1``), and each
+    repository's shared records.
+    """
+    zones = {Zone.SHARED, Zone.OPEN} | ({Zone.RESTRICTED} if settings.serve_restricted else set())
+    found = [
+        a
+        for d in registry.datasets.values()
+        for a in dataset_assets(settings, d)
+        if a.extra["zone"] in zones
+    ]
+    return found + [shared_integrated_asset(settings, d) for d in domains]
+
+
+def run_serve(settings: Settings) -> dict[str, Any]:
+    """Refresh the served tables whose lake version changed, then sync the roles.
+
+    An unreachable database is retried; a configuration problem fails in one line.
+
+    Returns:
+        Counts only (tables per state, rows served, roles that may log in): the XCom.
+    """
+    from etl.errors import TransientError
+    from etl.serve import refresh, sync_roles
+
+    try:
+        results = refresh(settings)
+        roles = sync_roles(settings)
+    except TransientError as exc:
+        raise AirflowException(f"{SERVE_DAG_ID}: {exc.message}") from exc
+    except PubdataError as exc:
+        raise AirflowFailException(f"{SERVE_DAG_ID} failed: {exc.message}") from exc
+    states = [r.state for r in results]
+    return {
+        "refreshed": states.count("refreshed"),
+        "unchanged": states.count("unchanged"),
+        "missing": states.count("missing"),
+        "rows_refreshed": sum(r.rows or 0 for r in results if r.state == "refreshed"),
+        "roles": len(roles),
+        "roles_with_login": sum(g.login for g in roles),
+    }
+
+
+class ServeStep(BaseOperator):
+    """The refresh of the SQL endpoint and its roles (:mod:`etl.serve`).
+
+    Args:
+        settings: the pipeline settings (``PUBDATA_SERVE_URL`` set).
+        **kwargs: BaseOperator arguments.
+    """
+
+    ui_color = "#e6eef5"
+
+    def __init__(self, *, settings: Settings, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.settings = settings
+        self.doc_md = "refresh the PostgreSQL SQL endpoint and sync its roles (etl.serve)"
+
+    def execute(self, context: Any) -> dict[str, Any]:
+        """Refresh and sync; the counts go to XCom."""
+        return run_serve(self.settings)
+
+
+def build_serve_dag(settings: Settings, registry: Registry, domains: list[Domain]) -> DAG | None:
+    """The DAG ``serve__postgres``: run when any served table's asset updates.
+
+    None when ``PUBDATA_SERVE_URL`` is unset (no endpoint) or nothing is served. It also runs
+    daily, so a grant that expired yesterday is revoked even on a day no table changed.
+    """
+    if settings.serve_url is None or not registry.datasets:
+        return None
+    assets = served_assets(settings, registry, domains)
+    if not assets:
+        return None
+    first = min(d.start_date for d in registry.datasets.values())
+    with DAG(
+        dag_id=SERVE_DAG_ID,
+        description="the SQL endpoint for BI tools (PostgreSQL)",
+        schedule=AssetOrTimeSchedule(
+            timetable=CronTriggerTimetable("5 0 * * *", timezone=settings.timezone),
+            assets=AssetAny(*assets),
+        ),
+        start_date=pendulum.instance(day_start(first, settings.zone)),
+        catchup=False,
+        max_active_runs=1,
+        is_paused_upon_creation=False,
+        tags=["serving"],
+        default_args={"owner": "pubdata", "retries": 2, "retry_delay": timedelta(minutes=1)},
+        doc_md=(
+            "# SQL endpoint\n\nCopies the shared and open tables into PostgreSQL views "
+            "(`<zone>_<domain>.<dataset>`), swapping each in atomically, and gives each "
+            "principal's role what its active grants cover (README: SQL endpoint for BI tools)."
+        ),
+    ) as dag:
+        ServeStep(task_id="refresh", settings=settings)
     return dag

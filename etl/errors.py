@@ -34,6 +34,14 @@ class PolicyError(PubdataError):
     """Refused by policy: a path escaping the landing zone, a CORE dataset, a missing clearance."""
 
 
+class StoreRefused(PolicyError):
+    """The object store refused this process's keys on a table's objects (S3 ``AccessDenied``).
+
+    The store is the access control of a lake whose zones have their own keys: a process given
+    only the shared zone's keys cannot read the restricted zone, whatever it asks for.
+    """
+
+
 class SourceNotReady(PubdataError):
     """The source for this run has not been delivered yet: wait and try again later."""
 

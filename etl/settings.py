@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -83,6 +83,72 @@ class S3Settings:
             session_token=env.get("AWS_SESSION_TOKEN") or None,
             virtual_hosted=addressing == "virtual",
         )
+
+
+@dataclass(frozen=True)
+class ZoneStore:
+    """Where one zone of the lake lives and the keys that reach it.
+
+    A deployment on S3 gives each zone its own bucket (or prefix) and keys, so that the store
+    itself refuses a reader who holds only the shared zone's keys; the pipeline holds every
+    zone's keys. Locally the zones stay folders of one lake.
+
+    Attributes:
+        zone: the zone.
+        root: ``PUBDATA_LAKE_<ZONE>`` (e.g. ``PUBDATA_LAKE_RESTRICTED``), else
+            ``<PUBDATA_LAKE>/<zone>``. The restricted zone also holds the quarantine tables
+            and the integrated repositories' restricted tables.
+        s3: the lake's object-store settings with the zone's own keys,
+            ``PUBDATA_S3_<ZONE>_ACCESS_KEY_ID``/``_SECRET_ACCESS_KEY``/``_SESSION_TOKEN``
+            (else the lake's keys).
+    """
+
+    zone: Zone
+    root: str
+    s3: S3Settings = field(default_factory=S3Settings, compare=False)
+
+
+def _zone_roots(env: Mapping[str, str]) -> dict[Zone, str]:
+    """The zones given their own location (``PUBDATA_LAKE_<ZONE>``)."""
+    roots = {}
+    for z in Zone:
+        root = (env.get(f"PUBDATA_LAKE_{z.name}") or "").strip()
+        if root:
+            roots[z] = _lake_uri(root)
+    return roots
+
+
+def _zone_keys(env: Mapping[str, str], s3: S3Settings) -> dict[Zone, S3Settings]:
+    """The zones given their own keys (``PUBDATA_S3_<ZONE>_ACCESS_KEY_ID`` and the secret)."""
+    keys = {}
+    for z in Zone:
+        prefix = f"PUBDATA_S3_{z.name}_"
+        key_id = env.get(f"{prefix}ACCESS_KEY_ID") or None
+        secret = env.get(f"{prefix}SECRET_ACCESS_KEY") or None
+        if key_id is None and secret is None:
+            continue
+        if key_id is None or secret is None:
+            raise ConfigError(
+                f"{prefix}ACCESS_KEY_ID and {prefix}SECRET_ACCESS_KEY must be set together"
+            )
+        keys[z] = replace(
+            s3,
+            access_key_id=key_id,
+            secret_access_key=secret,
+            session_token=env.get(f"{prefix}SESSION_TOKEN") or None,
+        )
+    return keys
+
+
+def _lake_uri(value: str) -> str:
+    """A lake location as given: an URI, or a local path made absolute; no trailing slash."""
+    if "://" not in value:
+        value = str(Path(value).resolve())
+    return value.rstrip("/")
+
+
+def _under(uri: str, root: str) -> bool:
+    return uri == root or uri.startswith(root + "/")
 
 
 #: Bytes in a mebibyte, for the limits below.
@@ -161,16 +227,21 @@ class Settings:
         lake: ``PUBDATA_LAKE``; lake root URI (a local path or ``s3://bucket/prefix``).
         expectations: ``PUBDATA_EXPECTATIONS``; folder of Great Expectations suite files.
         token_key: ``PUBDATA_TOKEN_KEY``; ``<key_id>:<base64>`` for local runs (None: key file).
-        clearance: ``PUBDATA_CLEARANCE``; the most sensitive zone this caller may read through
-            the reader API and ``pubdata sql`` (``open``, ``shared`` (default) or
-            ``restricted``). Storage permissions stay the real access control; this keeps a
-            caller from asking for more than they were granted.
+        clearance: ``PUBDATA_CLEARANCE``; the most sensitive zone this caller asks to read
+            (``open``, ``shared`` (default) or ``restricted``). The caller's grants decide
+            (:func:`etl.read.access.granted_tables`); this request can only narrow them.
         access: ``PUBDATA_ACCESS``; the named principals and grants (:mod:`etl.access.config`;
             None: :attr:`access_file`'s default).
         principal: ``PUBDATA_PRINCIPAL``; read as this named principal rather than as the OS
             user (None: the OS user).
         principal_secret: ``PUBDATA_PRINCIPAL_SECRET``; that principal's secret. Never shown.
-        s3: how to reach the object store of an ``s3://`` lake (endpoint, region, keys).
+        purpose: ``PUBDATA_PURPOSE``; why this caller reads (the access log records it with
+            every read; a command's ``--purpose`` wins). None: not given.
+        s3: how to reach the object store of an ``s3://`` lake (endpoint, region, keys); the
+            lake's keys reach ``_meta`` and every zone without keys of its own.
+        zone_roots: the zones given their own location (``PUBDATA_LAKE_<ZONE>``); the others
+            live under the lake root. Read through :meth:`zone_store`.
+        zone_keys: the zones given their own keys (``PUBDATA_S3_<ZONE>_*``). Never shown.
         retention_hours: ``PUBDATA_RETENTION_HOURS``; how long maintenance keeps files a
             later commit replaced (time travel and readers still listing them need them),
             default 168 h = 7 days. Below Delta's own default of 168 h is refused.
@@ -188,6 +259,11 @@ class Settings:
         connections: every ``AIRFLOW_CONN_<ID>`` variable (name -> URI or JSON), for
             :class:`etl.extract.EnvConnections` outside Airflow (inside a task the DAG resolves
             connections through Airflow, which reads the same variables). Never shown.
+        serve_url: ``PUBDATA_SERVE_URL``; the PostgreSQL database the SQL endpoint for BI tools
+            is published to (``postgresql://user:password@host:5432/pubdata_serve``; None: no
+            serving, :mod:`etl.serve`). Never shown: it may hold a password.
+        serve_restricted: ``PUBDATA_SERVE_RESTRICTED=1``; publish the restricted zone's tables
+            too (into ``restricted_<domain>`` schemas); off by default.
     """
 
     home: Path
@@ -200,13 +276,18 @@ class Settings:
     access: Path | None = None
     principal: str | None = None
     principal_secret: str | None = field(default=None, repr=False)
+    purpose: str | None = None
     s3: S3Settings = field(default_factory=S3Settings, compare=False)
+    zone_roots: Mapping[Zone, str] = field(default_factory=dict, hash=False)
+    zone_keys: Mapping[Zone, S3Settings] = field(default_factory=dict, repr=False, compare=False)
     retention_hours: int = DELTA_DEFAULT_RETENTION_HOURS
     batch_rows: int = DEFAULT_BATCH_ROWS
     workers: int = field(default_factory=lambda: default_workers())
     limits: ReadLimits = field(default_factory=ReadLimits)
     timezone: str = DEFAULT_TIMEZONE
     connections: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    serve_url: str | None = field(default=None, repr=False)
+    serve_restricted: bool = False
 
     def __post_init__(self) -> None:
         # a clearance given as a string (``replace(settings, clearance="restricted")``) is a Zone
@@ -218,16 +299,15 @@ class Settings:
         """Build settings from the environment (or the mapping given), with project defaults."""
         env = os.environ if env is None else env
         home = Path(env.get("PUBDATA_HOME") or PROJECT_ROOT / ".pubdata").resolve()
-        lake = env.get("PUBDATA_LAKE") or str(home / "lake")
-        if "://" not in lake:
-            lake = str(Path(lake).resolve())
+        lake = _lake_uri(env.get("PUBDATA_LAKE") or str(home / "lake"))
+        s3 = S3Settings.from_env(env)
         return cls(
             home=home,
             registry=Path(env.get("PUBDATA_REGISTRY") or PROJECT_ROOT / "datasets").resolve(),
             landing=Path(
                 env.get("PUBDATA_LANDING") or PROJECT_ROOT / "samples" / "landing"
             ).resolve(),
-            lake=lake.rstrip("/"),
+            lake=lake,
             expectations=Path(
                 env.get("PUBDATA_EXPECTATIONS") or PROJECT_ROOT / "expectations"
             ).resolve(),
@@ -235,19 +315,47 @@ class Settings:
             clearance=_clearance(env.get("PUBDATA_CLEARANCE") or Zone.SHARED),
             access=Path(env["PUBDATA_ACCESS"]).resolve() if env.get("PUBDATA_ACCESS") else None,
             **_credentials(env),
-            s3=S3Settings.from_env(env),
+            purpose=(env.get("PUBDATA_PURPOSE") or "").strip() or None,
+            s3=s3,
+            zone_roots=_zone_roots(env),
+            zone_keys=_zone_keys(env, s3),
             retention_hours=_retention(env.get("PUBDATA_RETENTION_HOURS")),
             batch_rows=_batch_rows(env.get("PUBDATA_BATCH_ROWS")),
             workers=_workers(env.get("PUBDATA_WORKERS")),
             limits=ReadLimits.from_env(env),
             timezone=_timezone(env),
             connections={k: v for k, v in env.items() if k.startswith(CONN_PREFIX) and v},
+            serve_url=_serve_url(env.get("PUBDATA_SERVE_URL")),
+            serve_restricted=_flag(env, "PUBDATA_SERVE_RESTRICTED"),
         )
 
     @property
     def zone(self) -> ZoneInfo:
         """The configured time zone."""
         return zone(self.timezone)
+
+    def zone_store(self, zone: Zone) -> ZoneStore:
+        """Where ``zone`` lives and the keys that reach it: the one place that decides both.
+
+        Table URIs (:mod:`etl.lake.layout`) and storage options (:mod:`etl.lake.storage`) are
+        derived from it; ``_meta`` (no values) stays at ``<PUBDATA_LAKE>/_meta`` with the
+        lake's keys.
+        """
+        return ZoneStore(
+            zone,
+            self.zone_roots.get(zone) or f"{self.lake}/{zone}",
+            self.zone_keys.get(zone) or self.s3,
+        )
+
+    def store_of(self, uri: str) -> ZoneStore | None:
+        """The zone whose location holds ``uri`` (None: ``_meta`` or outside every zone)."""
+        found = [s for s in map(self.zone_store, Zone) if _under(uri, s.root)]
+        return max(found, key=lambda s: len(s.root), default=None)
+
+    def s3_for(self, uri: str) -> S3Settings:
+        """The object-store settings that reach ``uri``: its zone's keys, else the lake's."""
+        store = self.store_of(uri)
+        return store.s3 if store is not None else self.s3
 
     @property
     def access_file(self) -> Path:
@@ -315,6 +423,25 @@ def _credentials(env: Mapping[str, str]) -> dict[str, str | None]:
             )
         name = file_name.strip()
     return {"principal": name, "principal_secret": secret}
+
+
+def _serve_url(value: str | None) -> str | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    if not text.startswith(("postgresql://", "postgres://")):
+        # the value may hold a password: the message names the variable, not the value
+        raise ConfigError("PUBDATA_SERVE_URL must be a postgresql:// URL")
+    return text
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    text = (env.get(name) or "").strip().lower()
+    if text in ("", "0", "false", "no", "off"):
+        return False
+    if text in ("1", "true", "yes", "on"):
+        return True
+    raise ConfigError(f"{name} must be 1 or 0, not {text!r}")
 
 
 def _clearance(value: str) -> Clearance:

@@ -5,22 +5,34 @@ FastAPI apps, so :func:`authenticate` validates Airflow's own JWT (the UI's ``_t
 an ``Authorization: Bearer`` header) through the configured auth manager. Every process that
 loads plugins imports this module (scheduler, workers), so the app and everything heavy behind
 it are built on the first request to the api-server, never at import.
+
+What a user may see is Airflow's decision too (:class:`AirflowAuthorizer`): a dataset's pages
+need ``GET`` on its DAG's runs, as Airflow's own run list does, and a repository's pages on its
+``integrate__`` DAG's. With ``AIRFLOW__PUBDATA__UI_GRANTS=True`` the access file's grants must
+allow it as well (:class:`etl.ui.authz.GrantAuthorizer`), for auth managers without per-DAG
+rules (the simple auth manager decides by role and team only).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
 from airflow.plugins_manager import AirflowPlugin
 from airflow.sdk import BaseOperatorLink
 
 if TYPE_CHECKING:
+    from airflow.api_fastapi.auth.managers.models.base_user import BaseUser
     from airflow.sdk import BaseOperator
     from airflow.sdk.types import TaskInstanceKey
     from fastapi import Request
     from starlette.types import ASGIApp, Receive, Scope, Send
+
+    from etl.integrate import Domain
+    from etl.registry import Dataset
+    from etl.settings import Settings
+    from etl.ui import Authorizer, UiUser
 
 #: Where the app is mounted in the api-server.
 URL_PREFIX = "/pubdata"
@@ -44,8 +56,8 @@ def _credential(request: Request) -> str | None:
     return request.cookies.get(TOKEN_COOKIE) or None
 
 
-async def authenticate(request: Request) -> str | None:
-    """The Airflow user's name if the request carries a valid, unrevoked Airflow JWT."""
+async def authenticate(request: Request) -> BaseUser | None:
+    """The Airflow user if the request carries a valid, unrevoked Airflow JWT."""
     from airflow.api_fastapi.app import get_auth_manager
     from jwt import InvalidTokenError
 
@@ -56,7 +68,7 @@ async def authenticate(request: Request) -> str | None:
         user = await get_auth_manager().get_user_from_token(token)
     except InvalidTokenError:  # expired, revoked, forged or for another deployment
         return None
-    return str(user.get_name())
+    return user
 
 
 def login_url(next_url: str) -> str:
@@ -66,12 +78,61 @@ def login_url(next_url: str) -> str:
     return str(get_auth_manager().get_url_login(next_url=next_url))
 
 
+class AirflowAuthorizer:
+    """The auth manager in use decides, per DAG: the pages of a dataset or repository follow it."""
+
+    def can_read_dataset(self, user: UiUser, dataset: Dataset) -> bool:
+        """Whether ``user`` may read the runs of the dataset's ``ingest__`` DAG."""
+        return self._can_read_runs(user, dataset.dag_id)
+
+    def can_read_repository(self, user: UiUser, domain: Domain) -> bool:
+        """Whether ``user`` may read the runs of the repository's ``integrate__`` DAG."""
+        return self._can_read_runs(user, domain.dag_id)
+
+    @staticmethod
+    def _can_read_runs(user: UiUser, dag_id: str) -> bool:
+        from airflow.api_fastapi.app import get_auth_manager
+        from airflow.api_fastapi.auth.managers.models.resource_details import (
+            DagAccessEntity,
+            DagDetails,
+        )
+        from airflow.configuration import conf
+        from airflow.models.dag import DagModel
+
+        # the DAG's team, as Airflow's own endpoints look it up (teams exist in multi-team mode)
+        team = DagModel.get_team_name(dag_id) if conf.getboolean("core", "multi_team") else None
+        return bool(
+            get_auth_manager().is_authorized_dag(
+                method="GET",
+                access_entity=DagAccessEntity.RUN,
+                details=DagDetails(id=dag_id, team_name=team),
+                # the app hands back the user authenticate() returned: Airflow's own
+                user=cast("BaseUser", user),
+            )
+        )
+
+
+def authorizer(settings: Settings) -> Authorizer:
+    """Airflow's decision, and the access file's grants too when ``[pubdata] ui_grants`` is on."""
+    from airflow.configuration import conf
+
+    from etl.ui import AllOf, GrantAuthorizer
+
+    if conf.getboolean("pubdata", "ui_grants", fallback=False):
+        return AllOf((AirflowAuthorizer(), GrantAuthorizer.from_settings(settings)))
+    return AirflowAuthorizer()
+
+
 def _build_app() -> ASGIApp:
     from etl.settings import Settings
     from etl.ui import create_app
 
     return create_app(
-        Settings.from_env, authenticate, login_url=login_url, airflow_root=_airflow_root()
+        Settings.from_env,
+        authenticate,
+        authorizer,
+        login_url=login_url,
+        airflow_root=_airflow_root(),
     )
 
 

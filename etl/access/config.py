@@ -80,7 +80,8 @@ def load_access(path: Path, *, owner: int | None = None) -> AccessConfig:
         owner: the uid that must own it (the pipeline's OS user); None skips the check.
 
     Raises:
-        PolicyError: the file is owned by someone else or writable by group or others.
+        PolicyError: the file is owned by someone else, writable by group or others, or not
+            readable by this process's user.
         ConfigError: the file is not a valid access file (every problem, with file and line).
     """
     try:
@@ -93,6 +94,12 @@ def load_access(path: Path, *, owner: int | None = None) -> AccessConfig:
         raise PolicyError(
             f"access file {path} is writable by group or others (mode "
             f"{stat.S_IMODE(info.st_mode):o}); chmod 600 it"
+        )
+    if not os.access(path, os.R_OK):
+        # another OS user cannot read the pipeline's file: no grant of theirs can be checked
+        raise PolicyError(
+            f"access file {path} is not readable by this OS user (uid {os.geteuid()}); no grant "
+            "can be checked, so nothing is readable"
         )
     config, _, problems = validate_file(path, AccessConfig)
     raise_for(problems)

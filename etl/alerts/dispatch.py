@@ -15,7 +15,7 @@ from typing import Literal
 
 from etl.alerts.email import send_email
 from etl.alerts.errors import DeliveryFailed
-from etl.alerts.model import Alert
+from etl.alerts.model import Alert, Message
 from etl.alerts.webhook import send_webhook
 from etl.errors import ConfigError
 from etl.extract.connections import ConnectionFields, FieldsResolver
@@ -24,7 +24,7 @@ from etl.registry.alerts import AlertsConfig, AlertsSpec, EmailChannel, WebhookC
 log = logging.getLogger(__name__)
 
 Status = Literal["sent", "disabled", "failed"]
-Sender = Callable[[ConnectionFields, EmailChannel | WebhookChannel, Alert], None]
+Sender = Callable[[ConnectionFields, EmailChannel | WebhookChannel, Message], None]
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,10 @@ class Delivery:
     detail: str = ""
 
 
-def _send(fields: ConnectionFields, channel: EmailChannel | WebhookChannel, alert: Alert) -> None:
+def send_message(
+    fields: ConnectionFields, channel: EmailChannel | WebhookChannel, alert: Message
+) -> None:
+    """Send one message on one channel (e-mail or webhook, by the channel's kind)."""
     if isinstance(channel, EmailChannel):
         send_email(fields, channel, alert)
     else:
@@ -57,7 +60,7 @@ def deliver(
     config: AlertsConfig,
     connections: FieldsResolver,
     *,
-    send: Sender = _send,
+    send: Sender = send_message,
 ) -> list[Delivery]:
     """Send each alert to its channels; never raises for a channel's trouble.
 
@@ -74,23 +77,36 @@ def deliver(
     out: list[Delivery] = []
     for alert in alerts:
         for name in route(alert, spec):
-            out.append(_deliver_one(alert, name, config, connections, send))
+            out.append(
+                deliver_to(alert, alert.kind, alert.dataset.id, name, config, connections, send)
+            )
     return out
 
 
-def _deliver_one(
-    alert: Alert,
+def deliver_to(
+    alert: Message,
+    kind: str,
+    about: str,
     name: str,
     config: AlertsConfig,
     connections: FieldsResolver,
-    send: Sender,
+    send: Sender = send_message,
 ) -> Delivery:
+    """Send one message on the channel ``name``; never raises for the channel's trouble.
+
+    Args:
+        alert: the message.
+        kind: its kind, for the log and the :class:`Delivery` (``failure``, ``access``, ...).
+        about: what it is about, for the log (a dataset id, a principal).
+        name: the channel's name in ``alerts.yaml``.
+        config: the channel definitions.
+        connections: resolves the channel's connection id.
+        send: the sender.
+    """
     channel = config.channels.get(name)
     if channel is None:
-        log.warning(
-            "alert channel %s is not defined in alerts.yaml; %s alert not sent", name, alert.kind
-        )
-        return Delivery(name, alert.kind, "disabled", "channel not defined")
+        log.warning("alert channel %s is not defined in alerts.yaml; %s alert not sent", name, kind)
+        return Delivery(name, kind, "disabled", "channel not defined")
     try:
         fields = connections.fields(channel.conn_id)
     except ConfigError:
@@ -98,23 +114,23 @@ def _deliver_one(
             "alert channel %s is disabled: connection %s is not defined; %s alert of %s not sent",
             name,
             channel.conn_id,
-            alert.kind,
-            alert.dataset.id,
+            kind,
+            about,
         )
-        return Delivery(name, alert.kind, "disabled", f"connection {channel.conn_id!r} not defined")
+        return Delivery(name, kind, "disabled", f"connection {channel.conn_id!r} not defined")
     try:
         send(fields, channel, alert)
     except DeliveryFailed as exc:
-        log.error("%s alert of %s not delivered to %s: %s", alert.kind, alert.dataset.id, name, exc)
-        return Delivery(name, alert.kind, "failed", exc.message)
+        log.error("%s alert of %s not delivered to %s: %s", kind, about, name, exc)
+        return Delivery(name, kind, "failed", exc.message)
     except Exception as exc:  # an alert must never fail the run it reports on
         log.error(
             "%s alert of %s not delivered to %s: unexpected %s",
-            alert.kind,
-            alert.dataset.id,
+            kind,
+            about,
             name,
             type(exc).__name__,
         )
-        return Delivery(name, alert.kind, "failed", f"unexpected {type(exc).__name__}")
-    log.info("%s alert of %s sent to %s", alert.kind, alert.dataset.id, name)
-    return Delivery(name, alert.kind, "sent")
+        return Delivery(name, kind, "failed", f"unexpected {type(exc).__name__}")
+    log.info("%s alert of %s sent to %s", kind, about, name)
+    return Delivery(name, kind, "sent")

@@ -18,7 +18,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from etl.alerts.errors import DeliveryFailed
-from etl.alerts.model import Alert
+from etl.alerts.model import Message
 from etl.extract.connections import ConnectionFields
 from etl.registry.alerts import EmailChannel
 
@@ -45,7 +45,7 @@ def _ssl_context(fields: ConnectionFields) -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
-def build_message(channel: EmailChannel, sender: str, alert: Alert) -> EmailMessage:
+def build_message(channel: EmailChannel, sender: str, alert: Message) -> EmailMessage:
     """The e-mail of one alert: the subject names kind and dataset, the body is plain text."""
     message = EmailMessage()
     prefix = channel.subject_prefix.strip()
@@ -75,7 +75,7 @@ def _connect(fields: ConnectionFields, timeout: float) -> smtplib.SMTP:
 def send_email(
     fields: ConnectionFields,
     channel: EmailChannel,
-    alert: Alert,
+    alert: Message,
     *,
     sleep: Callable[[float], None] = time.sleep,
 ) -> None:

@@ -8,7 +8,7 @@ registry text: never from a data value. Renderings are plain text (e-mail) and m
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 from etl.registry import Dataset
 from etl.registry.alerts import AlertKind
@@ -26,6 +26,23 @@ KIND_LABELS: dict[AlertKind, str] = {
     "drift": "分类漂移待确认 classification drift held",
     "important": "重要数据候选 IMP candidate",
 }
+
+
+class Message(Protocol):
+    """What a channel sends: a subject line, a plain-text body and a markdown body."""
+
+    @property
+    def title(self) -> str:
+        """The subject line (starts with ``[pubdata] ``)."""
+        ...
+
+    def plain(self) -> str:
+        """The body as plain text (e-mail)."""
+        ...
+
+    def markdown(self) -> str:
+        """The body as markdown (group bots)."""
+        ...
 
 
 @dataclass(frozen=True)

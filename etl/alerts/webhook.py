@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from etl.alerts.errors import DeliveryFailed
-from etl.alerts.model import Alert
+from etl.alerts.model import Message
 from etl.extract.connections import ConnectionFields, http_target
 from etl.registry.alerts import WebhookChannel
 
@@ -39,7 +39,7 @@ def _truncate(text: str, max_bytes: int) -> str:
     return cut + marker
 
 
-def payload(channel: WebhookChannel, alert: Alert) -> dict[str, Any]:
+def payload(channel: WebhookChannel, alert: Message) -> dict[str, Any]:
     """The JSON body of one alert in the channel's robot format."""
     text = alert.markdown()
     if channel.format == "dingtalk":
@@ -94,7 +94,7 @@ def _answer(conn_id: str, body: bytes) -> None:
 def send_webhook(
     fields: ConnectionFields,
     channel: WebhookChannel,
-    alert: Alert,
+    alert: Message,
     *,
     sleep: Callable[[float], None] = time.sleep,
 ) -> None:

@@ -57,8 +57,8 @@ def quality_series(settings: Settings, dataset: str) -> list[dict[str, Any]]:
 
 def _table_uri(settings: Settings, ds: Dataset, kind: str) -> str:
     if kind == "quarantine":
-        return quarantine_table_uri(settings.lake, ds.domain, ds.id)
-    return zone_table_uri(settings.lake, _ZONE_OF[kind], ds.domain, ds.id)
+        return quarantine_table_uri(settings, ds.domain, ds.id)
+    return zone_table_uri(settings, _ZONE_OF[kind], ds.domain, ds.id)
 
 
 def _source_key(row: dict[str, Any]) -> str:

@@ -61,7 +61,7 @@ def catalog(
     latest, last_status = _latest_runs(settings)
     domains = load_domains(registry).domains.values()
     contributors = {d for domain in domains for d in domain.datasets}
-    conflicts = conflict_counts(settings.lake, domains)
+    conflicts = conflict_counts(settings, domains)
     paused = paused_dags(settings)
     quality = run_quality(settings.lake, {e["run"]["lineage_run_id"] for e in latest.values()})
     history = dataset_pass_rates(settings.lake)

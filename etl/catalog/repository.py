@@ -59,7 +59,7 @@ def _integrations(settings: Settings, domain: Domain) -> list[dict[str, Any]]:
 
 def _entity_counts(settings: Settings, domain: Domain) -> dict[str, int] | None:
     """Current entities and record versions; None before the first build."""
-    uri = integrated_table_uri(settings.lake, domain.id, "records")
+    uri = integrated_table_uri(settings, domain.id, "records")
     if not delta.table_exists(uri):
         return None
     current = delta.dataset(uri).to_table(columns=[IS_CURRENT]).column(IS_CURRENT)
@@ -68,7 +68,7 @@ def _entity_counts(settings: Settings, domain: Domain) -> dict[str, int] | None:
 
 def _known_by_source(settings: Settings, domain: Domain) -> dict[str, int]:
     """Entities each contributing dataset knows: candidate rows per ``_dataset`` (from the log)."""
-    uri = integrated_table_uri(settings.lake, domain.id, "candidates")
+    uri = integrated_table_uri(settings, domain.id, "candidates")
     rows = delta.partition_rows(delta.snapshot(uri), PARTITIONS["candidates"])
     known: Counter[str] = Counter()
     position = PARTITIONS["candidates"].index(DATASET)
@@ -79,7 +79,7 @@ def _known_by_source(settings: Settings, domain: Domain) -> dict[str, int]:
 
 def _conflicts(settings: Settings, domain: Domain) -> list[_Conflict]:
     """Every conflict's attribute, datasets and state (never its entity token)."""
-    uri = integrated_table_uri(settings.lake, domain.id, "conflicts")
+    uri = integrated_table_uri(settings, domain.id, "conflicts")
     if not delta.table_exists(uri):
         return []
     table: pa.Table = delta.dataset(uri).to_table(

@@ -2,8 +2,9 @@
 
 Each value of a repository (整合库) with the dataset, run, file and row it came from.
 
-A raw key or any value needs ``PUBDATA_CLEARANCE=restricted``; a token alone reads what the
-shared zone holds (:mod:`etl.integrate.reading`).
+A raw key or any value needs a grant of the repository's restricted tables (the pipeline's own
+user: ``PUBDATA_CLEARANCE=restricted``); a token alone reads what the shared zone holds
+(:mod:`etl.integrate.reading`).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from etl.integrate.reading import (
     entity_name,
     find_record,
     require_restricted,
-    restricted_cleared,
+    restricted_granted,
     shared_record,
 )
 from etl.integrate.tables import LINEAGE_PARTS, lineage_column
@@ -95,9 +96,9 @@ def cmd_entity(settings: Settings, args: argparse.Namespace) -> int:
     """One entity's integrated record: each attribute's value, dataset, run, file, row and date."""
     registry, domain = _domain(settings, args.domain)
     name = entity_name(settings, domain, args.entity)
-    if name.token is not None and not restricted_cleared(settings):
+    if name.token is not None and not restricted_granted(settings, domain):
         if args.as_of is not None:
-            require_restricted(settings, "--as-of (the restricted history)")
+            require_restricted(settings, domain, "--as-of (the restricted history)")
         return _shared_entity(settings, domain, name.token, args.json)
     record = find_record(settings, registry, domain, name, args.as_of)
     if record is None:
@@ -133,9 +134,9 @@ def _shared_entity(settings: Settings, domain: Domain, token: str, as_json: bool
         return 0 if found.columns is not None else 1
     if not found.exists:
         sys.stderr.write(
-            f"pubdata: the shared zone has no integrated {domain.id} table ({found.uri}); at "
-            f"clearance {settings.clearance} a token shows nothing else "
-            "(PUBDATA_CLEARANCE=restricted reads the restricted record)\n"
+            f"pubdata: the shared zone has no integrated {domain.id} table ({found.uri}); "
+            "without the restricted records a token shows nothing else (a grant of them, or "
+            "for the pipeline's user PUBDATA_CLEARANCE=restricted, reads the record)\n"
         )
         return 1
     if found.columns is None:
@@ -183,8 +184,8 @@ def _export(domain: Domain, found: list[Correction], path: Path) -> None:
 
 def cmd_conflicts(settings: Settings, args: argparse.Namespace) -> int:
     """The per-department correction list of a repository (数据纠错回流)."""
-    require_restricted(settings, "pubdata conflicts (keys and values)")
     registry, domain = _domain(settings, args.domain)
+    require_restricted(settings, domain, "pubdata conflicts (keys and values)")
     if args.department is not None and args.department not in _departments(registry, domain):
         known = ", ".join(sorted(_departments(registry, domain)))
         raise ConfigError(
@@ -247,7 +248,7 @@ def trace_entity(settings: Settings, args: argparse.Namespace) -> int:
         known = ", ".join(domain.attributes)
         raise ConfigError(f"{domain.id} has no attribute {args.attribute!r} (attributes: {known})")
     name = entity_name(settings, domain, args.entity)
-    if name.token is not None and not restricted_cleared(settings):
+    if name.token is not None and not restricted_granted(settings, domain):
         values = _shared_lineage(settings, registry, domain, name.token)
     else:
         record = find_record(settings, registry, domain, name)
@@ -286,7 +287,9 @@ def _shared_lineage(
     found = shared_record(settings, domain, token)
     if not found.exists:
         require_restricted(
-            settings, f"tracing {domain.id} (the shared zone has no integrated {domain.id} table)"
+            settings,
+            domain,
+            f"tracing {domain.id} (the shared zone has no integrated {domain.id} table)",
         )
     if found.columns is None:
         raise ConfigError(f"no {domain.id} entity with that token in the shared zone")
@@ -319,8 +322,9 @@ def register(sub: Any) -> None:
         "entity",
         help="one integrated record: each attribute's value, source dataset, run, file, row",
         description=(
-            "An ID number or USCC (legacy 15-digit numbers and 组织机构代码 accepted) needs "
-            "PUBDATA_CLEARANCE=restricted; a token (<key_id>:...) shows what the shared zone "
+            "An ID number or USCC (legacy 15-digit numbers and 组织机构代码 accepted) needs a "
+            "grant of the repository's restricted tables (the pipeline's own user: "
+            "PUBDATA_CLEARANCE=restricted); a token (<key_id>:...) shows what the shared zone "
             "holds."
         ),
     )
@@ -333,7 +337,10 @@ def register(sub: Any) -> None:
     conflicts = sub.add_parser(
         "conflicts",
         help="per-department correction list (数据纠错回流): conflicting values and sources",
-        description="Keys and values: needs PUBDATA_CLEARANCE=restricted.",
+        description=(
+            "Keys and values: needs a grant of the repository's restricted tables (the "
+            "pipeline's own user: PUBDATA_CLEARANCE=restricted)."
+        ),
     )
     conflicts.add_argument("domain")
     conflicts.add_argument("--department", help="only conflicts this department's value lost")

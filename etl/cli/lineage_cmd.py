@@ -13,7 +13,7 @@ from etl.errors import ConfigError
 from etl.local_time import show
 from etl.registry import Dataset, load_registry
 from etl.settings import Settings
-from etl.zones import CLEARANCES, QUARANTINE, TABLE_ZONES, ZONES, Zone
+from etl.zones import CLEARANCES, QUARANTINE, TABLE_ZONES, ZONES
 
 
 def cmd_lineage(settings: Settings, args: argparse.Namespace) -> int:
@@ -126,27 +126,28 @@ def _rows_with_key(
 ) -> list[tuple[str, int]]:
     """``(lineage run id, source row)`` of the rows whose ``--row-key`` column has the value.
 
-    Searched in ``--zone``, else in the most open published zone the caller is cleared for
-    (and the quarantine table for restricted clearance); only ``--run``/``--date``'s run when
-    given.
+    Searched in ``--zone``, else in the most sensitive published zone the caller is granted
+    (and the quarantine table when granted); only ``--run``/``--date``'s run when given.
     """
     from etl.lake.layout import published_zones
     from etl.lineage.trace import find_rows, resolve_run
-    from etl.read.access import table_ref
+    from etl.read.access import granted_tables, locate, may_read
 
     column, value = args.row_key
     zones: list[Any] = [args.zone] if args.zone else []
     if not zones:
-        cleared = [z for z in published_zones(dataset) if _cleared(settings, z)]
-        zones = [max(cleared, key=CLEARANCES.index)] if cleared else [settings.clearance]
-        if settings.clearance == Zone.RESTRICTED:
+        granted = [
+            z for z in published_zones(dataset) if may_read(settings, locate(settings, dataset, z))
+        ]
+        zones = [max(granted, key=CLEARANCES.index)] if granted else [settings.clearance]
+        if may_read(settings, locate(settings, dataset, QUARANTINE)):
             zones.append(QUARANTINE)
     wanted = (
         resolve_run(settings, dataset, args.run, args.date) if (args.run or args.date) else None
     )
+    refs = [locate(settings, dataset, zone) for zone in zones]
     targets: list[tuple[str, int]] = []
-    for zone in zones:
-        ref = table_ref(settings, dataset, zone)
+    for ref in granted_tables(settings, refs, strict=True).tables:
         for run_id, row in find_rows(settings, dataset, ref.uri, column, value):
             lineage_run_id = f"{dataset.dag_id}/{run_id}"
             if wanted is None or wanted == lineage_run_id:
@@ -154,12 +155,6 @@ def _rows_with_key(
     if not targets:
         raise ConfigError(f"no row of {dataset.id} has that {column} in {', '.join(zones)}")
     return targets
-
-
-def _cleared(settings: Settings, zone: Any) -> bool:
-    from etl.read.access import cleared_for
-
-    return cleared_for(settings, zone)
 
 
 def render_trace(t: dict[str, Any], tz: ZoneInfo) -> str:
@@ -240,7 +235,8 @@ def register(sub: Any) -> None:
         description=(
             "pubdata trace DATASET --source-row N | --row-key COLUMN=VALUE traces a row; "
             "pubdata trace DOMAIN KEY|TOKEN [ATTRIBUTE] traces an integrated record's values "
-            "(a key needs PUBDATA_CLEARANCE=restricted)."
+            "(a key needs a grant of the repository's restricted tables; the pipeline's own "
+            "user: PUBDATA_CLEARANCE=restricted)."
         ),
     )
     trace.add_argument("dataset", help="a dataset id, or an integrated repository (domain) id")
@@ -256,7 +252,7 @@ def register(sub: Any) -> None:
         "--row-key",
         type=_row_key,
         metavar="COLUMN=VALUE",
-        help="find the row by a column value in your highest cleared zone",
+        help="find the row by a column value in your most sensitive granted zone",
     )
     trace.add_argument(
         "--zone",

@@ -14,6 +14,8 @@ from datetime import date
 from pathlib import Path
 
 from etl.cli import (
+    access_cmd,
+    audit_cmd,
     integrate_cmd,
     inventory_cmd,
     lineage_cmd,
@@ -22,6 +24,7 @@ from etl.cli import (
     quarantine_cmd,
     read_cmd,
     review_cmd,
+    serve_cmd,
 )
 from etl.cli.classify_cmd import add_classify_parser
 from etl.cli.entry import run_command
@@ -375,8 +378,11 @@ def build_parser() -> argparse.ArgumentParser:
     quarantine_cmd.register(sub)
     quality_cmd.register(sub)
     review_cmd.register(sub)
+    serve_cmd.register(sub)
     inventory_cmd.register(sub)
     products_cmd.register(sub)
+    audit_cmd.register(sub)
+    access_cmd.register(sub)
     add_classify_parser(sub)
     return parser
 

@@ -140,8 +140,9 @@ def register(sub: Any) -> None:
         help="quarantined rows by reason; export and re-submit fixed rows",
         description=(
             "Counts by reason need no clearance (no values). --export writes the raw rows of a "
-            "date and --resubmit stores fixed rows and re-runs the date; both need "
-            "PUBDATA_CLEARANCE=restricted."
+            "date and --resubmit stores fixed rows and re-runs the date; both read the quarantine "
+            "table, which needs a restricted grant (the pipeline's own user: "
+            "PUBDATA_CLEARANCE=restricted)."
         ),
     )
     cmd.add_argument("dataset")

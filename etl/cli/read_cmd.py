@@ -1,4 +1,4 @@
-"""``pubdata sql``: query the lake with DuckDB, within the caller's clearance.
+"""``pubdata sql``: query the lake with DuckDB, within the caller's grants.
 
 The same command is the reader distribution's own console script, ``pubdata-sql`` (:func:`main`),
 so a downstream team that installs only ``pubdata-reader`` queries the lake the same way.
@@ -32,7 +32,8 @@ def cmd_sql(settings: Settings, args: argparse.Namespace) -> int:
         con, catalog = sql.connect(settings, as_of, pinned)
         con.close()
         rows = [[name] for name in (*catalog.tables, *catalog.meta)]
-        sys.stdout.write(render([f"tables (clearance {settings.clearance})"], rows) + "\n")
+        header = f"tables ({catalog.principal}, clearance {settings.clearance})"
+        sys.stdout.write(render([header], rows) + "\n")
         return 0
     if not args.query:
         raise ConfigError('give a query, e.g. pubdata sql "SELECT count(*) FROM ..."')
@@ -121,7 +122,8 @@ def add_arguments(cmd: argparse.ArgumentParser) -> None:
 
 
 _DESCRIPTION = (
-    "Run SQL over every table your clearance (PUBDATA_CLEARANCE) covers, offline. "
+    "Run SQL over every table your grants cover (pubdata access whoami; PUBDATA_CLEARANCE can "
+    "only narrow them), offline. "
     "Tables: <zone>.<domain>.<dataset>, restricted.<domain>.<dataset>__quarantine, "
     "<zone>.integrated.<repository>_<table> (integrated repositories), _meta.<table>."
 )

@@ -162,7 +162,7 @@ def integrate(
     started = datetime.now(UTC)
     registry = registry if registry is not None else load_registry(settings.registry)
     key = load_token_key(settings.home, settings.token_key, provided=token_key)
-    uris = {t: integrated_table_uri(settings.lake, domain.id, t) for t in INTEGRATED_TABLES}
+    uris = {t: integrated_table_uri(settings, domain.id, t) for t in INTEGRATED_TABLES}
     bases = {t: delta.snapshot(uri) for t, uri in uris.items()}
     for one in runs:
         domain.contributor(one.dataset)  # a run of another dataset is a caller's mistake
@@ -175,7 +175,7 @@ def integrate(
     since = None if full else _last_as_of(settings.lake, domain.id)
     with _spill_folder(settings, domain) as folder:
         deliveries, matches = gather(
-            settings.lake,
+            settings,
             registry,
             domain,
             None if full else runs,

@@ -32,7 +32,7 @@ from etl.integrate.keys import KeyMatch, OrgCodeLookup, entity_keys
 from etl.integrate.model import Contributor, Domain
 from etl.integrate.tables import BUCKET, DATASET, attribute_types, candidates_schema, key_buckets
 from etl.lake import delta
-from etl.lake.layout import zone_table_uri
+from etl.lake.layout import Lake, zone_table_uri
 from etl.registry import Registry
 from etl.text.strings import as_strings
 from etl.zones import Zone
@@ -132,7 +132,7 @@ def _partitioning() -> pads.Partitioning:
     return pads.partitioning(pa.schema([(BUCKET, pa.int16())]), flavor="hive")
 
 
-def _restricted_uri(lake: str, registry: Registry, dataset_id: str) -> str:
+def _restricted_uri(lake: Lake, registry: Registry, dataset_id: str) -> str:
     dataset = registry.datasets.get(dataset_id)
     if dataset is None:
         raise ConfigError(f"contributing dataset {dataset_id!r} is not in the registry")
@@ -239,7 +239,7 @@ def _cast(values: Any, kind: pa.DataType, dataset_id: str, column: str) -> Any:
 
 
 def gather(
-    lake: str,
+    lake: Lake,
     registry: Registry,
     domain: Domain,
     runs: Sequence[ContributingRun] | None,
@@ -250,7 +250,7 @@ def gather(
     """Read the runs' rows into ``folder``, bucket by bucket, and count their keys.
 
     Args:
-        lake: the lake root.
+        lake: the lake (a deployment's settings, or a root URI).
         registry: the dataset registry (each contributor's table URI).
         domain: the repository.
         runs: the runs to read; None reads every row of every contributor (a full build).

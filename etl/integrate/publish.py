@@ -260,11 +260,11 @@ def publish_shared(
     Returns:
         What was published.
     """
-    records = _outgoing(current_records(settings.lake, domain))
+    records = _outgoing(current_records(settings, domain))
     classification, adults, minors = repository_classification(
         domain, registry, settings.lake, records, as_of
     )
-    uri = integrated_table_uri(settings.lake, domain.id, "records", Zone.SHARED)
+    uri = integrated_table_uri(settings, domain.id, "records", Zone.SHARED)
     metadata = {
         "pubdata.integration_id": integration_id,
         "pubdata.run_id": integration_id,

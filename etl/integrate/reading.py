@@ -4,9 +4,11 @@ What ``pubdata entity``, ``pubdata trace <domain>``, ``pubdata conflicts`` and t
 conflict counts read. An entity is named by its raw key (an ID number or USCC as any department
 writes it, or for legal entities the 组织机构代码 embedded in a known USCC: normalised by
 :mod:`etl.integrate.keys`) or by its token (``<key_id>:...``, the keyed HMAC the shared zone
-and the conflicts table carry). A raw key, and any value, needs restricted clearance
-(:func:`require_restricted`); a token alone reads the shared zone's protected copy of the
-records, when there is one. Errors and messages never carry a key or a value.
+and the conflicts table carry). A raw key, and any value, needs a grant of the repository's
+restricted tables (:func:`require_restricted`; for the pipeline's own user,
+``PUBDATA_CLEARANCE=restricted``); a token alone reads the shared zone's protected copy of the
+records, when there is one. Every table is opened through :func:`etl.read.access.granted_tables`.
+Errors and messages never carry a key or a value.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.errors import ConfigError, PolicyError
+from etl.access import AccessDenied
+from etl.errors import ConfigError
 from etl.extract.parts import SOURCE_FILE, SOURCE_ROW
 from etl.extract.reserved import LOGICAL_DATE, RUN_ID
 from etl.integrate.keys import OrgCodeLookup, org_code_keys, person_keys, uscc_keys
@@ -35,8 +38,9 @@ from etl.integrate.tables import (
     records_as_of,
 )
 from etl.lake import delta
-from etl.lake.layout import integrated_table_uri
+from etl.lake.layout import Lake, integrated_table_uri
 from etl.protect.keys import TokenKey, load_token_key
+from etl.read.access import TableRef, authorized_ref, granted_tables, integrated_ref, why_not
 from etl.registry import Registry
 from etl.settings import Settings
 from etl.zones import Zone
@@ -53,7 +57,7 @@ __all__ = [
     "entity_name",
     "find_record",
     "require_restricted",
-    "restricted_cleared",
+    "restricted_granted",
     "shared_record",
 ]
 
@@ -61,22 +65,40 @@ __all__ = [
 TOKEN_MARK = ":"
 
 
-def restricted_cleared(settings: Settings) -> bool:
-    """Whether the caller may read keys and values (``PUBDATA_CLEARANCE=restricted``)."""
-    return settings.clearance.covers(Zone.RESTRICTED)
+def _table(
+    settings: Settings, domain: Domain, table: str, zone: Zone = Zone.RESTRICTED
+) -> TableRef:
+    return integrated_ref(domain.id, table, zone, settings)
 
 
-def require_restricted(settings: Settings, what: str) -> None:
-    """Refuse ``what`` unless the caller is cleared for the restricted zone.
+def _open(settings: Settings, ref: TableRef, what: str) -> str:
+    """The table's URI once the gate let the caller read it (a refusal names ``what``).
 
     Raises:
-        PolicyError: one line naming ``PUBDATA_CLEARANCE``.
+        AccessDenied: one line naming ``what``, the principal and the table.
     """
-    if not restricted_cleared(settings):
-        raise PolicyError(
-            f"{what} needs clearance restricted; this caller is cleared for "
-            f"{settings.clearance} (PUBDATA_CLEARANCE)"
-        )
+    try:
+        return authorized_ref(settings, ref).uri
+    except AccessDenied as exc:
+        raise AccessDenied(f"{what}: {exc}") from None
+
+
+def restricted_granted(settings: Settings, domain: Domain) -> bool:
+    """Whether the caller may read the repository's keys and values (its restricted records)."""
+    return why_not(settings, _table(settings, domain, "records")) is None
+
+
+def require_restricted(settings: Settings, domain: Domain, what: str) -> None:
+    """Refuse ``what`` unless the caller may read the repository's restricted records.
+
+    A question, not a read: the read that follows passes the gate itself.
+
+    Raises:
+        AccessDenied: one line naming ``what``, the principal and the table.
+    """
+    reason = why_not(settings, _table(settings, domain, "records"))
+    if reason is not None:
+        raise AccessDenied(f"{what}: {reason}")
 
 
 @dataclass(frozen=True)
@@ -91,9 +113,8 @@ def _token_key(settings: Settings) -> TokenKey:
     return load_token_key(settings.home, settings.token_key)
 
 
-def _known_keys(settings: Settings, domain: Domain) -> pa.Array:
-    """Every key the records table holds (any version), each once."""
-    uri = integrated_table_uri(settings.lake, domain.id, "records")
+def _known_keys(uri: str, domain: Domain) -> pa.Array:
+    """Every key the records table at ``uri`` holds (any version), each once."""
     if not delta.table_exists(uri):
         return pa.array([], pa.string())
     column = delta.dataset(uri).to_table(columns=[domain.key.name]).column(domain.key.name)
@@ -114,7 +135,7 @@ def entity_name(settings: Settings, domain: Domain, text: str) -> EntityName:
     given = text.strip()
     if TOKEN_MARK in given:
         return EntityName(token=given)
-    require_restricted(settings, f"naming a {domain.id} entity by its {domain.key.title}")
+    require_restricted(settings, domain, f"naming a {domain.id} entity by its {domain.key.title}")
     one = pa.array([given], pa.string())
     if domain.entity == "person":
         key = person_keys(one)[0].as_py()
@@ -122,7 +143,8 @@ def entity_name(settings: Settings, domain: Domain, text: str) -> EntityName:
         key = uscc_keys(one)[0].as_py()
         code = org_code_keys(one)[0].as_py() if key is None else None
         if code is not None:
-            lookup = OrgCodeLookup.from_usccs(_known_keys(settings, domain))
+            records = _open(settings, _table(settings, domain, "records"), "an org code's look-up")
+            lookup = OrgCodeLookup.from_usccs(_known_keys(records, domain))
             key = lookup.resolve(pa.array([code], pa.string()))[0].as_py()
             if key is None:
                 raise ConfigError(
@@ -202,13 +224,15 @@ def find_record(
     """The entity's current record (or the version in force on ``as_of``); None if unknown.
 
     Raises:
-        PolicyError: the caller is not cleared for the restricted zone.
+        AccessDenied: the caller may not read the repository's restricted records.
     """
-    require_restricted(settings, f"reading the integrated {domain.id} records")
+    uri = _open(
+        settings, _table(settings, domain, "records"), f"the integrated {domain.id} records"
+    )
     token_key = _token_key(settings)
     key = name.key
     if key is None:  # a token: find the key it was made from among the keys held
-        known = _known_keys(settings, domain)
+        known = _known_keys(uri, domain)
         tokens = entity_tokens(domain, known, token_key)
         at = pc.index(tokens, pa.scalar(name.token, pa.string())).as_py()
         if at < 0:
@@ -216,12 +240,11 @@ def find_record(
         key = known[at].as_py()
     match = pc.field(domain.key.name) == pa.scalar(key, pa.string())
     if as_of is None:
-        uri = integrated_table_uri(settings.lake, domain.id, "records")
         if not delta.table_exists(uri):
             return None
         rows = delta.dataset(uri).to_table(filter=match & pc.field(IS_CURRENT)).to_pylist()
     else:
-        rows = records_as_of(settings.lake, domain, as_of).filter(match).to_pylist()
+        rows = records_as_of(settings, domain, as_of).filter(match).to_pylist()
     if not rows:
         return None
     row = rows[0]
@@ -273,8 +296,16 @@ class SharedRecord:
 
 
 def shared_record(settings: Settings, domain: Domain, token: str) -> SharedRecord:
-    """The entity's row in the shared zone's copy of the records, keyed by its token."""
-    uri = integrated_table_uri(settings.lake, domain.id, "records", Zone.SHARED)
+    """The entity's row in the shared zone's copy of the records, keyed by its token.
+
+    Raises:
+        AccessDenied: the caller may not read the shared copy.
+    """
+    uri = _open(
+        settings,
+        _table(settings, domain, "records", Zone.SHARED),
+        f"the shared {domain.id} records",
+    )
     if not delta.table_exists(uri):
         return SharedRecord(uri, False, None)
     source = delta.dataset(uri)
@@ -330,8 +361,11 @@ class Correction:
     is_open: bool
 
 
-def _conflicts(lake: str, domain: Domain, open_only: bool) -> pa.Table:
-    uri = integrated_table_uri(lake, domain.id, "conflicts")
+def _conflicts(lake: Lake, domain: Domain, open_only: bool) -> pa.Table:
+    return _conflicts_at(integrated_table_uri(lake, domain.id, "conflicts"), open_only)
+
+
+def _conflicts_at(uri: str, open_only: bool) -> pa.Table:
     if not delta.table_exists(uri):
         return pa.table({})
     return delta.dataset(uri).to_table(filter=pc.field("is_open") if open_only else None)
@@ -355,10 +389,15 @@ def corrections(
         open_only: only the conflicts still open.
 
     Raises:
-        PolicyError: the caller is not cleared for the restricted zone.
+        AccessDenied: the caller may not read the repository's conflicts and candidates.
     """
-    require_restricted(settings, f"the correction list of {domain.id} (keys and values)")
-    conflicts = _conflicts(settings.lake, domain, open_only)
+    require_restricted(settings, domain, f"the correction list of {domain.id} (keys and values)")
+    wanted = [_table(settings, domain, "conflicts"), _table(settings, domain, "candidates")]
+    try:
+        conflicts_ref, candidates_ref = granted_tables(settings, wanted, strict=True).tables
+    except AccessDenied as exc:
+        raise AccessDenied(f"the correction list of {domain.id}: {exc}") from None
+    conflicts = _conflicts_at(conflicts_ref.uri, open_only)
     if conflicts.num_rows == 0:
         return []
     rows = conflicts.to_pylist()
@@ -366,7 +405,8 @@ def corrections(
         rows = [r for r in rows if _department(registry, r["other"]) == department]
     if not rows:
         return []
-    candidates = _candidates(settings, domain, {d for r in rows for d in (r["source"], r["other"])})
+    datasets = {d for r in rows for d in (r["source"], r["other"])}
+    candidates = _candidates(settings, candidates_ref.uri, domain, datasets)
     out = []
     for r in rows:
         key, values = candidates.get(r["entity"], (None, {}))
@@ -389,10 +429,9 @@ def corrections(
 
 
 def _candidates(
-    settings: Settings, domain: Domain, datasets: Iterable[str]
+    settings: Settings, uri: str, domain: Domain, datasets: Iterable[str]
 ) -> dict[str, tuple[str, dict[str, dict[str, Any]]]]:
-    """The datasets' candidates: entity token → (its key, dataset → its candidate row)."""
-    uri = integrated_table_uri(settings.lake, domain.id, "candidates")
+    """The datasets' candidates (table at ``uri``): entity token → (its key, dataset → row)."""
     if not delta.table_exists(uri):
         return {}
     wanted = pa.array(sorted(datasets), pa.string())
@@ -432,7 +471,7 @@ class ConflictCount:
         return {"lost": self.lost, "won": self.won}
 
 
-def conflict_counts(lake: str, domains: Iterable[Domain]) -> dict[str, ConflictCount]:
+def conflict_counts(lake: Lake, domains: Iterable[Domain]) -> dict[str, ConflictCount]:
     """Per contributing dataset, its open conflicts over every repository (no values read)."""
     lost: dict[str, int] = {}
     won: dict[str, int] = {}

@@ -50,7 +50,7 @@ from etl.extract.reserved import LOGICAL_DATE, RUN_ID
 from etl.integrate.model import LINEAGE_SEPARATOR, VERSION_COLUMNS, Domain, EntityKind
 from etl.lake import delta
 from etl.lake.dictionary import FieldDoc, TableDoc
-from etl.lake.layout import integrated_table_uri
+from etl.lake.layout import Lake, integrated_table_uri
 from etl.protect.keys import TokenKey
 from etl.protect.tokens import tokenize
 
@@ -268,12 +268,12 @@ def as_of_filter(day: date) -> pads.Expression:
 
 
 def records_as_of(
-    lake: str, domain: Domain, day: date, columns: Iterable[str] | None = None
+    lake: Lake, domain: Domain, day: date, columns: Iterable[str] | None = None
 ) -> pa.Table:
     """Each entity's record as it stood on ``day`` (one row per entity known by then).
 
     Args:
-        lake: the lake root.
+        lake: the lake (a deployment's settings, or a root URI).
         domain: the repository.
         day: the day (a logical date).
         columns: the columns to read (None: all).
@@ -289,7 +289,7 @@ def records_as_of(
     return delta.dataset(uri).to_table(columns=wanted, filter=as_of_filter(day))
 
 
-def current_records(lake: str, domain: Domain, columns: Iterable[str] | None = None) -> pa.Table:
+def current_records(lake: Lake, domain: Domain, columns: Iterable[str] | None = None) -> pa.Table:
     """Each entity's current record (``is_current``); empty before the first build."""
     uri = integrated_table_uri(lake, domain.id, "records")
     wanted = list(columns) if columns is not None else None

@@ -29,9 +29,9 @@ from deltalake.exceptions import CommitFailedError, DeltaError, TableNotFoundErr
 from deltalake.transaction import AddAction, Transaction
 
 from etl.errors import ConcurrentRun
-from etl.lake import store_probe
+from etl.lake import private, store_probe
 from etl.lake.dictionary import TableDoc
-from etl.lake.storage import filesystem, is_s3, s3_settings, storage_options
+from etl.lake.storage import filesystem, is_s3, refusal, s3_settings, storage_options
 
 log = logging.getLogger(__name__)
 
@@ -43,14 +43,21 @@ _WRITER = WriterProperties(compression="ZSTD", max_row_group_size=262_144)
 
 def _prepare(uri: str) -> None:
     if "://" not in uri:
+        private.prepare(uri)  # a restricted table's zone root is owner-only before any write
         Path(uri).mkdir(parents=True, exist_ok=True)
     elif is_s3(uri):
         # Once per process and store: refuse a store that would lose commits silently.
-        store_probe.probe(uri, s3_settings())
+        store_probe.probe(uri, s3_settings(uri=uri))
 
 
 def _table(uri: str, version: int | None = None) -> DeltaTable:
-    return DeltaTable(uri, version=version, storage_options=storage_options(uri))
+    try:
+        return DeltaTable(uri, version=version, storage_options=storage_options(uri))
+    except OSError as exc:  # object_store's errors, a refused key among them
+        refused = refusal(uri, exc)
+        if refused is None:
+            raise
+        raise refused from None
 
 
 def _commit(metadata: Mapping[str, Any], txn: Transaction | None = None) -> CommitProperties:
@@ -682,6 +689,7 @@ def commit(
         committed = _committed_version(staged.uri, token)
         if base is not None and staged.doc is not None:
             _describe(staged.uri, staged.doc)
+        private.seal(staged.uri)
         return committed
 
 
@@ -807,7 +815,64 @@ def append(
                 raise
             time.sleep(random.uniform(0.01, 0.05) * attempt)
             continue
+        private.seal(uri)
         return int(_table(uri).version())
+
+
+def append_claimed(
+    uri: str,
+    table: pa.Table,
+    metadata: Mapping[str, Any],
+    txn: tuple[str, int],
+    base: DeltaTable | None,
+    configuration: Mapping[str, str] | None = None,
+) -> bool:
+    """Append rows on top of ``base`` as the application transaction ``txn``, or not at all.
+
+    For writers that must commit in order (the access log's hash chain): the commit is made
+    once, without delta-rs's own retries, so any commit since ``base`` (another writer's, a
+    compaction) makes it fail and the caller reads the table again.
+
+    Args:
+        uri: the table.
+        table: the rows.
+        metadata: commit metadata (flat strings; see :func:`_commit`).
+        txn: (app id, version) the commit records.
+        base: the table as the caller read it (None: no table yet, the commit creates it).
+        configuration: Delta table properties of a table this commit creates.
+
+    Returns:
+        True when committed, False when another commit came first (nothing was written).
+    """
+    _prepare(uri)
+    properties = _commit(metadata, Transaction(*txn))
+    try:
+        if base is None:
+            write_deltalake(
+                uri,
+                table,
+                storage_options=storage_options(uri),
+                mode="append",
+                configuration=configuration,
+                writer_properties=_WRITER,
+                commit_properties=properties,
+            )
+        else:
+            write_deltalake(
+                base,
+                table,
+                mode="append",
+                schema_mode="merge",
+                writer_properties=_WRITER,
+                commit_properties=properties,
+            )
+    except CommitFailedError:
+        return False
+    except DeltaError as exc:
+        if base is None and "already exists" in str(exc):  # another writer created it first
+            return False
+        raise
+    return True
 
 
 def _filesystem(uri: str) -> pafs.FileSystem | None:

@@ -26,7 +26,7 @@ from typing import Literal
 from deltalake import CommitProperties, WriterProperties
 from deltalake.exceptions import CommitFailedError
 
-from etl.lake import delta, store_probe
+from etl.lake import delta, private, store_probe
 from etl.lake.layout import META_TABLES, meta_table_uri, quarantine_table_uri, zone_table_uri
 from etl.lake.storage import is_s3
 from etl.registry import Registry
@@ -85,12 +85,11 @@ def lake_tables(
     for ds in sorted(registry.datasets.values(), key=lambda d: d.id):
         if "curated" in wanted:
             candidates += [
-                LakeTable("curated", zone_table_uri(settings.lake, z, ds.domain, ds.id))
-                for z in ZONES
+                LakeTable("curated", zone_table_uri(settings, z, ds.domain, ds.id)) for z in ZONES
             ]
         if "quarantine" in wanted:
             candidates.append(
-                LakeTable("quarantine", quarantine_table_uri(settings.lake, ds.domain, ds.id))
+                LakeTable("quarantine", quarantine_table_uri(settings, ds.domain, ds.id))
             )
     if "meta" in wanted:
         candidates += [LakeTable("meta", meta_table_uri(settings.lake, t)) for t in META_TABLES]
@@ -99,7 +98,7 @@ def lake_tables(
 
 def _before_commit(settings: Settings, uri: str) -> None:
     if is_s3(uri):
-        store_probe.probe(uri, settings.s3)
+        store_probe.probe(uri, settings.s3_for(uri))
 
 
 def compact_table(settings: Settings, uri: str) -> tuple[int, int]:
@@ -114,6 +113,7 @@ def compact_table(settings: Settings, uri: str) -> tuple[int, int]:
         writer_properties=_WRITER,
         commit_properties=CommitProperties(custom_metadata={"pubdata.maintenance": "compact"}),
     )
+    private.seal(uri)  # the compacted files of a restricted table are owner-only too
     return int(metrics.get("numFilesRemoved", 0)), int(metrics.get("numFilesAdded", 0))
 
 

@@ -2,16 +2,21 @@
 
 One place turns :class:`etl.settings.S3Settings` into delta-rs ``storage_options`` and a native
 pyarrow filesystem, so writers, readers, DuckDB views and maintenance all talk to the same store
-the same way.
+the same way. Each zone may live in its own location with its own keys
+(:meth:`etl.settings.Settings.zone_store`); a table's URI picks the keys of the zone holding it,
+so the store itself refuses a process whose keys do not reach that zone.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import pyarrow.fs as pafs
 
+from etl.errors import StoreRefused
 from etl.settings import S3Settings, Settings
+from etl.zones import Zone
 
 S3_SCHEMES = ("s3://", "s3a://")
 
@@ -32,9 +37,62 @@ def split_s3(uri: str) -> tuple[str, str]:
     return parts.netloc, parts.path.strip("/")
 
 
-def s3_settings(s3: S3Settings | None = None) -> S3Settings:
-    """The object-store settings given, else those of the environment."""
-    return s3 if s3 is not None else Settings.from_env().s3
+@dataclass(frozen=True)
+class ZoneLocation:
+    """Where one zone lives and how delta-rs reaches it.
+
+    Attributes:
+        zone: the zone.
+        uri: the zone's root URI; its tables are below it (:mod:`etl.lake.layout`).
+        storage_options: delta-rs options with the zone's keys (None: a local folder).
+            Never shown.
+    """
+
+    zone: Zone
+    uri: str
+    storage_options: dict[str, str] | None = field(repr=False)
+
+
+def zone_location(settings: Settings, zone: Zone) -> ZoneLocation:
+    """The location of ``zone`` and the storage options with its keys.
+
+    Table URIs below it come from :mod:`etl.lake.layout` (given the same settings); delta-rs and
+    pyarrow reach each with the keys of the zone holding it (:func:`storage_options`).
+    """
+    store = settings.zone_store(zone)
+    return ZoneLocation(zone, store.root, storage_options(store.root, store.s3))
+
+
+#: What the stores' and clients' messages say when the keys do not reach an object: S3's
+#: ``AccessDenied`` (403), as delta-rs (object_store) and pyarrow's S3 filesystem word it.
+_REFUSALS = ("AccessDenied", "ACCESS_DENIED", "lacked the necessary privileges", "403 Forbidden")
+
+
+def refusal(uri: str, exc: BaseException) -> StoreRefused | None:
+    """The one-line error for a store's refusal of ``uri`` (None: ``exc`` is another error).
+
+    The message names the zone holding the table and the table's URI; the store's own text
+    (request ids, the XML body) is left out.
+    """
+    if not is_s3(uri) or not any(word in str(exc) for word in _REFUSALS):
+        return None
+    store = Settings.from_env().store_of(uri)
+    where = f"the {store.zone} zone's table" if store is not None else "the table"
+    return StoreRefused(
+        f"the object store refused this process's keys on {where} {uri} (AccessDenied)"
+    )
+
+
+def s3_settings(s3: S3Settings | None = None, uri: str | None = None) -> S3Settings:
+    """The object-store settings given, else those of the environment that reach ``uri``.
+
+    Without settings given, the keys are those of the zone holding ``uri``
+    (``PUBDATA_S3_<ZONE>_*``), else the lake's.
+    """
+    if s3 is not None:
+        return s3
+    env = Settings.from_env()
+    return env.s3_for(uri) if uri is not None else env.s3
 
 
 def storage_options(uri: str, s3: S3Settings | None = None) -> dict[str, str] | None:
@@ -48,7 +106,7 @@ def storage_options(uri: str, s3: S3Settings | None = None) -> dict[str, str] | 
     """
     if not is_s3(uri):
         return None
-    cfg = s3_settings(s3)
+    cfg = s3_settings(s3, uri)
     options = {"AWS_REGION": cfg.region, "aws_conditional_put": "etag"}
     if cfg.endpoint:
         options["AWS_ENDPOINT_URL"] = cfg.endpoint
@@ -94,5 +152,7 @@ def filesystem(uri: str, s3: S3Settings | None = None) -> pafs.FileSystem | None
         return pafs.SubTreeFileSystem(uri.removeprefix("file://"), pafs.LocalFileSystem())
     if is_s3(uri):
         bucket, key = split_s3(uri)
-        return pafs.SubTreeFileSystem(f"{bucket}/{key}".rstrip("/"), s3_filesystem(s3))
+        return pafs.SubTreeFileSystem(
+            f"{bucket}/{key}".rstrip("/"), s3_filesystem(s3_settings(s3, uri))
+        )
     return None

@@ -12,6 +12,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from etl.audit import findings as audit_findings
+from etl.audit import log as access_log
 from etl.lake import delta
 from etl.lake.layout import meta_table_uri
 
@@ -237,6 +239,10 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("recorded_at", _TS),
         ]
     ),
+    # Every read of the lake, hash-chained (etl.audit.log): names and counts, never a value.
+    "access_log": access_log.SCHEMA,
+    # The anomaly findings already raised (etl.audit.findings), so each alerts once.
+    "access_findings": audit_findings.SCHEMA,
 }
 
 

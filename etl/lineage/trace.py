@@ -2,8 +2,8 @@
 
 The answer names the department, the delivered file (fingerprint and the row's place in it), a
 resubmission if the row's values were fixed later, the run, the suite and what it said about
-this row, the zones holding the row (checked at the run's Delta versions, within the caller's
-clearance) and what each zone did to each column. It never contains a value of the row.
+this row, the zones holding the row (checked at the run's Delta versions, in the tables the
+caller is granted) and what each zone did to each column. It never contains a value of the row.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from etl.errors import ConfigError
 from etl.lake import delta
 from etl.lineage.columns import latest_run, run_columns
 from etl.lineage.meta import read_meta
-from etl.read.access import cleared_for
+from etl.read.access import TableRef, granted_tables
 from etl.registry import Dataset
 from etl.runtime.context import CLEARED
 from etl.settings import Settings
-from etl.zones import TableZone, storage_zone
+from etl.zones import TableZone
 
 _LOCATION = {
     "csv": "line {line} of the file (data row {row} after the header)",
@@ -144,7 +144,7 @@ def trace_row(
         },
         "row": {"outcome": outcome, "reasons": row_reasons},
         "checks": _checks(lake, lineage_run_id, run, row_reasons, outcome),
-        "zones": _zones(settings, runs, run["run_id"], source_row),
+        "zones": _zones(settings, dataset, runs, run["run_id"], source_row),
         "columns": run_columns(lake, lineage_run_id),
     }
 
@@ -194,9 +194,18 @@ def _reason_of(result: dict[str, Any]) -> str:
 
 
 def _zones(
-    settings: Settings, runs: list[dict[str, Any]], run_id: str, source_row: int
+    settings: Settings, dataset: Dataset, runs: list[dict[str, Any]], run_id: str, source_row: int
 ) -> list[dict[str, Any]]:
-    """Whether each table of the run holds the row, at the version the run wrote."""
+    """Whether each table of the run holds the row, at the version the run wrote.
+
+    Only the tables the caller is granted are opened; the others say why not.
+    """
+    tables = {
+        r["table_uri"]: TableRef(dataset.id, r["zone"], dataset.domain, r["table_uri"])
+        for r in runs
+        if r["zone"]
+    }
+    granted = granted_tables(settings, list(tables.values()), strict=False)
     out = []
     for r in sorted(runs, key=lambda r: r["zone"] or ""):
         if not r["zone"]:
@@ -207,9 +216,10 @@ def _zones(
             "table": r["table_uri"],
             "version": r["delta_version"],
         }
-        if not cleared_for(settings, zone):
+        reason = granted.refused.get(tables[r["table_uri"]])
+        if reason is not None:
             entry["holds_row"] = None
-            entry["note"] = f"not checked: needs clearance {storage_zone(zone)}"
+            entry["note"] = f"not checked: {reason}"
         else:
             entry["holds_row"] = _holds(r["table_uri"], r["delta_version"], run_id, source_row)
         out.append(entry)

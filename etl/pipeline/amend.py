@@ -7,7 +7,8 @@ The design keeps everything:
   (their raw values, so it needs restricted clearance) with ``_source_row`` and ``_reasons``;
 * a person fixes values in that CSV; ``--resubmit FILE`` checks it (UTF-8 CSV with
   ``_source_row`` and exactly the delivery's columns; every row one that is quarantined for D)
-  and stores it unchanged as ``PUBDATA_HOME/resubmissions/<dataset>/<D>/<NNN>-<sha12>.csv``;
+  and stores it unchanged (owner-only: folders 0700, file 0600) as
+  ``PUBDATA_HOME/resubmissions/<dataset>/<D>/<NNN>-<sha12>.csv``;
 * every run of D (the one ``--resubmit`` starts, and any later re-run) reads the delivery, then
   applies the stored files in order: a resubmitted row replaces the delivered row with the same
   ``(_source_file, _source_row)`` (``_source_row`` alone while that names one row, as in a
@@ -37,6 +38,7 @@ import pyarrow.compute as pc
 from etl.errors import ConfigError, DataError
 from etl.extract.csv_reader import read_csv_file
 from etl.extract.fingerprint import hash_file
+from etl.lake.private import PRIVATE_FILE, private_folder
 from etl.runtime.records import Amendment
 from etl.settings import Settings
 
@@ -182,9 +184,11 @@ def store(
     if any(p.stem.endswith(sha256[:12]) for p in existing):
         raise ConfigError(f"{path.name} was already resubmitted for {day.isoformat()}")
     target = folder(settings, dataset, day) / f"{len(existing) + 1:03d}-{sha256[:12]}.csv"
-    target.parent.mkdir(parents=True, exist_ok=True)
+    # raw values: owner-only, like the staging folder and the restricted zone
+    private_folder(target.parent, settings.resubmissions)
     tmp = target.with_suffix(".tmp")
     shutil.copyfile(path, tmp)
+    tmp.chmod(PRIVATE_FILE)
     tmp.replace(target)
     log.info("stored a resubmission of %d rows for %s %s", len(rows), dataset, day.isoformat())
     return target

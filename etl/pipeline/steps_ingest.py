@@ -103,7 +103,7 @@ def _previous_deliveries(settings: Settings, dataset: Dataset) -> list[PreviousD
 
 def _previous_schema(settings: Settings, dataset: Dataset) -> pa.Schema | None:
     """The restricted zone table's current schema (None before the first load)."""
-    uri = zone_table_uri(settings.lake, Zone.RESTRICTED, dataset.domain, dataset.id)
+    uri = zone_table_uri(settings, Zone.RESTRICTED, dataset.domain, dataset.id)
     return delta.schema(uri) if delta.table_exists(uri) else None
 
 

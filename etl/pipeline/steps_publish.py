@@ -73,7 +73,7 @@ def _history(
     Streamed from the restricted zone's files batch by batch: a dataset of many loaded days
     never sits in memory whole.
     """
-    uri = zone_table_uri(settings.lake, Zone.RESTRICTED, dataset.domain, dataset.id)
+    uri = zone_table_uri(settings, Zone.RESTRICTED, dataset.domain, dataset.id)
     if dataset.load != "partition" or not delta.table_exists(uri):
         return
     if not set(columns) <= set(delta.schema(uri).names):
@@ -414,9 +414,9 @@ def load(settings: Settings, dataset: Dataset, ctx: RunContext) -> LoadResult:
     day = ctx.logical_date.isoformat()
     whole = dataset.load == "snapshot"
     tables: dict[str, str] = {
-        zone: zone_table_uri(settings.lake, zone, dataset.domain, dataset.id) for zone in zones
+        zone: zone_table_uri(settings, zone, dataset.domain, dataset.id) for zone in zones
     }
-    tables[QUARANTINE] = quarantine_table_uri(settings.lake, dataset.domain, dataset.id)
+    tables[QUARANTINE] = quarantine_table_uri(settings, dataset.domain, dataset.id)
     order = [name for name in COMMIT_ORDER if name in tables]
     # every base is read before anything is written: a claim made by another run after this
     # point conflicts with this run's commits

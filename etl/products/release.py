@@ -60,8 +60,8 @@ class _Read:
 def _uri(settings: Settings, source: Source, registry: Registry) -> str:
     if source.dataset is not None:
         dataset = registry.get(source.dataset)
-        return zone_table_uri(settings.lake, Zone(source.zone), dataset.domain, dataset.id)
-    return integrated_table_uri(settings.lake, str(source.repository), "records", Zone.SHARED)
+        return zone_table_uri(settings, Zone(source.zone), dataset.domain, dataset.id)
+    return integrated_table_uri(settings, str(source.repository), "records", Zone.SHARED)
 
 
 def _read_source(

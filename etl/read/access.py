@@ -1,22 +1,36 @@
-"""Which table a caller may read: zones, clearance and table locations.
+"""Which table a caller may read: the one gate every read of a zone table goes through.
 
-A caller's clearance (``PUBDATA_CLEARANCE``) is the most sensitive zone it may read:
-``open`` < ``shared`` < ``restricted``. Quarantine tables hold raw rows and count as restricted.
-``_meta`` tables hold no data values and are readable at every clearance. The integrated
-repositories' tables (:mod:`etl.integrate`) are read like a dataset's, in the SQL schema
-:data:`INTEGRATED_SCHEMA`: ``restricted.integrated.<domain>_<table>`` for the records,
-candidates and conflicts, ``shared.integrated.<domain>_records`` for the protected current
-records.
+A caller is a principal (:func:`etl.access.current_principal`): the pipeline's own OS user,
+a named principal, or another OS user, with the grants the access file gives it. A table is
+read only when :func:`granted_tables` lets it through: the caller's grants cover its zone,
+domain and dataset, and its clearance request (``PUBDATA_CLEARANCE``, ``open`` < ``shared`` <
+``restricted``) is not narrower than its zone. Quarantine tables hold raw rows and count as
+restricted. ``_meta`` tables hold no data values; they are open to any caller with an active
+grant (:func:`etl.access.decide.may_read_meta`).
+
+:func:`granted_tables` is the single place where reads are decided, for ``etl.read``,
+``pubdata sql``, the integrated repositories' commands and the row trace: whatever must
+happen on every read (the access log) belongs there.
+
+The integrated repositories' tables (:mod:`etl.integrate`) are read like a dataset's, in the
+SQL schema :data:`INTEGRATED_SCHEMA`: ``restricted.integrated.<domain>_<table>`` for the
+records, candidates and conflicts, ``shared.integrated.<domain>_records`` for the protected
+current records.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
-from etl.errors import ConfigError, PolicyError
+from etl.access import AccessDenied, Principal, TableScope, current_principal, refusal
+from etl.access.decide import may_read_meta
+from etl.errors import ConfigError
 from etl.lake import delta
 from etl.lake.layout import (
     INTEGRATED_TABLES,
+    Lake,
     integrated_table_uri,
     published_zones,
     quarantine_table_uri,
@@ -25,7 +39,7 @@ from etl.lake.layout import (
 from etl.registry import Dataset, Registry, load_registry
 from etl.registry.loader import domain_ids
 from etl.settings import Settings
-from etl.zones import QUARANTINE, TableZone, Zone, storage_zone, table_zone
+from etl.zones import QUARANTINE, TableZone, Zone, table_zone
 
 #: The SQL schema (the name's middle part) of the integrated repositories' tables.
 INTEGRATED_SCHEMA = "integrated"
@@ -33,19 +47,21 @@ INTEGRATED_SCHEMA = "integrated"
 
 @dataclass(frozen=True)
 class TableRef:
-    """One curated (or quarantine) table of one dataset.
+    """One curated, quarantine or integrated table.
 
     Attributes:
-        dataset: the registry id.
+        dataset: the registry id (an integrated table: ``<domain>_<table>``).
         zone: ``open``, ``shared``, ``restricted`` or ``quarantine``.
-        domain: the dataset's domain.
+        domain: the dataset's domain (an integrated table: :data:`INTEGRATED_SCHEMA`).
         uri: where the Delta table lives.
+        repository: an integrated table's repository (domain) id; None for a dataset's.
     """
 
     dataset: str
     zone: TableZone
     domain: str
     uri: str
+    repository: str | None = None
 
     @property
     def sql_name(self) -> str:
@@ -53,6 +69,126 @@ class TableRef:
         if self.zone == QUARANTINE:
             return f"{Zone.RESTRICTED}.{self.domain}.{self.dataset}__{QUARANTINE}"
         return f"{self.zone}.{self.domain}.{self.dataset}"
+
+    @property
+    def scope(self) -> TableScope:
+        """What grants are matched against (an integrated table: its repository, no dataset)."""
+        if self.repository is not None:
+            return TableScope(self.sql_name, self.zone, self.repository, None)
+        return TableScope(self.sql_name, self.zone, self.domain, self.dataset)
+
+
+@dataclass(frozen=True)
+class Granted:
+    """What one read may open, as :func:`granted_tables` decided it.
+
+    Attributes:
+        principal: who is reading.
+        tables: the tables it may read, in the order asked.
+        refused: the tables it may not, with why (one line each: principal and table).
+        meta: the ``_meta`` tables it may read (of those asked).
+    """
+
+    principal: Principal
+    tables: tuple[TableRef, ...]
+    refused: dict[TableRef, str] = field(default_factory=dict)
+    meta: tuple[str, ...] = ()
+
+
+def today(settings: Settings) -> date:
+    """The day grants are checked against: today in ``PUBDATA_TIMEZONE``."""
+    return datetime.now(settings.zone).date()
+
+
+def caller(settings: Settings, principal: Principal | None = None) -> Principal:
+    """The principal reading: ``principal`` when given (a UI request's), else this process's.
+
+    Raises:
+        PolicyError: a named principal with a wrong secret, or an unsafe access file.
+        ConfigError: an invalid access file.
+    """
+    return principal if principal is not None else current_principal(settings)
+
+
+def granted_tables(
+    settings: Settings,
+    refs: Sequence[TableRef],
+    *,
+    strict: bool,
+    meta: Sequence[str] = (),
+    principal: Principal | None = None,
+) -> Granted:
+    """THE gate: decide which of ``refs`` (and ``_meta`` tables) the caller may read now.
+
+    Every read of a zone table by or for a caller passes here once per read (a ``pubdata sql``
+    connection, an ``etl.read.read`` call, an integrated repository's command); the access log
+    of reads is to be recorded here. The pipeline's own steps write and read as the pipeline
+    and do not pass here.
+
+    Args:
+        settings: the lake, the access file, the clearance request and the timezone.
+        refs: the tables the read would open.
+        strict: refuse the whole read when one table is refused (an explicit table); else
+            drop refused tables (a listing such as ``pubdata sql``'s views).
+        meta: ``_meta`` table names the read would open; let through only to a caller with an
+            active grant (or the pipeline).
+        principal: the caller when already known (a UI request's); default: this process's.
+
+    Returns:
+        What the read may open, and what it may not and why.
+
+    Raises:
+        AccessDenied: ``strict`` and a table is refused (one line: principal and table).
+        PolicyError: the caller cannot be established (see :func:`caller`).
+    """
+    granted = _decide(settings, caller(settings, principal), refs, meta)
+    if strict and granted.refused:
+        raise AccessDenied(next(iter(granted.refused.values())))
+    return granted
+
+
+def _decide(
+    settings: Settings, who: Principal, refs: Sequence[TableRef], meta: Sequence[str] = ()
+) -> Granted:
+    """The decision alone (no read follows: listings and questions use it directly)."""
+    day = today(settings)
+    allowed: list[TableRef] = []
+    refused: dict[TableRef, str] = {}
+    for ref in refs:
+        reason = refusal(who, ref.scope, settings.clearance, day)
+        if reason is None:
+            allowed.append(ref)
+        else:
+            refused[ref] = reason
+    metas = tuple(meta) if may_read_meta(who, day) else ()
+    return Granted(who, tuple(allowed), refused, metas)
+
+
+def authorized_ref(
+    settings: Settings, ref: TableRef, *, principal: Principal | None = None
+) -> TableRef:
+    """``ref``, once :func:`granted_tables` let the caller read it.
+
+    Raises:
+        AccessDenied: no active grant covers it, or it is beyond ``PUBDATA_CLEARANCE``.
+    """
+    return granted_tables(settings, [ref], strict=True, principal=principal).tables[0]
+
+
+def why_not(settings: Settings, ref: TableRef, principal: Principal | None = None) -> str | None:
+    """Why the caller could not read ``ref``; None: it could (a question: nothing is opened).
+
+    Used to choose between two ways of answering (a repository's restricted records, or its
+    shared protected copy) and to refuse early; the read itself then goes through
+    :func:`granted_tables`.
+    """
+    refused = _decide(settings, caller(settings, principal), [ref]).refused
+    return refused.get(ref)
+
+
+def may_read(settings: Settings, ref: TableRef, principal: Principal | None = None) -> bool:
+    """Whether the caller could read ``ref`` (see :func:`why_not`)."""
+    return why_not(settings, ref, principal) is None
 
 
 def registry_of(settings: Settings) -> Registry:
@@ -70,64 +206,67 @@ def registry_of(settings: Settings) -> Registry:
     return load_registry(settings.registry)
 
 
-def cleared_for(settings: Settings, zone: TableZone) -> bool:
-    """Whether the configured clearance covers ``zone``."""
-    return settings.clearance.covers(storage_zone(zone))
-
-
-def check_clearance(settings: Settings, name: str) -> TableZone:
-    """The zone named, refused when beyond the configured clearance.
+def parse_zone(name: str) -> TableZone:
+    """The zone named (``open``, ``shared``, ``restricted`` or ``quarantine``).
 
     Raises:
         ConfigError: not a zone's name.
-        PolicyError: the zone needs a higher clearance than ``PUBDATA_CLEARANCE``.
     """
     try:
-        zone = table_zone(name)
+        return table_zone(name)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
-    if not cleared_for(settings, zone):
-        raise PolicyError(
-            f"reading the {zone} zone needs clearance {storage_zone(zone)}; "
-            f"this caller is cleared for {settings.clearance} (PUBDATA_CLEARANCE)"
-        )
-    return zone
 
 
-def table_ref(settings: Settings, dataset: Dataset, name: str) -> TableRef:
-    """Locate one table of a dataset after checking clearance (existence is not checked).
+def locate(settings: Settings, dataset: Dataset, name: str) -> TableRef:
+    """Where one table of a dataset lives (neither access nor existence is checked).
 
     Raises:
-        PolicyError: beyond the caller's clearance.
         ConfigError: an unknown zone, or one this dataset does not publish to.
     """
-    zone = check_clearance(settings, name)
+    zone = parse_zone(name)
     if zone == QUARANTINE:
-        uri = quarantine_table_uri(settings.lake, dataset.domain, dataset.id)
+        uri = quarantine_table_uri(settings, dataset.domain, dataset.id)
     else:
         if zone not in published_zones(dataset):
             zones = ", ".join(published_zones(dataset))
             raise ConfigError(f"dataset {dataset.id} has no {zone} table (it publishes to {zones})")
-        uri = zone_table_uri(settings.lake, zone, dataset.domain, dataset.id)
+        uri = zone_table_uri(settings, zone, dataset.domain, dataset.id)
     return TableRef(dataset=dataset.id, zone=zone, domain=dataset.domain, uri=uri)
 
 
-def readable_tables(settings: Settings, datasets: list[Dataset]) -> list[TableRef]:
-    """Every existing table of these datasets that the caller is cleared for."""
+def table_ref(
+    settings: Settings, dataset: Dataset, name: str, *, principal: Principal | None = None
+) -> TableRef:
+    """Locate one table of a dataset for a read, once the caller is granted it.
+
+    Raises:
+        AccessDenied: the caller may not read it (no active grant, or beyond its clearance).
+        ConfigError: an unknown zone, or one this dataset does not publish to.
+    """
+    return authorized_ref(settings, locate(settings, dataset, name), principal=principal)
+
+
+def integrated_ref(domain: str, table: str, zone: Zone, lake: Lake) -> TableRef:
+    """One table of an integrated repository (``<zone>.integrated.<domain>_<table>``)."""
+    uri = integrated_table_uri(lake, domain, table, zone)
+    return TableRef(f"{domain}_{table}", zone, INTEGRATED_SCHEMA, uri, repository=domain)
+
+
+def dataset_tables(settings: Settings, datasets: list[Dataset]) -> list[TableRef]:
+    """Every existing table of these datasets (published zones and quarantine), unchecked."""
     refs = []
     for ds in datasets:
         zones: tuple[TableZone, ...] = (*published_zones(ds), QUARANTINE)
         for zone in zones:
-            if not cleared_for(settings, zone):
-                continue
-            ref = table_ref(settings, ds, zone)
+            ref = locate(settings, ds, zone)
             if delta.table_exists(ref.uri):
                 refs.append(ref)
     return refs
 
 
 def integrated_tables(settings: Settings, domains: list[str]) -> list[TableRef]:
-    """Every existing table of these integrated repositories the caller is cleared for.
+    """Every existing table of these integrated repositories, unchecked.
 
     Named ``<zone>.integrated.<domain>_<table>`` (:attr:`TableRef.sql_name`): the restricted
     records, candidates and conflicts, and the shared zone's protected current records.
@@ -136,12 +275,18 @@ def integrated_tables(settings: Settings, domains: list[str]) -> list[TableRef]:
     refs = []
     for domain in domains:
         for zone, table in places:
-            if not cleared_for(settings, zone):
-                continue
-            uri = integrated_table_uri(settings.lake, domain, table, zone)
-            if delta.table_exists(uri):
-                refs.append(TableRef(f"{domain}_{table}", zone, INTEGRATED_SCHEMA, uri))
+            ref = integrated_ref(domain, table, zone, settings)
+            if delta.table_exists(ref.uri):
+                refs.append(ref)
     return refs
+
+
+def readable_tables(
+    settings: Settings, datasets: list[Dataset], principal: Principal | None = None
+) -> list[TableRef]:
+    """Every existing table of these datasets that the caller is granted (a listing, no read)."""
+    refs = dataset_tables(settings, datasets)
+    return list(_decide(settings, caller(settings, principal), refs).tables)
 
 
 def repository_ids(registry: Registry) -> list[str]:

@@ -1,4 +1,4 @@
-"""Read curated tables through the Delta log, with time travel and clearance checks."""
+"""Read curated tables through the Delta log, with time travel, for a granted caller."""
 
 from __future__ import annotations
 
@@ -42,14 +42,16 @@ def read(
         columns: only these columns, in this order (pipeline columns such as ``_run_id`` too).
         as_of: time travel: a Delta version (``int``) or an instant (``datetime`` or ISO-8601
             string, naive means UTC); None for the latest version.
-        settings: where the lake and registry are and the caller's clearance; default
-            :meth:`Settings.from_env`.
+        settings: where the lake, registry and access file are and the caller's clearance
+            request; default :meth:`Settings.from_env`.
 
     Returns:
         The rows.
 
     Raises:
-        PolicyError: the zone is beyond the caller's clearance (``PUBDATA_CLEARANCE``).
+        AccessDenied: no active grant of the caller covers the table, or it is beyond the
+            caller's clearance request (``PUBDATA_CLEARANCE``).
+        PolicyError: a named principal's secret is wrong (``PUBDATA_PRINCIPAL``).
         ConfigError: unknown dataset, zone or column; no such table yet; bad ``as_of``.
     """
     settings = settings or Settings.from_env()
@@ -98,7 +100,7 @@ def versions(
     """The commits of one table, newest first: version, time, operation and pubdata metadata.
 
     Raises:
-        PolicyError: the zone is beyond the caller's clearance.
+        AccessDenied: the caller is not granted the table (see :func:`read`).
         ConfigError: unknown dataset or zone, or no table yet.
     """
     settings = settings or Settings.from_env()

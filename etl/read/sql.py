@@ -1,20 +1,20 @@
-"""``pubdata sql``: DuckDB over the lake, offline, within the caller's clearance.
+"""``pubdata sql``: DuckDB over the lake, offline, within the caller's grants.
 
-Every table the caller is cleared for is a view named ``<zone>.<domain>.<dataset>`` (DuckDB
-catalog ``<zone>``, schema ``<domain>``), quarantine tables are
-``restricted.<domain>.<dataset>__quarantine``, the integrated repositories' tables are
+Every table the caller is granted (:func:`etl.read.access.granted_tables`) is a view named
+``<zone>.<domain>.<dataset>`` (DuckDB catalog ``<zone>``, schema ``<domain>``), quarantine tables
+are ``restricted.<domain>.<dataset>__quarantine``, the integrated repositories' tables are
 ``<zone>.integrated.<domain>_<table>`` (:func:`etl.read.access.integrated_tables`), and the
-``_meta`` tables are ``_meta.<table>``. Views sit over Arrow datasets built from the Delta log
-with a native filesystem, so DuckDB needs no extension and no network. Time travel picks each
-view's version: every table as of one instant (``as_of``), or one table at a Delta version
-(``pinned``).
+``_meta`` tables are ``_meta.<table>`` (for a caller with an active grant). Views sit over Arrow
+datasets built from the Delta log with a native filesystem, so DuckDB needs no extension and no
+network. Time travel picks each view's version: every table as of one instant (``as_of``), or
+one table at a Delta version (``pinned``).
 
 Two locks keep a query inside what is registered. Only one read-only statement is run (a
 ``SELECT``, which includes ``WITH``, ``DESCRIBE``, ``SHOW`` and ``SUMMARIZE``): ``SET``,
 ``PRAGMA``, ``ATTACH``, ``COPY``, ``EXPORT``, ``INSTALL``/``LOAD``, ``CALL`` and DDL are refused by
 kind before anything runs. And external access (``read_parquet``, ``read_csv``, ``glob``, files
 by path, ...) is switched off with the configuration locked, so even a query cannot reach a
-table outside the caller's clearance by its path, nor write a file.
+table outside the caller's grants by its path, nor write a file.
 """
 
 from __future__ import annotations
@@ -33,13 +33,14 @@ from etl.errors import ConfigError, PolicyError
 from etl.lake import META_TABLES, delta, meta_table_uri
 from etl.read.access import (
     TableRef,
+    dataset_tables,
+    granted_tables,
     integrated_tables,
-    readable_tables,
     registry_of,
     repository_ids,
 )
 from etl.settings import Settings
-from etl.zones import CLEARANCES
+from etl.zones import CLEARANCES, storage_zone
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +64,19 @@ _READ_ONLY = frozenset({duckdb.StatementType.SELECT})
 
 @dataclass(frozen=True)
 class Catalog:
-    """What a connection exposes: table names (``zone.domain.dataset``) and ``_meta`` tables."""
+    """What a connection exposes: table names (``zone.domain.dataset``) and ``_meta`` tables.
+
+    Attributes:
+        tables: the views of the tables the caller is granted.
+        meta: the ``_meta`` views.
+        principal: who the connection reads as.
+        withheld: how many existing tables the caller's grants do not cover.
+    """
 
     tables: tuple[str, ...]
     meta: tuple[str, ...]
+    principal: str = ""
+    withheld: int = 0
 
 
 def connect(
@@ -74,7 +84,7 @@ def connect(
     as_of: datetime | None = None,
     pinned: Mapping[str, int] | None = None,
 ) -> tuple[Any, Catalog]:
-    """An in-memory DuckDB connection with the caller's tables registered as views.
+    """An in-memory DuckDB connection with the tables the caller is granted, as views.
 
     Args:
         settings: the lake, registry and clearance.
@@ -89,13 +99,17 @@ def connect(
     Raises:
         ConfigError: a pinned table is not one the caller can query, or has no such version;
             the registry folder does not exist.
+        PolicyError: the caller cannot be established (a named principal's wrong secret).
     """
     pinned = dict(pinned or {})
     registry = registry_of(settings)
-    refs = readable_tables(settings, list(registry.datasets.values()))
-    refs += integrated_tables(settings, repository_ids(registry))
+    every = dataset_tables(settings, list(registry.datasets.values()))
+    every += integrated_tables(settings, repository_ids(registry))
     metas = {f"_meta.{t}": meta_table_uri(settings.lake, t) for t in META_TABLES}
     metas = {name: uri for name, uri in metas.items() if delta.table_exists(uri)}
+    granted = granted_tables(settings, every, strict=False, meta=list(metas))
+    refs = list(granted.tables)
+    metas = {name: metas[name] for name in granted.meta}
     unknown = sorted(set(pinned) - {ref.sql_name for ref in refs} - set(metas))
     if unknown:
         raise ConfigError(
@@ -127,6 +141,9 @@ def connect(
     return con, Catalog(
         tables=tuple(sorted(visible)),
         meta=tuple(name for name, source in meta.items() if source is not None),
+        principal=granted.principal.name,
+        # refused by the grants, not by the caller's own clearance request
+        withheld=sum(settings.clearance.covers(storage_zone(r.zone)) for r in granted.refused),
     )
 
 
@@ -189,7 +206,7 @@ def query(
             class (conversion errors can quote values of the data).
     """
     _check_read_only(sql, settings)  # before any table is registered
-    con, _ = connect(settings, as_of, pinned)
+    con, catalog = connect(settings, as_of, pinned)
     try:
         table: pa.Table = con.sql(sql).to_arrow_table()
         return table
@@ -204,6 +221,11 @@ def query(
             first += (
                 f" (as of {as_of.isoformat()} only the tables that existed then are visible;"
                 " `pubdata sql --tables --as-of …` lists them)"
+            )
+        elif isinstance(exc, duckdb.CatalogException) and catalog.withheld:
+            first += (
+                f" ({catalog.withheld} tables are not granted to {catalog.principal} and not "
+                "visible; `pubdata access whoami` shows the grants)"
             )
         raise ConfigError(f"query failed: {first}") from None
     except duckdb.Error as exc:

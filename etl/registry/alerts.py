@@ -85,6 +85,61 @@ class WebhookChannel(Closed):
 Channel = Annotated[EmailChannel | WebhookChannel, Field(discriminator="kind")]
 
 
+class AuditRules(Closed):
+    """Thresholds of the access log's anomaly rules (:mod:`etl.audit.rules`).
+
+    Attributes:
+        bulk_token_rows: a read returning at least this many rows with a tokenized column
+            among its columns is a bulk read of tokenized identifiers.
+        working_days: ISO weekdays (1 = Monday) reads are expected on.
+        working_hours: the local hours ``[start, end)`` reads are expected in (the settings'
+            time zone, ``PUBDATA_TIMEZONE``).
+        off_hours_pipeline: whether the pipeline's own reads (scheduled, often at night) count
+            for the off-hours rule.
+        baseline_days: days before a day whose reads make a principal's baseline.
+        baseline_factor: a day's rows above this many times the baseline (the median of the
+            principal's daily rows on the days it read) are unusual.
+        baseline_min_rows: a day below this many rows is never unusual, whatever its baseline.
+        baseline_min_days: days of reading a principal needs before it has a baseline.
+        token_lookups: more than this many single-token look-ups (each returning at most one
+            row) by one principal within ``lookup_window_minutes`` are repeated look-ups.
+        lookup_window_minutes: the window of the repeated look-up rule.
+    """
+
+    bulk_token_rows: int = Field(default=1000, ge=1)
+    working_days: tuple[Annotated[int, Field(ge=1, le=7)], ...] = (1, 2, 3, 4, 5)
+    working_hours: tuple[Annotated[int, Field(ge=0, le=24)], Annotated[int, Field(ge=0, le=24)]] = (
+        8,
+        19,
+    )
+    off_hours_pipeline: bool = False
+    baseline_days: int = Field(default=30, ge=1, le=366)
+    baseline_factor: float = Field(default=10.0, gt=1.0)
+    baseline_min_rows: int = Field(default=10_000, ge=0)
+    baseline_min_days: int = Field(default=3, ge=1)
+    token_lookups: int = Field(default=20, ge=1)
+    lookup_window_minutes: int = Field(default=60, ge=1, le=24 * 60)
+
+    @model_validator(mode="after")
+    def _hours(self) -> AuditRules:
+        if self.working_hours[0] >= self.working_hours[1]:
+            raise ValueError("working_hours is [start, end) with start < end")
+        return self
+
+
+class AuditAlerts(Closed):
+    """The ``audit:`` section of ``alerts.yaml``: where the access log's findings go.
+
+    Attributes:
+        channels: channels (defined under ``channels``) that get the findings of
+            ``pubdata audit check``; empty: the findings are only recorded and printed.
+        rules: the rules' thresholds.
+    """
+
+    channels: list[Annotated[str, Field(pattern=CHANNEL_NAME)]] = Field(default_factory=list)
+    rules: AuditRules = Field(default_factory=AuditRules)
+
+
 class AlertsConfig(Closed):
     """The project's alert channels (``alerts.yaml``).
 
@@ -92,9 +147,18 @@ class AlertsConfig(Closed):
         airflow_url: base URL of the Airflow UI for the run links (default: Airflow's
             ``[api] base_url``).
         channels: channel name → e-mail or webhook channel.
+        audit: where the access log's anomaly findings go, and the rules' thresholds.
     """
 
     airflow_url: str | None = Field(default=None, pattern=r"^https?://")
     channels: dict[Annotated[str, Field(pattern=CHANNEL_NAME)], Channel] = Field(
         default_factory=dict
     )
+    audit: AuditAlerts = Field(default_factory=AuditAlerts)
+
+    @model_validator(mode="after")
+    def _audit_channels(self) -> AlertsConfig:
+        unknown = [c for c in self.audit.channels if c not in self.channels]
+        if unknown:
+            raise ValueError(f"audit.channels names {unknown[0]!r}, which channels does not define")
+        return self

@@ -56,6 +56,8 @@ def airflow_environment(
         "PUBDATA_REGISTRY": str(settings.registry),
         "PUBDATA_LANDING": str(settings.landing),
         "PUBDATA_LAKE": settings.lake,
+        # zones with a location of their own; their keys travel in the environment only
+        **{f"PUBDATA_LAKE_{z.name}": root for z, root in settings.zone_roots.items()},
         "PUBDATA_EXPECTATIONS": str(settings.expectations),
         "PUBDATA_TIMEZONE": settings.timezone,
     }

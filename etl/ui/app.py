@@ -6,6 +6,11 @@ It runs in a middleware in front of the router, so every request is checked befo
 chosen: pages, JSON, the OpenAPI schema, the stylesheet, and paths no route serves. An anonymous
 request under ``/api/`` gets 401, any other is redirected to the login page.
 
+What the user may then see is the injected :class:`etl.ui.authz.Authorizer`'s decision (the
+plugin's asks Airflow's auth manager): lists hold only what it allows, and a dataset or
+repository it refuses is a 403 (JSON under ``/api/``, else a page) naming the user and the
+dataset, nothing else.
+
 The routes are in :mod:`etl.ui.routers`, one module per page; this module only assembles them.
 """
 
@@ -15,8 +20,9 @@ from urllib.parse import urlencode
 
 from fastapi import FastAPI
 
-from etl.ui.deps import NotFound, SettingsFactory, UiConfig
-from etl.ui.html import not_found
+from etl.ui.authz import AuthorizerFor
+from etl.ui.deps import Forbidden, NotFound, SettingsFactory, UiConfig
+from etl.ui.html import forbidden, not_found
 from etl.ui.login import Authenticate, LoginUrl, RequireLogin
 from etl.ui.routers import (
     api,
@@ -40,6 +46,7 @@ def default_login_url(next_url: str) -> str:
 def create_app(
     settings_factory: SettingsFactory,
     authenticate: Authenticate,
+    authorizer: AuthorizerFor,
     *,
     login_url: LoginUrl = default_login_url,
     airflow_root: str = "",
@@ -49,7 +56,8 @@ def create_app(
     Args:
         settings_factory: settings for each request (the environment may change between
             deployments, not between requests; reading it per request keeps tests simple).
-        authenticate: the user's name from the request's credential, or None.
+        authenticate: the user from the request's credential, or None.
+        authorizer: what a user may see, for a request's settings.
         login_url: the login page URL for a ``next`` path.
         airflow_root: the Airflow UI's root path (links to DAG runs are under it).
 
@@ -62,9 +70,10 @@ def create_app(
         redoc_url=None,
         openapi_url=api.OPENAPI_URL,
     )
-    app.state.pubdata = UiConfig(settings_factory, airflow_root.rstrip("/"))
+    app.state.pubdata = UiConfig(settings_factory, airflow_root.rstrip("/"), authorizer)
     app.add_middleware(RequireLogin, authenticate=authenticate, login_url=login_url)
     app.add_exception_handler(NotFound, not_found)
+    app.add_exception_handler(Forbidden, forbidden)
     for module in ROUTERS:
         app.include_router(module.router)
     return app

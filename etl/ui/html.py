@@ -1,7 +1,8 @@
-"""HTML responses: the Jinja environment, the labels the templates show, the 404 page."""
+"""HTML responses: the Jinja environment, the labels the templates show, the 404 and 403 pages."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,6 +16,8 @@ from etl.lineage.quality import percent
 from etl.local_time import show
 from etl.ui.deps import ui_config
 from etl.ui.login import is_api
+
+log = logging.getLogger(__name__)
 
 #: Flag code (:func:`etl.catalog.entries.dataset_flags`) → label (Chinese with English alongside).
 FLAG_LABELS: dict[str, str] = {
@@ -119,3 +122,11 @@ async def not_found(request: Request, exc: Exception) -> Response:
     if is_api(request):
         return JSONResponse({"detail": str(exc)}, status_code=404)
     return page(request, "message.html", 404, title="未找到 Not found", message=str(exc))
+
+
+async def forbidden(request: Request, exc: Exception) -> Response:
+    """A :class:`etl.ui.deps.Forbidden` as JSON under ``/api/``, else as a page; logged."""
+    log.warning("refused: %s", exc)  # names the user and the dataset, never a value
+    if is_api(request):
+        return JSONResponse({"detail": str(exc)}, status_code=403)
+    return page(request, "message.html", 403, title="无权访问 Forbidden", message=str(exc))

@@ -9,17 +9,39 @@ now or after a route is added, is behind the login.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-#: Returns the logged-in user's name, or None when the request carries no valid credential.
-Authenticate = Callable[[Request], Awaitable[str | None]]
+
+class UiUser(Protocol):
+    """A logged-in user: Airflow's ``BaseUser`` is one, kept whole for the authorizer."""
+
+    def get_name(self) -> str:
+        """The user's name, as the pages show it and refusals name it."""
+        ...
+
+
+@dataclass(frozen=True)
+class NamedUser:
+    """A user known by name only (an authenticator with no user object of its own)."""
+
+    name: str
+
+    def get_name(self) -> str:
+        """The user's name."""
+        return self.name
+
+
+#: Returns the logged-in user, or None when the request carries no valid credential.
+Authenticate = Callable[[Request], Awaitable[UiUser | None]]
 #: Builds the login URL that returns to ``next`` after logging in.
 LoginUrl = Callable[[str], str]
 
-#: The scope key that carries the authenticated user's name to the routes.
+#: The scope key that carries the authenticated user to the routes.
 USER_KEY = "pubdata.user"
 
 
@@ -30,7 +52,7 @@ def is_api(request: Request) -> bool:
 
 
 class RequireLogin:
-    """Refuses every request without a valid credential; passes the user's name on."""
+    """Refuses every request without a valid credential; passes the user on."""
 
     def __init__(self, app: ASGIApp, authenticate: Authenticate, login_url: LoginUrl) -> None:
         self.app = app

@@ -22,7 +22,7 @@ SCRIPT = textwrap.dedent(
     sys.path.insert(0, {dags!r})
     import pubdata_runner
     from airflow.api_fastapi.execution_api.app import InProcessExecutionAPI
-    from airflow.sdk.api.client import API_VERSION
+    from airflow.sdk.api.datamodels._generated import API_VERSION
 
     patched = pubdata_runner.serve_newest_api_only() if {patch} else False
     api = InProcessExecutionAPI()

@@ -20,8 +20,8 @@ router = guarded_router(prefix="/api")
 
 @router.get("/catalog")
 def api_catalog(loaded: Loaded) -> list[dict[str, Any]]:
-    """The catalog page's rows."""
-    return catalog.catalog_rows(loaded.settings, loaded.registry)
+    """The catalog page's rows: the datasets the user may see."""
+    return catalog.catalog_rows(loaded.settings, loaded.visible)
 
 
 @router.get("/datasets/{dataset_id}")
@@ -32,7 +32,7 @@ def api_dataset(loaded: Loaded, dataset_id: str) -> dict[str, Any]:
 
 @router.get("/quarantine")
 def api_quarantine(loaded: Loaded, dataset: str | None = None) -> list[dict[str, Any]]:
-    """The quarantine page's sections, for one dataset or all."""
+    """The quarantine page's sections, for one dataset or all the user may see."""
     return catalog.quarantine_sections(loaded.settings, loaded.chosen(dataset))
 
 

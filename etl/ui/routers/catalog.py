@@ -1,4 +1,4 @@
-"""The catalog page: every registered dataset, filtered by department, domain or grade.
+"""The catalog page: every dataset the user may see, filtered by department, domain or grade.
 
 Above the table, a link to each integrated repository's page.
 """
@@ -54,8 +54,8 @@ def catalog_page(
     domain: str | None = None,
     grade: str | None = None,
 ) -> HTMLResponse:
-    """The catalog table with its filters."""
-    rows = catalog.catalog_rows(loaded.settings, loaded.registry)
+    """The catalog table with its filters: the datasets and repositories the user may see."""
+    rows = catalog.catalog_rows(loaded.settings, loaded.visible)
     filters = Filters(department or None, domain or None, grade or None)
     return page(
         request,

@@ -28,11 +28,11 @@ def data_docs(request: Request, user: User, loaded: Loaded, path: str = "") -> R
     if path in ("", "/"):
         return RedirectResponse(f"{base_path(request)}/docs/index.html", status_code=302)
     if path == "index.html":
-        body = docs.index_html(loaded.settings, loaded.registry)
+        body = docs.index_html(loaded.settings, loaded.visible)
         return page(request, "data_docs.html", user=user, dataset=None, body=Markup(body))
     name = path.removeprefix(_DATASET_PREFIX).removesuffix(_SUFFIX)
     if f"{_DATASET_PREFIX}{name}{_SUFFIX}" != path or name not in loaded.registry.datasets:
         raise NotFound(f"no Data Docs page {path!r}")
-    ds = loaded.dataset(name)
+    ds = loaded.dataset(name)  # a dataset the user may not see: 403
     body = docs.dataset_html(loaded.settings, ds)
     return page(request, "data_docs.html", user=user, dataset=ds, body=Markup(body))

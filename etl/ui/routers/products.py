@@ -20,15 +20,13 @@ router = guarded_router()
 
 
 def product_rows(loaded: Deployment) -> list[dict[str, Any]]:
-    """Every valid product's summary (:meth:`etl.products.status.ProductStatus.summary`)."""
+    """Each product the user may see: :meth:`etl.products.status.ProductStatus.summary`."""
     settings = loaded.settings
-    found = loaded.products().products
-    chosen = [found[i] for i in sorted(found)]
     today = datetime.now(settings.zone).date()
-    rows = []
-    for status in product_statuses(settings, chosen, today):
-        rows.append({**status.summary(), "dag_id": status.product.dag_id})
-    return rows
+    return [
+        {**status.summary(), "dag_id": status.product.dag_id}
+        for status in product_statuses(settings, loaded.products(), today)
+    ]
 
 
 def product_details(loaded: Deployment, product_id: str) -> dict[str, Any]:

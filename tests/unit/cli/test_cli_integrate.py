@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -13,6 +14,8 @@ import pyarrow as pa
 import pytest
 import yaml
 
+from etl.access import hash_secret
+from etl.access.config import write_access
 from etl.cli.main import main
 from etl.integrate import Domain
 from etl.integrate.engine import integrate
@@ -352,3 +355,58 @@ def test_the_catalog_counts_open_conflicts_per_source(
     assert "conflicts" in out.splitlines()[0] and "1 lost, 0 won" in out
     assert main(["catalog", "tax"]) == 0
     assert "open conflicts (integrated)" in capsys.readouterr().out
+
+
+ANALYST_SECRET = "analyst-secret-for-tests"
+
+
+@pytest.fixture
+def analyst(lake: Lake, monkeypatch: pytest.MonkeyPatch) -> Iterator[Lake]:
+    """A named principal granted the legal_entity repository's restricted tables only."""
+    access = lake.settings.access_file
+    write_access(
+        access,
+        f"""
+principals:
+  - name: analyst
+    secret_hash: {hash_secret(ANALYST_SECRET, iterations=1000)}
+grants:
+  - principal: analyst
+    zones: [restricted]
+    domains: [legal_entity]
+    expires: 2999-12-31
+""",
+    )
+    _env(lake, monkeypatch, "restricted")
+    monkeypatch.setenv("PUBDATA_PRINCIPAL", "analyst")
+    monkeypatch.setenv("PUBDATA_PRINCIPAL_SECRET", ANALYST_SECRET)
+    yield lake
+    access.unlink()
+
+
+def test_a_principal_reads_only_the_repositories_it_is_granted(
+    analyst: Lake, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["conflicts", "legal_entity", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["tyshxydm"] == COMPANY
+    assert main(["entity", "legal_entity", COMPANY, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["key"] == COMPANY
+    path = tmp_path / "out.csv"
+    refused = {
+        ("conflicts", "population", "--export", str(path)): "pubdata conflicts (keys and values)",
+        ("entity", "population", A): "naming a population entity by its 公民身份号码",
+        ("trace", "population", A): "naming a population entity by its 公民身份号码",
+    }
+    for argv, what in refused.items():
+        assert main(list(argv)) == 2
+        captured = capsys.readouterr()
+        assert captured.out == "" and not path.exists()
+        assert captured.err == (
+            f"pubdata: {what}: principal analyst has no grant for "
+            "restricted.integrated.population_records\n"
+        )
+    # a token falls back to the shared copy, which is not granted either
+    assert main(["entity", "population", token(analyst, A)]) == 2
+    assert "analyst has no grant for shared.integrated.population_records" in (
+        capsys.readouterr().err
+    )

@@ -12,12 +12,19 @@ import pyarrow.fs as pafs
 import pytest
 
 from etl.lake import delta
-from etl.lake.storage import filesystem, storage_options
+from etl.lake.layout import (
+    integrated_table_uri,
+    meta_table_uri,
+    quarantine_table_uri,
+    zone_table_uri,
+)
+from etl.lake.storage import filesystem, storage_options, zone_location
 from etl.pipeline.local import local_context, run_local
 from etl.read import read
 from etl.read.sql import query as sql_query
 from etl.registry import load_registry
 from etl.settings import S3Settings, Settings
+from etl.zones import Zone
 from tests.conftest import make_settings
 from tests.s3_server import make_bucket
 
@@ -112,3 +119,53 @@ def test_a_pipeline_run_lands_on_s3_and_every_reader_finds_it(s3_lake: str, tmp_
     assert counted.column("n").to_pylist() == [shared.num_rows]
     runs = sql_query(settings, "SELECT status FROM _meta.lineage_runs WHERE run_id = 'manual__s3'")
     assert set(runs.column("status").to_pylist()) == {"success"}
+
+
+def test_each_zone_location_comes_with_its_own_keys(tmp_path: Path) -> None:
+    settings = make_settings(
+        tmp_path,
+        PUBDATA_LAKE="s3://lake/root",
+        PUBDATA_LAKE_RESTRICTED="s3://vault/lake",
+        AWS_ACCESS_KEY_ID="lake-id",
+        AWS_SECRET_ACCESS_KEY="lake-secret",
+        PUBDATA_S3_RESTRICTED_ACCESS_KEY_ID="vault-id",
+        PUBDATA_S3_RESTRICTED_SECRET_ACCESS_KEY="vault-secret",
+    )
+    restricted = zone_location(settings, Zone.RESTRICTED)
+    assert restricted.uri == "s3://vault/lake"
+    assert restricted.storage_options is not None
+    assert restricted.storage_options["AWS_ACCESS_KEY_ID"] == "vault-id"
+    assert "vault-secret" not in repr(restricted)
+    shared = zone_location(settings, Zone.SHARED)
+    assert shared.uri == "s3://lake/root/shared"
+    assert shared.storage_options is not None
+    assert shared.storage_options["AWS_ACCESS_KEY_ID"] == "lake-id"
+    # the layout puts every restricted table (quarantine, integrated) in the vault
+    assert quarantine_table_uri(settings, "d", "t") == "s3://vault/lake/d/t__quarantine"
+    assert integrated_table_uri(settings, "d", "records") == "s3://vault/lake/_integrated/d/records"
+    assert meta_table_uri(settings, "loads") == "s3://lake/root/_meta/loads"
+
+
+def test_table_uris_read_the_keys_of_their_zone_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PUBDATA_LAKE_RESTRICTED", "s3://vault/lake")
+    monkeypatch.setenv("PUBDATA_S3_RESTRICTED_ACCESS_KEY_ID", "vault-id")
+    monkeypatch.setenv("PUBDATA_S3_RESTRICTED_SECRET_ACCESS_KEY", "vault-secret")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "lake-id")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "lake-secret")
+    vault = storage_options("s3://vault/lake/d/t")
+    other = storage_options("s3://other/lake/shared/d/t")
+    assert vault is not None and other is not None
+    assert (vault["AWS_ACCESS_KEY_ID"], other["AWS_ACCESS_KEY_ID"]) == ("vault-id", "lake-id")
+
+
+def test_a_local_lake_keeps_its_zone_folders(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, PUBDATA_LAKE=str(tmp_path / "lake"))
+    lake = str(tmp_path / "lake")
+    assert zone_table_uri(settings, Zone.SHARED, "d", "t") == zone_table_uri(
+        lake, Zone.SHARED, "d", "t"
+    )
+    assert zone_table_uri(settings, Zone.SHARED, "d", "t") == f"{lake}/shared/d/t"
+    assert zone_location(settings, Zone.RESTRICTED) == zone_location(settings, Zone.RESTRICTED)
+    assert zone_location(settings, Zone.RESTRICTED).storage_options is None

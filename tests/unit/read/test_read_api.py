@@ -48,7 +48,12 @@ def test_every_zone_at_every_clearance(lake_read_only: Lake, clearance: str, zon
         assert read("people", zone=zone, settings=settings).num_rows > 0  # type: ignore[arg-type]
         assert versions("people", zone=zone, settings=settings)  # type: ignore[arg-type]
         return
-    message = f"reading the {zone} zone needs clearance {needs}; this caller is cleared for"
+    table = (
+        "restricted.population.people__quarantine"
+        if zone == "quarantine"
+        else f"{zone}.population.people"
+    )
+    message = f"reading {table} needs clearance {needs}; this caller asked for {clearance}"
     for call in (read, versions):
         with pytest.raises(PolicyError, match=message) as refused:
             call("people", zone=zone, settings=settings)  # type: ignore[operator]

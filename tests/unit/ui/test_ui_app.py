@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from etl.settings import Settings
 from etl.ui import create_app
 from tests.unit.sample_lake import CORE, DRIFTED, IMPORTANT, SampleLake
-from tests.unit.ui.auth import AUTH, authenticate, sign
+from tests.unit.ui.auth import AUTH, OPERATOR_SEES_ALL, authenticate, sign
 from tests.unit.ui.leaks import leaked
 from tests.unit.ui.routes import every_request
 
@@ -27,7 +27,7 @@ MICROSECONDS = re.compile(r"\d\d:\d\d:\d\d\.\d+")
 
 @pytest.fixture(scope="module")
 def client(lake: SampleLake) -> TestClient:
-    return TestClient(create_app(lambda: lake.settings, authenticate))
+    return TestClient(create_app(lambda: lake.settings, authenticate, OPERATOR_SEES_ALL))
 
 
 def _no_settings() -> Settings:
@@ -35,7 +35,7 @@ def _no_settings() -> Settings:
 
 
 #: Built without a lake: a request that got past the login check would fail in the route.
-REFUSING = create_app(_no_settings, authenticate)
+REFUSING = create_app(_no_settings, authenticate, OPERATOR_SEES_ALL)
 REQUESTS = every_request(REFUSING)
 BAD_CREDENTIALS = {
     "missing": {},
@@ -97,7 +97,9 @@ def test_catalog_page_lists_every_dataset(client: TestClient, lake: SampleLake) 
 
 
 def test_catalog_links_dags_under_the_airflow_root(lake: SampleLake) -> None:
-    rooted = TestClient(create_app(lambda: lake.settings, authenticate, airflow_root="/airflow/"))
+    rooted = TestClient(
+        create_app(lambda: lake.settings, authenticate, OPERATOR_SEES_ALL, airflow_root="/airflow/")
+    )
     html = rooted.get("/catalog", headers=AUTH).text
     assert 'href="/airflow/dags/ingest__public_security__household_register"' in html
 

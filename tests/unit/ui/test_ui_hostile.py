@@ -24,7 +24,7 @@ from etl.registry import Registry, load_registry
 from etl.settings import Settings
 from etl.ui import create_app, svg
 from tests.conftest import make_settings
-from tests.unit.ui.auth import AUTH, authenticate
+from tests.unit.ui.auth import AUTH, OPERATOR_SEES_ALL, authenticate
 
 MARK = "pubdata-xss"
 OPENING = f"<{MARK} onmouseover=\"alert('x')\">"  # no slash: it can be a path segment
@@ -71,7 +71,11 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Hostile:
     dataset = registry.get("hostile")
     summary = run_local(settings, dataset, local_context(dataset, DAY, RUN_ID)).to_dict()
     assert summary["status"] == "success"
-    return Hostile(settings, registry, TestClient(create_app(lambda: settings, authenticate)))
+    return Hostile(
+        settings,
+        registry,
+        TestClient(create_app(lambda: settings, authenticate, OPERATOR_SEES_ALL)),
+    )
 
 
 def _markup_free(text: str) -> None:

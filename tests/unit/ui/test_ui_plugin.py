@@ -15,9 +15,11 @@ from typing import Any
 
 import pytest
 
+from etl.registry import load_registry
 from etl.runtime.airflow_env import airflow_environment
 from etl.ui import create_app
 from tests.conftest import REPO, make_settings
+from tests.unit.ui.auth import OPERATOR_SEES_ALL
 from tests.unit.ui.routes import every_request
 
 SCRIPT = textwrap.dedent(
@@ -145,7 +147,9 @@ BAD_TOKENS = ["missing"] + [
 ]
 #: The requests the app answers, enumerated here without Airflow; the test checks that the
 #: api-server's mounted app answers exactly these.
-REQUESTS = every_request(create_app(lambda: make_settings(REPO), lambda request: _never()))
+REQUESTS = every_request(
+    create_app(lambda: make_settings(REPO), lambda request: _never(), OPERATOR_SEES_ALL)
+)
 
 
 async def _never() -> None:
@@ -193,3 +197,136 @@ def test_a_valid_airflow_token_is_accepted_on_every_request(
     for request, (status, location) in token_results["results"]["valid" + carrier].items():
         assert status != 401 and "login" not in (location or ""), request
         assert status < 500, request
+
+
+#: Airflow's simple auth manager decides per DAG only through teams (multi-team mode: a DAG
+#: belongs to its bundle's team, a user to the teams configured for it; roles are global). So:
+#: the household register's DAG and the population repository's are in the ``security``
+#: bundle, the clinic visits' in ``health``; alice (viewer) is in ``health``, sam (viewer) in
+#: ``security``; every other DAG has no team. Then ``[pubdata] ui_grants`` is switched on, so
+#: the access file's grants must allow a page too.
+TEAMS_SCRIPT = textwrap.dedent(
+    """
+    import json, os
+    from airflow import settings
+    from airflow.models.base import Base
+    from airflow.models.dag import DagModel
+    from airflow.models.dagbundle import DagBundleModel
+    from airflow.models.revoked_token import RevokedToken
+    from airflow.models.team import Team, dag_bundle_team_association_table
+
+    # the tables the team look-up and the token check read (a full `db migrate` costs more)
+    tables = [Team.__table__, DagBundleModel.__table__, dag_bundle_team_association_table,
+              DagModel.__table__, RevokedToken.__table__]
+    Base.metadata.create_all(settings.engine, tables=tables)
+    bundles = {
+        "health": ["ingest__health__clinic_visits"],
+        "security": ["ingest__public_security__household_register", "integrate__population"],
+    }
+    with settings.Session() as session:
+        for team_name, dag_ids in bundles.items():
+            team, bundle = Team(name=team_name), DagBundleModel(name=f"{team_name}_dags")
+            bundle.teams.append(team)
+            session.add_all([team, bundle])
+            session.flush()
+            session.add_all(DagModel(dag_id=d, bundle_name=bundle.name) for d in dag_ids)
+        session.commit()
+
+    from airflow.api_fastapi.app import create_app, get_auth_manager
+    from airflow.api_fastapi.auth.managers.simple.user import SimpleAuthManagerUser
+    from starlette.testclient import TestClient
+
+    from etl.access import hash_secret
+    from etl.access.config import write_access
+    from etl.settings import Settings
+
+    app = create_app(apps="core")
+    manager = get_auth_manager()
+    users = {
+        "admin": SimpleAuthManagerUser(username="admin", role="ADMIN"),
+        "alice": SimpleAuthManagerUser(username="alice", role="VIEWER", teams=["health"]),
+        "sam": SimpleAuthManagerUser(username="sam", role="VIEWER", teams=["security"]),
+    }
+    tokens = {name: manager.generate_jwt(user) for name, user in users.items()}
+    client = TestClient(app)
+
+    def seen(name):
+        headers = {"Authorization": f"Bearer {tokens[name]}"}
+        get = lambda path: client.get("/pubdata" + path, headers=headers)
+        household = get("/api/datasets/household_register")
+        catalog = get("/api/catalog").json()
+        return {
+            "catalog": sorted(row["dataset"] for row in catalog),
+            "household_api": [household.status_code, household.json()],
+            "household_page": get("/datasets/household_register").status_code,
+            "clinic_api": get("/api/datasets/clinic_visits").status_code,
+            "population_api": get("/api/repositories/population").status_code,
+            "repositories_page": get("/repositories").text.count('href="/pubdata/repositories/'),
+        }
+
+    results = {"airflow": {name: seen(name) for name in users}}
+    os.environ["AIRFLOW__PUBDATA__UI_GRANTS"] = "True"
+    write_access(Settings.from_env().access_file, (
+        f"principals: [{{name: admin, secret_hash: '{hash_secret('unused')}'}}]\\n"
+        "grants: [{principal: admin, zones: [shared], domains: [health], expires: 2999-01-01}]\\n"
+    ))
+    results["with_grants"] = {name: seen(name) for name in ("admin", "sam")}
+    print(json.dumps(results))
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def team_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    home = tmp_path_factory.mktemp("teams") / "home"
+    env = airflow_environment(make_settings(home), base={"PATH": "/usr/bin:/bin"})
+    env["AIRFLOW__CORE__MULTI_TEAM"] = "True"
+    env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS"] = (
+        "admin:admin,alice:viewer:health,sam:viewer:security"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", TEAMS_SCRIPT],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return found
+
+
+ALL_DATASETS = sorted(load_registry(REPO / "datasets").datasets)
+
+
+def test_an_admin_sees_every_dataset_and_repository(team_results: dict[str, Any]) -> None:
+    admin = team_results["airflow"]["admin"]
+    assert admin["catalog"] == ALL_DATASETS and "household_register" in ALL_DATASETS
+    assert admin["household_api"][0] == admin["household_page"] == 200
+    assert admin["population_api"] == 200 and admin["repositories_page"] == 2
+
+
+def test_the_auth_manager_refuses_another_teams_dataset(team_results: dict[str, Any]) -> None:
+    alice = team_results["airflow"]["alice"]
+    assert "household_register" not in alice["catalog"]
+    assert alice["catalog"] == [d for d in ALL_DATASETS if d != "household_register"]
+    assert alice["household_api"] == [
+        403,
+        {"detail": "user 'alice' may not read dataset 'household_register'"},
+    ]
+    assert alice["household_page"] == 403
+    assert alice["clinic_api"] == 200
+    assert alice["population_api"] == 403 and alice["repositories_page"] == 1
+    sam = team_results["airflow"]["sam"]
+    assert "clinic_visits" not in sam["catalog"] and "household_register" in sam["catalog"]
+    assert (sam["clinic_api"], sam["household_page"], sam["population_api"]) == (403, 200, 200)
+
+
+def test_with_ui_grants_the_access_file_must_allow_it_too(team_results: dict[str, Any]) -> None:
+    admin = team_results["with_grants"]["admin"]
+    assert admin["catalog"] == ["clinic_visits"]  # Airflow allows all; the grant only health
+    assert admin["household_api"][0] == 403 and admin["population_api"] == 403
+    sam = team_results["with_grants"]["sam"]
+    assert sam["catalog"] == [] and sam["household_page"] == 403  # sam holds no grant

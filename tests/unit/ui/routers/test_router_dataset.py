@@ -8,11 +8,11 @@ from fastapi.testclient import TestClient
 
 from etl.ui import create_app
 from tests.unit.sample_lake import DRIFTED, SampleLake
-from tests.unit.ui.auth import AUTH, authenticate
+from tests.unit.ui.auth import AUTH, OPERATOR_SEES_ALL, authenticate
 
 
 def test_each_column_shows_its_title_description_and_type(lake: SampleLake) -> None:
-    client = TestClient(create_app(lambda: lake.settings, authenticate))
+    client = TestClient(create_app(lambda: lake.settings, authenticate, OPERATOR_SEES_ALL))
     html = client.get(f"/datasets/{DRIFTED}", headers=AUTH).text
     section = html[html.index('<section id="columns">') : html.index('<section id="quality">')]
     rows = {}

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 import pyarrow.parquet as pq
 import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
 
+from etl.access import Grant
 from etl.access.config import write_access
 from etl.ui import create_app
+from etl.zones import Zone
 from tests.unit.products.released import Released, build_released
 from tests.unit.sample_lake import SampleLake
-from tests.unit.ui.auth import AUTH, authenticate
+from tests.unit.ui.auth import AUTH, OPERATOR_SEES_ALL, authenticate, bearer, granting
 
 
 @dataclass(frozen=True)
@@ -26,7 +29,8 @@ class Pages:
 @pytest.fixture(scope="module")
 def pages(lake: SampleLake, tmp_path_factory: pytest.TempPathFactory) -> Pages:
     released = build_released(lake, tmp_path_factory.mktemp("ui_products"), "ui")
-    return Pages(released, TestClient(create_app(lambda: released.settings, authenticate)))
+    app = create_app(lambda: released.settings, authenticate, OPERATOR_SEES_ALL)
+    return Pages(released, TestClient(app))
 
 
 def _row(html: str, attribute: str, value: str) -> str:
@@ -121,3 +125,22 @@ def test_an_unknown_product_is_a_404_with_one_line(pages: Pages) -> None:
     assert page.status_code == 404 and f"<p>{escape(message)}</p>" in page.text
     api = pages.client.get("/api/products/nope", headers=AUTH)
     assert (api.status_code, api.json()) == (404, {"detail": message})
+
+
+def test_a_user_who_may_not_see_a_source_does_not_see_the_product(pages: Pages) -> None:
+    elsewhere = Grant(
+        principal="alice", zones=(Zone.SHARED,), domains=("population",), expires=date(2099, 1, 1)
+    )
+    app = create_app(lambda: pages.released.settings, authenticate, granting(elsewhere))
+    client = TestClient(app)
+    alice = bearer("alice")
+    index = client.get("/products", headers=alice)
+    assert index.status_code == 200 and "ui_district" not in index.text
+    assert client.get("/api/products", headers=alice).json() == []
+    page = client.get("/products/ui_district", headers=alice)
+    assert page.status_code == 403
+    api = client.get("/api/products/ui_district", headers=alice)
+    assert (api.status_code, api.json()) == (
+        403,
+        {"detail": "user 'alice' may not read product 'ui_district'"},
+    )

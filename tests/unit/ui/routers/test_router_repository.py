@@ -18,7 +18,7 @@ from etl.registry.loader import DOMAINS_FOLDER
 from etl.ui import create_app
 from tests.unit.integrate.builders import POPULATION, clinic, id_number, make_lake, person, relief
 from tests.unit.sample_lake import SampleLake
-from tests.unit.ui.auth import AUTH, authenticate
+from tests.unit.ui.auth import AUTH, OPERATOR_SEES_ALL, authenticate
 
 D1, D2 = date(2024, 6, 1), date(2024, 6, 2)
 A, B, C = id_number(1), id_number(2), id_number(3)
@@ -79,7 +79,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     integrate(lake.settings, POPULATION, [second], registry=lake.registry)
     conflicts = delta.read(integrated_table_uri(lake.settings.lake, "population", "conflicts"))
     tokens = conflicts.column("entity").to_pylist()
-    return Built(TestClient(create_app(lambda: lake.settings, authenticate)), tokens)
+    return Built(
+        TestClient(create_app(lambda: lake.settings, authenticate, OPERATOR_SEES_ALL)), tokens
+    )
 
 
 def _row(html: str, attribute: str, value: str) -> str:
@@ -155,7 +157,7 @@ def test_the_index_and_the_catalog_link_the_repository(built: Built) -> None:
 
 
 def test_a_repository_never_built_shows_an_empty_state(lake: SampleLake) -> None:
-    client = TestClient(create_app(lambda: lake.settings, authenticate))
+    client = TestClient(create_app(lambda: lake.settings, authenticate, OPERATOR_SEES_ALL))
     reply = client.get("/repositories/legal_entity", headers=AUTH)
     assert reply.status_code == 200
     assert 'id="empty"' in reply.text and "integrate__legal_entity" in reply.text
@@ -168,7 +170,7 @@ def test_a_repository_never_built_shows_an_empty_state(lake: SampleLake) -> None
 
 
 def test_an_unknown_repository_is_a_404_with_one_line(lake: SampleLake) -> None:
-    client = TestClient(create_app(lambda: lake.settings, authenticate))
+    client = TestClient(create_app(lambda: lake.settings, authenticate, OPERATOR_SEES_ALL))
     message = "no integrated repository 'nope' in the registry"
     page = client.get("/repositories/nope", headers=AUTH)
     assert page.status_code == 404 and f"<p>{escape(message)}</p>" in page.text
