@@ -212,7 +212,7 @@ def register(sub: Any) -> None:
     cmd = sub.add_parser(
         "products",
         help="authorised data products (授权运营): list, show, release, yearly disclosure",
-        description=__doc__,
+        description=__doc__.replace("``", "`") if __doc__ else None,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     cmd.add_argument("--json", action="store_true", help="the list as JSON")
