@@ -654,11 +654,13 @@ def run_serve(settings: Settings) -> dict[str, Any]:
         Counts only (tables per state, rows served, roles that may log in): the XCom.
     """
     from etl.errors import TransientError
-    from etl.serve import refresh, sync_roles
+    from etl.serve import record_served_reads, refresh, sync_roles
 
     try:
         results = refresh(settings)
         roles = sync_roles(settings)
+        # what BI tools read since the last run goes into the access log (研判机制)
+        reads = record_served_reads(settings)
     except TransientError as exc:
         raise AirflowException(f"{SERVE_DAG_ID}: {exc.message}") from exc
     except PubdataError as exc:
@@ -671,6 +673,7 @@ def run_serve(settings: Settings) -> dict[str, Any]:
         "rows_refreshed": sum(r.rows or 0 for r in results if r.state == "refreshed"),
         "roles": len(roles),
         "roles_with_login": sum(g.login for g in roles),
+        "reads_recorded": reads,
     }
 
 

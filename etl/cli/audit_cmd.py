@@ -60,11 +60,21 @@ def _of_dataset(tables: tuple[str, ...], dataset: str) -> bool:
     return dataset in names or f"{dataset}__quarantine" in names
 
 
+def _collect_served(settings: Settings) -> None:
+    """Bring the SQL endpoint's captured reads into the log first (when one is configured)."""
+    if settings.serve_url is None:
+        return
+    from etl.serve import record_served_reads
+
+    record_served_reads(settings)
+
+
 def cmd_audit(settings: Settings, args: argparse.Namespace) -> int:
     """List the recorded reads, newest last, filtered by principal, dataset and time."""
     from etl.audit import read_events
 
     _pipeline_only(settings, "read the access log")
+    _collect_served(settings)
     since = since_instant(args.since, settings)
     shown = [
         e
@@ -145,6 +155,7 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     from etl.registry.problems import raise_for
 
     _pipeline_only(settings, "check the access log")
+    _collect_served(settings)
     config, problems = parse_alerts(settings.registry)
     raise_for(problems)
     events = [e.event for e in read_events(settings)]

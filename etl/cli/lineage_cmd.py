@@ -129,9 +129,11 @@ def _rows_with_key(
     Searched in ``--zone``, else in the most sensitive published zone the caller is granted
     (and the quarantine table when granted); only ``--run``/``--date``'s run when given.
     """
+    from etl.audit import Action
     from etl.lake.layout import published_zones
     from etl.lineage.trace import find_rows, resolve_run
     from etl.read.access import granted_tables, locate, may_read
+    from etl.read.trail import record_read, token_literals
 
     column, value = args.row_key
     zones: list[Any] = [args.zone] if args.zone else []
@@ -147,11 +149,20 @@ def _rows_with_key(
     )
     refs = [locate(settings, dataset, zone) for zone in zones]
     targets: list[tuple[str, int]] = []
-    for ref in granted_tables(settings, refs, strict=True).tables:
+    opened = granted_tables(settings, refs, strict=True).tables
+    for ref in opened:
         for run_id, row in find_rows(settings, dataset, ref.uri, column, value):
             lineage_run_id = f"{dataset.dag_id}/{run_id}"
             if wanted is None or wanted == lineage_run_id:
                 targets.append((lineage_run_id, row))
+    record_read(
+        settings,
+        Action.TRACE,
+        [ref.sql_name for ref in opened],
+        columns=(column,),
+        rows=len(targets),
+        token_lookups=token_literals(f"'{value}'"),
+    )
     if not targets:
         raise ConfigError(f"no row of {dataset.id} has that {column} in {', '.join(zones)}")
     return targets

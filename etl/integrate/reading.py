@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.access import AccessDenied
+from etl.audit import Action
 from etl.errors import ConfigError
 from etl.extract.parts import SOURCE_FILE, SOURCE_ROW
 from etl.extract.reserved import LOGICAL_DATE, RUN_ID
@@ -41,6 +42,7 @@ from etl.lake import delta
 from etl.lake.layout import Lake, integrated_table_uri
 from etl.protect.keys import TokenKey, load_token_key
 from etl.read.access import TableRef, authorized_ref, granted_tables, integrated_ref, why_not
+from etl.read.trail import record_read
 from etl.registry import Registry
 from etl.settings import Settings
 from etl.zones import Zone
@@ -226,9 +228,8 @@ def find_record(
     Raises:
         AccessDenied: the caller may not read the repository's restricted records.
     """
-    uri = _open(
-        settings, _table(settings, domain, "records"), f"the integrated {domain.id} records"
-    )
+    ref = _table(settings, domain, "records")
+    uri = _open(settings, ref, f"the integrated {domain.id} records")
     token_key = _token_key(settings)
     key = name.key
     if key is None:  # a token: find the key it was made from among the keys held
@@ -236,6 +237,7 @@ def find_record(
         tokens = entity_tokens(domain, known, token_key)
         at = pc.index(tokens, pa.scalar(name.token, pa.string())).as_py()
         if at < 0:
+            _looked_up(settings, ref, domain, 0, name)
             return None
         key = known[at].as_py()
     match = pc.field(domain.key.name) == pa.scalar(key, pa.string())
@@ -245,6 +247,7 @@ def find_record(
         rows = delta.dataset(uri).to_table(filter=match & pc.field(IS_CURRENT)).to_pylist()
     else:
         rows = records_as_of(settings, domain, as_of).filter(match).to_pylist()
+    _looked_up(settings, ref, domain, len(rows[:1]), name)
     if not rows:
         return None
     row = rows[0]
@@ -301,11 +304,8 @@ def shared_record(settings: Settings, domain: Domain, token: str) -> SharedRecor
     Raises:
         AccessDenied: the caller may not read the shared copy.
     """
-    uri = _open(
-        settings,
-        _table(settings, domain, "records", Zone.SHARED),
-        f"the shared {domain.id} records",
-    )
+    ref = _table(settings, domain, "records", Zone.SHARED)
+    uri = _open(settings, ref, f"the shared {domain.id} records")
     if not delta.table_exists(uri):
         return SharedRecord(uri, False, None)
     source = delta.dataset(uri)
@@ -313,6 +313,7 @@ def shared_record(settings: Settings, domain: Domain, token: str) -> SharedRecor
     if IS_CURRENT in source.schema.names:
         match = match & pc.field(IS_CURRENT)
     rows = source.to_table(filter=match).to_pylist()
+    _looked_up(settings, ref, domain, len(rows[:1]), EntityName(token=token))
     if not rows:
         return SharedRecord(uri, True, None)
     return SharedRecord(uri, True, {k: v for k, v in rows[0].items() if not k.startswith("_")})
@@ -425,7 +426,28 @@ def corrections(
                 is_open=bool(r["is_open"]),
             )
         )
+    record_read(
+        settings,
+        Action.READ,
+        (conflicts_ref.sql_name, candidates_ref.sql_name),
+        columns=(domain.key.name, "attribute", "source", "other"),
+        rows=len(out),
+    )
     return sorted(out, key=lambda c: (c.department or "", c.key or "", c.attribute, c.lost.dataset))
+
+
+def _looked_up(
+    settings: Settings, ref: TableRef, domain: Domain, rows: int, name: EntityName
+) -> None:
+    """Record one entity's look-up (by its token: a single-token look-up) in the access log."""
+    record_read(
+        settings,
+        Action.ENTITY,
+        (ref.sql_name,),
+        columns=(domain.key.name, *domain.attributes),
+        rows=rows,
+        token_lookups=int(name.token is not None),
+    )
 
 
 def _candidates(

@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from deltalake.exceptions import TableNotFoundError
 
+from etl.audit import Action
 from etl.errors import ConfigError, PolicyError
 from etl.integrate import DomainRegistry, load_domains
 from etl.lake import delta
@@ -39,6 +40,7 @@ from etl.products.shape import aggregate, apply_filters
 from etl.products.tokens import rekey
 from etl.protect.keys import TokenKey, load_token_key
 from etl.read import read
+from etl.read.trail import record_read
 from etl.registry import Registry, load_registry
 from etl.settings import Settings
 from etl.zones import Zone
@@ -144,22 +146,38 @@ def _recorded(settings: Settings, done: Release) -> None:
     )
 
 
-def _record_release_access(settings: Settings, done: Release) -> None:
-    """Record the release in the access log (who received which tables and columns, how many rows).
+def _record_release_access(
+    settings: Settings, product: Product, registry: Registry, done: Release
+) -> None:
+    """Record the release in the access log before it is published (研判机制).
 
-    Wired to :mod:`etl.audit` by the integrator: the access log (``_meta.access_log``) is built
-    beside this package. Until then the release is recorded in ``_meta.product_releases`` only;
-    this logs the fact without a value.
+    Who released (this process's principal), to whom and why (the purpose names the product
+    and its consumer), which tables and columns, how many rows. A release the log cannot
+    record is not published (:class:`etl.read.trail.AccessNotRecorded`).
     """
+    tables = []
+    for source in product.sources:
+        if source.dataset is not None:
+            domain = registry.get(source.dataset).domain
+            tables.append(f"{source.zone}.{domain}.{source.dataset}")
+        else:
+            tables.append(f"{Zone.SHARED}.integrated.{source.repository}_records")
+    record_read(
+        settings,
+        Action.RELEASE,
+        tables,
+        columns=product.read_columns,
+        rows=done.rows,
+        origin=f"product {product.id} to {product.consumer.uscc}",
+    )
     log.info(
-        "release %s of product %s to consumer %s: %d file(s), %d row(s) (access log: not wired)",
+        "release %s of product %s to consumer %s: %d file(s), %d row(s)",
         done.release_id,
         done.product,
         done.consumer_uscc,
         len(done.files),
         done.rows,
     )
-    del settings
 
 
 def _shape(product: Product, read_: _Read, checks: list[gate.GateCheck]) -> tuple[pa.Table, int]:
@@ -289,6 +307,7 @@ def release(
             gate=tuple(checks),
         )
         (staged / MANIFEST_FILE).write_text(done.manifest_text(), encoding="utf-8")
+        _record_release_access(settings, product, registry, done)
         if not _publish(staged, final):
             return release(
                 settings, product, day=day, registry=registry, domains=domains, key=key, today=today
@@ -297,6 +316,5 @@ def release(
         shutil.rmtree(staged, ignore_errors=True)
         raise
     _recorded(settings, done)
-    _record_release_access(settings, done)
     log.info("released %s: %d file(s), %d row(s)", done.release_id, len(done.files), done.rows)
     return done

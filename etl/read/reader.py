@@ -10,10 +10,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from deltalake.exceptions import DeltaError, TableNotFoundError
 
+from etl.audit import Action
 from etl.errors import ConfigError
 from etl.lake import delta
 from etl.lake.delta import PARTITION_COLUMN
 from etl.read.access import registry_of, table_ref
+from etl.read.trail import record_read
 from etl.settings import Settings
 from etl.zones import Zone
 
@@ -77,6 +79,9 @@ def read(
         day = _day(date)
         condition = pc.field(PARTITION_COLUMN) == pa.scalar(day, pa.date32())
     table = source.to_table(columns=columns, filter=condition)
+    record_read(
+        settings, Action.READ, (ref.sql_name,), columns=table.column_names, rows=table.num_rows
+    )
     log.info("read %d rows of %s (%s)", table.num_rows, dataset, zone)
     return table
 

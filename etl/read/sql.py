@@ -29,6 +29,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.dataset as pads
 
+from etl.audit import Action
 from etl.errors import ConfigError, PolicyError
 from etl.lake import META_TABLES, delta, meta_table_uri
 from etl.read.access import (
@@ -39,6 +40,7 @@ from etl.read.access import (
     registry_of,
     repository_ids,
 )
+from etl.read.trail import record_read, token_literals
 from etl.settings import Settings
 from etl.zones import CLEARANCES, storage_zone
 
@@ -209,7 +211,6 @@ def query(
     con, catalog = connect(settings, as_of, pinned)
     try:
         table: pa.Table = con.sql(sql).to_arrow_table()
-        return table
     except _QUOTABLE as exc:
         first = _first_line(exc)
         hidden = CLEARANCES[CLEARANCES.index(settings.clearance) + 1 :]
@@ -234,6 +235,25 @@ def query(
         ) from None
     finally:
         con.close()
+    record_read(
+        settings,
+        Action.SQL,
+        _tables_named(sql, {*catalog.tables, *catalog.meta}),
+        columns=table.column_names,
+        rows=table.num_rows,
+        token_lookups=token_literals(sql),
+    )
+    return table
+
+
+def _tables_named(sql: str, known: set[str]) -> list[str]:
+    """The caller's tables a query names (by DuckDB's parser), in a stable order."""
+    named = set()
+    for name in duckdb.get_table_names(sql, qualified=True):
+        plain = name.split(" AS ")[0].replace('"', "")
+        if plain in known:
+            named.add(plain)
+    return sorted(named)
 
 
 def _first_line(exc: Exception) -> str:

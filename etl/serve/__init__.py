@@ -17,7 +17,7 @@ need them (DAG files import :mod:`etl.serve` only inside tasks).
 
 from etl.serve.model import RoleGrant, ServedRead, ServedTable, TableRefresh, TableStatus
 from etl.serve.publish import refresh
-from etl.serve.reads import acknowledge_reads, collect_reads
+from etl.serve.reads import acknowledge_reads, collect_reads, record_served_reads
 from etl.serve.roles import scram_verifier, sync_roles
 from etl.serve.sources import served_tables
 from etl.serve.status import serve_status
@@ -30,6 +30,7 @@ __all__ = [
     "TableStatus",
     "acknowledge_reads",
     "collect_reads",
+    "record_served_reads",
     "refresh",
     "scram_verifier",
     "serve_status",

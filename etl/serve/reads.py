@@ -16,8 +16,9 @@ captured: a view cannot see which columns the outer query kept.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
+from etl.audit import AccessEvent, Action, record_access
 from etl.serve.database import connect, prepare
 from etl.serve.model import ServedRead
 from etl.serve.names import AUDIT_SCHEMA, STORE_SCHEMA
@@ -30,18 +31,7 @@ UNMANAGED = "postgres:"
 def collect_reads(settings: Settings, *, limit: int = 10_000) -> list[ServedRead]:
     """The captured reads not acknowledged yet, oldest first.
 
-    This is what the access log (``etl.audit``, built separately) records for the SQL
-    endpoint. The integrator wires one call, in the audit's collection step::
-
-        reads = collect_reads(settings)
-        for read in reads:
-            record_access(settings, AccessEvent(principal=read.principal, at=read.at,
-                          tables=(read.table,), source="sql-endpoint", client=read.client))
-        if reads:
-            acknowledge_reads(settings, reads[-1].id)
-
-    Acknowledging only after the access log holds the rows means a failure in between records
-    the same reads again, never loses one (the log may dedupe on :attr:`ServedRead.id`).
+    :func:`record_served_reads` moves them into the access log.
 
     Args:
         settings: ``PUBDATA_SERVE_URL``.
@@ -89,3 +79,38 @@ def acknowledge_reads(settings: Settings, up_to: int) -> int:
             (up_to,),
         )
         return cur.rowcount
+
+
+def lake_name(view: str) -> str:
+    """A served view's ``pubdata sql`` name: ``shared_population.x`` → ``shared.population.x``."""
+    schema, _, table = view.partition(".")
+    zone, _, domain = schema.partition("_")
+    return f"{zone}.{domain}.{table}"
+
+
+def record_served_reads(settings: Settings, *, batch: int = 10_000) -> int:
+    """Record the SQL endpoint's captured reads in the access log (``_meta.access_log``).
+
+    Each read is acknowledged only after the access log holds it: a failure in between records
+    the same reads again on the next call, never loses one.
+
+    Returns:
+        How many reads were recorded.
+    """
+    recorded = 0
+    while True:
+        reads = collect_reads(settings, limit=batch)
+        for read in reads:
+            event = AccessEvent(
+                principal=read.principal,
+                action=Action.SERVE,
+                tables=(lake_name(read.table),),
+                origin=read.client or f"{read.role}@local socket",
+                at=read.at if read.at.tzinfo else read.at.replace(tzinfo=UTC),
+            )
+            record_access(settings, event)
+        if reads:
+            acknowledge_reads(settings, reads[-1].id)
+        recorded += len(reads)
+        if len(reads) < batch:
+            return recorded

@@ -10,6 +10,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
+from etl.audit import Action, read_events
 from etl.errors import PolicyError
 from etl.integrate import load_domains
 from etl.lineage.meta import read_meta
@@ -87,6 +88,15 @@ def test_a_row_level_release_writes_files_and_manifest_and_records_it(
     [row] = recorded(lake, product)
     assert row["status"] == "released" and row["rows"] == done.rows and row["files"] == 1
     assert row["manifest_sha256"] == file_sha256(done.path / MANIFEST_FILE)
+    # the access log says who released what to whom, without a value
+    [event] = [
+        e.event
+        for e in read_events(lake.settings)
+        if e.event.action == Action.RELEASE
+        and e.event.origin == f"product {product.id} to {product.consumer.uscc}"
+    ]
+    assert event.tables == ("shared.social_assistance.relief_payments",)
+    assert event.rows == done.rows and set(event.columns) == set(product.read_columns)
     assert json.loads(str(row["source_versions"]))[0]["version"] == source["version"]
     assert not [
         p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")

@@ -7,7 +7,14 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import pytest
 
-from etl.serve import acknowledge_reads, collect_reads, refresh, sync_roles
+from etl.audit import Action, read_events, verify_chain
+from etl.serve import (
+    acknowledge_reads,
+    collect_reads,
+    record_served_reads,
+    refresh,
+    sync_roles,
+)
 from tests.unit.serve.conftest import TOMORROW, Served, grant_line, unique
 
 
@@ -74,3 +81,21 @@ def test_a_read_only_transaction_cannot_read_unrecorded(served: Served, reader: 
             con.execute("SELECT * FROM shared_population.people").fetchall()
 
     assert collect_reads(served.settings) == []
+
+
+def test_served_reads_move_into_the_access_log_once(served: Served, reader: str) -> None:
+    with served.login(f"pubdata_{reader}") as con:
+        con.execute("SELECT xm FROM shared_population.people").fetchall()
+
+    assert record_served_reads(served.settings) == 1
+    assert record_served_reads(served.settings) == 0  # acknowledged: not recorded twice
+
+    [logged] = read_events(served.settings)
+    event = logged.event
+    assert (event.principal, event.action, event.tables, event.origin) == (
+        reader,
+        Action.SERVE,
+        ("shared.population.people",),
+        "127.0.0.1",
+    )
+    assert verify_chain(served.settings).ok
