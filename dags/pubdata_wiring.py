@@ -1,9 +1,9 @@
 """The only adapter between Airflow and the ``etl`` library.
 
-It turns a registry entry into a DAG of five tasks (and a domain file into the asset-scheduled
-DAG of its integrated repository), builds the run context from Airflow's, and
-translates ``etl`` errors into what Airflow should do next. Heavy libraries are imported inside
-the tasks, never at parse time.
+It turns a registry entry into a DAG of five tasks (a domain file into the asset-scheduled DAG
+of its integrated repository, a product file into the DAG of its releases), builds the run
+context from Airflow's, and translates ``etl`` errors into what Airflow should do next. Heavy
+libraries are imported inside the tasks, never at parse time.
 
 Each task is a :class:`PubdataStep`: a small operator whose ``execute`` calls one pipeline step
 and whose ``get_openlineage_facets_on_complete``/``_on_failure`` hand the OpenLineage provider
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,8 +47,9 @@ from etl.lake.layout import (
     published_zones,
     zone_table_uri,
 )
-from etl.local_time import day_start
+from etl.local_time import day_end, day_start, local_day
 from etl.pipeline.steps import STAGES, Stage, run_stage
+from etl.products.model import Product
 from etl.registry import Dataset, Registry
 from etl.registry.sources import FileSource
 from etl.settings import Settings
@@ -58,6 +59,7 @@ from pubdata_task_context import AirflowConnections, failure_reason, run_context
 
 if TYPE_CHECKING:
     from etl.integrate.engine import IntegrationResult
+    from etl.products.manifest import Release as ProductRelease
     from etl.runtime.records import LoadResult
 
 log = logging.getLogger(__name__)
@@ -507,6 +509,118 @@ def build_integration_dag(domain: Domain, registry: Registry, settings: Settings
                 *integrated_assets(settings, domain),
                 shared_integrated_asset(settings, domain),
             ],
+        )
+    return dag
+
+
+def product_asset(settings: Settings, product: Product) -> Asset:
+    """The Asset of a product's releases: ``product.<consumer uscc>.<product id>``.
+
+    Its URI is the product's destination folder; each release's asset event names the release.
+    """
+    from etl.products.paths import destination
+
+    return Asset(
+        name=f"product.{product.consumer.uscc}.{product.id}",
+        uri=destination(settings, product).as_uri(),
+        group="pubdata",
+        extra={"product": product.id, "consumer_uscc": product.consumer.uscc},
+    )
+
+
+def release_summary(done: ProductRelease) -> dict[str, Any]:
+    """The scrubbed summary of one release: ids, dates and counts (no values, no paths)."""
+    return {
+        "release_id": done.release_id,
+        "product": done.product,
+        "consumer_uscc": done.consumer_uscc,
+        "logical_date": done.logical_date.isoformat(),
+        "files": len(done.files),
+        "rows": done.rows,
+        "suppressed_cells": done.suppressed_cells,
+        "k": done.k,
+        "source_versions": {s.source: s.version for s in done.sources},
+        "reused": done.reused,
+    }
+
+
+def run_product_release(product: Product, settings: Settings, day: date) -> ProductRelease:
+    """Release ``product`` for ``day``; a refusal (gate, expiry) fails the task for good.
+
+    The product is judged expired on the local day the task runs too: a run triggered after
+    expiry, for any logical date, is refused (and recorded as refused).
+    """
+    from etl.errors import ConcurrentRun, TransientError
+    from etl.products.release import release
+
+    today = local_day(pendulum.now("UTC"), settings.zone)
+    try:
+        return release(_with_token_key(settings), product, day=day, today=today)
+    except (ConcurrentRun, TransientError) as exc:
+        raise AirflowException(f"release of product {product.id}: {exc.message}") from exc
+    except PubdataError as exc:
+        raise AirflowFailException(
+            f"release of product {product.id} refused: {exc.message}"
+        ) from exc
+
+
+class ReleaseStep(BaseOperator):
+    """The release of one authorised data product (:func:`etl.products.release.release`).
+
+    Args:
+        product: the product file.
+        settings: the pipeline settings.
+        **kwargs: BaseOperator arguments (task_id, outlets, retries ...).
+    """
+
+    ui_color = "#f5eefa"
+
+    def __init__(self, *, product: Product, settings: Settings, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.product = product
+        self.settings = settings
+        self.doc_md = f"release of product {product.id} (etl.products)"
+
+    def execute(self, context: Any) -> dict[str, Any]:
+        """Release for the run's logical (local) day; the scrubbed summary goes to XCom."""
+        logical = context.get("logical_date") or context["dag_run"].run_after
+        done = run_product_release(
+            self.product, self.settings, local_day(logical, self.settings.zone)
+        )
+        summary = release_summary(done)
+        context["outlet_events"][product_asset(self.settings, self.product)].extra = summary
+        return summary
+
+
+def build_product_dag(product: Product, settings: Settings) -> DAG:
+    """The DAG of one product: ``product__<id>``, one ``release`` task on the product's schedule.
+
+    It starts on the authorisation's date and ends on the last instant of the expiry day (an
+    expired product's DAG schedules nothing more; a run triggered by hand is refused). It starts
+    paused: an operator unpauses it once the consumer's destination is ready.
+    """
+    with DAG(
+        dag_id=product.dag_id,
+        description=f"{product.title} → {product.consumer.name}",
+        schedule=product.schedule,
+        start_date=pendulum.instance(day_start(product.authorisation.date, settings.zone)),
+        end_date=pendulum.instance(day_end(product.expires, settings.zone)),
+        catchup=False,
+        max_active_runs=1,
+        is_paused_upon_creation=True,
+        tags=["product", f"consumer:{product.consumer.uscc}"],
+        default_args={"owner": "pubdata", "retries": 1, "retry_delay": timedelta(minutes=5)},
+        doc_md=(
+            f"# {product.title}\n\n{product.consumer.name} ({product.consumer.uscc}) · "
+            f"{product.purpose} · {product.authorisation.document} · expires "
+            f"{product.expires.isoformat()}"
+        ),
+    ) as dag:
+        ReleaseStep(
+            task_id="release",
+            product=product,
+            settings=settings,
+            outlets=[product_asset(settings, product)],
         )
     return dag
 

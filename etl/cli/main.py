@@ -19,6 +19,7 @@ from etl.cli import (
     integrate_cmd,
     inventory_cmd,
     lineage_cmd,
+    products_cmd,
     quality_cmd,
     quarantine_cmd,
     read_cmd,
@@ -379,6 +380,7 @@ def build_parser() -> argparse.ArgumentParser:
     review_cmd.register(sub)
     serve_cmd.register(sub)
     inventory_cmd.register(sub)
+    products_cmd.register(sub)
     audit_cmd.register(sub)
     access_cmd.register(sub)
     add_classify_parser(sub)

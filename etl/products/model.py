@@ -296,6 +296,11 @@ class Product(Closed):
         """The approval the file records for ``dataset_id``, if any."""
         return next((a for a in self.approvals if a.dataset == dataset_id), None)
 
+    @property
+    def dag_id(self) -> str:
+        """The product's Airflow DAG: ``product__<id>``."""
+        return f"product__{self.id}"
+
     def expired(self, day: date) -> bool:
         """Whether the product's authorisation has run out on ``day`` (after ``expires``)."""
         return day > self.expires

@@ -35,6 +35,7 @@ from etl.products import gate
 from etl.products.columns import SourceFacts, source_facts
 from etl.products.manifest import MANIFEST_FILE, Release, ReleasedFile, SourceVersion, file_sha256
 from etl.products.model import Product, Source
+from etl.products.paths import destination, release_id
 from etl.products.shape import aggregate, apply_filters
 from etl.products.tokens import rekey
 from etl.protect.keys import TokenKey, load_token_key
@@ -47,25 +48,6 @@ from etl.zones import Zone
 __all__ = ["destination", "release", "release_id"]
 
 log = logging.getLogger(__name__)
-
-#: Stands for the pipeline's home in a product's ``destination``.
-HOME_VARIABLE = "$PUBDATA_HOME"
-
-
-def release_id(product: Product, day: date) -> str:
-    """The id of a product's release for ``day``: ``<product id>-<YYYY-MM-DD>``."""
-    return f"{product.id}-{day.isoformat()}"
-
-
-def destination(settings: Settings, product: Product) -> Path:
-    """Where a product's releases go: its ``destination``, else the consumer's folder.
-
-    The default is ``$PUBDATA_HOME/products/<consumer uscc>/<product id>``; ``$PUBDATA_HOME`` in
-    a destination stands for the pipeline's home.
-    """
-    if product.destination is None:
-        return settings.home / "products" / product.consumer.uscc / product.id
-    return Path(product.destination.replace(HOME_VARIABLE, str(settings.home))).expanduser()
 
 
 @dataclass(frozen=True)
@@ -243,6 +225,7 @@ def release(
     registry: Registry | None = None,
     domains: DomainRegistry | None = None,
     key: TokenKey | str | None = None,
+    today: date | None = None,
 ) -> Release:
     """Release ``product`` for ``day`` into its destination, or refuse with a one-line error.
 
@@ -254,6 +237,9 @@ def release(
         domains: the domain files; default: those of ``registry``.
         key: the pipeline's token key (a DAG passes the one from its secrets backend); default
             :func:`etl.protect.keys.load_token_key` from ``settings``.
+        today: the day the release is made (the CLI and the DAG pass the local day): once the
+            product has expired on it, no release is made, not even for an earlier ``day``
+            (its authorisation has ended). None: only ``day`` is judged.
 
     Returns:
         The release (``reused`` when the day's release was written before).
@@ -270,7 +256,7 @@ def release(
         done = Release.from_manifest(final)
         _recorded(settings, done)  # a no-op unless the first call died before recording it
         return done
-    if product.expired(day):
+    if product.expired(day) or (today is not None and product.expired(today)):
         message = (
             f"product {product.id} expired on {product.expires.isoformat()}; "
             f"no release for {day.isoformat()}"
@@ -323,7 +309,9 @@ def release(
         (staged / MANIFEST_FILE).write_text(done.manifest_text(), encoding="utf-8")
         _record_release_access(settings, product, registry, done)
         if not _publish(staged, final):
-            return release(settings, product, day=day, registry=registry, domains=domains, key=key)
+            return release(
+                settings, product, day=day, registry=registry, domains=domains, key=key, today=today
+            )
     except BaseException:
         shutil.rmtree(staged, ignore_errors=True)
         raise

@@ -24,9 +24,18 @@ from etl.ui.authz import AuthorizerFor
 from etl.ui.deps import Forbidden, NotFound, SettingsFactory, UiConfig
 from etl.ui.html import forbidden, not_found
 from etl.ui.login import Authenticate, LoginUrl, RequireLogin
-from etl.ui.routers import api, catalog, data_docs, dataset, quarantine, repository, site
+from etl.ui.routers import (
+    api,
+    catalog,
+    data_docs,
+    dataset,
+    products,
+    quarantine,
+    repository,
+    site,
+)
 
-ROUTERS = (site, catalog, dataset, repository, quarantine, data_docs, api)
+ROUTERS = (site, catalog, dataset, repository, products, quarantine, data_docs, api)
 
 
 def default_login_url(next_url: str) -> str:

@@ -18,6 +18,7 @@ from typing import Annotated, Any, cast
 from fastapi import APIRouter, Depends, Request
 
 from etl.integrate import Domain, load_domains
+from etl.products import Product, load_products
 from etl.registry import Dataset, Registry, load_registry
 from etl.settings import Settings
 from etl.ui.authz import Authorizer, AuthorizerFor
@@ -27,7 +28,7 @@ SettingsFactory = Callable[[], Settings]
 
 
 class NotFound(Exception):
-    """No such dataset, repository or page."""
+    """No such dataset, repository, product or page."""
 
 
 class Forbidden(Exception):
@@ -132,6 +133,34 @@ class Deployment:
             raise NotFound(f"no integrated repository {domain_id!r} in the registry")
         if not self.authorizer.can_read_repository(self.user, found):
             raise Forbidden(f"user {self.user.get_name()!r} may not read repository {domain_id!r}")
+        return found
+
+    def _may_read(self, product: Product) -> bool:
+        """Whether the user may see every source of ``product`` (its page shows no values)."""
+        domains = load_domains(self.registry).domains
+        for source in product.sources:
+            if source.dataset is not None:
+                dataset = self.registry.datasets.get(source.dataset)
+                if dataset is None or not self.authorizer.can_read_dataset(self.user, dataset):
+                    return False
+            else:
+                domain = domains.get(str(source.repository))
+                if domain is None or not self.authorizer.can_read_repository(self.user, domain):
+                    return False
+        return True
+
+    def products(self) -> list[Product]:
+        """Every valid product (product file) whose sources the user may all see, by id."""
+        found = load_products(self.registry, load_domains(self.registry)).products
+        return [found[p] for p in sorted(found) if self._may_read(found[p])]
+
+    def product(self, product_id: str) -> Product:
+        """The product ``product_id``; else :class:`NotFound` (404) or :class:`Forbidden`."""
+        found = load_products(self.registry, load_domains(self.registry)).products.get(product_id)
+        if found is None:
+            raise NotFound(f"no product {product_id!r} in the registry")
+        if not self._may_read(found):
+            raise Forbidden(f"user {self.user.get_name()!r} may not read product {product_id!r}")
         return found
 
 

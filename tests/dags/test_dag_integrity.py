@@ -21,6 +21,8 @@ DAGS = REPO / "dags"
 HEAVY = ("pandas", "pyarrow", "great_expectations", "deltalake", "duckdb")
 #: DAGs that are not built from the registry, each listed on purpose.
 MAINTENANCE_DAGS = {"maintenance__data_docs"}
+#: The sample products' DAGs (datasets/products/).
+PRODUCT_DAGS = {"product__relief_by_district", "product__relief_recipients"}
 #: The sample downstream consumer; built only when its source dataset is registered.
 EXAMPLE_DAGS = {"example_downstream__household_register"}
 
@@ -74,6 +76,9 @@ print(json.dumps({
                      getattr(dag.timetable, "asset_condition", None), "objects", ())],
                  "retries": dag.default_args.get("retries"),
                  "timezone": dag.timezone.name, "start_date": dag.start_date.isoformat(),
+                 "end_date": dag.end_date.isoformat() if dag.end_date else None,
+                 "schedule": dag.schedule if isinstance(dag.schedule, str) else None,
+                 "description": dag.description,
                  "paused_on_creation": dag.is_paused_upon_creation,
                  "catchup": dag.catchup, "max_active_runs": dag.max_active_runs}
              for d, dag in bag.dags.items()},
@@ -111,7 +116,9 @@ def test_every_registry_dataset_has_its_dag(parsed: dict) -> None:
     expected = {d.dag_id for d in registry.datasets.values()}
     integrations = {d.dag_id for d in load_domains(registry).domains.values()}
     assert integrations == {"integrate__population", "integrate__legal_entity"}
-    assert set(parsed["dags"]) == expected | integrations | MAINTENANCE_DAGS | EXAMPLE_DAGS
+    assert set(parsed["dags"]) == (
+        expected | integrations | MAINTENANCE_DAGS | EXAMPLE_DAGS | PRODUCT_DAGS
+    )
     assert parsed["errors"] == {}
 
 
@@ -279,3 +286,58 @@ def test_delivery_sensor_settings_and_timeout_message(tmp_path: Path) -> None:
     assert message == "source not delivered: w/2024-06-01/*.csv (waited 60 min)"
     from_db = Dataset.model_validate(yaml.safe_load(EXTRA["from_db.yaml"]))
     assert wiring.wait_for_source(from_db, settings) is None
+
+
+def test_each_product_has_its_dag_on_its_schedule_until_expiry(parsed: dict) -> None:
+    from etl.products import load_products
+
+    registry = load_registry(REPO / "datasets")
+    products = load_products(registry, load_domains(registry)).products
+    assert {p.dag_id for p in products.values()} == PRODUCT_DAGS
+    shanghai = ZoneInfo("Asia/Shanghai")
+    for product in products.values():
+        dag = parsed["dags"][product.dag_id]
+        assert dag["tasks"] == ["release"]
+        assert dag["schedule"] == product.schedule == "@monthly"
+        # from the authorisation's local midnight to the last second of the expiry day
+        start = datetime.fromisoformat(dag["start_date"]).astimezone(shanghai)
+        assert (start.date(), start.time()) == (product.authorisation.date, time.min)
+        end = datetime.fromisoformat(dag["end_date"]).astimezone(shanghai)
+        assert (end.date(), end.time()) == (product.expires, time(23, 59, 59))
+        # the release's asset, named for the consumer and the product
+        assert dag["outlets"] == [f"product.{product.consumer.uscc}.{product.id}"]
+        assert "product" in dag["tags"] and f"consumer:{product.consumer.uscc}" in dag["tags"]
+        assert product.consumer.name in dag["description"]
+        assert (dag["catchup"], dag["max_active_runs"], dag["paused_on_creation"]) == (
+            False,
+            1,
+            True,
+        )
+
+
+def test_a_product_triggered_after_expiry_is_refused_in_one_line(tmp_path: Path) -> None:
+    from datetime import date
+
+    from etl.integrate import load_domains as domains_of
+    from etl.products import load_products
+    from etl.products.status import release_records
+    from tests.conftest import make_settings
+
+    sys.path.insert(0, str(DAGS))
+    try:
+        import pubdata_wiring as wiring
+    finally:
+        sys.path.pop(0)
+    registry = load_registry(REPO / "datasets")
+    product = load_products(registry, domains_of(registry)).get("relief_by_district")
+    settings = make_settings(tmp_path / "home")
+    # a logical date before expiry: the run is made after it, so the authorisation has ended
+    with pytest.raises(wiring.AirflowFailException) as refused:
+        wiring.run_product_release(product, settings, date(2025, 5, 1))
+    assert str(refused.value) == (
+        "release of product relief_by_district refused: product relief_by_district expired on "
+        "2025-05-31; no release for 2025-05-01"
+    )
+    [record] = release_records(settings.lake, ["relief_by_district"])
+    assert (record.status, record.logical_date) == ("refused", date(2025, 5, 1))
+    assert not (settings.home / "products").exists()

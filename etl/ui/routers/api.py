@@ -10,6 +10,7 @@ from typing import Any
 from etl import catalog
 from etl.catalog.repository import repository_page
 from etl.ui.deps import Loaded, guarded_router
+from etl.ui.routers.products import product_details, product_rows
 
 #: Where FastAPI serves the schema of these routes (set on the app by :func:`etl.ui.create_app`).
 OPENAPI_URL = "/api/openapi.json"
@@ -39,3 +40,15 @@ def api_quarantine(loaded: Loaded, dataset: str | None = None) -> list[dict[str,
 def api_repository(loaded: Loaded, domain_id: str) -> dict[str, Any]:
     """A repository page's data."""
     return repository_page(loaded.settings, loaded.registry, loaded.domain(domain_id))
+
+
+@router.get("/products")
+def api_products(loaded: Loaded) -> list[dict[str, Any]]:
+    """The products page's rows."""
+    return product_rows(loaded)
+
+
+@router.get("/products/{product_id}")
+def api_product(loaded: Loaded, product_id: str) -> dict[str, Any]:
+    """A product page's data."""
+    return product_details(loaded, product_id)

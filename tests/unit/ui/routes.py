@@ -15,6 +15,7 @@ SAMPLE_PARAMS = {
     "run_id": "manual__1",
     "path": "index.html",
     "domain_id": "population",
+    "product_id": "relief_by_district",
 }
 #: Paths no route declares: what FastAPI would serve by default, and paths that match nothing.
 UNDECLARED = ("/openapi.json", "/docs", "/redoc", "/no/such/page", "/api/no_such")
