@@ -7,6 +7,8 @@ without that check fails (500) rather than serving an anonymous request.
 What the user may read is decided in one place, :class:`Deployment`: its lists hold only what
 the app's :class:`etl.ui.authz.Authorizer` lets the user see, and asking it for one dataset or
 repository the user may not see raises :class:`Forbidden` (a 403), so a route cannot forget.
+Each page or JSON answer about one dataset or repository is a read the access log records
+(:func:`etl.read.trail.record_read`: the Airflow user, the tables it is about, the client).
 """
 
 from __future__ import annotations
@@ -17,12 +19,17 @@ from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Request
 
+from etl.access import Principal
+from etl.audit import Action
 from etl.integrate import Domain, load_domains
+from etl.lake.layout import published_zones
 from etl.products import Product, load_products
+from etl.read.trail import record_read
 from etl.registry import Dataset, Registry, load_registry
 from etl.settings import Settings
 from etl.ui.authz import Authorizer, AuthorizerFor
 from etl.ui.login import USER_KEY, UiUser
+from etl.zones import Zone
 
 SettingsFactory = Callable[[], Settings]
 
@@ -83,12 +90,21 @@ class Deployment:
         registry: the whole registry (a repository's page names its contributors from it).
         user: the logged-in user.
         authorizer: what ``user`` may see.
+        action: ``api`` for the JSON routes, else ``ui`` (how the access log names the read).
+        origin: the client's address.
     """
 
     settings: Settings
     registry: Registry
     user: UiUser
     authorizer: Authorizer
+    action: Action = Action.UI
+    origin: str = "unknown client"
+
+    def _logged(self, tables: list[str]) -> None:
+        """Record that the user read a page or answer about ``tables`` (no values are shown)."""
+        reader = Principal(f"airflow:{self.user.get_name()}", "named")
+        record_read(self.settings, self.action, tables, principal=reader, origin=self.origin)
 
     def dataset(self, dataset_id: str) -> Dataset:
         """The registered dataset, else :class:`NotFound` (a 404) or :class:`Forbidden` (403)."""
@@ -97,6 +113,7 @@ class Deployment:
             raise NotFound(f"no dataset {dataset_id!r} in the registry")
         if not self.authorizer.can_read_dataset(self.user, found):
             raise Forbidden(f"user {self.user.get_name()!r} may not read dataset {dataset_id!r}")
+        self._logged([f"{zone}.{found.domain}.{found.id}" for zone in published_zones(found)])
         return found
 
     def datasets(self) -> list[Dataset]:
@@ -133,6 +150,7 @@ class Deployment:
             raise NotFound(f"no integrated repository {domain_id!r} in the registry")
         if not self.authorizer.can_read_repository(self.user, found):
             raise Forbidden(f"user {self.user.get_name()!r} may not read repository {domain_id!r}")
+        self._logged([f"{Zone.SHARED}.integrated.{found.id}_records"])
         return found
 
     def _may_read(self, product: Product) -> bool:
@@ -168,8 +186,15 @@ def deployment(request: Request) -> Deployment:
     """Read the settings, load the registry and build the authorizer for this request."""
     config = ui_config(request)
     settings = config.settings_factory()
+    api = request.url.path.startswith(f"{request.scope.get('root_path', '')}/api/")
+    client = request.client.host if request.client is not None else "unknown client"
     return Deployment(
-        settings, load_registry(settings.registry), login(request), config.authorizer(settings)
+        settings,
+        load_registry(settings.registry),
+        login(request),
+        config.authorizer(settings),
+        Action.API if api else Action.UI,
+        client,
     )
 
 

@@ -154,3 +154,22 @@ def test_grants_are_read_from_the_access_file_the_readers_use(lake: SampleLake) 
     path.chmod(0o666)  # a file others could have written grants nothing
     with pytest.raises(PolicyError, match="writable by group or others"):
         GrantAuthorizer.from_settings(settings, TODAY)
+
+
+def test_a_page_and_an_answer_about_a_dataset_are_reads_the_access_log_records(
+    client: TestClient, lake: SampleLake
+) -> None:
+    from etl.audit import Action, read_events
+
+    before = {e.seq for e in read_events(lake.settings)}
+    assert client.get(f"/api/datasets/{WITHHELD}", headers=bearer("alice")).status_code == 200
+    assert client.get(f"/datasets/{WITHHELD}", headers=bearer("alice")).status_code == 200
+    assert client.get(f"/datasets/{DRIFTED}", headers=bearer("alice")).status_code == 403
+    new = [e.event for e in read_events(lake.settings) if e.seq not in before]
+    assert [(e.principal, e.action) for e in new] == [
+        ("airflow:alice", Action.API),
+        ("airflow:alice", Action.UI),
+    ]
+    domain = lake.registry.datasets[WITHHELD].domain
+    assert all(f"shared.{domain}.{WITHHELD}" in e.tables for e in new)
+    assert {e.origin for e in new} == {"testclient"}
