@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from etl.access import AccessDenied, Grant, Principal, current_principal, hash_secret
-from etl.access.config import load_access
+from etl.access.config import AccessConfig, load_access
 from etl.access.principal import pipeline_uid
 from etl.cli.output import emit as _emit
 from etl.cli.output import say as _say
@@ -164,7 +164,34 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     idle = [p.name for p in config.principals if not config.grants_of(p.name)]
     if idle:
         _say(f"principals without a grant (they read nothing): {', '.join(idle)}")
-    return 0
+    outliving = _outliving_products(settings, config)
+    for line in outliving:
+        sys.stderr.write(f"pubdata: {line}\n")
+    return 1 if outliving else 0
+
+
+def _outliving_products(settings: Settings, config: AccessConfig) -> list[str]:
+    """Grants made under a product's authorisation that last longer than the product.
+
+    A product's consumer reads under its authorisation only: when the product expires, the
+    grants of its document (文号) must end with it.
+    """
+    from etl.integrate import load_domains
+    from etl.products import load_products
+    from etl.registry import load_registry
+
+    registry = load_registry(settings.registry)
+    products = load_products(registry, load_domains(registry)).products
+    found = []
+    for product in products.values():
+        for grant in config.grants:
+            if grant.document == product.authorisation.document and grant.expires > product.expires:
+                found.append(
+                    f"grant to {grant.principal} (document {grant.document}) lasts until "
+                    f"{grant.expires}, after product {product.id} ends on {product.expires}: "
+                    "end it with the product"
+                )
+    return found
 
 
 def register(sub: Any) -> None:

@@ -115,3 +115,21 @@ def test_check_validates_the_file_naming_file_line_and_field(
     path.unlink()
     assert main(["access", "check"]) == 0
     assert "absent; no grants" in capsys.readouterr().out
+
+
+def test_check_refuses_a_grant_that_outlives_its_product(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the consumer of the sample product relief_recipients (ends 2025-06-30) reads under its
+    # authorisation document: a grant made under it may not last longer
+    linked = ACCESS + (
+        "  - principal: os:consumer\n    zones: [open]\n    expires: 2026-12-31\n"
+        "    document: 武数授〔2024〕15号\n"
+    )
+    write_access(home / "access.yaml", linked.format(hash=hash_secret("x" * 12, iterations=1000)))
+    assert main(["access", "check"]) == 1
+    err = capsys.readouterr().err
+    assert (
+        "grant to os:consumer (document 武数授〔2024〕15号) lasts until 2026-12-31, after "
+        "product relief_recipients ends on 2025-06-30: end it with the product"
+    ) in err
