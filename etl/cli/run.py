@@ -20,7 +20,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from etl.pipeline.steps_record import record_failure
 from etl.registry import Dataset
 from etl.runtime.airflow_env import airflow_environment, ensure_airflow_db
 from etl.runtime.context import RunContext, invocation_path
@@ -264,7 +263,10 @@ def _summary(
             )
         return summary
     error = f"the DAG run did not complete (exit {returncode}{_cause(log_path)}); see {log_path}"
-    # the pipeline recorded no outcome: record that the run failed before it did
+    # the pipeline recorded no outcome: record that the run failed before it did (the pipeline's
+    # modules are imported here only: a run that wrote its summary never needs them)
+    from etl.pipeline.steps_record import record_failure
+
     ctx = RunContext(
         dataset=dataset.id,
         dag_id=dataset.dag_id,
