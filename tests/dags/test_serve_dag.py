@@ -55,6 +55,7 @@ def test_the_task_refreshes_and_syncs(tmp_path: Path) -> None:
         "rows_refreshed": 6,
         "roles": 0,
         "roles_with_login": 0,
+        "reads_recorded": 0,  # nobody read a served view yet
     }
     assert (again["refreshed"], again["unchanged"]) == (0, 2)  # the lake did not change
 
