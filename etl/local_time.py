@@ -34,6 +34,11 @@ def zone(name: str, setting: str = "PUBDATA_TIMEZONE") -> ZoneInfo:
         ) from None
 
 
+def today(tz: ZoneInfo) -> date:
+    """Today in ``tz``: the local day grants and products' expiries are checked against."""
+    return datetime.now(tz).date()
+
+
 def day_start(day: date, tz: ZoneInfo) -> datetime:
     """The first instant of ``day`` in ``tz`` (an aware datetime): the logical date of its run."""
     return datetime.combine(day, time.min, tzinfo=tz)

@@ -22,7 +22,7 @@ from etl.cli.output import emit as _emit
 from etl.cli.output import say as _say
 from etl.cli.table import render
 from etl.errors import ConfigError
-from etl.read.access import today
+from etl.local_time import today
 from etl.settings import Settings
 from etl.zones import CLEARANCES, Zone
 
@@ -75,7 +75,7 @@ def _grant_table(rows: list[dict[str, Any]], with_principal: bool) -> str:
 def cmd_whoami(settings: Settings, args: argparse.Namespace) -> int:
     """The caller's principal, kind, active grants and the zones it may read."""
     me = current_principal(settings)
-    day = today(settings)
+    day = today(settings.zone)
     zones = effective_zones(me, settings.clearance, day)
     grants = [_grant_row(g, day) for g in me.active_grants(day)]
     if args.json:
@@ -112,7 +112,7 @@ def cmd_grants(settings: Settings, args: argparse.Namespace) -> int:
             "pipeline's own user may (pubdata access whoami shows your own)"
         )
     config = load_access(settings.access_file, owner=pipeline_uid(settings))
-    day = today(settings)
+    day = today(settings.zone)
     chosen = [g for g in config.grants if args.principal in (None, g.principal)]
     if args.principal is not None and not chosen:
         known = config.principal(args.principal) is not None
@@ -155,7 +155,7 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
         _say(f"{path}: absent; no grants, only the pipeline's own user reads the lake")
         return 0
     config = load_access(path, owner=pipeline_uid(settings))
-    day = today(settings)
+    day = today(settings.zone)
     active = sum(g.active(day) for g in config.grants)
     _say(
         f"{path}: ok; {len(config.principals)} named principals, {len(config.grants)} grants "

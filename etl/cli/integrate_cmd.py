@@ -13,7 +13,7 @@ import argparse
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from etl.cli.output import emit as _emit
 from etl.cli.output import parse_date as _date
@@ -22,21 +22,11 @@ from etl.cli.output import write_csv, write_workbook
 from etl.cli.table import render
 from etl.errors import ConfigError
 from etl.integrate import Domain, load_domains
-from etl.integrate.reading import (
-    AttributeValue,
-    Correction,
-    EntityName,
-    EntityRecord,
-    corrections,
-    entity_name,
-    find_record,
-    require_restricted,
-    restricted_granted,
-    shared_record,
-)
-from etl.integrate.tables import LINEAGE_PARTS, lineage_column
 from etl.registry import Registry, load_registry
 from etl.settings import Settings
+
+if TYPE_CHECKING:
+    from etl.integrate.reading import AttributeValue, Correction, EntityName, EntityRecord
 
 #: The export's sheet in an xlsx workbook.
 EXPORT_SHEET = "数据纠错回流"
@@ -94,6 +84,13 @@ def _lineage_rows(values: tuple[AttributeValue, ...], with_value: bool) -> str:
 
 def cmd_entity(settings: Settings, args: argparse.Namespace) -> int:
     """One entity's integrated record: each attribute's value, dataset, run, file, row and date."""
+    from etl.integrate.reading import (
+        entity_name,
+        find_record,
+        require_restricted,
+        restricted_granted,
+    )
+
     registry, domain = _domain(settings, args.domain)
     name = entity_name(settings, domain, args.entity)
     if name.token is not None and not restricted_granted(settings, domain):
@@ -117,6 +114,8 @@ def cmd_entity(settings: Settings, args: argparse.Namespace) -> int:
 
 def _shared_entity(settings: Settings, domain: Domain, token: str, as_json: bool) -> int:
     """What the shared zone holds of the entity; exit 1 when it holds nothing."""
+    from etl.integrate.reading import shared_record
+
     found = shared_record(settings, domain, token)
     if as_json:
         _emit(
@@ -184,6 +183,8 @@ def _export(domain: Domain, found: list[Correction], path: Path) -> None:
 
 def cmd_conflicts(settings: Settings, args: argparse.Namespace) -> int:
     """The per-department correction list of a repository (数据纠错回流)."""
+    from etl.integrate.reading import corrections, require_restricted
+
     registry, domain = _domain(settings, args.domain)
     require_restricted(settings, domain, "pubdata conflicts (keys and values)")
     if args.department is not None and args.department not in _departments(registry, domain):
@@ -243,6 +244,8 @@ def trace_entity(settings: Settings, args: argparse.Namespace) -> int:
     No value is shown (as a row trace shows none); each line names the command that traces
     the source row itself.
     """
+    from etl.integrate.reading import entity_name, find_record, restricted_granted
+
     registry, domain = _domain(settings, args.dataset)
     if args.attribute is not None and args.attribute not in domain.attributes:
         known = ", ".join(domain.attributes)
@@ -284,6 +287,9 @@ def _shared_lineage(
     Raises:
         PolicyError / ConfigError: no shared table, no such token, or no lineage columns there.
     """
+    from etl.integrate.reading import AttributeValue, require_restricted, shared_record
+    from etl.integrate.tables import LINEAGE_PARTS, lineage_column
+
     found = shared_record(settings, domain, token)
     if not found.exists:
         require_restricted(

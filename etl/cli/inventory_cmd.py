@@ -19,20 +19,15 @@ import json
 from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from etl.cli.output import emit, parse_instant, say, write_csv, write_workbook
 from etl.errors import ConfigError
-from etl.lineage.inventory import (
-    ColumnEntry,
-    ImportantEntry,
-    Inventory,
-    build_inventory,
-    read_snapshot,
-    record_snapshot,
-)
 from etl.registry import load_registry
 from etl.settings import Settings
+
+if TYPE_CHECKING:
+    from etl.lineage.inventory import ColumnEntry, ImportantEntry, Inventory
 
 #: Field → header of the 数据分类分级清单 (Chinese first, for the people it is handed to).
 COLUMN_HEADERS: dict[str, str] = {
@@ -106,6 +101,8 @@ def _as_of(text: str, settings: Settings) -> int | datetime:
 
 
 def _inventory(settings: Settings, as_of: str | None) -> Inventory:
+    from etl.lineage.inventory import build_inventory, read_snapshot, record_snapshot
+
     if as_of is not None:
         try:
             snapshot = read_snapshot(settings.lake, _as_of(as_of, settings))

@@ -13,22 +13,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from etl.cli.output import emit, parse_date, say
 from etl.cli.table import render
 from etl.errors import PolicyError
+from etl.local_time import today
 from etl.settings import Settings
 
 #: What the list shows for a linked grant nobody made.
 NO_GRANT = "-"
-
-
-def _today(settings: Settings) -> date:
-    """The local day (PUBDATA_TIMEZONE): products expire at the end of their last local day."""
-    return datetime.now(settings.zone).date()
 
 
 def _products(settings: Settings) -> Any:
@@ -60,7 +55,7 @@ def cmd_products(settings: Settings, args: argparse.Namespace) -> int:
     for problem in found.problems:  # a broken product file is not silently missing
         sys.stderr.write(f"pubdata: {problem}\n")
     chosen = [found.products[i] for i in sorted(found.products)]
-    statuses = [s.summary() for s in product_statuses(settings, chosen, _today(settings))]
+    statuses = [s.summary() for s in product_statuses(settings, chosen, today(settings.zone))]
     notes = sorted({s["linked_grants_note"] for s in statuses if s["linked_grants_note"]})
     if args.json:
         emit(statuses)
@@ -138,7 +133,7 @@ def cmd_show(settings: Settings, args: argparse.Namespace) -> int:
     from etl.products.status import product_statuses
 
     _, found = _products(settings)
-    [status] = product_statuses(settings, [found.get(args.product)], _today(settings))
+    [status] = product_statuses(settings, [found.get(args.product)], today(settings.zone))
     page = status.details()
     if args.json:
         emit(page)
@@ -154,9 +149,9 @@ def cmd_release(settings: Settings, args: argparse.Namespace) -> int:
 
     registry, found = _products(settings)
     product = found.get(args.product)
-    today = _today(settings)
+    day = today(settings.zone)  # products expire at the end of their last local day
     try:
-        done = release(settings, product, day=args.date or today, registry=registry, today=today)
+        done = release(settings, product, day=args.date or day, registry=registry, today=day)
     except PolicyError as exc:
         sys.stderr.write(f"pubdata: {exc.message}\n")
         return 1

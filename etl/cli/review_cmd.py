@@ -13,26 +13,17 @@ import argparse
 import getpass
 import re
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyarrow.compute as pc
-
-from etl.classify.grades import check_category
 from etl.cli.output import emit, say
 from etl.cli.table import render
 from etl.errors import ConfigError
-from etl.lineage.meta import read_meta
-from etl.lineage.reviews import (
-    Confirmation,
-    Hold,
-    action,
-    open_holds,
-    record_confirmation,
-    rerun_command,
-)
+from etl.local_time import today
 from etl.registry import Dataset, Registry, load_registry
-from etl.registry.edit import set_column_override, validate_override, write
 from etl.settings import Settings
+
+if TYPE_CHECKING:
+    from etl.lineage.reviews import Confirmation, Hold
 
 #: Labels of the hold kinds in the listing.
 KIND_LABELS = {
@@ -54,6 +45,8 @@ def registry_file(registry: Registry, dataset_id: str) -> str:
 
 
 def _listing(settings: Settings, registry: Registry, dataset: str | None) -> list[Hold]:
+    from etl.lineage.reviews import open_holds
+
     if dataset is not None:
         registry.get(dataset)
     return open_holds(settings.lake, dataset)
@@ -61,6 +54,8 @@ def _listing(settings: Settings, registry: Registry, dataset: str | None) -> lis
 
 def cmd_review(settings: Settings, args: argparse.Namespace) -> int:
     """List every open hold (or one dataset's), newest first."""
+    from etl.lineage.reviews import action
+
     registry = load_registry(settings.registry)
     holds = _listing(settings, registry, args.dataset)
 
@@ -103,6 +98,11 @@ def _to_confirm(hold: Hold) -> str:
 
 def _known_columns(settings: Settings, dataset: Dataset) -> set[str]:
     """Columns the registry declares, the latest runs classified, or a hold names."""
+    import pyarrow.compute as pc
+
+    from etl.lineage.meta import read_meta
+    from etl.lineage.reviews import open_holds
+
     rows = read_meta(settings.lake, "classifications").select(["dataset", "column"])
     rows = rows.filter(pc.equal(rows["dataset"], dataset.id))
     known = set(dataset.columns) | set(rows.column("column").to_pylist())
@@ -131,6 +131,10 @@ def confirm(
         ConfigError: an unknown dataset, column or category, a grade outside L1..L4, an empty
             reason or one that quotes a data value, or a registry file the edit would break.
     """
+    from etl.classify.grades import check_category
+    from etl.lineage.reviews import record_confirmation
+    from etl.registry.edit import set_column_override, validate_override, write
+
     registry = load_registry(settings.registry)
     dataset = registry.get(dataset_id)
     check_category(category)
@@ -169,6 +173,8 @@ def confirm(
 
 def cmd_confirm(settings: Settings, args: argparse.Namespace) -> int:
     """Write a column's label into the registry and say which dates to re-run."""
+    from etl.lineage.reviews import rerun_command
+
     confirmation, where = confirm(
         settings,
         args.dataset,
@@ -177,7 +183,7 @@ def cmd_confirm(settings: Settings, args: argparse.Namespace) -> int:
         grade=args.grade,
         reason=args.reason,
         reviewer=args.by or getpass.getuser(),
-        today=datetime.now(settings.zone).date(),  # the reviewer's day in the city
+        today=today(settings.zone),  # the reviewer's day in the city
         now=datetime.now(UTC),
     )
     reruns = [rerun_command(args.dataset, d) for d in confirmation.dates]

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
 
 from etl.access import AccessDenied, Principal, TableScope, current_principal, refusal
 from etl.access.decide import may_read_meta
@@ -37,6 +36,7 @@ from etl.lake.layout import (
     quarantine_table_uri,
     zone_table_uri,
 )
+from etl.local_time import today
 from etl.registry import Dataset, Registry, load_registry
 from etl.registry.loader import domain_ids
 from etl.settings import Settings
@@ -96,11 +96,6 @@ class Granted:
     meta: tuple[str, ...] = ()
 
 
-def today(settings: Settings) -> date:
-    """The day grants are checked against: today in ``PUBDATA_TIMEZONE``."""
-    return datetime.now(settings.zone).date()
-
-
 def caller(settings: Settings, principal: Principal | None = None) -> Principal:
     """The principal reading: ``principal`` when given (a UI request's), else this process's.
 
@@ -152,7 +147,7 @@ def _decide(
     settings: Settings, who: Principal, refs: Sequence[TableRef], meta: Sequence[str] = ()
 ) -> Granted:
     """The decision alone (no read follows: listings and questions use it directly)."""
-    day = today(settings)
+    day = today(settings.zone)
     allowed: list[TableRef] = []
     refused: dict[TableRef, str] = {}
     for ref in refs:

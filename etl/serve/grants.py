@@ -6,7 +6,7 @@ the database refuses exactly what the library refuses.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from etl.access import AccessConfig, load_access
 from etl.access.decide import TableScope, covers
@@ -17,11 +17,6 @@ from etl.settings import Settings
 def access_config(settings: Settings) -> AccessConfig:
     """The access file, checked as every reader checks it (owner-only, the pipeline's user)."""
     return load_access(settings.access_file, owner=pipeline_uid(settings))
-
-
-def today(settings: Settings) -> date:
-    """The day grants are checked against, in the pipeline's time zone."""
-    return datetime.now(settings.zone).date()
 
 
 def readers(config: AccessConfig, scope: TableScope, day: date) -> set[str]:

@@ -30,11 +30,12 @@ from psycopg import sql
 from etl.errors import ConfigError
 from etl.integrate import load_domains
 from etl.lake import delta
+from etl.local_time import today
 from etl.registry import Registry, load_registry
 from etl.serve.copy import column_definitions, copy_batches
 from etl.serve.database import connect, lock, prepare
 from etl.serve.docs import column_comments, table_comment
-from etl.serve.grants import access_config, readers, today
+from etl.serve.grants import access_config, readers
 from etl.serve.model import ServedTable, TableRefresh
 from etl.serve.names import AUDIT_SCHEMA, STORE_SCHEMA, loading_table
 from etl.serve.sources import served_tables
@@ -80,7 +81,7 @@ def refresh(
     registry = registry or load_registry(settings.registry)
     tables = _selected(served_tables(settings, registry), dataset)
     domains = load_domains(registry).domains
-    config, day = access_config(settings), today(settings)
+    config, day = access_config(settings), today(settings.zone)
     results = []
     with connect(settings) as conn:
         prepare(conn)

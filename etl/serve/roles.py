@@ -29,8 +29,9 @@ from psycopg import sql
 from etl.access import AccessConfig
 from etl.access.decide import TableScope, covers
 from etl.errors import ConfigError
+from etl.local_time import today
 from etl.serve.database import connect, lock, prepare
-from etl.serve.grants import access_config, today
+from etl.serve.grants import access_config
 from etl.serve.model import RoleGrant
 from etl.serve.names import AUDIT_SCHEMA, STORE_SCHEMA, role_name
 from etl.settings import Settings
@@ -104,7 +105,7 @@ def sync_roles(settings: Settings) -> list[RoleGrant]:
             role of that name pubdata did not make.
         PolicyError: an access file others could have written.
     """
-    config, day = access_config(settings), today(settings)
+    config, day = access_config(settings), today(settings.zone)
     results = []
     with connect(settings) as conn:
         prepare(conn)

@@ -16,8 +16,9 @@ from etl.access.config import write_access
 from etl.cli.main import main
 from etl.errors import ConfigError, PolicyError
 from etl.lake import delta, meta_table_uri, zone_table_uri
+from etl.local_time import today
 from etl.read import granted_tables, read, sql, versions
-from etl.read.access import dataset_tables, registry_of, today
+from etl.read.access import dataset_tables, registry_of
 from etl.settings import Settings
 from tests.unit.other_user import NOBODY, NOBODY_LOGIN, reachable_root, run_as
 from tests.unit.read.conftest import D1, Lake, build_lake, rows
@@ -34,7 +35,7 @@ source: {kind: file, format: csv, path: "mr/{ds}.csv"}
 
 
 def access_text(settings: Settings) -> str:
-    day = today(settings)
+    day = today(settings.zone)
     return f"""
 principals:
   - name: bi_superset
@@ -93,7 +94,7 @@ def test_a_named_principal_reads_its_granted_domains_shared_table_only(lake: Lak
 
 def test_an_expired_grant_reads_nothing(lake: Lake) -> None:
     old = as_principal(lake.settings, "old_report", OLD_SECRET)
-    yesterday = today(lake.settings) - timedelta(days=1)
+    yesterday = today(lake.settings.zone) - timedelta(days=1)
     with pytest.raises(AccessDenied, match=f"old_report's grant for .* expired on {yesterday}"):
         read("people", settings=old)
     _, catalog = sql.connect(old)
@@ -215,4 +216,4 @@ def test_a_misbehaving_principal_is_one_line(lake: Lake) -> None:
 
 
 def test_grants_are_checked_against_the_day_in_the_settings_zone(lake: Lake) -> None:
-    assert today(lake.settings) in {date.today() + timedelta(days=d) for d in (-1, 0, 1)}
+    assert today(lake.settings.zone) in {date.today() + timedelta(days=d) for d in (-1, 0, 1)}
