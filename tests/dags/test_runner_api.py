@@ -65,3 +65,17 @@ def test_the_sdk_version_is_served_with_and_without_the_older_ones(patch: bool) 
     versions = served["versions"]
     assert isinstance(versions, list)
     assert (len(versions) == 1) is patch
+
+
+def test_the_dag_processor_does_not_parse_the_runner() -> None:
+    # the runner is a program, not a DAG file: the DAG processor would import it for nothing
+    listing = (
+        "from airflow.utils.file import list_py_file_paths\n"
+        f"print('\\n'.join(list_py_file_paths({str(DAGS)!r})))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", listing], capture_output=True, text=True, timeout=120, check=True
+    )
+    found = {Path(line).name for line in done.stdout.split()}
+    assert "ingest.py" in found
+    assert not {"pubdata_runner.py", "pubdata_wiring.py"} & found
