@@ -10,7 +10,7 @@ grant covers. ``PUBDATA_CLEARANCE`` only asks for less than the grants allow.
 from etl.access.config import AccessConfig, load_access
 from etl.access.decide import AccessDenied, TableScope, authorize, refusal
 from etl.access.model import Grant, NamedPrincipal
-from etl.access.principal import PIPELINE, Principal, current_principal
+from etl.access.principal import PIPELINE, Principal, access_in_force, current_principal
 from etl.access.secrets import hash_secret, verify_secret
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "NamedPrincipal",
     "Principal",
     "TableScope",
+    "access_in_force",
     "authorize",
     "current_principal",
     "hash_secret",

@@ -22,6 +22,8 @@ from etl.access.config import AccessConfig, load_access
 from etl.access.model import OS_PREFIX, Grant
 from etl.access.secrets import verify_secret
 from etl.errors import PolicyError
+from etl.registry.loader import product_files, validate_file
+from etl.registry.product import Product
 from etl.settings import Settings
 
 #: The kind of the pipeline's own OS user.
@@ -66,6 +68,46 @@ def pipeline_uid(settings: Settings) -> int:
         return os.geteuid()
 
 
+def access_in_force(settings: Settings) -> AccessConfig:
+    """The access file as it applies: checked (owner-only), its product grants capped.
+
+    A grant made under a data product's authorisation (its ``document`` is the product's
+    文号) ends when the product ends, whatever the grant's own ``expires`` says: an expired
+    product's consumer reads nothing more. Every reader of the grants (this module, the UI, the
+    SQL endpoint's roles) takes them from here.
+
+    Raises:
+        PolicyError: an access file others own or could write.
+        ConfigError: an invalid access file.
+    """
+    config = load_access(settings.access_file, owner=pipeline_uid(settings))
+    ends = product_ends(settings.registry)
+    if not ends or not config.grants:
+        return config
+    capped = tuple(
+        g.model_copy(update={"expires": min(g.expires, ends[g.document])})
+        if g.document in ends
+        else g
+        for g in config.grants
+    )
+    return config.model_copy(update={"grants": capped})
+
+
+def product_ends(registry: Path) -> dict[str, date]:
+    """Each data product's authorisation document (文号) → the last day of its product.
+
+    A product file with problems is left out (``pubdata registry check`` reports it); two
+    products under one document end with the later one.
+    """
+    ends: dict[str, date] = {}
+    for path in product_files(registry):
+        product, _, problems = validate_file(path, Product)
+        if isinstance(product, Product) and not problems:
+            document = product.authorisation.document
+            ends[document] = max(ends.get(document, product.expires), product.expires)
+    return ends
+
+
 def current_principal(settings: Settings, uid: int | None = None) -> Principal:
     """The principal this process (or the OS user ``uid``, e.g. a UI request's) reads as.
 
@@ -76,7 +118,7 @@ def current_principal(settings: Settings, uid: int | None = None) -> Principal:
         ConfigError: an invalid access file.
     """
     owner = pipeline_uid(settings)
-    config = load_access(settings.access_file, owner=owner)
+    config = access_in_force(settings)
     if settings.principal is not None:
         return _named(config, settings.principal, settings.principal_secret, settings.access_file)
     uid = os.geteuid() if uid is None else uid

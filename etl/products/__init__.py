@@ -3,7 +3,7 @@
 A product file under ``<registry>/products/`` declares the consumer (name and USCC), purpose,
 authorisation, source tables (shared or open zone, or a repository's shared records), columns,
 row filters, aggregation, grade ceiling, approvals for IMP/CORE datasets, quasi-identifiers, k,
-schedule, expiry and destination (:mod:`etl.products.model`); :mod:`etl.products.loader` reads
+schedule, expiry and destination (:mod:`etl.registry.product`); :mod:`etl.products.loader` reads
 and checks those files against the registry. :func:`etl.products.release.release` makes one
 release (:mod:`etl.products.gate` decides whether it may go out, :mod:`etl.products.tokens`
 re-keys its tokens for the consumer). Those import pyarrow, so they are not imported here: DAG
@@ -11,7 +11,7 @@ files parse product files.
 """
 
 from etl.products.loader import ProductRegistry, load_products
-from etl.products.model import (
+from etl.registry.product import (
     DEFAULT_K,
     Aggregation,
     Approval,

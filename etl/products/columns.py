@@ -29,8 +29,8 @@ from etl.errors import ConfigError
 from etl.integrate import DomainRegistry
 from etl.lake.dictionary import TRANSFORMATION
 from etl.lineage.published import published_classification
-from etl.products.model import Source
 from etl.registry import Registry
+from etl.registry.product import Source
 
 __all__ = ["UNGRADED", "ColumnFacts", "SourceFacts", "quasi_identifier_kind", "source_facts"]
 

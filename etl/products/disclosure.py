@@ -18,8 +18,8 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-from etl.products.model import Product
 from etl.products.status import ReleaseRecord
+from etl.registry.product import Product
 
 __all__ = ["DISCLOSURE_HEADERS", "DisclosureEntry", "disclosure", "render"]
 

@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 from etl.classify import grade_rank
 from etl.errors import PolicyError
 from etl.products.columns import SourceFacts
-from etl.products.model import Product
+from etl.registry.product import Product
 
 __all__ = [
     "FLAG_NAMES",

@@ -1,6 +1,6 @@
 """Load the product files under ``<registry>/products/`` and check them against the registry.
 
-A product file must first be a valid :class:`~etl.products.model.Product` on its own; then every
+A product file must first be a valid :class:`~etl.registry.product.Product` on its own; then every
 source must be a registered dataset that publishes to the zone named (or a valid domain file for
 a repository's records), and every column the product names must be declared by each source
 (a dataset's ``columns:``; a repository's key and attributes). Each problem is a
@@ -17,10 +17,10 @@ from pathlib import Path
 from etl.errors import ConfigError
 from etl.integrate import DomainRegistry
 from etl.lake.layout import published_zones
-from etl.products.model import Product, Source
 from etl.registry import Registry, RegistryProblem
 from etl.registry.loader import PRODUCTS_FOLDER, product_files, validate_file
 from etl.registry.problems import did_you_mean, raise_for
+from etl.registry.product import Product, Source
 
 __all__ = ["ProductRegistry", "load_products", "source_columns"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from etl.products.model import Product
+from etl.registry.product import Product
 from etl.settings import Settings
 
 __all__ = ["HOME_VARIABLE", "destination", "release_id"]

@@ -34,7 +34,6 @@ from etl.lineage.meta import append_rows
 from etl.products import gate
 from etl.products.columns import SourceFacts, source_facts
 from etl.products.manifest import MANIFEST_FILE, Release, ReleasedFile, SourceVersion, file_sha256
-from etl.products.model import Product, Source
 from etl.products.paths import destination, release_id
 from etl.products.shape import aggregate, apply_filters
 from etl.products.tokens import rekey
@@ -42,6 +41,7 @@ from etl.protect.keys import TokenKey, load_token_key
 from etl.read import read
 from etl.read.trail import record_read
 from etl.registry import Registry, load_registry
+from etl.registry.product import Product, Source
 from etl.settings import Settings
 from etl.zones import Zone
 

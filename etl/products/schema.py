@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from etl.products.model import Product
+from etl.registry.product import Product
 from etl.registry.schema import as_text, json_schema
 
 #: The file name of the schema, directly under the registry root.

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.errors import ConfigError
-from etl.products.model import Filter, Product
+from etl.registry.product import Filter, Product
 
 __all__ = ["CELL_ROWS", "aggregate", "apply_filters"]
 

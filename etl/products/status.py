@@ -20,7 +20,7 @@ from typing import Any, Literal
 from etl.access import AccessConfig
 from etl.errors import PubdataError
 from etl.products.gate import GateCheck
-from etl.products.model import Product
+from etl.registry.product import Product
 from etl.settings import Settings
 
 __all__ = [

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from etl.access import AccessConfig, load_access
+from etl.access import AccessConfig
 from etl.access.decide import TableScope, covers
-from etl.access.principal import pipeline_uid
+from etl.access.principal import access_in_force
 from etl.settings import Settings
 
 
 def access_config(settings: Settings) -> AccessConfig:
-    """The access file, checked as every reader checks it (owner-only, the pipeline's user)."""
-    return load_access(settings.access_file, owner=pipeline_uid(settings))
+    """The grants in force, as every reader takes them (:func:`etl.access.access_in_force`)."""
+    return access_in_force(settings)
 
 
 def readers(config: AccessConfig, scope: TableScope, day: date) -> set[str]:

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from etl.access.config import AccessConfig, load_access
+from etl.access.config import AccessConfig
 from etl.access.decide import TableScope, covers
 from etl.access.model import Grant
-from etl.access.principal import pipeline_uid
+from etl.access.principal import access_in_force
 from etl.integrate import Domain
 from etl.registry import Dataset
 from etl.settings import Settings
@@ -84,8 +84,7 @@ class GrantAuthorizer:
             PolicyError: an access file others own or could write.
             ConfigError: an invalid access file.
         """
-        config = load_access(settings.access_file, owner=pipeline_uid(settings))
-        return cls(config, today or date.today())
+        return cls(access_in_force(settings), today or date.today())
 
     def _grants(self, user: UiUser) -> list[Grant]:
         return [g for g in self.config.grants_of(user.get_name()) if g.active(self.today)]

@@ -171,3 +171,25 @@ def test_credentials_come_from_the_environment_or_a_file(tmp_path: Path) -> None
     creds.write_text("no separator\n")
     with pytest.raises(ConfigError, match="must hold one line <name>:<secret>"):
         Settings.from_env({"PUBDATA_HOME": str(tmp_path), "PUBDATA_CREDENTIALS": str(creds)})
+
+
+def test_a_grant_made_under_a_products_authorisation_ends_with_the_product(
+    settings: Settings,
+) -> None:
+    import shutil
+
+    from etl.access import access_in_force
+    from etl.settings import PROJECT_ROOT
+
+    registry = settings.home.parent / "datasets"
+    shutil.copytree(PROJECT_ROOT / "datasets" / "products", registry / "products")
+    linked = ACCESS + (
+        f"  - principal: os:{OTHER_LOGIN}\n    zones: [shared]\n    expires: 2099-12-31\n"
+        "    document: 武数授〔2024〕15号\n"  # relief_recipients' authorisation, ends 2025-06-30
+    )
+    write_access(settings.home / "access.yaml", linked)
+    settings = replace(settings, registry=registry)
+    [capped] = [g for g in access_in_force(settings).grants if g.document == "武数授〔2024〕15号"]
+    assert capped.expires == date(2025, 6, 30)
+    consumer = current_principal(settings, uid=OTHER_UID)
+    assert "expired on 2025-06-30" in str(refusal(consumer, SHARED_HOUSEHOLD, Zone.SHARED, TODAY))
