@@ -49,8 +49,8 @@ from etl.lake.layout import (
 )
 from etl.local_time import day_end, day_start, local_day
 from etl.pipeline.steps import STAGES, Stage, run_stage
-from etl.products.model import Product
 from etl.registry import Dataset, Registry
+from etl.registry.product import Product
 from etl.registry.sources import FileSource
 from etl.settings import Settings
 from etl.zones import Zone
