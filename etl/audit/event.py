@@ -12,6 +12,7 @@ import socket
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 
 class Action(StrEnum):
@@ -78,3 +79,17 @@ class AccessEvent:
             raise ValueError("rows returned cannot be negative")
         if self.token_lookups < 0:
             raise ValueError("token look-ups cannot be negative")
+
+    def fields(self) -> dict[str, Any]:
+        """Its fields by name: the access log's columns, the JSON report's keys."""
+        return {
+            "at": self.at,
+            "principal": self.principal,
+            "action": str(self.action),
+            "tables": list(self.tables),
+            "columns": list(self.columns),
+            "rows": self.rows,
+            "purpose": self.purpose,
+            "origin": self.origin,
+            "token_lookups": self.token_lookups,
+        }

@@ -82,19 +82,7 @@ def log_uri(settings: Settings) -> str:
 
 def event_row(event: AccessEvent, seq: int, prev_hash: str) -> dict[str, Any]:
     """The row of ``event`` at ``seq`` after ``prev_hash``, with its hash."""
-    row: dict[str, Any] = {
-        "seq": seq,
-        "at": event.at,
-        "principal": event.principal,
-        "action": str(event.action),
-        "tables": list(event.tables),
-        "columns": list(event.columns),
-        "rows": event.rows,
-        "purpose": event.purpose,
-        "origin": event.origin,
-        "token_lookups": event.token_lookups,
-        "prev_hash": prev_hash,
-    }
+    row: dict[str, Any] = {"seq": seq, **event.fields(), "prev_hash": prev_hash}
     row["hash"] = row_hash(row)
     return row
 

@@ -107,18 +107,7 @@ def cmd_audit(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _event_doc(seq: int, event: AccessEvent) -> dict[str, Any]:
-    return {
-        "seq": seq,
-        "at": event.at.isoformat(),
-        "principal": event.principal,
-        "action": str(event.action),
-        "tables": list(event.tables),
-        "columns": list(event.columns),
-        "rows": event.rows,
-        "purpose": event.purpose,
-        "origin": event.origin,
-        "token_lookups": event.token_lookups,
-    }
+    return {"seq": seq, **event.fields(), "at": event.at.isoformat()}
 
 
 def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
