@@ -198,6 +198,13 @@ def test_a_token_at_shared_clearance_shows_the_shared_record(
     found = json.loads(capsys.readouterr().out)
     assert found["zone"] == "shared" and found["record"]["xm"] == "张*"
     assert "_bucket" not in found["record"]
+    # the look-up is in the access log: one token looked up, one row, the token itself not kept
+    from etl.audit import Action, read_events
+
+    [logged] = [e.event for e in read_events(settings) if e.event.action == Action.ENTITY]
+    assert logged.tables == ("shared.integrated.population_records",)
+    assert (logged.rows, logged.token_lookups) == (1, 1)
+    assert token(lake, A) not in repr(logged)
 
 
 def test_a_token_at_restricted_clearance_finds_the_record(
