@@ -25,7 +25,7 @@ def test_registry_check_json(env: Path, capsys: pytest.CaptureFixture[str]) -> N
     out = json.loads(capsys.readouterr().out)
     assert out["problems"] == [] and "household_register" in out["datasets"]
     assert out["domains"] == ["legal_entity", "population"]
-    assert out["products"] == ["relief_by_district", "relief_recipients"]
+    assert out["products"] == ["air_quality_by_station", "relief_by_district", "relief_recipients"]
 
 
 def test_registry_check_reports_domain_problems(
@@ -47,7 +47,7 @@ def test_registry_check_reports_domain_problems(
     )
     datasets = len(load_registry(registry).datasets)
     assert captured.out == (
-        f"{datasets} dataset(s), 1 domain(s), 2 product(s) in {registry}: 1 problem(s)\n"
+        f"{datasets} dataset(s), 1 domain(s), 3 product(s) in {registry}: 1 problem(s)\n"
     )
 
 
@@ -67,7 +67,7 @@ def test_registry_check_reports_product_problems(
         f"{product}: line {line}: columns.0: relief_payments declares no column 'sfhz'; "
         "did you mean 'sfzh'?\n"
     )
-    assert "2 domain(s), 1 product(s)" in captured.out
+    assert "2 domain(s), 2 product(s)" in captured.out
 
 
 def test_registry_check_reports_every_problem(

@@ -69,7 +69,11 @@ def test_a_valid_file_loads_and_is_not_a_dataset(registry_root: Path) -> None:
 def test_the_samples_load() -> None:
     found = products(REPO / "datasets")
     assert found.problems == ()
-    assert sorted(found.products) == ["relief_by_district", "relief_recipients"]
+    assert sorted(found.products) == [
+        "air_quality_by_station",
+        "relief_by_district",
+        "relief_recipients",
+    ]
 
 
 @pytest.mark.parametrize(
