@@ -10,7 +10,14 @@ Nothing here imports Airflow.
 """
 
 from etl.audit.event import AccessEvent, Action, local_origin
-from etl.audit.log import AuditLogBroken, LoggedEvent, read_events, read_log, record_access
+from etl.audit.log import (
+    AuditLogBroken,
+    LoggedEvent,
+    read_events,
+    read_log,
+    record_access,
+    record_refusal,
+)
 from etl.audit.rules import Finding, Rule, Thresholds, evaluate
 from etl.audit.verify import ChainReport, verify_chain
 
@@ -28,5 +35,6 @@ __all__ = [
     "read_events",
     "read_log",
     "record_access",
+    "record_refusal",
     "verify_chain",
 ]

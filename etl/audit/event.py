@@ -27,6 +27,7 @@ class Action(StrEnum):
     API = "api"  # the plugin's JSON API
     SERVE = "serve"  # the PostgreSQL serving endpoint
     RELEASE = "release"  # a data product's release to its consumer
+    REFUSED = "refused"  # an attempt the grants refused: the tables asked for, nothing returned
 
 
 def local_origin() -> str:

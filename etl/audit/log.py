@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import random
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -156,6 +157,22 @@ def record_access(settings: Settings, event: AccessEvent) -> int:
             log.info("access log %s: a commit came before seq %d; retrying", uri, seq + 1)
             time.sleep(random.uniform(0.005, 0.05))
     raise PubdataError(f"access log {uri}: {ATTEMPTS} appends in a row lost to other writers")
+
+
+def record_refusal(settings: Settings, principal: str, tables: Sequence[str]) -> None:
+    """Record an attempt the grants refused (best effort: the refusal stands either way).
+
+    The ``refusals`` rule counts them: a principal asking again and again for what it was not
+    granted is probing. A log that cannot take the row is reported by the next read's own
+    append, which fails closed.
+    """
+    event = AccessEvent(
+        principal=principal, action=Action.REFUSED, tables=tuple(tables), purpose=settings.purpose
+    )
+    try:
+        record_access(settings, event)
+    except Exception as exc:  # never mask the refusal itself (one line on stderr is enough)
+        log.info("the access log could not record a refused attempt: %s", type(exc).__name__)
 
 
 def read_log(settings: Settings) -> pa.Table:

@@ -1,6 +1,6 @@
 """Anomaly rules over the access log (研判机制): reads a person should look at.
 
-Four rules, each over one principal's events, thresholds from :class:`Thresholds` (the
+Five rules, each over one principal's events, thresholds from :class:`Thresholds` (the
 ``audit.rules`` section of the registry's ``alerts.yaml``, defaults otherwise):
 
 - ``bulk_token``: reads returning many rows with a tokenized identifier among their columns
@@ -9,9 +9,12 @@ Four rules, each over one principal's events, thresholds from :class:`Thresholds
 - ``baseline``: a day's rows far above the principal's usual day (the median of its previous
   days of reading);
 - ``token_lookups``: many look-ups of single tokens in a short window (someone looking people
-  up one by one).
+  up one by one);
+- ``refusals``: many attempts the grants refused in a short window (someone probing for what
+  they may not read).
 
-The day rules give one finding per principal and local day; the look-up rule one per window.
+The read rules leave refused attempts out (nothing was read). The day rules give one finding per
+principal and local day; the look-up and refusal rules one per window.
 A finding holds counts and thresholds, never a value, and names no token.
 """
 
@@ -19,14 +22,14 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from etl.access import PIPELINE
-from etl.audit.event import AccessEvent
+from etl.audit.event import AccessEvent, Action
 from etl.registry.alerts import AuditRules
 
 #: The rules' thresholds (``alerts.yaml`` → ``audit.rules``; every field has a default).
@@ -42,6 +45,7 @@ class Rule(StrEnum):
     OFF_HOURS = "off_hours"
     BASELINE = "baseline"
     TOKEN_LOOKUPS = "token_lookups"
+    REFUSALS = "refusals"
 
 
 RULE_LABELS: dict[Rule, str] = {
@@ -49,6 +53,7 @@ RULE_LABELS: dict[Rule, str] = {
     Rule.OFF_HOURS: "非工作时间读取 reads outside working hours",
     Rule.BASELINE: "读取量远超基线 rows far above the principal's baseline",
     Rule.TOKEN_LOOKUPS: "反复查询单个令牌 repeated look-ups of single tokens",
+    Rule.REFUSALS: "反复越权尝试 repeated attempts the grants refused",
 }
 
 
@@ -179,36 +184,72 @@ def baseline(events: Iterable[AccessEvent], rules: Thresholds, tz: ZoneInfo) -> 
     return found
 
 
-def token_lookups(events: Iterable[AccessEvent], rules: Thresholds) -> list[Finding]:
-    """Windows where a principal made more than ``token_lookups`` single-token look-ups."""
-    window = timedelta(minutes=rules.lookup_window_minutes)
+def _bursts(
+    events: Iterable[AccessEvent],
+    weight: Callable[[AccessEvent], int],
+    limit: int,
+    minutes: int,
+) -> Iterator[tuple[str, list[AccessEvent], int]]:
+    """Per principal, each window of ``minutes`` whose events weigh more than ``limit``.
+
+    Yields (principal, the events of the window, their weight); a window overlapping the one
+    reported before is not reported again.
+    """
+    window = timedelta(minutes=minutes)
     mine: dict[str, list[AccessEvent]] = defaultdict(list)
     for event in events:
-        if event.token_lookups and event.rows is not None and event.rows <= 1:
+        if weight(event):
             mine[event.principal].append(event)
-    found = []
-    for principal, lookups in mine.items():
-        lookups.sort(key=lambda e: e.at)
+    for principal, hits in mine.items():
+        hits.sort(key=lambda e: e.at)
         first, count, last_end = 0, 0, None
-        for index, event in enumerate(lookups):
-            count += event.token_lookups
-            while lookups[first].at < event.at - window:
-                count -= lookups[first].token_lookups
+        for index, event in enumerate(hits):
+            count += weight(event)
+            while hits[first].at < event.at - window:
+                count -= weight(hits[first])
                 first += 1
-            start = lookups[first].at
-            if count <= rules.token_lookups or (last_end is not None and start <= last_end):
+            if count <= limit or (last_end is not None and hits[first].at <= last_end):
                 continue
-            in_window = lookups[first : index + 1]
-            detail = (
-                f"{count} single-token look-ups within {rules.lookup_window_minutes} minutes "
-                f"(more than {rules.token_lookups})"
-            )
-            found.append(
-                Finding(
-                    Rule.TOKEN_LOOKUPS, principal, start, event.at, len(in_window), count, detail
-                )
-            )
+            yield principal, hits[first : index + 1], count
             last_end = event.at
+
+
+def token_lookups(events: Iterable[AccessEvent], rules: Thresholds) -> list[Finding]:
+    """Windows where a principal made more than ``token_lookups`` single-token look-ups."""
+
+    def lookups(event: AccessEvent) -> int:
+        return event.token_lookups if event.rows is not None and event.rows <= 1 else 0
+
+    found = []
+    minutes = rules.lookup_window_minutes
+    for principal, hits, count in _bursts(events, lookups, rules.token_lookups, minutes):
+        detail = (
+            f"{count} single-token look-ups within {minutes} minutes "
+            f"(more than {rules.token_lookups})"
+        )
+        found.append(
+            Finding(
+                Rule.TOKEN_LOOKUPS, principal, hits[0].at, hits[-1].at, len(hits), count, detail
+            )
+        )
+    return found
+
+
+def refusals(events: Iterable[AccessEvent], rules: Thresholds) -> list[Finding]:
+    """Windows where a principal made more than ``refusals`` attempts the grants refused."""
+
+    def refused(event: AccessEvent) -> int:
+        return int(event.action == Action.REFUSED)
+
+    found = []
+    minutes = rules.refusal_window_minutes
+    for principal, hits, count in _bursts(events, refused, rules.refusals, minutes):
+        tables = len({t for e in hits for t in e.tables})
+        detail = (
+            f"{count} refused attempts on {tables} table(s) within {minutes} minutes "
+            f"(more than {rules.refusals})"
+        )
+        found.append(Finding(Rule.REFUSALS, principal, hits[0].at, hits[-1].at, count, 0, detail))
     return found
 
 
@@ -228,11 +269,13 @@ def evaluate(
         tz: the time zone of working hours and days.
         since: only findings whose window reaches this instant or later (None: all).
     """
+    reads = [e for e in events if e.action != Action.REFUSED]  # refused: nothing was read
     found = [
-        *bulk_token(events, rules, tokens, tz),
-        *off_hours(events, rules, tz),
-        *baseline(events, rules, tz),
-        *token_lookups(events, rules),
+        *bulk_token(reads, rules, tokens, tz),
+        *off_hours(reads, rules, tz),
+        *baseline(reads, rules, tz),
+        *token_lookups(reads, rules),
+        *refusals(events, rules),
     ]
     if since is not None:
         found = [f for f in found if f.end >= since]

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from etl.access import AccessDenied, Principal, TableScope, current_principal, refusal
 from etl.access.decide import may_read_meta
+from etl.audit import record_refusal
 from etl.errors import ConfigError
 from etl.lake import delta
 from etl.lake.layout import (
@@ -40,7 +41,7 @@ from etl.local_time import today
 from etl.registry import Dataset, Registry, load_registry
 from etl.registry.loader import domain_ids
 from etl.settings import Settings
-from etl.zones import QUARANTINE, TableZone, Zone, table_zone
+from etl.zones import QUARANTINE, TableZone, Zone, storage_zone, table_zone
 
 #: The SQL schema (the name's middle part) of the integrated repositories' tables.
 INTEGRATED_SCHEMA = "integrated"
@@ -139,8 +140,18 @@ def granted_tables(
     """
     granted = _decide(settings, caller(settings, principal), refs, meta)
     if strict and granted.refused:
+        beyond = granted_refusals(settings, granted)
+        if beyond:  # the grants refused, not the caller's own narrower request
+            record_refusal(settings, granted.principal.name, beyond)
         raise AccessDenied(next(iter(granted.refused.values())))
     return granted
+
+
+def granted_refusals(settings: Settings, granted: Granted) -> list[str]:
+    """The refused tables the caller's clearance request covers: what its grants refused."""
+    return [
+        ref.sql_name for ref in granted.refused if settings.clearance.covers(storage_zone(ref.zone))
+    ]
 
 
 def _decide(

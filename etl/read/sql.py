@@ -29,13 +29,14 @@ import duckdb
 import pyarrow as pa
 import pyarrow.dataset as pads
 
-from etl.audit import Action
+from etl.audit import Action, record_refusal
 from etl.errors import ConfigError, PolicyError
 from etl.lake import META_TABLES, delta, meta_table_uri
 from etl.read.access import (
     TableRef,
     dataset_tables,
     existing,
+    granted_refusals,
     granted_tables,
     integrated_tables,
     registry_of,
@@ -43,7 +44,7 @@ from etl.read.access import (
 )
 from etl.read.trail import record_read, token_literals
 from etl.settings import Settings
-from etl.zones import CLEARANCES, storage_zone
+from etl.zones import CLEARANCES
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,7 @@ class Catalog:
     meta: tuple[str, ...]
     principal: str = ""
     withheld: int = 0
+    refused: tuple[str, ...] = ()
 
 
 def connect(
@@ -122,6 +124,7 @@ def connect(
     # None: the table did not exist yet at ``as_of``
     tables = {ref: _at(ref.uri, ref.sql_name, as_of, pinned) for ref in refs}
     meta = {name: _at(uri, name, as_of, pinned) for name, uri in metas.items()}
+    refused = granted_refusals(settings, granted)
     con = duckdb.connect(":memory:")
     for statement in _OFFLINE:
         con.execute(statement)
@@ -146,7 +149,8 @@ def connect(
         meta=tuple(name for name, source in meta.items() if source is not None),
         principal=granted.principal.name,
         # refused by the grants, not by the caller's own clearance request
-        withheld=sum(settings.clearance.covers(storage_zone(r.zone)) for r in granted.refused),
+        withheld=len(refused),
+        refused=tuple(refused),
     )
 
 
@@ -225,6 +229,9 @@ def query(
                 " `pubdata sql --tables --as-of …` lists them)"
             )
         elif isinstance(exc, duckdb.CatalogException) and catalog.withheld:
+            named = _tables_named(sql, set(catalog.refused))
+            if named:  # a query naming tables its grants refused: an attempt the log keeps
+                record_refusal(settings, catalog.principal, named)
             first += (
                 f" ({catalog.withheld} tables are not granted to {catalog.principal} and not "
                 "visible; `pubdata access whoami` shows the grants)"

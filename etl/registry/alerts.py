@@ -104,6 +104,9 @@ class AuditRules(Closed):
         token_lookups: more than this many single-token look-ups (each returning at most one
             row) by one principal within ``lookup_window_minutes`` are repeated look-ups.
         lookup_window_minutes: the window of the repeated look-up rule.
+        refusals: more than this many refused attempts by one principal within
+            ``refusal_window_minutes`` are a principal probing for what it may not read.
+        refusal_window_minutes: the window of the refused-attempts rule.
     """
 
     bulk_token_rows: int = Field(default=1000, ge=1)
@@ -119,6 +122,8 @@ class AuditRules(Closed):
     baseline_min_days: int = Field(default=3, ge=1)
     token_lookups: int = Field(default=20, ge=1)
     lookup_window_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    refusals: int = Field(default=5, ge=1)
+    refusal_window_minutes: int = Field(default=60, ge=1, le=24 * 60)
 
     @model_validator(mode="after")
     def _hours(self) -> AuditRules:

@@ -119,3 +119,21 @@ def test_evaluate_runs_every_rule_and_keeps_findings_from_since() -> None:
     assert [f.rule for f in evaluate(events, RULES, TOKENS, SH, since=MONDAY_10)] == [
         Rule.BULK_TOKEN
     ]
+
+
+def _refused(minutes: int, who: str = "os:mallory") -> AccessEvent:
+    table = ("restricted.population.household_register",)
+    return AccessEvent(who, Action.REFUSED, table, at=MONDAY_10 + timedelta(minutes=minutes))
+
+
+def test_repeated_refused_attempts_fire_and_are_not_reads() -> None:
+    from etl.audit.rules import refusals
+
+    assert refusals([_refused(m) for m in range(5)], RULES) == []  # exactly 5: allowed
+    (found,) = refusals([_refused(m * 5) for m in range(6)], RULES)  # 6 in 25 minutes
+    assert (found.rule, found.principal, found.events) == (Rule.REFUSALS, "os:mallory", 6)
+    assert found.detail == "6 refused attempts on 1 table(s) within 60 minutes (more than 5)"
+    assert refusals([_refused(m * 20) for m in range(6)], RULES) == []  # 100 minutes
+    # a refused attempt at night read nothing: it is not an off-hours read
+    night = [_refused(14 * 60 + m) for m in range(3)]  # 00:00 on Tuesday
+    assert evaluate(night, RULES, TOKENS, SH) == []

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
 from etl.audit import Action, read_events, verify_chain
+from etl.errors import ConfigError
 from etl.read import read
 from etl.read.sql import query
 from etl.read.trail import AccessNotRecorded, token_literals
@@ -64,3 +66,25 @@ def test_a_read_the_log_cannot_record_is_not_returned(lake: Lake) -> None:
 def test_token_literals_are_counted_not_kept() -> None:
     assert token_literals(f"select * from t where a = '{TOKEN}'") == 1
     assert token_literals("select * from t where a = 'test:short'") == 0
+
+
+def test_an_attempt_the_grants_refuse_is_logged_as_refused(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from etl.access import AccessDenied
+    from tests.unit.read.test_read_access import SECRET, granted_lake
+
+    lake = granted_lake(tmp_path)
+    bi = replace(lake.settings, principal="bi_superset", principal_secret=SECRET)
+    with pytest.raises(AccessDenied):
+        read("licences", "shared", settings=bi)
+    with pytest.raises(ConfigError, match="not granted to bi_superset"):
+        query(bi, "SELECT * FROM shared.market.licences")
+    # asking for more than one's own clearance request is no attempt on the grants
+    with pytest.raises(AccessDenied):
+        read("people", "restricted", settings=bi)
+    refused = [e.event for e in read_events(bi) if e.event.action == Action.REFUSED]
+    assert [(e.principal, e.tables) for e in refused] == [
+        ("bi_superset", ("shared.market.licences",)),
+        ("bi_superset", ("shared.market.licences",)),
+    ]
