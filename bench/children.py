@@ -124,6 +124,18 @@ def run_child(
     return Child(True, wall, peak, data=data, peak_tree_mb=tree)
 
 
+def fastest(children: list[Child]) -> Child:
+    """The fastest of several runs of one child (as ``timeit``: a busy moment does not decide).
+
+    Its data gains every run's seconds (``runs``); its peaks are the highest of the runs.
+    """
+    best = min(children, key=lambda child: float(child.data["seconds"]))
+    best.data["runs"] = [round(float(child.data["seconds"]), 3) for child in children]
+    best.peak_rss_mb = max(child.peak_rss_mb for child in children)
+    best.peak_tree_mb = max(child.peak_tree_mb for child in children)
+    return best
+
+
 def aligned(header: list[str], rows: list[list[str]], left: set[str]) -> list[str]:
     """A bench table's lines: the columns named in ``left`` left-aligned, the rest right."""
     everything = [header, *rows]

@@ -51,6 +51,7 @@ from bench.children import (  # noqa: E402
     TOKEN_KEY,
     Child,
     aligned,
+    fastest,
     load_note,
     progress,
     run_child,
@@ -330,11 +331,7 @@ def _best_e2e(
             return children[-1]
         if not keep:  # a 5 GB run leaves tens of GB of staging
             shutil.rmtree(home, ignore_errors=True)
-    best = min(children, key=lambda child: float(child.data["seconds"]))
-    best.data["runs"] = [round(float(child.data["seconds"]), 3) for child in children]
-    best.peak_rss_mb = max(child.peak_rss_mb for child in children)
-    best.peak_tree_mb = max(child.peak_tree_mb for child in children)
-    return best
+    return fastest(children)
 
 
 def _best_floor(path: Path, encoding: str, workdir: Path, rss_limit_mb: float, runs: int) -> Child:
@@ -349,10 +346,7 @@ def _best_floor(path: Path, encoding: str, workdir: Path, rss_limit_mb: float, r
         (workdir / "floor.parquet").unlink(missing_ok=True)
         if not children[-1].ok:
             return children[-1]
-    best = min(children, key=lambda child: float(child.data["seconds"]))
-    best.data["runs"] = [round(float(child.data["seconds"]), 3) for child in children]
-    best.peak_rss_mb = max(child.peak_rss_mb for child in children)
-    return best
+    return fastest(children)
 
 
 def measure(

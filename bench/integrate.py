@@ -69,6 +69,7 @@ from bench.children import (  # noqa: E402
     TOKEN_KEY,
     Child,
     aligned,
+    fastest,
     load_note,
     progress,
     run_child,
@@ -719,10 +720,7 @@ def _best_floor(spec: dict[str, Any], workdir: Path, runs: int) -> Child:
         shutil.rmtree(spec["out"], ignore_errors=True)
         if not children[-1].ok:
             return children[-1]
-    best = min(children, key=lambda child: float(child.data["seconds"]))
-    best.data["runs"] = [round(float(child.data["seconds"]), 3) for child in children]
-    best.peak_rss_mb = max(child.peak_rss_mb for child in children)
-    return best
+    return fastest(children)
 
 
 def measure(
