@@ -14,11 +14,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl.errors import ConfigError
 from etl.integrate.model import Domain
 from etl.registry import Dataset, Registry, RegistryProblem
 from etl.registry.loader import DOMAINS_FOLDER, domain_files, validate_file
-from etl.registry.problems import did_you_mean, raise_for
+from etl.registry.problems import did_you_mean, known_item, raise_for
 
 __all__ = ["DomainRegistry", "load_domains"]
 
@@ -41,14 +40,7 @@ class DomainRegistry:
 
     def get(self, domain_id: str) -> Domain:
         """Return one domain or raise :class:`ConfigError` naming the unknown id."""
-        try:
-            return self.domains[domain_id]
-        except KeyError:
-            hint = did_you_mean(domain_id, self.domains)
-            known = ", ".join(sorted(self.domains)) or "none"
-            raise ConfigError(
-                f"unknown domain {domain_id!r} in {self.folder}{hint} (known: {known})"
-            ) from None
+        return known_item(self.domains, domain_id, "domain", str(self.folder))
 
     def domains_of(self, dataset_id: str) -> tuple[Domain, ...]:
         """The domains ``dataset_id`` contributes to, by domain id."""

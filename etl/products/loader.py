@@ -19,7 +19,7 @@ from etl.integrate import DomainRegistry
 from etl.lake.layout import published_zones
 from etl.registry import Registry, RegistryProblem
 from etl.registry.loader import PRODUCTS_FOLDER, product_files, validate_file
-from etl.registry.problems import did_you_mean, raise_for
+from etl.registry.problems import did_you_mean, known_item, raise_for
 from etl.registry.product import Product, Source
 
 __all__ = ["ProductRegistry", "load_products", "source_columns"]
@@ -45,14 +45,7 @@ class ProductRegistry:
 
     def get(self, product_id: str) -> Product:
         """Return one product or raise :class:`ConfigError` naming the unknown id."""
-        try:
-            return self.products[product_id]
-        except KeyError:
-            hint = did_you_mean(product_id, self.products)
-            known = ", ".join(sorted(self.products)) or "none"
-            raise ConfigError(
-                f"unknown product {product_id!r} in {self.folder}{hint} (known: {known})"
-            ) from None
+        return known_item(self.products, product_id, "product", str(self.folder))
 
     def raise_for_problems(self) -> None:
         """Raise one :class:`ConfigError` listing every problem, if there are any."""

@@ -17,11 +17,15 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from etl.errors import ConfigError
 from etl.registry import safe_yaml
 from etl.registry.alerts import ALERTS_FILE, AlertsConfig
 from etl.registry.model import Dataset
-from etl.registry.problems import RegistryProblem, did_you_mean, problems_from, raise_for
+from etl.registry.problems import (
+    RegistryProblem,
+    known_item,
+    problems_from,
+    raise_for,
+)
 
 __all__ = [
     "DOMAINS_FOLDER",
@@ -62,14 +66,7 @@ class Registry:
 
     def get(self, dataset_id: str) -> Dataset:
         """Return one dataset or raise :class:`ConfigError` naming the unknown id."""
-        try:
-            return self.datasets[dataset_id]
-        except KeyError:
-            hint = did_you_mean(dataset_id, self.datasets)
-            known = ", ".join(sorted(self.datasets)) or "none"
-            raise ConfigError(
-                f"unknown dataset {dataset_id!r} in registry {self.root}{hint} (known: {known})"
-            ) from None
+        return known_item(self.datasets, dataset_id, "dataset", f"registry {self.root}")
 
     def broken_file_of(self, dataset_id: str) -> tuple[Path, list[RegistryProblem]] | None:
         """The broken file that declares ``dataset_id``, and its problems; None if none does.

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import difflib
 import types
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
 from etl.errors import ConfigError
 from etl.registry.safe_yaml import Document
+
+T = TypeVar("T")
 
 #: Discriminated unions: the fields whose value pydantic puts in an error's location.
 _TAG_FIELDS = ("kind", "type")
@@ -52,6 +54,23 @@ def did_you_mean(name: str, known: Iterable[str]) -> str:
     """``; did you mean 'x'?`` for the known name closest to ``name`` (``""`` if none is close)."""
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def known_item(items: Mapping[str, T], wanted: str, kind: str, where: str) -> T:
+    """``items[wanted]``, else a :class:`~etl.errors.ConfigError` naming the unknown id.
+
+    Args:
+        items: id → item (datasets, domains, products).
+        wanted: the id asked for.
+        kind: what an item is, for the message (``dataset``, ``domain``, ``product``).
+        where: where they were looked for (``registry /path``, ``/path/domains``).
+    """
+    try:
+        return items[wanted]
+    except KeyError:
+        hint = did_you_mean(wanted, items)
+        listed = ", ".join(sorted(items)) or "none"
+        raise ConfigError(f"unknown {kind} {wanted!r} in {where}{hint} (known: {listed})") from None
 
 
 def raise_for(problems: Iterable[RegistryProblem]) -> None:
