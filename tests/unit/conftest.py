@@ -1,9 +1,14 @@
-"""The sample lake the catalog and UI tests read (every dataset, about ten seconds to build)."""
+"""The sample lake the catalog and UI tests read (every dataset, about ten seconds to build),
+and the alert channels' real local servers (the alerts' and the audit's tests send through them).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
+from tests.unit.alerts.servers import HookServer, SmtpServer, start_hook, start_smtp
 from tests.unit.sample_lake import SampleLake, build_sample_lake
 
 
@@ -11,3 +16,22 @@ from tests.unit.sample_lake import SampleLake, build_sample_lake
 def lake(tmp_path_factory: pytest.TempPathFactory) -> SampleLake:
     """Built once per session; directories with a lake of their own override this fixture."""
     return build_sample_lake(tmp_path_factory.mktemp("sample_lake"))
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    controller, server = start_smtp()
+    try:
+        yield server
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def hook() -> Iterator[HookServer]:
+    httpd, server = start_hook()
+    try:
+        yield server
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

@@ -3,38 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 
 from tests.conftest import make_settings
 from tests.unit.alerts.servers import (
-    HookServer,
     RealRun,
-    SmtpServer,
     personal_values,
-    start_hook,
-    start_smtp,
 )
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    controller, server = start_smtp()
-    try:
-        yield server
-    finally:
-        controller.stop()
-
-
-@pytest.fixture
-def hook() -> Iterator[HookServer]:
-    httpd, server = start_hook()
-    try:
-        yield server
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 @pytest.fixture(scope="session")
