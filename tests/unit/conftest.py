@@ -1,15 +1,25 @@
 """The sample lake the catalog and UI tests read (every dataset, about ten seconds to build),
-and the alert channels' real local servers (the alerts' and the audit's tests send through them).
+the alert channels' real local servers (the alerts' and the audit's tests send through them),
+and an environment without another module's ``PUBDATA_*`` settings.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
 
 from tests.unit.alerts.servers import HookServer, SmtpServer, start_hook, start_smtp
 from tests.unit.sample_lake import SampleLake, build_sample_lake
+
+
+@pytest.fixture(autouse=True)
+def _own_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No ``PUBDATA_*`` variable another test module exported (the DAG tests export a home and a
+    lake of their own into the worker process) reaches a unit test's ``Settings.from_env``."""
+    for key in [k for k in os.environ if k.startswith("PUBDATA_")]:
+        monkeypatch.delenv(key)
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -43,9 +42,6 @@ def home(tmp_path: Path, hook: HookServer, monkeypatch: pytest.MonkeyPatch) -> P
         "AIRFLOW_CONN_OPS_WECOM": f"http://127.0.0.1:{hook.port}/?endpoint=%2Fhook",
         "PUBDATA_TIMEZONE": "Asia/Shanghai",
     }
-    # the CLI reads the environment: nothing another test module exported may point elsewhere
-    for key in [k for k in os.environ if k.startswith("PUBDATA_")]:
-        monkeypatch.delenv(key)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     return tmp_path / "home"

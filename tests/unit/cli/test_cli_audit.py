@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,9 +23,6 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 
 @pytest.fixture
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    # the CLI reads the environment: nothing another test module exported may point elsewhere
-    for key in [k for k in os.environ if k.startswith("PUBDATA_")]:
-        monkeypatch.delenv(key)
     home = tmp_path / "home"
     monkeypatch.setenv("PUBDATA_HOME", str(home))
     monkeypatch.setenv("PUBDATA_TIMEZONE", "Asia/Shanghai")
