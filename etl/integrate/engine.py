@@ -423,13 +423,13 @@ class _Work:
         """Stage every changed partition of the group (every partition, for a full build)."""
         key = self.domain.key.name
         held = {
-            "records": (state.records(), [(key, "ascending"), (VALID_FROM, "ascending")]),
-            "candidates": (state.candidates, [(key, "ascending")]),
-            "conflicts": (state.conflicts(), [("entity", "ascending"), ("attribute", "ascending")]),
+            "records": (state.records(), (key, VALID_FROM)),
+            "candidates": (state.candidates, (key,)),
+            "conflicts": (state.conflicts(), ("entity", "attribute")),
         }
         for table, (rows, order) in held.items():
             only = None if self.full else state.dirty[table]
-            for values, part in partitions(rows, PARTITIONS[table], order, only):
+            for values, part in partitions(rows, PARTITIONS[table], order, only, key=key):
                 delta.write_partition(stages[table], values, part)
 
     def _commit(

@@ -51,6 +51,7 @@ from etl.integrate.tables import (
     candidates_schema,
     conflicts_schema,
     key_buckets,
+    key_words,
     lineage_column,
     records_schema,
 )
@@ -227,23 +228,26 @@ def _partition_keys(rows: pa.Table, columns: tuple[str, ...]) -> set[tuple[str, 
 def partitions(
     rows: pa.Table,
     columns: tuple[str, ...],
-    order: list[tuple[str, str]],
+    order: tuple[str, ...],
     only: set[tuple[str, ...]] | None = None,
+    *,
+    key: str,
 ) -> Iterator[tuple[dict[str, str], pa.Table]]:
     """Each partition's values (as text) and rows (sorted by ``order``), in partition order.
 
     Args:
         rows: the rows.
         columns: the partition columns.
-        order: the sort keys of the rows within a partition.
+        order: the columns the rows of a partition are sorted by (ascending, nulls last).
         only: the partitions wanted (None: every partition ``rows`` has).
+        key: the column of canonical keys (sorted on their integer words).
     """
     if only is not None and rows.num_rows:
         rows = rows.filter(_in_partitions(rows, columns, only))
     n = rows.num_rows
     if n == 0:
         return
-    rows = rows.sort_by([(c, "ascending") for c in columns] + order)
+    rows = rows.take(_sort_indices(rows, (*columns, *order), key))
     starts = np.zeros(n, dtype=bool)
     starts[0] = True
     for column in columns:
@@ -253,8 +257,8 @@ def partitions(
     bounds = [*np.flatnonzero(starts).tolist(), n]
     for start, stop in itertools.pairwise(bounds):
         part = rows.slice(start, stop - start)
-        key = tuple(str(part.column(c)[0].as_py()) for c in columns)
-        yield dict(zip(columns, key, strict=True)), part
+        value = tuple(str(part.column(c)[0].as_py()) for c in columns)
+        yield dict(zip(columns, value, strict=True)), part
 
 
 def _in_partitions(rows: pa.Table, columns: tuple[str, ...], only: set[tuple[str, ...]]) -> Any:
@@ -272,22 +276,64 @@ def _same(a: Any, b: Any) -> Any:
 
 
 def _latest(rows: pa.Table, key: str) -> pa.Table:
-    """One row per (key, dataset): the last in (source file, source row) order."""
-    if rows.num_rows <= 1:
-        return rows
-    if pc.count_distinct(_identity(rows, (key, DATASET))).as_py() == rows.num_rows:
-        return rows  # the usual delivery: one row per entity, nothing to sort out
-    order = [(key, "ascending"), (DATASET, "ascending")]
-    order += [(SOURCE_FILE, "ascending"), (SOURCE_ROW, "ascending")]
-    rows = rows.sort_by(order).combine_chunks()
-    keys, datasets = rows.column(key), rows.column(DATASET)
+    """One row per (key, dataset): the last in (source file, source row) order.
+
+    The rows are sorted on integers (:func:`_sort_indices`: the key's words, the dataset's
+    code, the delivery position), not on the strings: a four-column sort with two string
+    columns cost 5.7 of 27 s of a 3M-row full build. The sort is stable, so of two rows of the
+    same file and row the later one wins, as before.
+    """
     n = rows.num_rows
-    differs = pc.or_(
-        pc.not_equal(keys.slice(0, n - 1), keys.slice(1)),
-        pc.not_equal(datasets.slice(0, n - 1), datasets.slice(1)),
-    )
-    last = pa.chunked_array([*differs.chunks, pa.array([True])])
-    return rows.filter(last)
+    if n <= 1:
+        return rows
+    order = _sort_indices(rows, (key, DATASET, SOURCE_FILE, SOURCE_ROW), key)
+    keys = [_sort_words(rows.column(c), key == c) for c in (key, DATASET)]
+    differs = np.zeros(n - 1, dtype=bool)
+    for word in itertools.chain.from_iterable(keys):
+        ordered = word[order]
+        differs |= ordered[1:] != ordered[:-1]
+    if differs.all():
+        return rows  # the usual delivery: one row per entity, nothing to sort out
+    last = order[np.append(differs, True)]
+    last.sort()
+    return rows.take(pa.array(last))
+
+
+def _sort_indices(rows: pa.Table, columns: tuple[str, ...], key: str) -> np.ndarray:
+    """Stable ascending sort indices of ``rows`` by ``columns``, nulls last (as ``sort_by``).
+
+    Sorting on integers: ``key`` (canonical keys) on its words (:func:`key_words`), other
+    strings on their rank among their distinct values, numbers and dates on their values.
+    """
+    words: list[np.ndarray] = []
+    for column in columns:
+        words += _sort_words(rows.column(column), column == key)
+    if not words:
+        return np.arange(rows.num_rows)
+    table = pa.table({str(i): word for i, word in enumerate(words)})
+    return pc.sort_indices(table, [(str(i), "ascending") for i in range(len(words))]).to_numpy()
+
+
+def _sort_words(values: Any, is_key: bool) -> list[np.ndarray]:
+    """Integer arrays (most significant first) that sort as ``values`` do, nulls last."""
+    if is_key:
+        return list(key_words(values))
+    values = _array(values)
+    nulls = pc.is_null(values).to_numpy(zero_copy_only=False)
+    if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
+        encoded = pc.dictionary_encode(values)
+        ranks = np.empty(len(encoded.dictionary), dtype=np.int64)
+        ranks[pc.sort_indices(encoded.dictionary).to_numpy()] = np.arange(len(ranks))
+        codes = pc.fill_null(encoded.indices, 0).to_numpy()
+        ranked = ranks[codes] if len(ranks) else np.zeros(len(values), dtype=np.int64)
+    else:
+        ranked = pc.fill_null(values.view(_INTEGER.get(values.type.bit_width, pa.int64())), 0)
+        ranked = ranked.to_numpy()
+    return [nulls.astype(np.int8), ranked] if nulls.any() else [ranked]
+
+
+#: Integer types of the widths a sort column may have (dates as days, flags as bytes).
+_INTEGER = {8: pa.int8(), 16: pa.int16(), 32: pa.int32(), 64: pa.int64()}
 
 
 def _identity(table: pa.Table, columns: tuple[str, ...]) -> Any:

@@ -68,6 +68,7 @@ __all__ = [
     "current_records",
     "entity_tokens",
     "key_buckets",
+    "key_words",
     "lineage_column",
     "records_as_of",
     "records_schema",
@@ -123,6 +124,44 @@ def lineage_column(attribute: str, part: str) -> str:
     return f"{attribute}{LINEAGE_SEPARATOR}{part}"
 
 
+def _key_bytes(keys: Any) -> np.ndarray:
+    """The characters of each canonical key as a (keys × 18) uint8 matrix (no copy of the text).
+
+    Raises:
+        ValueError: a key is null or not 18 ASCII characters.
+    """
+    text = pc.cast(keys, pa.string())
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    if len(text) == 0:
+        return np.zeros((0, KEY_LENGTH), dtype=np.uint8)
+    lengths = pc.binary_length(text)
+    if text.null_count or pc.min_max(lengths).as_py() != {"min": KEY_LENGTH, "max": KEY_LENGTH}:
+        raise ValueError(f"entity keys must be {KEY_LENGTH} ASCII characters")
+    start = int(np.frombuffer(text.buffers()[1], dtype=np.int32)[text.offset])
+    data = np.frombuffer(text.buffers()[2], dtype=np.uint8)
+    return data[start : start + len(text) * KEY_LENGTH].reshape(len(text), KEY_LENGTH)
+
+
+def key_words(keys: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each canonical key as three unsigned integers that order and compare as the key does.
+
+    Characters 1-8 and 9-16 big-endian in two uint64, 17-18 in a uint16: sorting or grouping
+    on these (``numpy.lexsort``) is several times faster than on the strings, and two keys
+    are equal exactly when their words are.
+
+    Raises:
+        ValueError: a key is null or not 18 ASCII characters.
+    """
+    codes = _key_bytes(keys)
+    if not codes.flags.c_contiguous:
+        codes = np.ascontiguousarray(codes)
+    first = codes[:, :8].copy().view(">u8").ravel().astype(np.uint64)
+    second = codes[:, 8:16].copy().view(">u8").ravel().astype(np.uint64)
+    last = codes[:, 16:].copy().view(">u2").ravel().astype(np.uint16)
+    return first, second, last
+
+
 def key_buckets(keys: Any) -> pa.Array:
     """The bucket (0-99) of each canonical key: a hash of all its characters, modulo 100.
 
@@ -141,17 +180,9 @@ def key_buckets(keys: Any) -> pa.Array:
     Raises:
         ValueError: a key is null or not 18 ASCII characters.
     """
-    text = pc.cast(keys, pa.string())
-    if isinstance(text, pa.ChunkedArray):
-        text = text.combine_chunks()
-    if len(text) == 0:
+    codes = _key_bytes(keys)
+    if len(codes) == 0:
         return pa.array([], pa.int16())
-    lengths = pc.binary_length(text)
-    if text.null_count or pc.min_max(lengths).as_py() != {"min": KEY_LENGTH, "max": KEY_LENGTH}:
-        raise ValueError(f"entity keys must be {KEY_LENGTH} ASCII characters")
-    start = int(np.frombuffer(text.buffers()[1], dtype=np.int32)[text.offset])
-    data = np.frombuffer(text.buffers()[2], dtype=np.uint8)
-    codes = data[start : start + len(text) * KEY_LENGTH].reshape(len(text), KEY_LENGTH)
     hashed = (codes.astype(np.int64) @ _WEIGHTS) % _PRIME % BUCKETS
     return pa.array(hashed.astype(np.int16))
 
