@@ -60,7 +60,9 @@ def _table(uri: str, version: int | None = None) -> DeltaTable:
         raise refused from None
 
 
-def _commit(metadata: Mapping[str, Any], txn: Transaction | None = None) -> CommitProperties:
+def _commit(
+    metadata: Mapping[str, Any], txn: Transaction | list[Transaction] | None = None
+) -> CommitProperties:
     # Commit metadata values must be JSON; keep them flat strings so every reader shows them.
     flat = {
         k: (v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str))
@@ -71,7 +73,8 @@ def _commit(metadata: Mapping[str, Any], txn: Transaction | None = None) -> Comm
     # A claimed commit must never be re-applied by delta-rs on a newer version: its conflict
     # checker lets two overwrites of one new partition both land (measured: 1 in 4 races of
     # four processes on two busy cores). :func:`commit` retries itself, after checking the claim.
-    return CommitProperties(custom_metadata=flat, app_transactions=[txn], max_commit_retries=0)
+    txns = txn if isinstance(txn, list) else [txn]
+    return CommitProperties(custom_metadata=flat, app_transactions=txns, max_commit_retries=0)
 
 
 def table_exists(uri: str) -> bool:
@@ -243,10 +246,21 @@ COMMIT_ATTEMPTS = 8
 
 @dataclass(frozen=True)
 class Claim:
-    """A run's claim on what it replaces: the app id and the generation it commits as."""
+    """A run's claim on what it replaces: the app id and the generation it commits as.
+
+    Attributes:
+        app_id: the application transaction of the claim.
+        generation: the version it commits as.
+        marks: other application transactions (app id, version) the commit records with it.
+    """
 
     app_id: str
     generation: int
+    marks: tuple[tuple[str, int], ...] = ()
+
+    def transactions(self) -> list[Transaction]:
+        """The claim's transaction first, then its marks'."""
+        return [Transaction(self.app_id, self.generation), *(Transaction(*m) for m in self.marks)]
 
 
 @dataclass
@@ -713,9 +727,7 @@ def _commit_once(
     staged: Staged, base: DeltaTable | None, metadata: Mapping[str, Any], claim: Claim
 ) -> None:
     if isinstance(staged, StagedPartitions):
-        _commit_partitions_once(
-            staged, base, _commit(metadata, Transaction(claim.app_id, claim.generation))
-        )
+        _commit_partitions_once(staged, base, _commit(metadata, claim.transactions()))
         return
     fs = _filesystem(staged.uri)
     assert fs is not None  # stage() checked it
@@ -733,7 +745,7 @@ def _commit_once(
         )
         for name, footer in staged.files
     ]
-    properties = _commit(metadata, Transaction(claim.app_id, claim.generation))
+    properties = _commit(metadata, claim.transactions())
     partition_by = [PARTITION_COLUMN] if partitioned else []
     if base is None:
         _create(staged, adds, partition_by, properties)
