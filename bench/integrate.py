@@ -525,6 +525,8 @@ def _integrate(spec: dict[str, Any]) -> dict[str, Any]:
         ],
         "versions": result.versions,
         "partitions": result.partitions,
+        "appended": result.appended,
+        "folded": result.folded,
     }
 
 
@@ -767,7 +769,10 @@ def measure(
             if not update.ok:
                 raise RuntimeError(f"loading the update failed: {update.error}")
             progress(f"{rows:,} rows: incremental update of {manifest.update_persons:,} persons")
-            incremental = run_child(Path(__file__), "incremental", base, workdir, rss_limit_mb)
+            spec = dict(base)
+            if profile is not None:
+                spec["profile"] = str(profile.resolve() / f"integrate-incremental-{rows}.pstats")
+            incremental = run_child(Path(__file__), "incremental", spec, workdir, rss_limit_mb)
         m = Measurement(manifest, floor, full, incremental)
         m.checks = check(m)
         return m
@@ -869,7 +874,8 @@ def main(argv: list[str] | None = None) -> int:
         "--profile",
         type=Path,
         metavar="DIR",
-        help="run the full build under cProfile and write integrate-full-<rows>.pstats into DIR",
+        help="run the full build and the update under cProfile: integrate-{full,incremental}-"
+        "<rows>.pstats in DIR",
     )
     options = parser.parse_args(args)
     load_before = os.getloadavg()[0]

@@ -385,6 +385,8 @@ def integration_summary(result: IntegrationResult) -> dict[str, Any]:
         "entities_changed": counts.changed,
         "conflicts_opened": counts.opened,
         "conflicts_closed": counts.closed,
+        "rows_appended": sum(result.appended.values()),
+        "folded": result.folded,
     }
 
 
@@ -406,6 +408,7 @@ def run_integration(domain: Domain, settings: Settings) -> dict[str, Any]:
     from etl.errors import ConcurrentRun, TransientError
     from etl.integrate.engine import integrate, pending_runs
     from etl.integrate.publish import publish_shared
+    from etl.lake import merge_on_read
     from etl.protect.keys import load_token_key
     from etl.registry import load_registry
 
@@ -441,6 +444,8 @@ def run_integration(domain: Domain, settings: Settings) -> dict[str, Any]:
             "zone": asset.extra["zone"],
             "table": table,
             "delta_version": result.versions.get(table),
+            # an update appends the touched entities' rows beside the table (merge-on-read)
+            "changes_version": result.versions.get(f"{table}{merge_on_read.SUFFIX}"),
         }
     if shared is not None:
         context["outlet_events"][shared_integrated_asset(settings, domain)].extra = {

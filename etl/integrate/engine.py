@@ -5,36 +5,42 @@ runs that published, e.g. :func:`pending_runs`). It reads the contributing runs'
 their restricted tables (:mod:`etl.integrate.gather`: keys normalised, match counts per run,
 matched rows spilled by key bucket), then works through the touched key buckets a group at a
 time (:mod:`etl.integrate.state`: candidates, SCD2 records, conflicts, one logical date after
-another) and commits the buckets that changed (:mod:`etl.integrate.tables` describes the three
-tables).
+another) and commits (:mod:`etl.integrate.tables` describes the three tables).
 
-- **Incremental** (the tables exist): only the given runs are read, and only the buckets of the
-  entities they deliver (plus those whose values' freshness ran out since the last integration)
-  are read, recomputed and rewritten; a run integrated twice changes nothing.
+- **Incremental** (the tables exist): only the given runs are read, and only the rows of the
+  entities they deliver (plus those whose values' freshness ran out since the last
+  integration); each changed entity's complete new rows are appended to the tables' changes
+  (merge-on-read, :mod:`etl.lake.merge_on_read`): no file of the base tables is rewritten. A
+  run integrated twice changes nothing.
+- **Fold** (:func:`fold`, after an incremental integration once the changes hold more than
+  :data:`FOLD_SHARE` of the base tables' rows): the base tables are written again whole from
+  the resolved rows, then the changes are emptied.
 - **Full build** (a table is missing, or ``rebuild``): the same code over every run of every
   contributor, from empty tables, one logical date after another, so the records' history is
   rebuilt from what the restricted tables hold; the tables are replaced whole.
 
 Design notes, where this differs from a plain ``DeltaTable.merge``:
 
-- A bucket is rewritten whole (its unchanged rows copied) by pyarrow, and one commit per table
-  removes the buckets' old files and adds the new ones (:func:`etl.lake.delta.stage_partitions`):
-  the copy-on-write a Delta MERGE does, one group of buckets in memory at a time. Measured on
-  this machine (2 busy cores), updating 10k of 1M records in 100 buckets: ``DeltaTable.merge``
-  10.6 s and several GB resident; the pyarrow rewrite of the same buckets 7.5 s and 0.3 GB.
-  Both rewrite every touched file: delta-rs writes no deletion vectors, so an update spread
-  over all buckets (1% of random entities) rewrites the whole records table either way.
-- Measured the same way with 1M persons and three contributors of 1M rows each: a full build
-  28-32 s (0.9 GB peak), against 3.8 s to read the inputs and write the three tables once with
-  pyarrow; about 9 s of it was checking 3M ID numbers (``check_id_card``, vectorized since).
-  A 1% update (10k persons, new addresses) 6.9 s (0.74 GB): it reads and rewrites every
-  bucket, as above. ``bench/integrate.py`` measures both against the floor (bench/README.md).
-- The three tables are committed one after another (records, candidates, conflicts), the first
-  claiming the repository (the Delta application transaction ``pubdata:integrate``): a
-  concurrent integration of the same repository fails with
-  :class:`~etl.errors.ConcurrentRun` rather than losing an update. A failure between commits
-  leaves tables that the next integration of the same runs brings level (every step is
-  recomputed from the delivered rows and the candidates).
+- A Delta MERGE rewrites every file holding a changed row (delta-rs writes no deletion
+  vectors), so an update of 1% of entities spread over all files rewrites every file: measured
+  with 1M persons and three contributors of 1M rows each, a 1% update that rewrote its buckets
+  took 37-42% of the full build's time. Appending the changed entities' rows instead, and
+  folding them in after about ten such updates, takes about a tenth (``bench/integrate.py``,
+  bench/README.md); most of what remains is decoding the base files to find the touched
+  entities' rows (Parquet has no row index).
+- Each changes table holds whole entities: all the rows of every entity an update changed
+  (every version, every candidate, every conflict), so a reader takes an entity's rows from
+  the changes' latest update, or else from the base (:func:`etl.lake.merge_on_read.read`;
+  ``pubdata sql`` resolves them in DuckDB). Rows are never deleted from the tables, so a whole
+  entity is never absent from both.
+- Every integration claims the repository on the records base table (the Delta application
+  transaction ``pubdata:integrate``; an update's claim is a commit without files), and the
+  claim's generation numbers its change rows: a concurrent integration of the same repository
+  fails with :class:`~etl.errors.ConcurrentRun` rather than losing an update. A full build or
+  fold records its generation on each base table it writes (``pubdata:merged``), so the change
+  rows before it are ignored even if emptying them failed. A failure between commits leaves
+  tables that the next integration of the same runs brings level (every step is recomputed
+  from the delivered rows and the candidates).
 - SCD2 dates are logical dates: a version begins on the date of the run that changed it;
   ``valid_to`` is exclusive. A late run (an older date than the last integrated) is applied
   as of the last integrated date: history is never rewritten backwards.
@@ -42,6 +48,7 @@ Design notes, where this differs from a plain ``DeltaTable.merge``:
 
 from __future__ import annotations
 
+import itertools
 import logging
 import tempfile
 import uuid
@@ -52,6 +59,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as pads
@@ -64,6 +72,7 @@ from etl.integrate.model import Domain
 from etl.integrate.state import Counts, GroupState, Step, apply_step, partitions
 from etl.integrate.tables import (
     BUCKET,
+    BUCKETS,
     DATASET,
     IS_CURRENT,
     PARTITIONS,
@@ -74,14 +83,14 @@ from etl.integrate.tables import (
     records_schema,
     table_doc,
 )
-from etl.lake import delta
+from etl.lake import delta, merge_on_read
 from etl.lake.layout import INTEGRATED_TABLES, integrated_table_uri
 from etl.lineage.meta import append_rows, read_meta
 from etl.protect.keys import TokenKey, load_token_key
 from etl.registry import Registry, load_registry
 from etl.settings import Settings
 
-__all__ = ["IntegrationResult", "integrate", "pending_runs"]
+__all__ = ["IntegrationResult", "fold", "integrate", "pending_runs"]
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +102,14 @@ APP_ID = "pubdata:integrate"
 GROUP_ROWS = 400_000
 #: The order the tables are committed in (records claims the repository).
 _COMMIT_ORDER = ("records", "candidates", "conflicts")
+#: The base table every integration claims the repository on (a commit even with no file).
+_CLAIM = "records"
+#: The changes tables are folded into the base tables once they hold more rows than this share
+#: of the base tables' (every read resolves the changes, so they are kept small).
+FOLD_SHARE = 0.1
 
 Mode = Literal["full", "incremental"]
+WorkMode = Literal["full", "incremental", "fold"]
 
 
 @dataclass(frozen=True)
@@ -110,8 +125,14 @@ class IntegrationResult:
             nothing to apply.
         runs: per contributing run read, its rows and key match counts.
         counts: entities touched, inserted and changed, conflicts opened and closed.
-        versions: the Delta version committed per table (tables left as they were: absent).
-        partitions: the partitions rewritten per table.
+        versions: the Delta version committed per table (tables left as they were: absent;
+            an incremental integration's appends as ``<table>__changes``, and the records
+            table's commit that claimed the repository).
+        partitions: the partitions of the base tables rewritten per table (none by an
+            incremental integration).
+        appended: rows appended per changes table (incremental: the touched entities' rows).
+        folded: whether the changes were folded into the base tables afterwards
+            (:func:`fold`).
         started_at: when it began (UTC).
         finished_at: when its last table was committed (UTC).
     """
@@ -124,6 +145,8 @@ class IntegrationResult:
     counts: Counts
     versions: dict[str, int]
     partitions: dict[str, int]
+    appended: dict[str, int]
+    folded: bool
     started_at: datetime
     finished_at: datetime
 
@@ -162,14 +185,13 @@ def integrate(
     started = datetime.now(UTC)
     registry = registry if registry is not None else load_registry(settings.registry)
     key = load_token_key(settings.home, settings.token_key, provided=token_key)
-    uris = {t: integrated_table_uri(settings, domain.id, t) for t in INTEGRATED_TABLES}
-    bases = {t: delta.snapshot(uri) for t, uri in uris.items()}
     for one in runs:
         domain.contributor(one.dataset)  # a run of another dataset is a caller's mistake
-    full = rebuild or any(base is None for base in bases.values())
+    tables = _Tables.read(settings, domain)
+    full = rebuild or any(base is None for base in tables.bases.values())
     if not full:
-        _check_columns(domain, bases)
-    work = _Work(domain, uris, bases, full, key)
+        _check_columns(domain, tables.bases)
+    work = _Work(domain, tables, "full" if full else "incremental", key)
     if not full:
         work.check_token_key()
     since = None if full else _last_as_of(settings.lake, domain.id)
@@ -185,33 +207,85 @@ def integrate(
         )
         steps = _steps(sorted(deliveries.dates), since)
         identity = integration_id or f"integrate__{domain.id}__{uuid.uuid4().hex[:12]}"
-        counts, versions, rewritten = work.run(deliveries, steps, identity, len(matches))
+        done = work.run(
+            deliveries, steps, _metadata(domain, identity, work.mode, steps, len(matches))
+        )
+    folded = False
+    if not full and done.versions and _Tables.read(settings, domain).needs_fold():
+        fold(settings, domain, integration_id=identity, token_key=key)
+        folded = True
     result = IntegrationResult(
         domain=domain.id,
         integration_id=identity,
         mode="full" if full else "incremental",
         as_of=steps[-1].as_of if steps else None,
         runs=tuple(matches),
-        counts=counts,
-        versions=versions,
-        partitions=rewritten,
+        counts=done.counts,
+        versions=done.versions,
+        partitions=done.partitions,
+        appended=done.appended,
+        folded=folded,
         started_at=started,
         finished_at=datetime.now(UTC),
     )
     record_integration(settings.lake, result)
     log.info(
         "integrated %s (%s): %d runs, %d entities touched, %d new, %d changed, "
-        "%d conflicts opened, %d resolved",
+        "%d conflicts opened, %d resolved%s",
         domain.id,
         result.mode,
         len(matches),
-        counts.touched,
-        counts.inserted,
-        counts.changed,
-        counts.opened,
-        counts.closed,
+        done.counts.touched,
+        done.counts.inserted,
+        done.counts.changed,
+        done.counts.opened,
+        done.counts.closed,
+        "; changes folded into the base tables" if folded else "",
     )
     return result
+
+
+def fold(
+    settings: Settings,
+    domain: Domain,
+    *,
+    integration_id: str | None = None,
+    token_key: TokenKey | str | None = None,
+) -> dict[str, int]:
+    """Write the base tables again with the changes folded in, then empty the changes tables.
+
+    Incremental integrations append to the changes tables (:mod:`etl.lake.merge_on_read`);
+    :func:`integrate` folds them in once they hold more than :data:`FOLD_SHARE` of the base's
+    rows, so that every read resolves few. Safe to interrupt anywhere: the base commits record
+    the sequence number they are current to, and the changes are emptied only after them.
+
+    Returns:
+        The Delta version committed per base table (empty when there was nothing to fold).
+
+    Raises:
+        ConcurrentRun: another integration of the repository committed first.
+    """
+    tables = _Tables.read(settings, domain)
+    if any(base is None for base in tables.bases.values()) or not tables.change_rows():
+        return {}
+    key = load_token_key(settings.home, settings.token_key, provided=token_key)
+    work = _Work(domain, tables, "fold", key)
+    identity = integration_id or f"fold__{domain.id}__{uuid.uuid4().hex[:12]}"
+    empty = Deliveries(Path(), candidates_schema(domain))
+    return work.run(empty, [], _metadata(domain, identity, "fold", [], 0)).versions
+
+
+def _metadata(
+    domain: Domain, identity: str, mode: str, steps: Sequence[Step], runs: int
+) -> dict[str, str]:
+    return {
+        "pubdata.integration_id": identity,
+        "pubdata.run_id": identity,
+        "pubdata.domain": domain.id,
+        "pubdata.mode": mode,
+        "pubdata.as_of": steps[-1].as_of.isoformat() if steps else "",
+        "pubdata.runs": str(runs),
+    }
 
 
 def _steps(days: Sequence[date], since: date | None) -> list[Step]:
@@ -241,6 +315,18 @@ def _schemas(domain: Domain) -> dict[str, pa.Schema]:
     }
 
 
+def _entity(domain: Domain, table: str) -> str:
+    """The column naming a row's entity: the key, or the token of a conflict."""
+    return "entity" if table == "conflicts" else domain.key.name
+
+
+def _changes_schema(domain: Domain, table: str, schema: pa.Schema) -> pa.Schema:
+    """A changes table's columns: the base's, then the sequence number; the entity marked."""
+    return merge_on_read.mark_entity(
+        schema.append(pa.field(merge_on_read.SEQ, pa.int64())), _entity(domain, table)
+    )
+
+
 def _check_columns(domain: Domain, bases: dict[str, DeltaTable | None]) -> None:
     """Refuse tables built from another version of the domain file (columns or types differ)."""
     for table, schema in _schemas(domain).items():
@@ -264,27 +350,86 @@ def _last_as_of(lake: str, domain_id: str) -> date | None:
     return latest if isinstance(latest, date) else None
 
 
-class _Work:
-    """One integration's reads, group by group, and its staged and committed rewrites."""
+@dataclass
+class _Tables:
+    """A repository's base and changes tables as read at the start of one integration."""
 
-    def __init__(
-        self,
-        domain: Domain,
-        uris: dict[str, str],
-        bases: dict[str, DeltaTable | None],
-        full: bool,
-        key: TokenKey,
-    ) -> None:
+    uris: dict[str, str]
+    bases: dict[str, DeltaTable | None]
+    changes: dict[str, DeltaTable | None]
+
+    @classmethod
+    def read(cls, settings: Settings, domain: Domain) -> _Tables:
+        uris = {t: integrated_table_uri(settings, domain.id, t) for t in INTEGRATED_TABLES}
+        return cls(
+            uris,
+            {t: delta.snapshot(uri) for t, uri in uris.items()},
+            {t: delta.snapshot(merge_on_read.changes_uri(uri)) for t, uri in uris.items()},
+        )
+
+    def change_rows(self) -> int:
+        """Rows the changes tables hold above what their bases are current to."""
+        total = 0
+        for table, changes in self.changes.items():
+            after = merge_on_read.merged_through(self.bases[table])
+            for (seq,), rows in delta.partition_rows(changes, (merge_on_read.SEQ,)).items():
+                total += rows if int(seq) > after else 0
+        return total
+
+    def needs_fold(self) -> bool:
+        """Whether the changes outgrew :data:`FOLD_SHARE` of the base tables' rows."""
+        held = sum(
+            sum(delta.partition_rows(base, PARTITIONS[t]).values())
+            for t, base in self.bases.items()
+        )
+        return self.change_rows() > FOLD_SHARE * held
+
+
+@dataclass(frozen=True)
+class _Done:
+    counts: Counts
+    versions: dict[str, int]
+    partitions: dict[str, int]
+    appended: dict[str, int]
+
+
+class _Work:
+    """One integration's reads, group by group, and its staged and committed writes.
+
+    ``full`` writes the base tables whole from the delivered rows; ``incremental`` reads the
+    touched entities' rows (base and changes resolved) and appends their new row sets to the
+    changes tables; ``fold`` writes the base tables whole from the resolved rows.
+    """
+
+    def __init__(self, domain: Domain, tables: _Tables, mode: WorkMode, key: TokenKey) -> None:
         self.domain = domain
-        self.uris = uris
-        self.bases = bases
-        self.full = full
+        self.tables = tables
+        self.mode = mode
         self.key = key
         self.schemas = _schemas(domain)
-        self._datasets: dict[str, pads.Dataset] = {}
+        self._files: dict[str, tuple[pads.Dataset, pads.Dataset | None]] = {}
+        self._appended: dict[str, int] = {}
+
+    @property
+    def bases(self) -> dict[str, DeltaTable | None]:
+        return self.tables.bases
 
     def tokenize(self, keys: Any) -> Any:
         return entity_tokens(self.domain, keys, self.key)
+
+    def resolved(
+        self,
+        table: str,
+        *,
+        columns: Sequence[str] | None = None,
+        where: pc.Expression | None = None,
+        within: pc.Expression | None = None,
+    ) -> pa.Table:
+        """The table's rows as they stand: the base's, with the changes' newer entities."""
+        files, changes = self._datasets(table)
+        return merge_on_read.read(
+            self.bases[table], files, changes, columns=columns, where=where, within=within
+        )
 
     def check_token_key(self) -> None:
         """Refuse to match open conflicts whose entity tokens another key made.
@@ -295,9 +440,7 @@ class _Work:
         Raises:
             ConfigError: an open conflict carries a token of another key; rebuild.
         """
-        entities = self._dataset("conflicts").to_table(
-            columns=["entity"], filter=pc.field("is_open")
-        )
+        entities = self.resolved("conflicts", columns=["entity"], where=pc.field("is_open"))
         ours = pc.starts_with(entities.column("entity"), f"{self.key.key_id}:")
         if pc.any(pc.invert(ours)).as_py():
             raise ConfigError(
@@ -308,80 +451,119 @@ class _Work:
 
     def known_usccs(self) -> pa.Array:
         """The USCCs the repository knows (legal entities; organisation codes resolve to them)."""
-        base = self.bases["records"]
-        if self.full or base is None or self.domain.entity != "legal_entity":
+        if self.mode == "full" or self.domain.entity != "legal_entity":
             return pa.array([], pa.string())
-        current = self._dataset("records").to_table(
-            columns=[self.domain.key.name], filter=pc.field(IS_CURRENT)
-        )
-        return current.column(self.domain.key.name).combine_chunks().cast(pa.string())
+        name = self.domain.key.name
+        current = self.resolved("records", columns=[name], where=pc.field(IS_CURRENT))
+        return current.column(name).combine_chunks().cast(pa.string())
 
-    def run(
-        self, deliveries: Deliveries, steps: list[Step], identity: str, runs: int
-    ) -> tuple[Counts, dict[str, int], dict[str, int]]:
-        """Apply ``steps`` to every touched group, then commit the tables."""
-        stages = {
-            t: delta.stage_partitions(
-                self.uris[t],
-                self.bases[t],
-                self.schemas[t],
-                PARTITIONS[t],
-                whole=self.full,
-                doc=table_doc(self.domain, t),
-            )
-            for t in INTEGRATED_TABLES
-        }
+    def run(self, deliveries: Deliveries, steps: list[Step], metadata: dict[str, str]) -> _Done:
+        """Apply ``steps`` to every group, then commit (the changes, or the base whole)."""
+        claim = delta.claim(self.bases["records"], APP_ID)
+        stages = self._stages()
         counts = Counts()
         try:
-            for group in self._groups(deliveries, steps):
-                state = self._read(group)
+            for group, keys in self._groups(deliveries, steps):
+                state = self._read(group, keys)
                 delivered = deliveries.read(group)
                 for step in steps:
                     today = pc.equal(delivered.column(LOGICAL_DATE), pa.scalar(step.day))
                     apply_step(state, delivered.filter(today), step, self.tokenize)
                 counts.add(state.totals())
-                self._write(state, stages)
-            metadata = {
-                "pubdata.integration_id": identity,
-                "pubdata.run_id": identity,
-                "pubdata.domain": self.domain.id,
-                "pubdata.mode": "full" if self.full else "incremental",
-                "pubdata.as_of": steps[-1].as_of.isoformat() if steps else "",
-                "pubdata.runs": str(runs),
-            }
-            versions = self._commit(stages, metadata)
+                self._write(state, stages, claim.generation)
+            if self.mode == "incremental":
+                versions = self._commit_changes(stages, metadata, claim)
+            else:
+                versions = self._commit_whole(stages, metadata, claim)
         except BaseException:
             for stage in stages.values():
                 delta.discard(stage)
             raise
-        rewritten = {t: len(s.replaced) for t, s in stages.items() if t in versions}
-        return counts, versions, rewritten
+        if self.mode == "incremental":
+            return _Done(counts, versions, {}, dict(self._appended) if versions else {})
+        return _Done(counts, versions, {t: len(s.replaced) for t, s in stages.items()}, {})
 
-    def _groups(self, deliveries: Deliveries, steps: list[Step]) -> Iterator[list[int]]:
-        """The touched buckets in groups of about :data:`GROUP_ROWS` rows."""
-        touched = set(deliveries.rows) | self._stale_buckets(steps)
+    def _stages(self) -> dict[str, delta.StagedPartitions]:
+        """Where this integration writes: the changes tables, or the base tables whole."""
+        stages = {}
+        for t in INTEGRATED_TABLES:
+            doc = table_doc(self.domain, t)
+            if self.mode == "incremental":
+                uri = merge_on_read.changes_uri(self.tables.uris[t])
+                schema = _changes_schema(self.domain, t, self.schemas[t])
+                stages[t] = delta.stage_partitions(
+                    uri, self.tables.changes[t], schema, (merge_on_read.SEQ,), doc=doc
+                )
+            else:
+                stages[t] = delta.stage_partitions(
+                    self.tables.uris[t],
+                    self.bases[t],
+                    self.schemas[t],
+                    PARTITIONS[t],
+                    whole=True,
+                    doc=doc,
+                )
+        return stages
+
+    def _groups(
+        self, deliveries: Deliveries, steps: list[Step]
+    ) -> Iterator[tuple[list[int], pa.Array | None]]:
+        """The buckets to work through, in groups of about :data:`GROUP_ROWS` rows.
+
+        Each group comes with the keys of the entities to read (incremental: those delivered
+        and those whose freshness ran out) or None (every entity of its buckets).
+        """
         sizes: dict[int, int] = dict(deliveries.rows)
-        held = {} if self.full else self.bases  # a full build holds nothing of the tables
-        for table, base in held.items():
-            for values, rows in delta.partition_rows(base, PARTITIONS[table]).items():
-                bucket = int(values[-1])  # the bucket is the innermost partition column
-                sizes[bucket] = sizes.get(bucket, 0) + rows
+        touched: dict[int, pa.Array] = {}
+        if self.mode == "incremental":
+            touched = self._touched(deliveries, steps)
+            for bucket, keys in touched.items():
+                sizes[bucket] = sizes.get(bucket, 0) + len(keys)
+        elif self.mode == "fold":
+            sizes = dict.fromkeys(range(BUCKETS), 0)  # changes may hold buckets the base has not
+            for table, base in self.bases.items():
+                for values, rows in delta.partition_rows(base, PARTITIONS[table]).items():
+                    bucket = int(values[-1])  # the bucket is the innermost partition column
+                    sizes[bucket] = sizes.get(bucket, 0) + rows
+        buckets = sorted(touched if self.mode == "incremental" else sizes)
         group: list[int] = []
         rows = 0
-        for bucket in sorted(touched):
+        for bucket in buckets:
             if group and rows + sizes.get(bucket, 0) > GROUP_ROWS:
-                yield group
+                yield group, self._keys(touched, group)
                 group, rows = [], 0
             group.append(bucket)
             rows += sizes.get(bucket, 0)
         if group:
-            yield group
+            yield group, self._keys(touched, group)
 
-    def _stale_buckets(self, steps: list[Step]) -> set[int]:
-        """Buckets holding a candidate whose freshness runs out during ``steps``."""
-        base = self.bases["candidates"]
-        if self.full or base is None or not steps or steps[0].since is None:
-            return set()
+    def _keys(self, touched: dict[int, pa.Array], group: list[int]) -> pa.Array | None:
+        if self.mode != "incremental":
+            return None
+        return pa.concat_arrays([touched[b] for b in group])
+
+    def _touched(self, deliveries: Deliveries, steps: list[Step]) -> dict[int, pa.Array]:
+        """Per bucket, the keys delivered and those holding a value whose freshness ran out."""
+        name = self.domain.key.name
+        parts = [deliveries.read(sorted(deliveries.rows)).select([BUCKET, name])]
+        stale = self._stale(steps)
+        if stale is not None:
+            parts.append(self.resolved("candidates", columns=[BUCKET, name], where=stale))
+        found = pa.concat_tables(parts).group_by([BUCKET, name]).aggregate([])
+        found = found.sort_by(BUCKET)
+        buckets = found.column(BUCKET).to_numpy()
+        keys = found.column(name).combine_chunks()
+        starts = np.flatnonzero(np.diff(buckets, prepend=-1))
+        bounds = [*starts.tolist(), len(buckets)]
+        return {
+            int(buckets[start]): keys.slice(start, stop - start)
+            for start, stop in itertools.pairwise(bounds)
+        }
+
+    def _stale(self, steps: list[Step]) -> pc.Expression | None:
+        """Candidates whose freshness runs out during ``steps`` (None: none can)."""
+        if not steps or steps[0].since is None:
+            return None
         since, until = steps[0].since, steps[-1].as_of
         wanted = None
         for attribute in self.domain.attributes.values():
@@ -393,34 +575,42 @@ class _Work:
             )
             one = pc.field(DATASET).isin(attribute.sources) & window
             wanted = one if wanted is None else wanted | one
-        if wanted is None:
-            return set()
-        found = self._dataset("candidates").to_table(columns=[BUCKET], filter=wanted)
-        return set(pc.unique(found.column(BUCKET)).to_pylist())
+        return wanted
 
-    def _read(self, group: list[int]) -> GroupState:
-        """The group's rows as the tables hold them (none for a full build)."""
-        if self.full:
+    def _read(self, group: list[int], keys: pa.Array | None) -> GroupState:
+        """The group's rows as they stand (none for a full build; its keys' for an update)."""
+        if self.mode == "full":
             return GroupState.empty(self.domain)
+        buckets = pc.field(BUCKET).isin(pa.array(group, pa.int16()))
         held = {}
         for table, schema in self.schemas.items():
-            found = self._dataset(table).to_table(
-                filter=pc.field(BUCKET).isin(pa.array(group, pa.int16()))
-            )
+            within = buckets
+            if keys is not None:
+                ids = self.tokenize(keys) if table == "conflicts" else keys
+                within = buckets & pc.field(_entity(self.domain, table)).isin(ids)
+            found = self.resolved(table, within=within)
             held[table] = found.select(schema.names).cast(schema)
         return GroupState.of(self.domain, held["candidates"], held["records"], held["conflicts"])
 
-    def _dataset(self, table: str) -> pads.Dataset:
-        """The files of the table as read at the start (listed from its log once)."""
-        found = self._datasets.get(table)
+    def _datasets(self, table: str) -> tuple[pads.Dataset, pads.Dataset | None]:
+        """The files of the base and changes tables as read at the start (listed once)."""
+        found = self._files.get(table)
         if found is None:
-            base = self.bases[table]
-            assert base is not None  # incremental: every table exists
-            found = self._datasets[table] = delta.snapshot_dataset(base, self.uris[table])
+            base, changes = self.bases[table], self.tables.changes[table]
+            assert base is not None  # only read once the tables exist
+            changed = None
+            if changes is not None:
+                changed = delta.snapshot_dataset(
+                    changes, merge_on_read.changes_uri(self.tables.uris[table])
+                )
+            found = (delta.snapshot_dataset(base, self.tables.uris[table]), changed)
+            self._files[table] = found
         return found
 
-    def _write(self, state: GroupState, stages: dict[str, delta.StagedPartitions]) -> None:
-        """Stage every changed partition of the group (every partition, for a full build)."""
+    def _write(
+        self, state: GroupState, stages: dict[str, delta.StagedPartitions], seq: int
+    ) -> None:
+        """Stage the group: its changed entities' rows (incremental), or every partition."""
         key = self.domain.key.name
         held = {
             "records": (state.records(), (key, VALID_FROM)),
@@ -428,29 +618,66 @@ class _Work:
             "conflicts": (state.conflicts(), ("entity", "attribute")),
         }
         for table, (rows, order) in held.items():
-            only = None if self.full else state.dirty[table]
-            for values, part in partitions(rows, PARTITIONS[table], order, only, key=key):
+            if self.mode == "incremental":
+                changed = state.changed(table, rows, _entity(self.domain, table))
+                if changed.num_rows:
+                    values = {merge_on_read.SEQ: str(seq)}
+                    delta.write_partition(stages[table], values, changed)
+                    self._appended[table] = self._appended.get(table, 0) + changed.num_rows
+                continue
+            for values, part in partitions(rows, PARTITIONS[table], order, key=key):
                 delta.write_partition(stages[table], values, part)
 
-    def _commit(
-        self, stages: dict[str, delta.StagedPartitions], metadata: dict[str, str]
+    def _commit_changes(
+        self,
+        stages: dict[str, delta.StagedPartitions],
+        metadata: dict[str, str],
+        claim: delta.Claim,
     ) -> dict[str, int]:
-        """Commit the tables with something to commit, records first: it carries the claim.
-
-        The records table is committed whenever another table is (with no file, if its rows
-        did not change): every integration that writes claims the repository on one table,
-        so of two concurrent ones the later fails before it writes anything.
-        """
-        tables = [t for t in _COMMIT_ORDER if self.full or stages[t].replaced]
+        """Claim the repository on the records base (no file), then append to the changes."""
+        tables = [t for t in _COMMIT_ORDER if stages[t].replaced]
         if not tables:
             return {}
-        claim = delta.claim(self.bases["records"], APP_ID)
-        versions = {"records": delta.commit(stages["records"], metadata, claim)}
-        owner = _owner(self.uris["records"], claim)
+        uri = self.tables.uris[_CLAIM]
+        base = self.bases[_CLAIM]
+        marker = delta.stage_partitions(uri, base, self.schemas[_CLAIM], PARTITIONS[_CLAIM])
+        versions = {_CLAIM: delta.commit(marker, metadata, claim)}
+        owner = _owner(uri, claim)
         for table in tables:
-            if table != "records":
-                next_claim = delta.claim(self.bases[table], APP_ID)
-                versions[table] = delta.commit(stages[table], metadata, next_claim, owner)
+            changes = self.tables.changes[table]
+            versions[f"{table}{merge_on_read.SUFFIX}"] = delta.commit(
+                stages[table], metadata, delta.claim(changes, APP_ID), owner
+            )
+        return versions
+
+    def _commit_whole(
+        self,
+        stages: dict[str, delta.StagedPartitions],
+        metadata: dict[str, str],
+        claim: delta.Claim,
+    ) -> dict[str, int]:
+        """Replace the base tables (records first: it carries the claim), then empty the changes.
+
+        Each base commit records the claim's generation as the sequence number it is current
+        to, so the changes written before are ignored from then on, emptied or not.
+        """
+        merged = ((merge_on_read.MERGED_APP, claim.generation),)
+        first = delta.Claim(claim.app_id, claim.generation, merged)
+        versions = {_CLAIM: delta.commit(stages[_CLAIM], metadata, first)}
+        owner = _owner(self.tables.uris[_CLAIM], claim)
+        for table in _COMMIT_ORDER:
+            if table == _CLAIM:
+                continue
+            next_claim = delta.claim(self.bases[table], APP_ID)
+            marked = delta.Claim(next_claim.app_id, next_claim.generation, merged)
+            versions[table] = delta.commit(stages[table], metadata, marked, owner)
+        for table, changes in self.tables.changes.items():
+            if changes is None:
+                continue
+            uri = merge_on_read.changes_uri(self.tables.uris[table])
+            schema = _changes_schema(self.domain, table, self.schemas[table])
+            emptied = delta.stage_partitions(uri, changes, schema, (merge_on_read.SEQ,), whole=True)
+            delta.commit(emptied, metadata, delta.claim(changes, APP_ID), owner)
         return versions
 
 

@@ -21,7 +21,8 @@ The engine (:mod:`etl.integrate.engine`) reads the rows of a group of buckets in
    resolved, one found again keeps its ``detected`` date.
 
 Nothing here reads or writes the lake: the state holds Arrow tables and records which
-partitions changed (:attr:`GroupState.dirty`), so the engine rewrites only those.
+entities' rows changed in each table (:attr:`GroupState.dirty`), so an incremental
+integration writes only those entities' rows (:meth:`GroupState.changed`).
 """
 
 from __future__ import annotations
@@ -118,7 +119,7 @@ class GroupState:
         history: the records' closed versions (never changed again).
         open: the open conflicts.
         resolved: the resolved conflicts (never changed again).
-        dirty: per table, the partitions (values as text) whose rows changed.
+        dirty: per table, the entities (keys; tokens for conflicts) whose rows changed.
         counts: the entities inserted and the conflicts opened and closed so far.
     """
 
@@ -128,8 +129,8 @@ class GroupState:
     history: pa.Table = field(repr=False)
     open: pa.Table = field(repr=False)
     resolved: pa.Table = field(repr=False)
-    dirty: dict[str, set[tuple[str, ...]]] = field(
-        default_factory=lambda: {table: set() for table in PARTITIONS}
+    dirty: dict[str, list[pa.Array]] = field(
+        default_factory=lambda: {table: [] for table in PARTITIONS}
     )
     counts: Counts = field(default_factory=Counts)
     # keys tokenized so far and their tokens; keys touched and changed by the steps
@@ -203,8 +204,16 @@ class GroupState:
         return self._tokens.take(where)
 
     def mark(self, table: str, rows: pa.Table) -> None:
-        """Record the partitions of ``rows`` as changed in ``table``."""
-        self.dirty[table].update(_partition_keys(rows, PARTITIONS[table]))
+        """Record the entities of ``rows`` as changed in ``table``."""
+        column = "entity" if table == "conflicts" else self.key
+        self.dirty[table].append(_array(rows.column(column)))
+
+    def changed(self, table: str, rows: pa.Table, column: str) -> pa.Table:
+        """Of ``rows`` (the table's rows held), every row of the entities changed in ``table``."""
+        if not self.dirty[table] or rows.num_rows == 0:
+            return rows.slice(0, 0)
+        ids = pc.unique(pa.chunked_array(self.dirty[table], pa.string()))
+        return rows.filter(pc.is_in(rows.column(column), value_set=ids))
 
 
 def _array(values: Any) -> pa.Array:
@@ -217,19 +226,10 @@ def _distinct(parts: list[pa.Array]) -> int:
     return int(pc.count_distinct(pa.chunked_array(parts, pa.string())).as_py())
 
 
-def _partition_keys(rows: pa.Table, columns: tuple[str, ...]) -> set[tuple[str, ...]]:
-    if rows.num_rows == 0:
-        return set()
-    found = rows.select(list(columns)).group_by(list(columns)).aggregate([])
-    texts = [found.column(c).cast(pa.string()).to_pylist() for c in columns]
-    return set(zip(*texts, strict=True))
-
-
 def partitions(
     rows: pa.Table,
     columns: tuple[str, ...],
     order: tuple[str, ...],
-    only: set[tuple[str, ...]] | None = None,
     *,
     key: str,
 ) -> Iterator[tuple[dict[str, str], pa.Table]]:
@@ -239,11 +239,8 @@ def partitions(
         rows: the rows.
         columns: the partition columns.
         order: the columns the rows of a partition are sorted by (ascending, nulls last).
-        only: the partitions wanted (None: every partition ``rows`` has).
         key: the column of canonical keys (sorted on their integer words).
     """
-    if only is not None and rows.num_rows:
-        rows = rows.filter(_in_partitions(rows, columns, only))
     n = rows.num_rows
     if n == 0:
         return
@@ -259,14 +256,6 @@ def partitions(
         part = rows.slice(start, stop - start)
         value = tuple(str(part.column(c)[0].as_py()) for c in columns)
         yield dict(zip(columns, value, strict=True)), part
-
-
-def _in_partitions(rows: pa.Table, columns: tuple[str, ...], only: set[tuple[str, ...]]) -> Any:
-    """Mask of the rows that lie in one of the partitions ``only``."""
-    texts = [rows.column(c).cast(pa.string()) for c in columns]
-    joined = texts[0] if len(texts) == 1 else pc.binary_join_element_wise(*texts, _SEP)
-    wanted = pa.array([_SEP.join(key) for key in only], pa.string())
-    return pc.is_in(joined, value_set=wanted)
 
 
 def _same(a: Any, b: Any) -> Any:
@@ -311,7 +300,8 @@ def _sort_indices(rows: pa.Table, columns: tuple[str, ...], key: str) -> np.ndar
     if not words:
         return np.arange(rows.num_rows)
     table = pa.table({str(i): word for i, word in enumerate(words)})
-    return pc.sort_indices(table, [(str(i), "ascending") for i in range(len(words))]).to_numpy()
+    order = pc.sort_indices(table, [(str(i), "ascending") for i in range(len(words))])
+    return np.asarray(order.to_numpy())
 
 
 def _sort_words(values: Any, is_key: bool) -> list[np.ndarray]:

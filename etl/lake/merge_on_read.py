@@ -101,6 +101,7 @@ def read(
     *,
     columns: Sequence[str] | None = None,
     where: pc.Expression | None = None,
+    within: pc.Expression | None = None,
 ) -> pa.Table:
     """The resolved rows: the base's, with each changed entity's latest row set in its place.
 
@@ -111,6 +112,9 @@ def read(
         columns: the columns wanted (None: the base's).
         where: rows wanted, applied after the resolution (an entity's newer rows that the
             filter drops still hide its older ones).
+        within: a filter that keeps or drops whole entities (their key, or a partition
+            column derived from it), applied to both tables before resolving: it prunes the
+            changes read as well as the base.
 
     Returns:
         The rows, in the base's schema (restricted to ``columns``).
@@ -118,18 +122,25 @@ def read(
     if base_files is None:
         raise ValueError("a merge-on-read read needs the base table")
     wanted = list(columns) if columns is not None else base_files.schema.names
+    where = _both(within, where)
     if changes is None:
         return base_files.to_table(columns=wanted, filter=where)
     entity = entity_column(changes.schema)
-    fresh = latest_changes(changes.to_table(), entity, merged_through(base))
+    fresh = latest_changes(changes.to_table(filter=within), entity, merged_through(base))
     if fresh.num_rows == 0:
         return base_files.to_table(columns=wanted, filter=where)
     hidden = pc.unique(fresh.column(entity))
     keep = pc.invert(pc.field(entity).isin(hidden))
-    held = base_files.to_table(columns=wanted, filter=keep if where is None else keep & where)
+    held = base_files.to_table(columns=wanted, filter=_both(keep, where))
     newer = fresh.filter(where) if where is not None else fresh
     schema = pa.schema([base_files.schema.field(name) for name in wanted])
     return pa.concat_tables([held, newer.select(wanted).cast(schema)])
+
+
+def _both(a: pc.Expression | None, b: pc.Expression | None) -> pc.Expression | None:
+    if a is None:
+        return b
+    return a if b is None else a & b
 
 
 def sql(base: str, changes: str, entity: str, after: int) -> str:

@@ -17,8 +17,8 @@ import pytest
 from etl.errors import ConcurrentRun, ConfigError
 from etl.integrate import engine
 from etl.integrate.engine import integrate
-from etl.integrate.tables import BUCKET, key_buckets, records_as_of
-from etl.lake import delta
+from etl.integrate.tables import BUCKET, records_as_of
+from etl.lake import delta, merge_on_read
 from etl.lake.layout import integrated_table_uri
 from etl.protect.keys import load_token_key
 from etl.protect.tokens import tokenize_one
@@ -210,31 +210,78 @@ def _log_actions(table_uri: str, version: int) -> tuple[list[dict[str, Any]], li
     ]
 
 
-def test_an_update_of_a_few_entities_rewrites_only_their_buckets(lake: Lake) -> None:
+def test_an_update_of_a_few_entities_writes_only_their_rows(lake: Lake) -> None:
     people = [id_number(i, born=f"19{50 + i % 40:02d}0{1 + i % 9}1{i % 10}") for i in range(300)]
     run(
         lake,
         lake.write("register", D1, [person(k, xm=f"人{i}") for i, k in enumerate(people)]),
         lake.write("relief", D1, [relief(k, jzdz=f"路{i}号") for i, k in enumerate(people)]),
     )
-    files_before = {t: files(uri(lake, t)) for t in ("records", "candidates")}
+    files_before = {t: files(uri(lake, t)) for t in ("records", "candidates", "conflicts")}
     assert len({f.split("/")[0] for f in files_before["records"]}) > 90  # spread over buckets
     changed = [people[7], people[123]]
     result = run(lake, lake.write("relief", D2, [relief(k, jzdz="新地址") for k in changed]))
-    buckets = {str(b) for b in key_buckets(pa.array(changed)).to_pylist()}
-    assert result.partitions["records"] == len(buckets)
-    for table, partition in (("records", ""), ("candidates", "_dataset=relief/")):
-        adds, removes = _log_actions(uri(lake, table), result.versions[table])
-        expected = {f"{partition}_bucket={b}" for b in buckets}
-        assert {a["path"].rsplit("/", 1)[0] for a in adds} == expected
-        assert {r["path"].rsplit("/", 1)[0] for r in removes} == expected
-        after = files(uri(lake, table))
-        assert files_before[table] - after == {r["path"] for r in removes}
-        assert after - files_before[table] == {a["path"] for a in adds}
-    assert "conflicts" not in result.versions  # nothing there changed
-    found = {r["gmsfhm"]: r for r in records_as_of(lake.settings.lake, POPULATION, D2).to_pylist()}
+    assert (result.partitions, result.folded) == ({}, False)
+    # no file of the base tables is added or removed: the records commit only claims
+    assert {t: files(uri(lake, t)) for t in files_before} == files_before
+    # the changes hold the two entities' complete rows: old and new version, both candidates
+    assert result.appended == {"records": 4, "candidates": 4}
+    for table in ("records", "candidates"):
+        held = delta.read(merge_on_read.changes_uri(uri(lake, table)))
+        assert sorted(set(held.column("gmsfhm").to_pylist())) == sorted(changed)
+    found = as_of(lake, D2)
     assert [found[k]["jzdz"] for k in changed] == ["新地址", "新地址"]
     assert found[people[8]]["jzdz"] == "路8号"
+    assert as_of(lake, D1)[people[7]]["jzdz"] == "路7号"
+
+
+def test_changes_are_folded_into_the_base_once_they_outgrow_a_tenth_of_it(lake: Lake) -> None:
+    people = [id_number(i, born=f"19{50 + i % 40:02d}0{1 + i % 9}1{i % 10}") for i in range(100)]
+    run(lake, lake.write("register", D1, [person(k, xm=f"人{i}") for i, k in enumerate(people)]))
+    small = run(lake, lake.write("relief", D2, [relief(k, jzdz="甲路") for k in people[:2]]))
+    assert not small.folded
+    big = run(lake, lake.write("relief", D3, [relief(k, jzdz="乙路") for k in people[:30]]))
+    assert big.folded
+    for table in ("records", "candidates"):  # no conflict: nothing in its changes, ever
+        base = uri(lake, table)
+        assert delta.read(merge_on_read.changes_uri(base)).num_rows == 0
+        assert merge_on_read.merged_through(delta.open_table(base)) > 0
+    assert not delta.table_exists(merge_on_read.changes_uri(uri(lake, "conflicts")))
+    # the base alone now holds what the repository holds
+    records = delta.read(uri(lake, "records"))
+    assert records.num_rows == 100 + 2 + 30  # a first version each, then the new addresses
+    assert {r["gmsfhm"]: r["jzdz"] for r in as_of(lake, D3).values()} == {
+        k: ("乙路" if i < 30 else None) for i, k in enumerate(people)
+    }
+
+
+def test_a_fold_interrupted_before_the_changes_are_emptied_reads_the_same(
+    lake: Lake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    people = [id_number(i, born=f"19{50 + i % 40:02d}0{1 + i % 9}1{i % 10}") for i in range(100)]
+    run(lake, lake.write("register", D1, [person(k, xm=f"人{i}") for i, k in enumerate(people)]))
+    run(lake, lake.write("relief", D2, [relief(k, jzdz="甲路") for k in people[:3]]))
+    commit = delta.commit
+
+    def crashing(staged: Any, *args: Any, **kwargs: Any) -> int:
+        if staged.uri.endswith(merge_on_read.SUFFIX) and staged.whole:
+            raise OSError("the machine went down")
+        return commit(staged, *args, **kwargs)
+
+    monkeypatch.setattr(delta, "commit", crashing)
+    with pytest.raises(OSError, match="went down"):
+        run(lake, lake.write("relief", D3, [relief(k, jzdz="乙路") for k in people[10:20]]))
+    monkeypatch.undo()
+    changes = delta.read(merge_on_read.changes_uri(uri(lake, "records")))
+    assert changes.num_rows  # left behind, but older than what the base is current to
+    expected = {
+        k: ("乙路" if 10 <= i < 20 else "甲路" if i < 3 else None) for i, k in enumerate(people)
+    }
+    assert {k: r["jzdz"] for k, r in as_of(lake, D3).items()} == expected
+    assert delta.read(uri(lake, "records")).num_rows == 100 + 3 + 10
+    # the next integration carries on from there
+    later = run(lake, lake.write("relief", date(2024, 6, 4), [relief(people[0], jzdz="丙路")]))
+    assert as_of(lake, later.as_of)[people[0]]["jzdz"] == "丙路"
 
 
 def test_groups_of_buckets_give_the_same_tables_as_one(
@@ -288,18 +335,18 @@ def test_a_concurrent_integration_that_commits_first_wins(
     run(lake, lake.write("register", D1, [person(A, xm="张三")]))
     first = lake.write("relief", D2, [relief(A, jzdz="洪山路1号")])
     second = lake.write("clinic", D2, [clinic(A, hzxm="张三")])
-    commit = engine._Work._commit
+    commit = engine._Work._commit_changes
     calls: list[str] = []
 
-    def racing(self: Any, stages: Any, metadata: Any) -> Any:
+    def racing(self: Any, stages: Any, metadata: Any, claim: Any) -> Any:
         calls.append(metadata["pubdata.integration_id"])
         if len(calls) == 1:  # the other integration commits while this one is staged
             integrate(
                 lake.settings, POPULATION, [second], registry=lake.registry, integration_id="other"
             )
-        return commit(self, stages, metadata)
+        return commit(self, stages, metadata, claim)
 
-    monkeypatch.setattr(engine._Work, "_commit", racing)
+    monkeypatch.setattr(engine._Work, "_commit_changes", racing)
     with pytest.raises(ConcurrentRun, match=r"records .*replaced it while this run was loading"):
         integrate(lake.settings, POPULATION, [first], registry=lake.registry, integration_id="mine")
     monkeypatch.undo()
