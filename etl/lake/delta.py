@@ -12,7 +12,7 @@ import random
 import re
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -548,9 +548,17 @@ def partition_rows(
     return counts
 
 
-def snapshot_dataset(base: DeltaTable, uri: str) -> pads.Dataset:
-    """The files of one :func:`snapshot` as a pyarrow dataset (partition filters prune files)."""
-    return base.to_pyarrow_dataset(filesystem=_filesystem(uri))
+def snapshot_dataset(base: DeltaTable, uri: str, dictionary: Sequence[str] = ()) -> pads.Dataset:
+    """The files of one :func:`snapshot` as a pyarrow dataset (partition filters prune files).
+
+    Args:
+        base: the snapshot.
+        uri: its table.
+        dictionary: string columns to read as dictionary arrays (their type in the dataset):
+            for columns of few distinct values, decoding them is then a fraction of the work.
+    """
+    options = pads.ParquetReadOptions(dictionary_columns=list(dictionary)) if dictionary else None
+    return base.to_pyarrow_dataset(filesystem=_filesystem(uri), parquet_read_options=options)
 
 
 def _create(
