@@ -559,6 +559,7 @@ def _floor(spec: dict[str, Any]) -> dict[str, Any]:
     out.mkdir(parents=True, exist_ok=True)
     rows_out = {}
     for table in INTEGRATED_TABLES:
+        # run right after the full build: the base tables hold every row (no changes yet)
         source = delta.dataset(integrated_table_uri(settings, DOMAIN, table))
         with pa.ipc.new_file(out / f"{table}.arrow", source.schema) as writer:
             for batch in source.to_batches():

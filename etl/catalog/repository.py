@@ -5,8 +5,11 @@ registry, ``_meta.integration_runs`` and the repository's tables read for counts
 
 - the records table's ``is_current`` column (entities now, versions kept);
 - the candidates table's Delta log (rows per ``_dataset`` partition: the entities each source
-  knows; no data file is opened);
+  knows), corrected by the entities its changes table holds (only their rows are read);
 - the conflicts table's ``attribute``, ``source``, ``other`` and ``is_open`` columns.
+
+Each table is read resolved: its base with the changes of the incremental updates since
+(:func:`etl.integrate.tables.read_integrated`).
 
 Never a key, a token or an attribute value: the page is for operators of any clearance.
 """
@@ -20,12 +23,13 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from deltalake.exceptions import TableNotFoundError
 
 from etl.catalog.runs import run_seconds
 from etl.integrate.engine import pending_runs
 from etl.integrate.model import Domain
-from etl.integrate.tables import DATASET, IS_CURRENT, PARTITIONS
-from etl.lake import delta
+from etl.integrate.tables import DATASET, IS_CURRENT, PARTITIONS, read_integrated
+from etl.lake import delta, merge_on_read
 from etl.lake.layout import integrated_table_uri
 from etl.lineage import read_meta
 from etl.lineage.freshness import freshness
@@ -59,32 +63,42 @@ def _integrations(settings: Settings, domain: Domain) -> list[dict[str, Any]]:
 
 def _entity_counts(settings: Settings, domain: Domain) -> dict[str, int] | None:
     """Current entities and record versions; None before the first build."""
-    uri = integrated_table_uri(settings, domain.id, "records")
-    if not delta.table_exists(uri):
+    if not delta.table_exists(integrated_table_uri(settings, domain.id, "records")):
         return None
-    current = delta.dataset(uri).to_table(columns=[IS_CURRENT]).column(IS_CURRENT)
+    current = read_integrated(settings, domain, "records", columns=[IS_CURRENT]).column(0)
     return {"current": int(pc.sum(current).as_py() or 0), "versions": len(current)}
 
 
 def _known_by_source(settings: Settings, domain: Domain) -> dict[str, int]:
-    """Entities each contributing dataset knows: candidate rows per ``_dataset`` (from the log)."""
-    uri = integrated_table_uri(settings, domain.id, "candidates")
-    rows = delta.partition_rows(delta.snapshot(uri), PARTITIONS["candidates"])
+    """Entities each contributing dataset knows: candidate rows per ``_dataset``.
+
+    The base's rows are counted from its log; the entities in the changes table have their
+    base rows taken off and their resolved rows added (both read for those entities only).
+    """
+    try:
+        opened = merge_on_read.open_at(integrated_table_uri(settings, domain.id, "candidates"))
+    except TableNotFoundError:
+        return {}
     known: Counter[str] = Counter()
     position = PARTITIONS["candidates"].index(DATASET)
-    for values, count in rows.items():
+    for values, count in delta.partition_rows(opened.base, PARTITIONS["candidates"]).items():
         known[values[position]] += count
-    return dict(known)
+    if opened.changes is not None:
+        entity = merge_on_read.entity_column(opened.changes.schema)
+        changed = pc.field(entity).isin(pc.unique(opened.changes.to_table([entity]).column(0)))
+        known.subtract(_per_dataset(opened.base_files.to_table([DATASET], filter=changed)))
+        known.update(_per_dataset(merge_on_read.read(*opened, columns=[DATASET], where=changed)))
+    return {dataset: count for dataset, count in known.items() if count}
+
+
+def _per_dataset(rows: pa.Table) -> Counter[str]:
+    return Counter(str(d) for d in rows.column(DATASET).to_pylist())
 
 
 def _conflicts(settings: Settings, domain: Domain) -> list[_Conflict]:
     """Every conflict's attribute, datasets and state (never its entity token)."""
-    uri = integrated_table_uri(settings, domain.id, "conflicts")
-    if not delta.table_exists(uri):
-        return []
-    table: pa.Table = delta.dataset(uri).to_table(
-        columns=["attribute", "source", "other", "is_open"]
-    )
+    columns = ["attribute", "source", "other", "is_open"]
+    table = read_integrated(settings, domain, "conflicts", columns=columns)
     return [
         _Conflict(r["attribute"], r["source"], r["other"], bool(r["is_open"]))
         for r in table.to_pylist()

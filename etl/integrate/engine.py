@@ -79,11 +79,10 @@ from etl.integrate.tables import (
     PARTITIONS,
     VALID_FROM,
     candidates_schema,
-    conflicts_schema,
     entity_tokens,
     lineage_column,
-    records_schema,
     table_doc,
+    table_schema,
 )
 from etl.lake import delta, merge_on_read
 from etl.lake.layout import INTEGRATED_TABLES, integrated_table_uri
@@ -310,11 +309,7 @@ def _spill_folder(settings: Settings, domain: Domain) -> Iterator[Path]:
 
 
 def _schemas(domain: Domain) -> dict[str, pa.Schema]:
-    return {
-        "records": records_schema(domain),
-        "candidates": candidates_schema(domain),
-        "conflicts": conflicts_schema(),
-    }
+    return {table: table_schema(domain, table) for table in INTEGRATED_TABLES}
 
 
 def _entity(domain: Domain, table: str) -> str:

@@ -34,12 +34,13 @@ from etl.integrate.tables import (
     LINEAGE_PARTS,
     VALID_FROM,
     VALID_TO,
+    as_of_filter,
     entity_tokens,
     lineage_column,
-    records_as_of,
+    read_integrated,
 )
 from etl.lake import delta
-from etl.lake.layout import Lake, integrated_table_uri
+from etl.lake.layout import Lake
 from etl.protect.keys import TokenKey, load_token_key
 from etl.read.access import TableRef, authorized_ref, granted_tables, integrated_ref, why_not
 from etl.read.trail import record_read
@@ -73,14 +74,14 @@ def _table(
     return integrated_ref(domain.id, table, zone, settings)
 
 
-def _open(settings: Settings, ref: TableRef, what: str) -> str:
-    """The table's URI once the gate let the caller read it (a refusal names ``what``).
+def _pass_gate(settings: Settings, ref: TableRef, what: str) -> None:
+    """Pass the gate before reading ``ref`` (a refusal names ``what``).
 
     Raises:
         AccessDenied: one line naming ``what``, the principal and the table.
     """
     try:
-        return authorized_ref(settings, ref).uri
+        authorized_ref(settings, ref)
     except AccessDenied as exc:
         raise AccessDenied(f"{what}: {exc}") from None
 
@@ -115,11 +116,9 @@ def _token_key(settings: Settings) -> TokenKey:
     return load_token_key(settings.home, settings.token_key)
 
 
-def _known_keys(uri: str, domain: Domain) -> pa.Array:
-    """Every key the records table at ``uri`` holds (any version), each once."""
-    if not delta.table_exists(uri):
-        return pa.array([], pa.string())
-    column = delta.dataset(uri).to_table(columns=[domain.key.name]).column(domain.key.name)
+def _known_keys(lake: Lake, domain: Domain) -> pa.Array:
+    """Every key the repository's records hold (any version), each once."""
+    column = read_integrated(lake, domain, "records", columns=[domain.key.name]).column(0)
     return pc.unique(column.combine_chunks().cast(pa.string()))
 
 
@@ -145,8 +144,8 @@ def entity_name(settings: Settings, domain: Domain, text: str) -> EntityName:
         key = uscc_keys(one)[0].as_py()
         code = org_code_keys(one)[0].as_py() if key is None else None
         if code is not None:
-            records = _open(settings, _table(settings, domain, "records"), "an org code's look-up")
-            lookup = OrgCodeLookup.from_usccs(_known_keys(records, domain))
+            _pass_gate(settings, _table(settings, domain, "records"), "an org code's look-up")
+            lookup = OrgCodeLookup.from_usccs(_known_keys(settings, domain))
             key = lookup.resolve(pa.array([code], pa.string()))[0].as_py()
             if key is None:
                 raise ConfigError(
@@ -229,11 +228,11 @@ def find_record(
         AccessDenied: the caller may not read the repository's restricted records.
     """
     ref = _table(settings, domain, "records")
-    uri = _open(settings, ref, f"the integrated {domain.id} records")
+    _pass_gate(settings, ref, f"the integrated {domain.id} records")
     token_key = _token_key(settings)
     key = name.key
     if key is None:  # a token: find the key it was made from among the keys held
-        known = _known_keys(uri, domain)
+        known = _known_keys(settings, domain)
         tokens = entity_tokens(domain, known, token_key)
         at = pc.index(tokens, pa.scalar(name.token, pa.string())).as_py()
         if at < 0:
@@ -241,12 +240,8 @@ def find_record(
             return None
         key = known[at].as_py()
     match = pc.field(domain.key.name) == pa.scalar(key, pa.string())
-    if as_of is None:
-        if not delta.table_exists(uri):
-            return None
-        rows = delta.dataset(uri).to_table(filter=match & pc.field(IS_CURRENT)).to_pylist()
-    else:
-        rows = records_as_of(settings, domain, as_of).filter(match).to_pylist()
+    version = pc.field(IS_CURRENT) if as_of is None else as_of_filter(as_of)
+    rows = read_integrated(settings, domain, "records", where=match & version).to_pylist()
     _looked_up(settings, ref, domain, len(rows[:1]), name)
     if not rows:
         return None
@@ -305,7 +300,8 @@ def shared_record(settings: Settings, domain: Domain, token: str) -> SharedRecor
         AccessDenied: the caller may not read the shared copy.
     """
     ref = _table(settings, domain, "records", Zone.SHARED)
-    uri = _open(settings, ref, f"the shared {domain.id} records")
+    _pass_gate(settings, ref, f"the shared {domain.id} records")
+    uri = ref.uri
     if not delta.table_exists(uri):
         return SharedRecord(uri, False, None)
     source = delta.dataset(uri)
@@ -363,13 +359,8 @@ class Correction:
 
 
 def _conflicts(lake: Lake, domain: Domain, open_only: bool) -> pa.Table:
-    return _conflicts_at(integrated_table_uri(lake, domain.id, "conflicts"), open_only)
-
-
-def _conflicts_at(uri: str, open_only: bool) -> pa.Table:
-    if not delta.table_exists(uri):
-        return pa.table({})
-    return delta.dataset(uri).to_table(filter=pc.field("is_open") if open_only else None)
+    where = pc.field("is_open") if open_only else None
+    return read_integrated(lake, domain, "conflicts", where=where)
 
 
 def corrections(
@@ -398,7 +389,7 @@ def corrections(
         conflicts_ref, candidates_ref = granted_tables(settings, wanted, strict=True).tables
     except AccessDenied as exc:
         raise AccessDenied(f"the correction list of {domain.id}: {exc}") from None
-    conflicts = _conflicts_at(conflicts_ref.uri, open_only)
+    conflicts = _conflicts(settings, domain, open_only)
     if conflicts.num_rows == 0:
         return []
     rows = conflicts.to_pylist()
@@ -407,7 +398,7 @@ def corrections(
     if not rows:
         return []
     datasets = {d for r in rows for d in (r["source"], r["other"])}
-    candidates = _candidates(settings, candidates_ref.uri, domain, datasets)
+    candidates = _candidates(settings, domain, datasets)
     out = []
     for r in rows:
         key, values = candidates.get(r["entity"], (None, {}))
@@ -451,13 +442,11 @@ def _looked_up(
 
 
 def _candidates(
-    settings: Settings, uri: str, domain: Domain, datasets: Iterable[str]
+    settings: Settings, domain: Domain, datasets: Iterable[str]
 ) -> dict[str, tuple[str, dict[str, dict[str, Any]]]]:
-    """The datasets' candidates (table at ``uri``): entity token → (its key, dataset → row)."""
-    if not delta.table_exists(uri):
-        return {}
+    """The datasets' candidates: entity token → (its key, dataset → row)."""
     wanted = pa.array(sorted(datasets), pa.string())
-    table = delta.dataset(uri).to_table(filter=pc.field(DATASET).isin(wanted))
+    table = read_integrated(settings, domain, "candidates", where=pc.field(DATASET).isin(wanted))
     keys = table.column(domain.key.name).combine_chunks().cast(pa.string())
     tokens = entity_tokens(domain, keys, _token_key(settings)).to_pylist()
     found: dict[str, tuple[str, dict[str, dict[str, Any]]]] = {}

@@ -43,12 +43,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as pads
+from deltalake.exceptions import TableNotFoundError
 
 from etl.extract.cast import arrow_type
 from etl.extract.parts import SOURCE_FILE, SOURCE_ROW
 from etl.extract.reserved import LOGICAL_DATE, RUN_ID
 from etl.integrate.model import LINEAGE_SEPARATOR, VERSION_COLUMNS, Domain, EntityKind
-from etl.lake import delta
+from etl.lake import delta, merge_on_read
 from etl.lake.dictionary import FieldDoc, TableDoc
 from etl.lake.layout import Lake, integrated_table_uri
 from etl.protect.keys import TokenKey
@@ -63,6 +64,7 @@ __all__ = [
     "PARTITIONS",
     "VALID_FROM",
     "VALID_TO",
+    "as_of_filter",
     "candidates_schema",
     "conflicts_schema",
     "current_records",
@@ -70,9 +72,11 @@ __all__ = [
     "key_buckets",
     "key_words",
     "lineage_column",
+    "read_integrated",
     "records_as_of",
     "records_schema",
     "table_doc",
+    "table_schema",
 ]
 
 #: The key bucket column: every table is partitioned by it.
@@ -291,6 +295,54 @@ def table_doc(domain: Domain, table: str) -> TableDoc:
     )
 
 
+def table_schema(domain: Domain, table: str) -> pa.Schema:
+    """The columns of one of the repository's tables: ``records``, ``candidates``, ``conflicts``."""
+    if table == "records":
+        return records_schema(domain)
+    if table == "candidates":
+        return candidates_schema(domain)
+    if table == "conflicts":
+        return conflicts_schema()
+    raise ValueError(f"unknown integrated table {table!r}")
+
+
+def read_integrated(
+    lake: Lake,
+    domain: Domain,
+    table: str,
+    *,
+    columns: Iterable[str] | None = None,
+    where: pc.Expression | None = None,
+    as_of: delta.AsOf = None,
+) -> pa.Table:
+    """The rows of one restricted table of the repository: its base and its changes, resolved.
+
+    An incremental update appends each entity it touched to the table's changes
+    (:mod:`etl.lake.merge_on_read`); every reader of the restricted tables reads through here.
+
+    Args:
+        lake: the lake (a deployment's settings, or a root URI).
+        domain: the repository.
+        table: ``records``, ``candidates`` or ``conflicts``.
+        columns: the columns to read (None: all).
+        where: the rows wanted, applied to the resolved rows.
+        as_of: time travel (see :func:`etl.lake.merge_on_read.open_at`); None: now.
+
+    Returns:
+        The rows; empty (the table's columns) when the repository has not been built.
+
+    Raises:
+        ValueError: ``as_of`` names no version of the table, or an instant before it existed.
+    """
+    wanted = list(columns) if columns is not None else None
+    try:
+        opened = merge_on_read.open_at(integrated_table_uri(lake, domain.id, table), as_of)
+    except TableNotFoundError:
+        empty = table_schema(domain, table).empty_table()
+        return empty.select(wanted) if wanted is not None else empty
+    return merge_on_read.read(*opened, columns=wanted, where=where)
+
+
 def as_of_filter(day: date) -> pads.Expression:
     """The versions in force on ``day``: ``valid_from <= day < valid_to`` (open-ended)."""
     when = pa.scalar(day, pa.date32())
@@ -312,19 +364,9 @@ def records_as_of(
     Returns:
         The versions in force on ``day``; empty when the repository has not been built.
     """
-    uri = integrated_table_uri(lake, domain.id, "records")
-    wanted = list(columns) if columns is not None else None
-    if not delta.table_exists(uri):
-        schema = records_schema(domain)
-        return schema.empty_table().select(wanted) if wanted else schema.empty_table()
-    return delta.dataset(uri).to_table(columns=wanted, filter=as_of_filter(day))
+    return read_integrated(lake, domain, "records", columns=columns, where=as_of_filter(day))
 
 
 def current_records(lake: Lake, domain: Domain, columns: Iterable[str] | None = None) -> pa.Table:
     """Each entity's current record (``is_current``); empty before the first build."""
-    uri = integrated_table_uri(lake, domain.id, "records")
-    wanted = list(columns) if columns is not None else None
-    if not delta.table_exists(uri):
-        schema = records_schema(domain)
-        return schema.empty_table().select(wanted) if wanted else schema.empty_table()
-    return delta.dataset(uri).to_table(columns=wanted, filter=pc.field(IS_CURRENT))
+    return read_integrated(lake, domain, "records", columns=columns, where=pc.field(IS_CURRENT))

@@ -21,22 +21,29 @@ reader needs nothing but the two tables: :func:`read` for Arrow, :func:`sql` for
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as pads
 from deltalake import DeltaTable
+from deltalake.exceptions import TableNotFoundError
+
+from etl.lake import delta
 
 __all__ = [
     "ENTITY",
     "MERGED_APP",
     "SEQ",
     "SUFFIX",
+    "Opened",
     "changes_uri",
     "entity_column",
     "latest_changes",
     "mark_entity",
     "merged_through",
+    "open_at",
     "read",
     "sql",
 ]
@@ -81,6 +88,61 @@ def entity_column(schema: pa.Schema) -> str:
 def merged_through(base: DeltaTable | None) -> int:
     """The sequence number the base is current to (0: none recorded, or no base)."""
     return 0 if base is None else int(base.transaction_version(MERGED_APP) or 0)
+
+
+class Opened(NamedTuple):
+    """A base table's snapshot and files, and its changes table's files as of the same point."""
+
+    base: DeltaTable
+    base_files: pads.Dataset
+    changes: pads.Dataset | None
+
+
+def open_at(base_uri: str, as_of: delta.AsOf = None) -> Opened:
+    """A base table and its changes as of one point, for :func:`read` (``read(*opened)``).
+
+    Args:
+        base_uri: the base table.
+        as_of: None: now; the changes are opened first, so a fold committing between the two
+            opens is seen whole (its base holds what the changes held). A base version
+            (``int``): that version, with the changes as they were when it was committed. An
+            instant (``datetime`` or ISO-8601, naive means UTC): both as of that instant.
+
+    Returns:
+        The snapshots; ``changes`` is None when there was no changes table at that point.
+
+    Raises:
+        TableNotFoundError: there is no base table.
+        ValueError: the base has no such version, or did not exist yet at that instant.
+    """
+    uri = changes_uri(base_uri)
+    if as_of is None:
+        changes = delta.snapshot(uri)
+        base = delta.open_table(base_uri)
+    else:
+        base = delta.open_table(base_uri, as_of)
+        instant = _committed(base_uri, int(base.version())) if isinstance(as_of, int) else as_of
+        changes = _changes_at(uri, instant)
+    files = None if changes is None else delta.snapshot_dataset(changes, uri)
+    return Opened(base, delta.snapshot_dataset(base, base_uri), files)
+
+
+def _committed(uri: str, version: int) -> datetime:
+    """Half a millisecond after the commit of ``version``.
+
+    Commit times are whole milliseconds: the instant is after that commit whatever the float
+    rounding of a comparison, and before any later commit.
+    """
+    millis = next(int(c["timestamp"]) for c in delta.history(uri) if c["version"] == version)
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=millis + 0.5)
+
+
+def _changes_at(uri: str, instant: delta.AsOf) -> DeltaTable | None:
+    """The changes table as of ``instant``; None when it did not exist (yet) then."""
+    try:
+        return delta.open_table(uri, instant)
+    except (TableNotFoundError, ValueError):
+        return None
 
 
 def latest_changes(rows: pa.Table, entity: str, after: int = 0) -> pa.Table:

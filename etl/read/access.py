@@ -79,6 +79,15 @@ class TableRef:
             return TableScope(self.sql_name, self.zone, self.repository, None)
         return TableScope(self.sql_name, self.zone, self.domain, self.dataset)
 
+    @property
+    def merges_changes(self) -> bool:
+        """Whether it is read with its changes table (:mod:`etl.lake.merge_on_read`).
+
+        A repository's restricted tables are. The changes table is part of its base table: read
+        under the base's grants and name, never a table (nor an access file entry) of its own.
+        """
+        return self.repository is not None and self.zone == Zone.RESTRICTED
+
 
 @dataclass(frozen=True)
 class Granted:

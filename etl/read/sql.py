@@ -7,7 +7,8 @@ are ``restricted.<domain>.<dataset>__quarantine``, the integrated repositories' 
 ``_meta`` tables are ``_meta.<table>`` (for a caller with an active grant). Views sit over Arrow
 datasets built from the Delta log with a native filesystem, so DuckDB needs no extension and no
 network. Time travel picks each view's version: every table as of one instant (``as_of``), or
-one table at a Delta version (``pinned``).
+one table at a Delta version (``pinned``). A repository's restricted table is a view resolving
+its base and its changes table (:mod:`etl.lake.merge_on_read`), both as of the same point.
 
 Two locks keep a query inside what is registered. Only one read-only statement is run (a
 ``SELECT``, which includes ``WITH``, ``DESCRIBE``, ``SHOW`` and ``SUMMARIZE``): ``SET``,
@@ -27,11 +28,10 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-import pyarrow.dataset as pads
 
 from etl.audit import Action, record_refusal
 from etl.errors import ConfigError, PolicyError
-from etl.lake import META_TABLES, delta, meta_table_uri
+from etl.lake import META_TABLES, delta, merge_on_read, meta_table_uri
 from etl.read.access import (
     TableRef,
     dataset_tables,
@@ -122,7 +122,7 @@ def connect(
             "(`pubdata sql --tables` lists them)"
         )
     # None: the table did not exist yet at ``as_of``
-    tables = {ref: _at(ref.uri, ref.sql_name, as_of, pinned) for ref in refs}
+    tables = {ref: _at(ref.uri, ref.sql_name, as_of, pinned, ref.merges_changes) for ref in refs}
     meta = {name: _at(uri, name, as_of, pinned) for name, uri in metas.items()}
     refused = granted_refusals(settings, granted)
     con = duckdb.connect(":memory:")
@@ -139,7 +139,7 @@ def connect(
     for name, source in meta.items():
         if source is not None:
             table = name.removeprefix("_meta.")
-            con.register(f"__meta_{table}", source)
+            con.register(f"__meta_{table}", source.base_files)
             con.execute(f'CREATE VIEW "_meta"."{table}" AS SELECT * FROM "__meta_{table}"')
     # From here on the query can reach only what is registered above.
     con.execute("SET enable_external_access = false")
@@ -155,9 +155,21 @@ def connect(
 
 
 def _at(
-    uri: str, name: str, as_of: datetime | None, pinned: Mapping[str, int]
-) -> pads.Dataset | None:
+    uri: str,
+    name: str,
+    as_of: datetime | None,
+    pinned: Mapping[str, int],
+    changes: bool = False,
+) -> merge_on_read.Opened | None:
     """The table's files: at its pinned version, else now or at ``as_of``.
+
+    Args:
+        uri: the table.
+        name: its SQL name (what ``pinned`` names).
+        as_of: the instant (None: now).
+        pinned: SQL name to Delta version.
+        changes: a merge-on-read table: its changes table's files too, as of the same point
+            (a pinned version: as of that version's commit).
 
     Returns:
         The files, or None when the table did not exist yet at ``as_of``.
@@ -167,26 +179,47 @@ def _at(
     """
     if name in pinned:
         try:
-            return delta.dataset(uri, pinned[name])
+            return _open(uri, pinned[name], changes)
         except ValueError as exc:
             raise ConfigError(f"{name}: {exc}") from None
     if as_of is None:
-        return delta.dataset(uri)
+        return _open(uri, None, changes)
     try:
-        return delta.dataset(uri, as_of)
+        return _open(uri, as_of, changes)
     except ValueError:  # created after the instant
         return None
 
 
-def _register(con: Any, ref: TableRef, schemas: set[tuple[str, str]], source: pads.Dataset) -> None:
-    """Register one table's files as the view ``<zone>.<domain>.<dataset>``."""
+def _open(uri: str, as_of: delta.AsOf, changes: bool) -> merge_on_read.Opened:
+    """The table as of ``as_of``; with its changes table when ``changes`` (else none)."""
+    if changes:
+        return merge_on_read.open_at(uri, as_of)
+    table = delta.open_table(uri, as_of)
+    return merge_on_read.Opened(table, delta.snapshot_dataset(table, uri), None)
+
+
+def _register(
+    con: Any, ref: TableRef, schemas: set[tuple[str, str]], source: merge_on_read.Opened
+) -> None:
+    """Register one table's files as the view ``<zone>.<domain>.<dataset>``.
+
+    A table with changes is registered as two hidden relations (the base, and its changes
+    under the base's name with :data:`~etl.lake.merge_on_read.SUFFIX`) and the view resolves
+    them (:func:`etl.lake.merge_on_read.sql`).
+    """
     catalog, schema, name = ref.sql_name.split(".")
     if (catalog, schema) not in schemas:
         con.execute(f'CREATE SCHEMA "{catalog}"."{schema}"')
         schemas.add((catalog, schema))
     hidden = "__t_" + ref.sql_name.replace(".", "__")
-    con.register(hidden, source)
-    con.execute(f'CREATE VIEW "{catalog}"."{schema}"."{name}" AS SELECT * FROM "{hidden}"')
+    con.register(hidden, source.base_files)
+    body = f'SELECT * FROM "{hidden}"'
+    if source.changes is not None:
+        changes = hidden + merge_on_read.SUFFIX
+        con.register(changes, source.changes)
+        entity = merge_on_read.entity_column(source.changes.schema)
+        body = merge_on_read.sql(hidden, changes, entity, merge_on_read.merged_through(source.base))
+    con.execute(f'CREATE VIEW "{catalog}"."{schema}"."{name}" AS {body}')
 
 
 def query(

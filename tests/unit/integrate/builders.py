@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
+from deltalake import write_deltalake
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.iso7064 import mod_11_2
 
@@ -25,10 +27,13 @@ from etl.extract.cast import arrow_type
 from etl.integrate import Domain, load_domains
 from etl.integrate.engine import IntegrationResult, integrate, pending_runs
 from etl.integrate.gather import ContributingRun
+from etl.integrate.tables import BUCKET, key_buckets, read_integrated
 from etl.lake import delta
-from etl.lake.layout import zone_table_uri
+from etl.lake.layout import integrated_table_uri, zone_table_uri
+from etl.lake.merge_on_read import SEQ, changes_uri, mark_entity, merged_through
 from etl.pipeline.local import local_context, run_local
 from etl.registry import Registry, load_registry
+from etl.registry.loader import DOMAINS_FOLDER
 from etl.settings import Settings
 from etl.zones import Zone
 from tests.conftest import make_settings
@@ -234,3 +239,85 @@ def build_sample_population(root: Path, day: date) -> SamplePopulation:
         )
     result = integrate(settings, domain, pending_runs(settings, domain), registry=registry)
     return SamplePopulation(settings, registry, domain, result)
+
+
+def write_domain_files(lake: Lake, *domains: Domain) -> Lake:
+    """Write the domain files into the lake's registry; the lake with the registry reloaded."""
+    folder = lake.settings.registry / DOMAINS_FOLDER
+    folder.mkdir(exist_ok=True)
+    for domain in domains:
+        document = domain.model_dump(mode="json", exclude_none=True)
+        (folder / f"{domain.id}.yaml").write_text(
+            yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
+    return Lake(lake.settings, load_registry(lake.settings.registry))
+
+
+def append_changes(lake: Lake, domain: Domain, table: str, rows: pa.Table, seq: int) -> None:
+    """Append entities' complete row sets to a repository table's changes as update ``seq``.
+
+    What an incremental update writes (:mod:`etl.lake.merge_on_read`), made by hand: ``rows``
+    in the base's columns; the entity column is the key (``entity`` for the conflicts).
+    ``seq`` counts the updates after the base was written (1: the first).
+    """
+    base = integrated_table_uri(lake.settings.lake, domain.id, table)
+    number = merged_through(delta.open_table(base)) + seq
+    tagged = rows.append_column(SEQ, pa.array([number] * rows.num_rows, pa.int64()))
+    entity = "entity" if table == "conflicts" else domain.key.name
+    uri = changes_uri(base)
+    marked = tagged.cast(mark_entity(tagged.schema, entity))
+    write_deltalake(uri, marked, mode="append", partition_by=[SEQ])
+
+
+#: The first person's name in :func:`population_with_changes`'s update.
+CHANGED_NAME = "张三改"
+
+
+def _with(rows: pa.Table, **values: Any) -> pa.Table:
+    """``rows`` with these columns set to one value each."""
+    for name, value in values.items():
+        field = rows.schema.field(name)
+        column = pa.array([value] * rows.num_rows, field.type)
+        rows = rows.set_column(rows.schema.get_field_index(name), field, column)
+    return rows
+
+
+def population_with_changes(root: Path) -> Lake:
+    """A population repository, then one update written to its changes tables only.
+
+    Built: ``id_number(1)`` (the register's 张三, relief's 张叁: an open conflict) and
+    ``id_number(2)`` (the register's 李四). The update: the first person's name becomes
+    :data:`CHANGED_NAME` in the records and in the register's candidate, the conflict is
+    resolved on 2024-06-02, and ``id_number(3)``, only in the changes, is a copy of the second
+    person (a record and a register candidate).
+    """
+    lake = write_domain_files(make_lake(root), POPULATION)
+    first, second, third = (id_number(i) for i in (1, 2, 3))
+    lake.write("register", date(2024, 6, 1), [person(first, xm="张三"), person(second, xm="李四")])
+    lake.write("relief", date(2024, 6, 1), [relief(first, xm="张叁")])
+    integrate(lake.settings, POPULATION, [], registry=lake.registry)
+    key = POPULATION.key.name
+    bucket = key_buckets(pa.array([third], pa.string()))[0].as_py()
+
+    def rows(table: str, of: str) -> pa.Table:
+        return read_integrated(lake.settings.lake, POPULATION, table, where=pc.field(key) == of)
+
+    def copy(table: str) -> pa.Table:
+        return _with(rows(table, second), **{key: third, BUCKET: bucket})
+
+    records = _with(rows("records", first), xm=CHANGED_NAME)
+    append_changes(lake, POPULATION, "records", pa.concat_tables([records, copy("records")]), 1)
+    candidates = rows("candidates", first)
+    register = pc.field("_dataset") == "register"
+    candidates = pa.concat_tables(
+        [
+            _with(candidates.filter(register), xm=CHANGED_NAME),
+            candidates.filter(~register),
+            copy("candidates"),
+        ]
+    )
+    append_changes(lake, POPULATION, "candidates", candidates, 1)
+    conflicts = read_integrated(lake.settings.lake, POPULATION, "conflicts")
+    conflicts = _with(conflicts, is_open=False, resolved=date(2024, 6, 2))
+    append_changes(lake, POPULATION, "conflicts", conflicts, 1)
+    return lake

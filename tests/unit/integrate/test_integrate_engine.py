@@ -13,7 +13,7 @@ from etl.errors import ConfigError
 from etl.integrate import Domain
 from etl.integrate.engine import integrate, pending_runs
 from etl.integrate.gather import ContributingRun
-from etl.integrate.tables import current_records
+from etl.integrate.tables import current_records, read_integrated
 from etl.lake import delta
 from etl.lake.layout import integrated_table_uri, zone_table_uri
 from etl.lineage import append_rows, read_meta
@@ -112,7 +112,7 @@ def test_a_stale_authoritative_value_yields_to_a_fresh_one(lake: Lake) -> None:
     assert (found[A]["lxdh"], found[A]["lxdh__dataset"]) == ("13900000001", "register")
     assert (found[B]["lxdh"], found[B]["lxdh__dataset"]) == ("13800000022", "relief")
     # both disagree with the other source; A's record took a fallback's value
-    conflicts = delta.read(integrated_table_uri(lake.settings.lake, "population", "conflicts"))
+    conflicts = read_integrated(lake.settings.lake, POPULATION, "conflicts")
     found_conflicts = sorted(
         (r["source"], r["other"], r["source_authoritative"], r["other_run_id"])
         for r in conflicts.to_pylist()
@@ -264,7 +264,7 @@ def test_a_rerun_of_a_date_replaces_that_dates_candidates(lake: Lake) -> None:
     found = records(lake)[A]
     assert (found["xm"], found["xm__run_id"]) == ("张三丰", rerun.run_id)
     # the same date: the version is replaced, not closed (no empty interval)
-    versions = delta.read(integrated_table_uri(lake.settings.lake, "population", "records"))
+    versions = read_integrated(lake.settings.lake, POPULATION, "records")
     mine = versions.filter(pc.equal(versions.column("gmsfhm"), A)).to_pylist()
     assert [(v["xm"], v["valid_from"], v["valid_to"]) for v in mine] == [("张三丰", D1, None)]
 

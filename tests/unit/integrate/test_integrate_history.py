@@ -17,7 +17,7 @@ import pytest
 from etl.errors import ConcurrentRun, ConfigError
 from etl.integrate import engine
 from etl.integrate.engine import integrate
-from etl.integrate.tables import BUCKET, records_as_of
+from etl.integrate.tables import BUCKET, read_integrated, records_as_of
 from etl.lake import delta, merge_on_read
 from etl.lake.layout import integrated_table_uri
 from etl.protect.keys import load_token_key
@@ -54,7 +54,7 @@ def as_of(lake: Lake, day: date) -> dict[str, dict[str, Any]]:
 
 
 def conflicts(lake: Lake) -> list[dict[str, Any]]:
-    return delta.read(uri(lake, "conflicts")).to_pylist()
+    return read_integrated(lake.settings.lake, POPULATION, "conflicts").to_pylist()
 
 
 def token(lake: Lake, key: str) -> str:
@@ -65,7 +65,7 @@ def test_history_across_three_runs_answers_as_of_any_date(lake: Lake) -> None:
     run(lake, lake.write("register", D1, [person(A, xm="张三"), person(B, xm="李四")]))
     run(lake, lake.write("register", D2, [person(A, xm="张三丰"), person(B, xm="李四")]))
     run(lake, lake.write("relief", D3, [relief(A, jzdz="洪山路1号")]))
-    versions = delta.read(uri(lake, "records"))
+    versions = read_integrated(lake.settings.lake, POPULATION, "records")
     mine = versions.filter(pc.equal(versions.column("gmsfhm"), A)).sort_by("valid_from")
     assert [
         (v["xm"], v["jzdz"], v["valid_from"], v["valid_to"], v["is_current"])
@@ -95,7 +95,7 @@ def test_a_full_build_rebuilds_the_same_history_from_the_restricted_tables(lake:
     ]
     for one in runs:
         run(lake, one)
-    incremental = delta.read(uri(lake, "records")).sort_by(
+    incremental = read_integrated(lake.settings.lake, POPULATION, "records").sort_by(
         [("gmsfhm", "ascending"), ("valid_from", "ascending")]
     )
     open_before = [
@@ -103,7 +103,7 @@ def test_a_full_build_rebuilds_the_same_history_from_the_restricted_tables(lake:
     ]
     rebuilt = integrate(lake.settings, POPULATION, [], registry=lake.registry, rebuild=True)
     assert rebuilt.mode == "full"
-    full = delta.read(uri(lake, "records")).sort_by(
+    full = read_integrated(lake.settings.lake, POPULATION, "records").sort_by(
         [("gmsfhm", "ascending"), ("valid_from", "ascending")]
     )
     assert full.to_pylist() == incremental.to_pylist()
@@ -319,7 +319,7 @@ def test_groups_of_buckets_give_the_same_tables_as_one(
             ],
         }
         return [
-            delta.read(integrated_table_uri(target.settings.lake, "population", t)).sort_by(o)
+            read_integrated(target.settings.lake, POPULATION, t).sort_by(o)
             for t, o in order.items()
         ]
 
@@ -463,7 +463,9 @@ def test_integrating_date_by_date_equals_a_full_build(lake: Lake) -> None:
             "conflicts": ["entity", "attribute", "source", "other", "detected"],
         }
         return [
-            delta.read(uri(lake, t)).sort_by([(c, "ascending") for c in cols]).to_pylist()
+            read_integrated(lake.settings.lake, POPULATION, t)
+            .sort_by([(c, "ascending") for c in cols])
+            .to_pylist()
             for t, cols in order.items()
         ]
 

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from etl.integrate.engine import pending_runs
-from etl.integrate.tables import current_records
+from etl.integrate.tables import current_records, read_integrated
 from etl.lake import delta
-from etl.lake.layout import integrated_table_uri, zone_table_uri
+from etl.lake.layout import zone_table_uri
 from etl.zones import Zone
 from tests.unit.integrate.builders import SamplePopulation, build_sample_population
 
@@ -75,7 +75,7 @@ def test_no_id_number_of_the_samples_is_outside_the_restricted_records(
         key = built.domain.contributor(dataset_id).key
         numbers |= {v for v in restricted(built, dataset_id).column(key).to_pylist() if v}
     outside = [
-        delta.read(integrated_table_uri(built.settings.lake, built.domain.id, "conflicts")),
+        read_integrated(built.settings.lake, built.domain, "conflicts"),
         delta.read(str(Path(built.settings.lake) / "_meta" / "integration_runs")),
     ]
     cells = {str(v) for table in outside for row in table.to_pylist() for v in row.values()}

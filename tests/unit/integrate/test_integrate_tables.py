@@ -1,10 +1,12 @@
-"""Key buckets, the tables' columns and the as-of filter."""
+"""Key buckets, the tables' columns, the as-of filter and the resolved reads."""
 
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.dataset as pads
 import pytest
 
@@ -13,11 +15,25 @@ from etl.integrate.tables import (
     as_of_filter,
     candidates_schema,
     conflicts_schema,
+    current_records,
     key_buckets,
+    read_integrated,
+    records_as_of,
     records_schema,
     table_doc,
+    table_schema,
 )
-from tests.unit.integrate.builders import POPULATION, id_number, uscc
+from etl.lake import delta
+from etl.lake.layout import integrated_table_uri
+from tests.unit.integrate.builders import (
+    CHANGED_NAME,
+    POPULATION,
+    Lake,
+    id_number,
+    make_lake,
+    population_with_changes,
+    uscc,
+)
 
 
 def test_buckets_are_fixed_for_ever() -> None:
@@ -95,3 +111,56 @@ def test_the_as_of_filter_takes_the_version_in_force() -> None:
         for d in (date(2024, 5, 31), date(2024, 6, 1), date(2024, 6, 2), date(2030, 1, 1))
     ]
     assert day == [[], [date(2024, 6, 1)], [date(2024, 6, 2)], [date(2024, 6, 2)]]
+
+
+@pytest.fixture(scope="module")
+def changed(tmp_path_factory: pytest.TempPathFactory) -> Lake:
+    return population_with_changes(tmp_path_factory.mktemp("changed"))
+
+
+def _names(table: pa.Table) -> dict[str, str]:
+    return dict(
+        zip(table.column("gmsfhm").to_pylist(), table.column("xm").to_pylist(), strict=True)
+    )
+
+
+def test_the_tables_read_their_base_with_the_updates_in_their_changes(changed: Lake) -> None:
+    lake = changed.settings.lake
+    a, b, c = (id_number(i) for i in (1, 2, 3))
+    resolved = {a: CHANGED_NAME, b: "李四", c: "李四"}  # c is only in the changes
+    assert _names(read_integrated(lake, POPULATION, "records")) == resolved
+    assert _names(current_records(lake, POPULATION, ["gmsfhm", "xm"])) == resolved
+    assert _names(records_as_of(lake, POPULATION, date(2024, 6, 1))) == resolved
+    base = delta.read(integrated_table_uri(lake, "population", "records"))
+    assert _names(base) == {a: "张三", b: "李四"}  # the base itself is not rewritten
+    # a filter the update's rows fail hides the entity's older base rows too
+    old = read_integrated(lake, POPULATION, "records", where=pc.field("xm") == "张三")
+    assert old.num_rows == 0
+    candidates = read_integrated(lake, POPULATION, "candidates", columns=["gmsfhm", "_dataset"])
+    assert sorted(candidates.column("_dataset").to_pylist()) == ["register"] * 3 + ["relief"]
+    conflicts = read_integrated(lake, POPULATION, "conflicts")
+    assert conflicts.select(["is_open", "resolved"]).to_pylist() == [
+        {"is_open": False, "resolved": date(2024, 6, 2)}
+    ]
+
+
+def test_time_travel_reads_the_changes_as_of_the_same_point(changed: Lake) -> None:
+    lake = changed.settings.lake
+    # version 0 is the build; the update came after it
+    assert _names(read_integrated(lake, POPULATION, "records", as_of=0)) == {
+        id_number(1): "张三",
+        id_number(2): "李四",
+    }
+    with pytest.raises(ValueError, match="version 3 does not exist"):
+        read_integrated(lake, POPULATION, "records", as_of=3)
+
+
+def test_a_repository_not_built_yet_reads_empty(tmp_path: Path) -> None:
+    lake = make_lake(tmp_path).settings.lake
+    empty = read_integrated(lake, POPULATION, "records", columns=["gmsfhm", "xm"])
+    assert (empty.num_rows, empty.column_names) == (0, ["gmsfhm", "xm"])
+    assert read_integrated(lake, POPULATION, "conflicts").schema == conflicts_schema()
+    assert current_records(lake, POPULATION).schema == records_schema(POPULATION)
+    assert table_schema(POPULATION, "candidates") == candidates_schema(POPULATION)
+    with pytest.raises(ValueError, match="unknown integrated table 'nope'"):
+        table_schema(POPULATION, "nope")

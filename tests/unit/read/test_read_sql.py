@@ -5,13 +5,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from etl.cli.main import main
 from etl.errors import ConfigError
+from etl.lake import delta
+from etl.lake.layout import integrated_table_uri
+from etl.lake.merge_on_read import SUFFIX, changes_uri
 from etl.read import sql
 from etl.settings import CLEARANCES
+from tests.unit.integrate.builders import CHANGED_NAME, id_number, population_with_changes
+from tests.unit.integrate.builders import Lake as IntegratedLake
 from tests.unit.read.conftest import Lake
 
 #: What a reader might try to step outside its clearance or to write: file functions on the
@@ -224,3 +230,57 @@ def test_table_version_pins_one_table(
     assert capsys.readouterr().out.splitlines() == ['"n"', "2"]
     assert main(["sql", count, "--table-version", people]) == 2
     assert "is not NAME=VERSION" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def changed(tmp_path_factory: pytest.TempPathFactory) -> IntegratedLake:
+    return population_with_changes(tmp_path_factory.mktemp("changed"))
+
+
+def test_a_repositorys_restricted_tables_are_read_with_their_changes(
+    changed: IntegratedLake, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = replace(changed.settings, clearance="restricted")
+    records = "restricted.integrated.population_records"
+    names = f"SELECT gmsfhm, xm FROM {records} ORDER BY gmsfhm"
+    first, second, third = (id_number(i) for i in (1, 2, 3))
+    built = [(first, "张三"), (second, "李四")]
+    now = [(first, CHANGED_NAME), (second, "李四"), (third, "李四")]
+    assert _rows(sql.query(settings, names)) == now
+    conflicts = "SELECT is_open FROM restricted.integrated.population_conflicts"
+    assert sql.query(settings, conflicts).column("is_open").to_pylist() == [False]
+    known = "SELECT _dataset, count(*) AS n FROM restricted.integrated.population_candidates"
+    counted = sql.query(settings, known + " GROUP BY 1 ORDER BY 1")
+    assert _rows(counted) == [("register", 3), ("relief", 1)]
+    # the same columns as the base: the sequence number stays hidden
+    columns = sql.query(settings, f"DESCRIBE {records}").column("column_name").to_pylist()
+    base = integrated_table_uri(changed.settings.lake, "population", "records")
+    assert columns == delta.schema(base).names
+    # time travel: a pinned version with the changes as they were then, and an instant
+    assert _rows(sql.query(settings, names, pinned={records: 0})) == built
+    updated = min(int(c["timestamp"]) for c in delta.history(changes_uri(base)))
+    before = datetime.fromtimestamp((updated - 1) / 1000, tz=UTC)
+    assert _rows(sql.query(settings, names, as_of=before)) == built
+    assert _rows(sql.query(settings, names, as_of=datetime.now(UTC))) == now
+    # the changes tables are no tables of their own
+    _, catalog = sql.connect(settings)
+    integrated = [t for t in catalog.tables if ".integrated." in t]
+    assert integrated == [
+        "restricted.integrated.population_candidates",
+        "restricted.integrated.population_conflicts",
+        "restricted.integrated.population_records",
+    ]
+    monkeypatch.setenv("PUBDATA_HOME", str(settings.home))
+    monkeypatch.setenv("PUBDATA_LAKE", settings.lake)
+    monkeypatch.setenv("PUBDATA_REGISTRY", str(settings.registry))
+    monkeypatch.setenv("PUBDATA_TOKEN_KEY", settings.token_key or "")
+    monkeypatch.setenv("PUBDATA_CLEARANCE", "restricted")
+    assert main(["sql", "--tables"]) == 0
+    listed = capsys.readouterr().out
+    assert records in listed and SUFFIX not in listed
+    with pytest.raises(ConfigError, match="Catalog Error"):
+        sql.query(settings, f"SELECT * FROM {records}{SUFFIX}")
+
+
+def _rows(table: pa.Table) -> list[tuple[object, ...]]:
+    return [tuple(row.values()) for row in table.to_pylist()]

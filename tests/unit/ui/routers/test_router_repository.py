@@ -7,16 +7,21 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
-import yaml
 from fastapi.testclient import TestClient
 from markupsafe import escape
 
 from etl.integrate.engine import integrate
-from etl.lake import delta
-from etl.lake.layout import integrated_table_uri
-from etl.registry.loader import DOMAINS_FOLDER
+from etl.integrate.tables import read_integrated
 from etl.ui import create_app
-from tests.unit.integrate.builders import POPULATION, clinic, id_number, make_lake, person, relief
+from tests.unit.integrate.builders import (
+    POPULATION,
+    clinic,
+    id_number,
+    make_lake,
+    person,
+    relief,
+    write_domain_files,
+)
 from tests.unit.sample_lake import SampleLake
 from tests.unit.ui.auth import AUTH, OPERATOR_SEES_ALL, authenticate
 
@@ -42,13 +47,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     delivers a key with a wrong check digit. D2: relief agrees on A's name again (the xm
     conflict closes) and moves A (a new version); its wrong key is delivered again.
     """
-    lake = make_lake(tmp_path_factory.mktemp("repository"))
-    folder = lake.registry.root / DOMAINS_FOLDER
-    folder.mkdir()
-    document = POPULATION.model_dump(mode="json", exclude_none=True)
-    (folder / "population.yaml").write_text(
-        yaml.safe_dump(document, allow_unicode=True), encoding="utf-8"
-    )
+    lake = write_domain_files(make_lake(tmp_path_factory.mktemp("repository")), POPULATION)
     first = [
         lake.write(
             "register",
@@ -77,7 +76,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     integrate(lake.settings, POPULATION, first, registry=lake.registry)
     second = lake.write("relief", D2, [relief(A, xm="张三", jzdz="新华路9号"), relief(WRONG)])
     integrate(lake.settings, POPULATION, [second], registry=lake.registry)
-    conflicts = delta.read(integrated_table_uri(lake.settings.lake, "population", "conflicts"))
+    conflicts = read_integrated(lake.settings.lake, POPULATION, "conflicts")
     tokens = conflicts.column("entity").to_pylist()
     return Built(
         TestClient(create_app(lambda: lake.settings, authenticate, OPERATOR_SEES_ALL)), tokens
