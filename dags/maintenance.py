@@ -47,7 +47,7 @@ def vacuum_lake() -> dict[str, int]:
     from etl.registry import load_registry
 
     registry = load_registry(_settings.registry)
-    return vacuum(_settings, registry, ("curated", "quarantine", "meta")).as_dict()
+    return vacuum(_settings, registry, ("curated", "quarantine", "integrated", "meta")).as_dict()
 
 
 def build_data_docs() -> str:

@@ -7,6 +7,7 @@ leaves the files it replaced on storage until a vacuum. Maintenance:
   one partition are rewritten into one; rows, versions and commit history are unchanged, the
   old files become tombstones);
 - **vacuums** files that stopped being part of the table more than ``retention_hours`` ago
+  (the integrated repositories' tables too: a fold or a full build replaces them whole)
   (``PUBDATA_RETENTION_HOURS``, default 168 h = 7 days, never below Delta's own default),
   with Delta's retention check on: time travel and ``pubdata trace`` keep working for at least
   that long, and a reader or writer that started before the last commit never loses a file.
@@ -27,15 +28,24 @@ from deltalake import CommitProperties, WriterProperties
 from deltalake.exceptions import CommitFailedError
 
 from etl.lake import delta, private, store_probe
-from etl.lake.layout import META_TABLES, meta_table_uri, quarantine_table_uri, zone_table_uri
+from etl.lake.layout import (
+    INTEGRATED_TABLES,
+    META_TABLES,
+    integrated_table_uri,
+    meta_table_uri,
+    quarantine_table_uri,
+    zone_table_uri,
+)
+from etl.lake.merge_on_read import changes_uri
 from etl.lake.storage import is_s3
 from etl.registry import Registry
+from etl.registry.loader import domain_ids
 from etl.settings import Settings
-from etl.zones import ZONES
+from etl.zones import ZONES, Zone
 
 log = logging.getLogger(__name__)
 
-TableKind = Literal["curated", "quarantine", "meta"]
+TableKind = Literal["curated", "quarantine", "integrated", "meta"]
 _WRITER = WriterProperties(compression="ZSTD")
 
 
@@ -79,7 +89,7 @@ class Counts:
 def lake_tables(
     settings: Settings, registry: Registry, kinds: Iterable[TableKind]
 ) -> list[LakeTable]:
-    """The existing tables of ``kinds``: datasets' zone and quarantine tables, ``_meta``."""
+    """The existing tables of ``kinds`` (integrated: each repository's base, changes and shared)."""
     wanted = set(kinds)
     candidates: list[LakeTable] = []
     for ds in sorted(registry.datasets.values(), key=lambda d: d.id):
@@ -91,6 +101,16 @@ def lake_tables(
             candidates.append(
                 LakeTable("quarantine", quarantine_table_uri(settings, ds.domain, ds.id))
             )
+    if "integrated" in wanted:
+        for domain in domain_ids(registry.root):
+            for table in INTEGRATED_TABLES:
+                base = integrated_table_uri(settings, domain, table)
+                candidates += [
+                    LakeTable("integrated", base),
+                    LakeTable("integrated", changes_uri(base)),
+                ]
+            shared = integrated_table_uri(settings, domain, "records", Zone.SHARED)
+            candidates.append(LakeTable("integrated", shared))
     if "meta" in wanted:
         candidates += [LakeTable("meta", meta_table_uri(settings.lake, t)) for t in META_TABLES]
     return [t for t in candidates if delta.table_exists(t.uri)]

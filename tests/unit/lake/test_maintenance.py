@@ -160,3 +160,44 @@ def test_counts_are_small_plain_values(lake: tuple[Settings, Registry]) -> None:
     }
     assert all(isinstance(v, int) for v in result.values())
     assert result["tables"] == len(lake_tables(settings, registry, ("curated", "quarantine")))
+
+
+def test_vacuum_removes_what_a_fold_replaced_in_an_integrated_repository(tmp_path: Path) -> None:
+    from etl.integrate.engine import integrate
+    from etl.integrate.tables import read_integrated
+    from etl.lake.merge_on_read import changes_uri
+    from tests.unit.integrate.builders import (
+        POPULATION,
+        id_number,
+        make_lake,
+        person,
+        relief,
+        write_domain_files,
+    )
+
+    lake = write_domain_files(make_lake(tmp_path), POPULATION)
+    people = [id_number(i, born=f"19{50 + i % 40:02d}0{1 + i % 9}1{i % 10}") for i in range(40)]
+    for day, who in ((date(2024, 6, 1), people), (date(2024, 6, 2), people[:10])):
+        runs = [lake.write("register", day, [person(k, xm=f"人{i}") for i, k in enumerate(who)])]
+        runs.append(lake.write("relief", day, [relief(k, jzdz=f"{day}路") for k in who]))
+        result = integrate(lake.settings, POPULATION, runs, registry=lake.registry)
+    assert result.folded  # a quarter of the persons changed: folded into the base at once
+    settings, registry = lake.settings, lake.registry
+    tables = lake_tables(settings, registry, ("integrated",))
+    uris = {t.uri.removeprefix(settings.lake) for t in tables}
+    assert "/restricted/_integrated/population/records" in uris
+    assert "/restricted/_integrated/population/records__changes" in uris
+    before = {
+        t: read_integrated(settings, POPULATION, t).num_rows for t in ("records", "conflicts")
+    }
+    stale = 0
+    for table in tables:
+        stale += len(_parquet_files(table.uri) - _live(table.uri))
+        _age_tombstones(table.uri, settings.retention_hours + 24)
+
+    counts = vacuum(settings, registry, ("integrated",))
+    assert counts.files_removed == stale > 0
+    changes = changes_uri(f"{settings.lake}/restricted/_integrated/population/records")
+    assert _parquet_files(changes) == set()  # emptied by the fold, vacuumed now
+    after = {t: read_integrated(settings, POPULATION, t).num_rows for t in ("records", "conflicts")}
+    assert after == before
