@@ -43,9 +43,11 @@ alone would save the tokens and the write, not the read. Measured on this machin
 shared, load average 5): 200k current records (the sample repository tiled) published in
 12 s, 1.9 GB peak for the whole test process (the tiled tables included): grading 3.8 s,
 guard 2.6 s, projection 2.3 s, write 1.5 s. Linear in the records, that is about a minute
-for a million persons, against 6.9 s for the 1% update of the restricted tables: the next
-step for large repositories is a bucket-incremental shared table (same ``_bucket``
-partitions as the restricted records, guard and tokens over the rewritten buckets only).
+for a million persons, against about 2 s for the 1% update of the restricted tables (which
+append their changes, :mod:`etl.lake.merge_on_read`): the next step for large repositories
+is a bucket-incremental shared table (same ``_bucket`` partitions as the restricted
+records, guard and tokens over the rewritten buckets only; the shared zone stays plain Delta
+that any reader reads without resolving anything).
 A million-person repository is IMP (R5) and publishes nothing, so that cost is paid by
 legal-entity repositories and smaller person repositories only.
 """

@@ -2,7 +2,9 @@
 
 Each repository (a :class:`~etl.integrate.model.Domain`) has three Delta tables in the
 restricted zone (:func:`etl.lake.layout.integrated_table_uri`), each partitioned by the key
-bucket (:func:`key_buckets`), so an update of a few entities rewrites only their buckets:
+bucket (:func:`key_buckets`, so a look-up reads one bucket), and beside each its changes
+(merge-on-read, :mod:`etl.lake.merge_on_read`: the rows of the entities updated since the
+table was last written whole). Read them resolved, with :func:`read_integrated`:
 
 ``candidates`` (partitioned by ``_dataset``, ``_bucket``)
     One row per (entity, contributing dataset): the dataset's latest values of the attributes
