@@ -27,7 +27,11 @@ They are written as the load step writes restricted-zone tables (``etl.lake.delt
   once, as zstd Parquet with pyarrow (the fastest of ``--floor-runs``; the rows to write are
   copied into mapped Arrow files before the clock starts);
 * **incremental** — after a new ``relief_payments`` run (2024-07-01) changing the phone and the
-  address of 1% of the persons: ``integrate`` of that pending run.
+  address of 1% of the persons: ``integrate`` of that pending run (it appends the changed
+  persons' rows to the tables' changes, :mod:`etl.lake.merge_on_read`);
+* **fold** — :func:`~etl.integrate.engine.fold`: the base tables written again with those
+  changes folded in, as an integration does once the changes pass a tenth of the base (here
+  forced after one update, to show what that occasional step costs; not a target).
 
 Each reports its wall seconds (after imports) and peak RSS (``ru_maxrss`` from ``os.wait4``: the
 child or any worker it waited for; the PSS of its process tree is polled as well). Targets
@@ -588,10 +592,30 @@ def _floor(spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _fold(spec: dict[str, Any]) -> dict[str, Any]:
+    """Folding the update's changes into the base tables (what every tenth update or so pays)."""
+    started = time.perf_counter()
+    from etl.integrate import load_domains
+    from etl.integrate.engine import fold
+    from etl.registry import load_registry
+
+    imported = time.perf_counter()
+    settings = _settings(spec)
+    domain = load_domains(load_registry(settings.registry)).get(DOMAIN)
+    began = time.perf_counter()
+    versions = fold(settings, domain)
+    return {
+        "import_s": imported - started,
+        "seconds": time.perf_counter() - began,
+        "versions": versions,
+    }
+
+
 CHILDREN: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "load": _load,
     "full": _integrate,
     "incremental": _integrate,
+    "fold": _fold,
     "floor": _floor,
 }
 
@@ -615,6 +639,7 @@ class Measurement:
     floor: Child
     full: Child
     incremental: Child | None
+    fold: Child | None = None
     checks: list[str] = field(default_factory=list)
 
     def seconds(self, child: Child | None) -> float | None:
@@ -635,7 +660,7 @@ class Measurement:
 
     def peak_mb(self) -> float:
         """The highest of the integration children's RSS and process-tree PSS."""
-        runs = [c for c in (self.full, self.incremental) if c is not None]
+        runs = [c for c in (self.full, self.incremental, self.fold) if c is not None]
         return max(max(c.peak_rss_mb, c.peak_tree_mb) for c in runs)
 
     def targets(self) -> dict[str, bool | None]:
@@ -677,7 +702,12 @@ def check(m: Measurement) -> list[str]:
     problems = _check_full(m.manifest, m.full)
     if m.incremental is None or not m.incremental.ok:
         return [*problems, "the incremental integration failed"]
-    return [*problems, *_check_incremental(m.manifest, m.incremental)]
+    problems += _check_incremental(m.manifest, m.incremental)
+    if m.fold is None or not m.fold.ok:
+        return [*problems, "folding the update's changes failed"]
+    if sorted(m.fold.data["versions"]) != ["candidates", "conflicts", "records"]:
+        problems.append(f"fold: committed {sorted(m.fold.data['versions'])}, not the three tables")
+    return problems
 
 
 def _check_full(man: Manifest, child: Child) -> list[str]:
@@ -762,7 +792,7 @@ def measure(
             spec["profile"] = str(profile.resolve() / f"integrate-full-{rows}.pstats")
         full = run_child(Path(__file__), "full", spec, workdir, rss_limit_mb)
         floor = Child(False, 0.0, 0.0, error="floor: not run (the full build failed)")
-        incremental = None
+        incremental = folded = None
         if full.ok:
             progress(f"{rows:,} rows: floor x{floor_runs} (pyarrow read + zstd Parquet write)")
             floor = _best_floor({**base, "out": str(workdir / "floor")}, workdir, floor_runs)
@@ -774,7 +804,10 @@ def measure(
             if profile is not None:
                 spec["profile"] = str(profile.resolve() / f"integrate-incremental-{rows}.pstats")
             incremental = run_child(Path(__file__), "incremental", spec, workdir, rss_limit_mb)
-        m = Measurement(manifest, floor, full, incremental)
+            if incremental.ok:
+                progress(f"{rows:,} rows: folding the update's changes into the base tables")
+                folded = run_child(Path(__file__), "fold", base, workdir, rss_limit_mb)
+        m = Measurement(manifest, floor, full, incremental, folded)
         m.checks = check(m)
         return m
     finally:
@@ -793,6 +826,7 @@ HEADER = [
     "floor s",
     "full s",
     "incr s",
+    "fold s",
     "full/floor",
     "incr/full",
     "floor RSS MB",
@@ -828,6 +862,7 @@ def _row(m: Measurement) -> list[str]:
         seconds(m.floor),
         seconds(m.full),
         seconds(m.incremental),
+        seconds(m.fold),
         "-" if ratio is None else f"{ratio:.1f}x",
         "-" if share is None else f"{share:.0%}",
         _mb(m.floor),
@@ -845,7 +880,7 @@ def table(measurements: Sequence[Measurement]) -> str:
     out = aligned(HEADER, [_row(m) for m in measurements], _LEFT)
     for m in measurements:
         out.extend(f"{m.manifest.rows:,} rows: {problem}" for problem in m.checks)
-        for child in (m.floor, m.full, m.incremental):
+        for child in (m.floor, m.full, m.incremental, m.fold):
             if child is not None and child.error:
                 out.append(f"{m.manifest.rows:,} rows: {child.error}")
     return "\n".join(out)

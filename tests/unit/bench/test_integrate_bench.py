@@ -98,11 +98,14 @@ def _measurement(manifest: integrate.Manifest, **changes: object) -> integrate.M
         runs=[{"dataset": integrate.RELIEF, "rows": update, "keys_matched": update}],
         counts={"touched": update, "inserted": 0, "opened": 0},
     )
+    fold_versions = changes.pop("fold_versions", None)
     for key, value in changes.items():
         (full if not key.startswith("incremental_") else incremental).data[
             key.removeprefix("incremental_")
         ] = value
-    m = integrate.Measurement(manifest, _child(4.0, 500.0), full, incremental)
+    tables = {"records": 3, "candidates": 3, "conflicts": 3}
+    fold = _child(9.0, 800.0, versions=tables if fold_versions is None else fold_versions)
+    m = integrate.Measurement(manifest, _child(4.0, 500.0), full, incremental, fold)
     m.checks = integrate.check(m)
     return m
 
@@ -120,11 +123,13 @@ def test_targets_and_checks(generated: tuple[Path, integrate.Manifest]) -> None:
     header, rule, row = integrate.table([m]).splitlines()
     assert header.split()[:3] == ["rows", "persons", "rows"]
     assert len(rule) >= len(row)
-    assert "5.0x" in row and "8%" in row and row.endswith("ok")
+    assert "5.0x" in row and "8%" in row and "9.00" in row and row.endswith("ok")
     wrong = _measurement(manifest, counts={"inserted": 5, "opened": 0}, incremental_mode="full")
     assert any(f"5 records, {manifest.persons} persons" in p for p in wrong.checks)
     assert any("no conflict" in p for p in wrong.checks)
     assert any("not incrementally" in p for p in wrong.checks)
+    unfolded = _measurement(manifest, fold_versions={})
+    assert unfolded.checks == ["fold: committed [], not the three tables"]
     assert integrate.table([wrong]).splitlines()[2].endswith("FAIL")
 
 
