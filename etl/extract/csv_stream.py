@@ -133,7 +133,8 @@ class CsvStream:
 
     def _reader(self) -> pacsv.CSVStreamingReader:
         codec = self.layout.codec
-        arrow_encoding = "utf8" if codec in ("utf-8", "utf-8-sig") else codec
+        utf8 = codec in ("utf-8", "utf-8-sig")
+        arrow_encoding = "utf8" if utf8 else codec
         return pacsv.open_csv(
             str(self.path),
             read_options=pacsv.ReadOptions(
@@ -154,6 +155,11 @@ class CsvStream:
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=True,
                 null_values=[""],
+                # The scan checked every byte of the file this reads (one open handle): text
+                # that is valid UTF-8 throughout is split at ASCII delimiters, quotes and line
+                # ends, so each field is valid too. Checking each field again cost ~0.3 s of
+                # the single parsing thread per 1M rows (256 MB).
+                check_utf8=not (utf8 and self.layout.scan.utf8),
             ),
         )
 
