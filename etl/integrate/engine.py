@@ -54,7 +54,7 @@ import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -65,7 +65,7 @@ import pyarrow.compute as pc
 import pyarrow.dataset as pads
 from deltalake import DeltaTable
 
-from etl.errors import ConfigError
+from etl.errors import ConcurrentRun, ConfigError
 from etl.extract.parts import SOURCE_FILE
 from etl.extract.reserved import LOGICAL_DATE, RUN_ID
 from etl.integrate.gather import ContributingRun, Deliveries, RunMatch, gather
@@ -211,10 +211,6 @@ def integrate(
         done = work.run(
             deliveries, steps, _metadata(domain, identity, work.mode, steps, len(matches))
         )
-    folded = False
-    if not full and done.versions and _Tables.read(settings, domain).needs_fold():
-        fold(settings, domain, integration_id=identity, token_key=key)
-        folded = True
     result = IntegrationResult(
         domain=domain.id,
         integration_id=identity,
@@ -225,11 +221,19 @@ def integrate(
         versions=done.versions,
         partitions=done.partitions,
         appended=done.appended,
-        folded=folded,
+        folded=False,
         started_at=started,
         finished_at=datetime.now(UTC),
     )
     record_integration(settings.lake, result)
+    if not full and done.versions and _Tables.read(settings, domain).needs_fold():
+        # the update is committed and recorded; folding is upkeep that any later one redoes
+        try:
+            fold(settings, domain, integration_id=identity, token_key=key)
+        except ConcurrentRun:
+            log.info("%s: another integration came first; its changes are folded later", domain.id)
+        else:
+            result = replace(result, folded=True, finished_at=datetime.now(UTC))
     log.info(
         "integrated %s (%s): %d runs, %d entities touched, %d new, %d changed, "
         "%d conflicts opened, %d resolved%s",
@@ -241,7 +245,7 @@ def integrate(
         done.counts.changed,
         done.counts.opened,
         done.counts.closed,
-        "; changes folded into the base tables" if folded else "",
+        "; changes folded into the base tables" if result.folded else "",
     )
     return result
 
