@@ -239,15 +239,11 @@ class BatchValidation:
         wanted = {c for i in self._per_batch for c in specs[i].columns}
         # GX gets only the columns the row expectations name: less to convert, less to hold
         self._batch_columns = [c for c in columns if c in wanted]
-        # The row count and the schema (no data) are checked now, which also warms GX up
-        # before the workers are forked from this process.
-        self._check_shape(runnable)
         self._pool: GxPool | None = None
         if workers > 1 and self._per_batch:
             self._pool = GxPool.start(workers)
-        # The checks that read the data run when their results are first needed: with
-        # workers, after the first chunks went out, so that the workers validate those
-        # meanwhile.
+        # The whole-table checks run when their results are first needed: with workers, after
+        # the first batches went out, so that the workers validate those meanwhile.
         self._pending: Callable[[], None] | None = functools.partial(
             self._prepare, runnable, list(columns), read_columns, duplicates
         )
@@ -258,20 +254,6 @@ class BatchValidation:
         if pending is not None:
             pending()
 
-    def _check_shape(self, runnable: list[int]) -> None:
-        """The row-count and schema expectations (they read no data)."""
-        import pandas as pd  # type: ignore[import-untyped]
-
-        specs = self.suite.expectations
-        counts = [i for i in runnable if specs[i].type in ROW_COUNT_TYPES]
-        schema = [i for i in runnable if specs[i].type in SCHEMA_TYPES]
-        if counts:
-            frame = Frame(pd.DataFrame(index=pd.RangeIndex(self.total)), frozenset(), frozenset())
-            self._keep(run_gx(frame, self.suite, counts), counts, self.total)
-        if schema:
-            empty = self.schema.empty_table()
-            self._keep(run_gx(to_frame(empty), self.suite, schema), schema, 0)
-
     def _prepare(
         self,
         runnable: list[int],
@@ -279,7 +261,8 @@ class BatchValidation:
         read_columns: Callable[[Sequence[str]], pa.Table],
         duplicates: Callable[[Sequence[str]], tuple[np.ndarray, int]],
     ) -> None:
-        """The whole-table checks that read data: duplicate keys and column aggregates."""
+        import pandas as pd  # type: ignore[import-untyped]
+
         specs = self.suite.expectations
         for i in runnable:
             spec = specs[i]
@@ -287,12 +270,20 @@ class BatchValidation:
                 positions, missing = duplicates(spec.columns)
                 self._flagged_positions[i] = positions
                 self._whole[i] = self._uniqueness_result(spec, positions, missing)
+        counts = [i for i in runnable if specs[i].type in ROW_COUNT_TYPES]
+        schema = [i for i in runnable if specs[i].type in SCHEMA_TYPES]
         others = [
             i
             for i in runnable
             if specs[i].level == "table"
             and specs[i].type not in ROW_COUNT_TYPES | SCHEMA_TYPES | CROSS_ROW_TYPES
         ]
+        if counts:
+            frame = Frame(pd.DataFrame(index=pd.RangeIndex(self.total)), frozenset(), frozenset())
+            self._keep(run_gx(frame, self.suite, counts), counts, self.total)
+        if schema:
+            empty = self.schema.empty_table()
+            self._keep(run_gx(to_frame(empty), self.suite, schema), schema, 0)
         for i in others:
             wanted = list(specs[i].columns) or columns[:1]
             self._keep(run_gx(to_frame(read_columns(wanted)), self.suite, [i]), [i], self.total)
