@@ -17,7 +17,6 @@ The suite stays the one contract; what changes is where each expectation is eval
 
 from __future__ import annotations
 
-import functools
 import gc
 import itertools
 import logging
@@ -239,20 +238,10 @@ class BatchValidation:
         wanted = {c for i in self._per_batch for c in specs[i].columns}
         # GX gets only the columns the row expectations name: less to convert, less to hold
         self._batch_columns = [c for c in columns if c in wanted]
+        self._prepare(runnable, list(columns), read_columns, duplicates)
         self._pool: GxPool | None = None
         if workers > 1 and self._per_batch:
             self._pool = GxPool.start(workers)
-        # The whole-table checks run when their results are first needed: with workers, after
-        # the first batches went out, so that the workers validate those meanwhile.
-        self._pending: Callable[[], None] | None = functools.partial(
-            self._prepare, runnable, list(columns), read_columns, duplicates
-        )
-
-    def _prepared(self) -> None:
-        """Run the whole-table checks if they have not run yet."""
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            pending()
 
     def _prepare(
         self,
@@ -402,7 +391,6 @@ class BatchValidation:
         Returns:
             Per batch, the failed-row mask and reason strings.
         """
-        self._prepared()
         rows = sum(sizes)
         flagged: dict[str, np.ndarray] = {}
         for i, spec in enumerate(self.suite.expectations):
@@ -453,7 +441,6 @@ class BatchValidation:
     def outcome(self) -> ValidationOutcome:
         """The scrubbed outcome over every batch checked (reasons went out with each batch)."""
         self.close()
-        self._prepared()
         results: list[ExpectationResult] = []
         for i, spec in enumerate(self.suite.expectations):
             if i in self._tallies and self._tallies[i].first is not None:

@@ -55,7 +55,7 @@ class GxPool:
     def start(cls, workers: int) -> GxPool | None:
         """Fork the workers (GX imported first, so that they inherit it); None if forbidden."""
         _gx.gx_module()
-        _gx._whole_frame()  # the process's one context, built before the fork for every worker
+        _gx._skip_batch_fingerprint()
         pool = ForkedPool.start(workers)
         return cls(pool) if pool is not None else None
 
