@@ -33,6 +33,7 @@ import json
 import logging
 import os
 import platform
+import resource
 import shutil
 import sys
 import tempfile
@@ -122,15 +123,30 @@ def _floor(spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _timed(times: dict[str, float], run_stage: Callable[..., Any]) -> Callable[..., Any]:
-    """``run_stage`` that also records each step's seconds under its stage name."""
+def _cpu_s() -> float:
+    """User + system CPU seconds of this process and of the workers it has waited for."""
+    own, workers = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+
+
+def _timed(
+    times: dict[str, float], cpu: dict[str, float], run_stage: Callable[..., Any]
+) -> Callable[..., Any]:
+    """``run_stage`` that also records each step's seconds and CPU seconds by stage name.
+
+    A step's CPU seconds count its threads and the worker processes it forked and stopped.
+    """
 
     def run(stage: str, *args: Any, **kwargs: Any) -> Any:
-        began = time.perf_counter()
+        began, used = time.perf_counter(), _cpu_s()
         try:
             return run_stage(stage, *args, **kwargs)
         finally:
             times[stage] = time.perf_counter() - began
+            cpu[stage] = _cpu_s() - used
 
     return run
 
@@ -151,9 +167,10 @@ def _e2e(spec: dict[str, Any]) -> dict[str, Any]:
     dataset = load_registry(settings.registry).get(DATASET)
     ctx = local.local_context(dataset, date.fromisoformat(spec["date"]), run_id="bench")
     times: dict[str, float] = {}
+    cpu: dict[str, float] = {}
     # run_local calls each step through steps.run_stage: wrapping it times the real steps.
-    steps.run_stage = _timed(times, steps.run_stage)  # type: ignore[assignment]
-    began = time.perf_counter()
+    steps.run_stage = _timed(times, cpu, steps.run_stage)  # type: ignore[assignment]
+    began, used = time.perf_counter(), _cpu_s()
     if spec.get("profile"):
         import cProfile
 
@@ -162,13 +179,15 @@ def _e2e(spec: dict[str, Any]) -> dict[str, Any]:
         profiler.dump_stats(spec["profile"])
     else:
         summary = local.run_local(settings, dataset, ctx)
-    finished = time.perf_counter()
+    finished, used = time.perf_counter(), _cpu_s() - used
     keys = ("status", "rows_in", "rows_loaded", "rows_quarantined", "dataset_grade", "tables")
     data = summary.to_dict()
     return {
         "import_s": imported - started,
         "seconds": finished - began,
+        "cpu_s": used,
         "steps": times,
+        "steps_cpu_s": cpu,
         "summary": {key: data.get(key) for key in keys},
         "reasons": _reason_counts(summary.quarantine_table),
     }
@@ -408,6 +427,7 @@ def _row(m: Measurement) -> list[str]:
         _seconds(e2e.get("import_s")),
         _seconds(seconds),
         "/".join(f"{steps[s]:.1f}" if s in steps else "-" for s in STAGES),
+        _seconds(e2e.get("cpu_s")),
         "-" if m.ratio is None else f"{m.ratio:.1f}x",
         f"{m.floor.peak_rss_mb:,.0f}",
         "-" if m.e2e is None else f"{m.e2e.peak_rss_mb:,.0f}",
@@ -430,6 +450,7 @@ HEADER = [
     "import s",
     "e2e s",
     "ext/val/cls/load/rec s",
+    "e2e CPU s",
     "ratio",
     "floor RSS MB",
     "e2e RSS MB",

@@ -27,7 +27,16 @@ from etl.classify.detectors.dates import parse_dates, yyyymmdd_dates
 from etl.classify.model import ColumnClassification
 from etl.classify.rule_settings import RuleSettings
 from etl.runtime.records import RuleHit
-from etl.text.strings import compact, regex_mask, strip
+from etl.text.canonical import id_number_rows
+from etl.text.strings import (
+    as_strings,
+    ascii_digits,
+    compact,
+    fixed_width,
+    from_fixed_width,
+    regex_mask,
+    strip,
+)
 
 #: Person keys, best first: the column R5 counts distinct persons by.
 PERSON_KEYS: tuple[str, ...] = ("id_card", "social_security", "passport", "mobile_phone", "email")
@@ -77,6 +86,21 @@ def _young(ymd: Any, cutoff: dt.date, day: dt.date) -> Any:
 
 def _id_births(values: Any) -> Any:
     """``YYYYMMDD`` in ID numbers: digits 7-14, or 19 + digits 7-12 of a 15-digit number."""
+    values = as_strings(values)
+    ids = fixed_width(values, 18)
+    if ids is None:
+        return _id_births_of(values)
+    # the usual column: 18 bytes each, cut where shaped; the others take the general path
+    shaped = id_number_rows(ids, lower_x=True)
+    births = from_fixed_width(ids[:, 6:14])
+    if shaped.all():
+        return births
+    odd = pa.array(~shaped)
+    return pc.replace_with_mask(births, odd, _id_births_of(values.filter(odd)))
+
+
+def _id_births_of(values: Any) -> Any:
+    """:func:`_id_births` of any string array, value by value with Arrow kernels."""
     numbers = strip(values)
     shaped = regex_mask(numbers, _ID_SHAPE)
     odd = pc.and_(pc.invert(shaped), pc.is_valid(numbers))
@@ -90,11 +114,36 @@ def _id_births(values: Any) -> Any:
     return pc.if_else(shaped, text, pa.scalar(None, pa.string()))
 
 
+def _iso_birth_days(text: Any) -> Any:
+    """``YYYYMMDD`` of a column of ``YYYY-MM-DD`` dates (:data:`_ISO_DATE`), or None.
+
+    None unless every value is such a date (no null): the usual layout, cut as bytes.
+    """
+    dates = fixed_width(text, 10)
+    if dates is None:
+        return None
+    digits = dates[:, [0, 1, 2, 3, 5, 6, 8, 9]]
+    first, second = dates[:, 0], dates[:, 1]
+    century = ((first == ord("1")) & ((second == ord("8")) | (second == ord("9")))) | (
+        (first == ord("2")) & (second == ord("0"))
+    )
+    ok = (
+        ascii_digits(digits).all(axis=1)
+        & (dates[:, 4] == ord("-"))
+        & (dates[:, 7] == ord("-"))
+        & century
+    )
+    return from_fixed_width(digits) if ok.all() else None
+
+
 def _date_births(values: Any) -> Any:
     """``YYYYMMDD`` of the dates in a birth-date column (any supported format)."""
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks() if values.num_chunks else pa.array([], pa.string())
     if not (pa.types.is_date(values.type) or pa.types.is_timestamp(values.type)):
+        fast = _iso_birth_days(as_strings(values))
+        if fast is not None:
+            return fast
         text = strip(values)
         iso = regex_mask(text, _ISO_DATE)
         if pc.all(pc.or_(iso, pc.is_null(text))).as_py():  # the usual layout: no parsing

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -112,9 +113,26 @@ def null_markers(spec: NormalizeSpec | None) -> pa.Array:
 
 
 def _null_out(text: pa.Array, markers: pa.Array) -> pa.Array:
-    if len(markers) == 0:
+    """``text`` with the null markers made null (``text`` itself when it holds none).
+
+    Only values no longer than the longest marker can be one: only those are looked up.
+    """
+    if len(markers) == 0 or len(text) == 0:
         return text
-    return pc.if_else(pc.is_in(text, markers), pa.scalar(None, pa.string()), text)
+    longest = pc.max(pc.binary_length(markers))
+    short = pc.fill_null(pc.less_equal(pc.binary_length(text), longest), False)
+    positions = np.flatnonzero(short.to_numpy(zero_copy_only=False))
+    if positions.size == 0:
+        return text
+    whole = positions.size == len(text)
+    hits = pc.fill_null(pc.is_in(text if whole else text.take(positions), markers), False)
+    if not pc.any(hits).as_py():
+        return text
+    if not whole:
+        mask = np.zeros(len(text), dtype=bool)
+        mask[positions] = hits.to_numpy(zero_copy_only=False)
+        hits = pa.array(mask)
+    return pc.if_else(hits, pa.scalar(None, pa.string()), text)
 
 
 def prepare_text(text: pa.Array, spec: NormalizeSpec | None, *, typed: bool) -> pa.Array:

@@ -17,11 +17,20 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from stdnum.iso7064 import mod_11_2
 
-from etl.text.strings import WHITESPACE, compact, compact_one, regex_mask, strip
+from etl.text.strings import (
+    WHITESPACE,
+    ascii_digits,
+    compact,
+    compact_one,
+    fixed_width,
+    regex_mask,
+    strip,
+)
 
 #: The canonical forms, by name.
 FORMS: tuple[str, ...] = ("id_number", "mobile", "digits", "plate", "text")
@@ -51,6 +60,30 @@ def to_18(number: str) -> str:
     return body + str(mod_11_2.calc_check_digit(body))
 
 
+def id_number_rows(ids: np.ndarray, *, lower_x: bool = False) -> np.ndarray:
+    """Rows of an ID number matrix that are 17 ASCII digits and a digit or ``X``.
+
+    ``ids`` is an ``(n, 18)`` byte matrix (:func:`etl.text.strings.fixed_width`); with
+    ``lower_x`` a final ``x`` counts too. The usual test of a column of ID numbers, without a
+    regex.
+    """
+    last = ids[:, 17]
+    tail = ascii_digits(last) | (last == ord("X"))
+    if lower_x:
+        tail |= last == ord("x")
+    # the largest byte less "0" per row (below "0" wraps around): a digit is at most 9
+    digits: np.ndarray = (ids[:, :17] - np.uint8(0x30)).max(axis=1) < 10
+    return np.asarray(np.logical_and(digits, tail), dtype=bool)
+
+
+def _canonical_ids(values: Any) -> Any:
+    """Which values are already canonical 18-character ID numbers (null: False)."""
+    ids = fixed_width(values, 18)
+    if ids is None:
+        return regex_mask(values, r"^[0-9]{17}[0-9X]$")
+    return pa.array(id_number_rows(ids))
+
+
 def _all(values: Any, pattern: str) -> bool:
     """Whether every non-null value fully matches ``pattern`` (an empty array: False)."""
     if len(values) == 0 or values.null_count == len(values):
@@ -69,7 +102,7 @@ def canonical_form(values: Any, form: str) -> Any:
         String array of the same length.
     """
     if form == "id_number":
-        done = regex_mask(values, r"^[0-9]{17}[0-9X]$")  # the usual case: already canonical
+        done = _canonical_ids(values)  # the usual case: already canonical
         if pc.all(pc.or_(done, pc.is_null(values))).as_py():
             return values
         odd = pc.and_(pc.invert(done), pc.is_valid(values))

@@ -99,6 +99,8 @@ def test_the_end_to_end_child_runs_a_small_register_and_accounts_for_every_row(
     }
     data = ingest._e2e({"env": env, "date": ingest.LOGICAL_DATE.isoformat()})
     assert set(data["steps"]) == {"extract", "validate", "classify", "load", "record"}
+    assert set(data["steps_cpu_s"]) == set(data["steps"])
+    assert 0 < sum(data["steps_cpu_s"].values()) <= data["cpu_s"] + 1e-6
     summary = data["summary"]
     assert summary["status"] == "success"
     assert summary["rows_loaded"] + summary["rows_quarantined"] == summary["rows_in"] == rows
