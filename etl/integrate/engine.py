@@ -108,6 +108,8 @@ _CLAIM = "records"
 #: The changes tables are folded into the base tables once they hold more rows than this share
 #: of the base tables' (every read resolves the changes, so they are kept small).
 FOLD_SHARE = 0.1
+#: Commit metadata naming the token key whose tokens an integration wrote.
+TOKEN_KEY_METADATA = "pubdata.token_key"
 
 Mode = Literal["full", "incremental"]
 WorkMode = Literal["full", "incremental", "fold"]
@@ -209,7 +211,7 @@ def integrate(
         steps = _steps(sorted(deliveries.dates), since)
         identity = integration_id or f"integrate__{domain.id}__{uuid.uuid4().hex[:12]}"
         done = work.run(
-            deliveries, steps, _metadata(domain, identity, work.mode, steps, len(matches))
+            deliveries, steps, _metadata(domain, identity, work.mode, steps, len(matches), key)
         )
     result = IntegrationResult(
         domain=domain.id,
@@ -226,7 +228,7 @@ def integrate(
         finished_at=datetime.now(UTC),
     )
     record_integration(settings.lake, result)
-    if not full and done.versions and _Tables.read(settings, domain).needs_fold():
+    if not full and done.versions and tables.needs_fold(sum(done.appended.values())):
         # the update is committed and recorded; folding is upkeep that any later one redoes
         try:
             fold(settings, domain, integration_id=identity, token_key=key)
@@ -277,13 +279,14 @@ def fold(
     work = _Work(domain, tables, "fold", key)
     identity = integration_id or f"fold__{domain.id}__{uuid.uuid4().hex[:12]}"
     empty = Deliveries(Path(), candidates_schema(domain))
-    return work.run(empty, [], _metadata(domain, identity, "fold", [], 0)).versions
+    return work.run(empty, [], _metadata(domain, identity, "fold", [], 0, key)).versions
 
 
 def _metadata(
-    domain: Domain, identity: str, mode: str, steps: Sequence[Step], runs: int
+    domain: Domain, identity: str, mode: str, steps: Sequence[Step], runs: int, key: TokenKey
 ) -> dict[str, str]:
     return {
+        TOKEN_KEY_METADATA: key.key_id,
         "pubdata.integration_id": identity,
         "pubdata.run_id": identity,
         "pubdata.domain": domain.id,
@@ -391,13 +394,13 @@ class _Tables:
                 total += rows if int(seq) > after else 0
         return total
 
-    def needs_fold(self) -> bool:
-        """Whether the changes outgrew :data:`FOLD_SHARE` of the base tables' rows."""
+    def needs_fold(self, appended: int) -> bool:
+        """Whether the changes and ``appended`` rows outgrew :data:`FOLD_SHARE` of the base."""
         held = sum(
             sum(delta.partition_rows(base, PARTITIONS[t]).values())
             for t, base in self.bases.items()
         )
-        return self.change_rows() > FOLD_SHARE * held
+        return self.change_rows() + appended > FOLD_SHARE * held
 
 
 @dataclass(frozen=True)
@@ -452,9 +455,16 @@ class _Work:
         After the token key is rotated, an open conflict's token would never equal the new
         token of its entity: it would stay open for ever beside a duplicate.
 
+        The last integration names its key in its commit (:data:`TOKEN_KEY_METADATA`): when it
+        is this key, every open conflict carries this key's tokens and nothing is read.
+
         Raises:
             ConfigError: an open conflict carries a token of another key; rebuild.
         """
+        base = self.bases[_CLAIM]
+        last = base.history(1)[0] if base is not None else {}
+        if last.get(TOKEN_KEY_METADATA) == self.key.key_id:
+            return
         entities = self.resolved("conflicts", columns=["entity"], where=pc.field("is_open"))
         ours = pc.starts_with(entities.column("entity"), f"{self.key.key_id}:")
         if pc.any(pc.invert(ours)).as_py():
@@ -597,15 +607,19 @@ class _Work:
         if self.mode == "full":
             return GroupState.empty(self.domain)
         buckets = pc.field(BUCKET).isin(pa.array(group, pa.int16()))
+        tokens = self.tokenize(keys) if keys is not None else None
         held = {}
         for table, schema in self.schemas.items():
             within = buckets
             if keys is not None:
-                ids = self.tokenize(keys) if table == "conflicts" else keys
+                ids = tokens if table == "conflicts" else keys
                 within = buckets & pc.field(_entity(self.domain, table)).isin(ids)
             found = self.resolved(table, within=within)
             held[table] = found.select(schema.names).cast(schema)
-        return GroupState.of(self.domain, held["candidates"], held["records"], held["conflicts"])
+        state = GroupState.of(self.domain, held["candidates"], held["records"], held["conflicts"])
+        if keys is not None:
+            state.remember(keys, tokens)
+        return state
 
     def _datasets(self, table: str) -> tuple[pads.Dataset, pads.Dataset | None]:
         """The files of the base and changes tables as read at the start (listed once)."""

@@ -193,6 +193,11 @@ class GroupState:
             counts.closed,
         )
 
+    def remember(self, keys: Any, tokens: Any) -> None:
+        """Take the tokens of ``keys`` (distinct keys, made elsewhere) instead of making them."""
+        self._known = pa.concat_arrays([self._known, _array(keys)])
+        self._tokens = pa.concat_arrays([self._tokens, _array(tokens).cast(pa.string())])
+
     def tokens(self, keys: Any, tokenize: Tokenizer) -> Any:
         """The entity token of each key, each key hashed once per group."""
         where = pc.index_in(keys, value_set=self._known)
