@@ -23,6 +23,13 @@ def run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None = No
     """
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = parser.parse_args(argv)
+    garbled = _undecodable(args)
+    if garbled is not None:
+        sys.stderr.write(
+            f"{parser.prog}: argument {garbled} is not text in this terminal's encoding "
+            "(UTF-8 expected; was it pasted from a GBK file?)\n"
+        )
+        return 2
     settings = Settings.from_env()
     try:
         code: int = args.func(settings, args)
@@ -33,3 +40,21 @@ def run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None = No
         sys.stderr.write(f"{parser.prog}: interrupted\n")
         return 130
     return code
+
+
+def _undecodable(args: argparse.Namespace) -> str | None:
+    """The first text argument holding bytes the terminal's encoding could not decode.
+
+    Python keeps such bytes of ``argv`` as lone surrogates, which no library takes as text;
+    the command would fail somewhere deep with a traceback. Paths (``pathlib.Path``
+    arguments) may hold any bytes and are left alone. The value is never repeated.
+    """
+    for name, value in vars(args).items():
+        for text in value if isinstance(value, list | tuple) else [value]:
+            if not isinstance(text, str):
+                continue
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                return name
+    return None

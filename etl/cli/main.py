@@ -173,7 +173,11 @@ def cmd_registry_schema(settings: Settings, args: argparse.Namespace) -> int:
         if args.check:
             sys.stderr.write(f"pubdata: {output} is not current; run `pubdata registry schema`\n")
         else:
-            output.write_text(text, encoding="utf-8")
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                output.write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise ConfigError(f"cannot write {output}: {exc.strerror or exc}") from None
             _say(f"wrote {output}")
     return 1 if args.check and stale else 0
 

@@ -134,6 +134,13 @@ def entity_name(settings: Settings, domain: Domain, text: str) -> EntityName:
         ConfigError: neither a token nor a valid key (the message does not repeat the input).
     """
     given = text.strip()
+    invalid = ConfigError(
+        f"not a valid {domain.key.title} of {domain.id}, nor a token (<key_id>:...)"
+    )
+    try:
+        given.encode("utf-8")
+    except UnicodeEncodeError:  # bytes the terminal's encoding could not decode (argv)
+        raise invalid from None
     if TOKEN_MARK in given:
         return EntityName(token=given)
     require_restricted(settings, domain, f"naming a {domain.id} entity by its {domain.key.title}")
@@ -152,9 +159,7 @@ def entity_name(settings: Settings, domain: Domain, text: str) -> EntityName:
                     f"no {domain.id} entity's {domain.key.title} embeds that 组织机构代码"
                 )
     if key is None:
-        raise ConfigError(
-            f"not a valid {domain.key.title} of {domain.id}, nor a token (<key_id>:...)"
-        )
+        raise invalid
     return EntityName(key=key)
 
 
