@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,6 +26,27 @@ def make_settings(home: Path, **overrides: str) -> Settings:
     }
     env.update(overrides)
     return Settings.from_env(env)
+
+
+def fresh_python(
+    script: str, *args: str, env: Mapping[str, str] | None = None, timeout: float = 120
+) -> Any:
+    """Run ``script`` in a new interpreter from the repository; its last stdout line, as JSON.
+
+    What a command, a DAG parse or a plugin sees in a fresh process: its own imports, module
+    state and environment (``env``; None: this one's). A failure shows the end of its stderr.
+    """
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        cwd=REPO,
+        env=None if env is None else dict(env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 @pytest.fixture

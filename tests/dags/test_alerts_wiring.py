@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from etl.registry import load_registry
-from tests.conftest import REPO
+from tests.conftest import REPO, fresh_python
 from tests.unit.alerts.servers import start_hook
 
 DAGS = REPO / "dags"
@@ -75,16 +75,8 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def parsed(registry: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
     home = tmp_path_factory.mktemp("home")
     env = dict(os.environ, PUBDATA_REGISTRY=str(registry), PUBDATA_HOME=str(home))
-    done = subprocess.run(
-        [sys.executable, "-c", PARSE, str(DAGS)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    found: dict = fresh_python(PARSE, str(DAGS), env=env, timeout=300)
+    return found
 
 
 def test_notifiers_follow_each_datasets_alerts_section(registry: Path, parsed: dict) -> None:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import subprocess
 import sys
 from datetime import datetime, time
 from pathlib import Path
@@ -15,7 +13,7 @@ import pytest
 
 from etl.integrate import load_domains
 from etl.registry import load_registry
-from tests.conftest import REPO
+from tests.conftest import REPO, fresh_python
 
 DAGS = REPO / "dags"
 HEAVY = ("pandas", "pyarrow", "great_expectations", "deltalake", "duckdb")
@@ -94,15 +92,8 @@ print(json.dumps({
 
 def parse(registry: Path, tmp_path: Path) -> dict:
     env = dict(os.environ, PUBDATA_REGISTRY=str(registry), PUBDATA_HOME=str(tmp_path / "home"))
-    done = subprocess.run(
-        [sys.executable, "-c", PARSE, str(DAGS)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=300,
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    found: dict = fresh_python(PARSE, str(DAGS), env=env, timeout=300)
+    return found
 
 
 @pytest.fixture(scope="module")

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import REPO
+from tests.conftest import REPO, fresh_python
 
 PARSE = """
 import json, sys
@@ -25,15 +22,9 @@ print(json.dumps({
 
 
 def parse(tmp_path: Path, **env: str) -> dict:
-    done = subprocess.run(
-        [sys.executable, "-c", PARSE, str(REPO / "dags" / "maintenance.py")],
-        env=dict(os.environ, PUBDATA_HOME=str(tmp_path / "home"), **env),
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    script = REPO / "dags" / "maintenance.py"
+    environment = dict(os.environ, PUBDATA_HOME=str(tmp_path / "home"), **env)
+    return dict(fresh_python(PARSE, str(script), env=environment))
 
 
 def test_maintenance_dag_has_its_tasks_in_order(tmp_path: Path) -> None:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import fresh_python
+
 DAGS = Path(__file__).resolve().parents[2] / "dags"
 
 SCRIPT = textwrap.dedent(
@@ -44,14 +46,9 @@ SCRIPT = textwrap.dedent(
 
 
 def _serve(patch: bool) -> dict[str, object]:
-    import json
-
-    code = SCRIPT.format(dags=str(DAGS), patch=patch)
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False
+    result: dict[str, object] = fresh_python(
+        SCRIPT.format(dags=str(DAGS), patch=patch), timeout=300
     )
-    assert done.returncode == 0, done.stderr[-2000:]
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
 

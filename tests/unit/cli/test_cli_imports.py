@@ -7,17 +7,14 @@ import what their commands need inside the commands. Each check runs in a fresh 
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, fresh_python
 
 #: Top-level packages that cost tenths of a second to seconds to import.
 HEAVY = (
@@ -59,17 +56,7 @@ RUN = textwrap.dedent(
 
 def _fresh(script: str, argv: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
     """Run ``script`` in a new interpreter; its last stdout line, as JSON."""
-    done = subprocess.run(
-        [sys.executable, "-c", script, ",".join(HEAVY), *argv],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    found: dict[str, Any] = fresh_python(script, ",".join(HEAVY), *argv, env=env)
     return found
 
 

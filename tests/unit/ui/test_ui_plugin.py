@@ -6,9 +6,6 @@ whose environment is the embedded one; the real api-server path is the browser t
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -18,7 +15,7 @@ import pytest
 from etl.registry import load_registry
 from etl.runtime.airflow_env import airflow_environment
 from etl.ui import create_app
-from tests.conftest import REPO, make_settings
+from tests.conftest import REPO, fresh_python, make_settings
 from tests.unit.ui.auth import OPERATOR_SEES_ALL
 from tests.unit.ui.routes import every_request
 
@@ -61,16 +58,7 @@ SCRIPT = textwrap.dedent(
 
 def test_plugin_registers_cheaply_and_links_dataset_dags(tmp_path: Path) -> None:
     env = airflow_environment(make_settings(tmp_path / "home"), base={"PATH": "/usr/bin:/bin"})
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(REPO / "plugins" / "pubdata_ui.py")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    found = json.loads(done.stdout.strip().splitlines()[-1])
+    found = fresh_python(SCRIPT, str(REPO / "plugins" / "pubdata_ui.py"), env=env)
     assert found["valid"] is True
     assert found["heavy_after_import"] == []  # the app is built on the first request
     assert found["link"] == (
@@ -160,17 +148,7 @@ async def _never() -> None:
 def token_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     home = tmp_path_factory.mktemp("plugin") / "home"
     env = airflow_environment(make_settings(home), base={"PATH": "/usr/bin:/bin"})
-    done = subprocess.run(
-        [sys.executable, "-c", TOKENS_SCRIPT],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    found: dict[str, Any] = fresh_python(TOKENS_SCRIPT, env=env, timeout=180)
     return found
 
 
@@ -284,17 +262,7 @@ def team_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS"] = (
         "admin:admin,alice:viewer:health,sam:viewer:security"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", TEAMS_SCRIPT],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    found: dict[str, Any] = fresh_python(TEAMS_SCRIPT, env=env, timeout=180)
     return found
 
 
