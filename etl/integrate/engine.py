@@ -79,6 +79,7 @@ from etl.integrate.tables import (
     PARTITIONS,
     VALID_FROM,
     candidates_schema,
+    entity_column,
     entity_tokens,
     lineage_column,
     table_doc,
@@ -319,11 +320,6 @@ def _schemas(domain: Domain) -> dict[str, pa.Schema]:
     return {table: table_schema(domain, table) for table in INTEGRATED_TABLES}
 
 
-def _entity(domain: Domain, table: str) -> str:
-    """The column naming a row's entity: the key, or the token of a conflict."""
-    return "entity" if table == "conflicts" else domain.key.name
-
-
 def _repeated(domain: Domain, table: str) -> list[str]:
     """The string columns of few distinct values: datasets, runs, files, attribute names.
 
@@ -341,7 +337,7 @@ def _repeated(domain: Domain, table: str) -> list[str]:
 def _changes_schema(domain: Domain, table: str, schema: pa.Schema) -> pa.Schema:
     """A changes table's columns: the base's, then the sequence number; the entity marked."""
     return merge_on_read.mark_entity(
-        schema.append(pa.field(merge_on_read.SEQ, pa.int64())), _entity(domain, table)
+        schema.append(pa.field(merge_on_read.SEQ, pa.int64())), entity_column(domain, table)
     )
 
 
@@ -613,7 +609,7 @@ class _Work:
             within = buckets
             if keys is not None:
                 ids = tokens if table == "conflicts" else keys
-                within = buckets & pc.field(_entity(self.domain, table)).isin(ids)
+                within = buckets & pc.field(entity_column(self.domain, table)).isin(ids)
             found = self.resolved(table, within=within)
             held[table] = found.select(schema.names).cast(schema)
         state = GroupState.of(self.domain, held["candidates"], held["records"], held["conflicts"])
@@ -651,7 +647,7 @@ class _Work:
         }
         for table, (rows, order) in held.items():
             if self.mode == "incremental":
-                changed = state.changed(table, rows, _entity(self.domain, table))
+                changed = state.changed(table, rows)
                 if changed.num_rows:
                     values = {merge_on_read.SEQ: str(seq)}
                     delta.write_partition(stages[table], values, changed)

@@ -159,7 +159,9 @@ def entity_name(settings: Settings, domain: Domain, text: str) -> EntityName:
                     f"no {domain.id} entity's {domain.key.title} embeds that 组织机构代码"
                 )
     if key is None:
-        raise invalid
+        raise ConfigError(
+            f"not a valid {domain.key.title} of {domain.id}, nor a token (<key_id>:...)"
+        )
     return EntityName(key=key)
 
 

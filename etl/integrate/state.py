@@ -51,6 +51,7 @@ from etl.integrate.tables import (
     attribute_types,
     candidates_schema,
     conflicts_schema,
+    entity_column,
     key_buckets,
     key_words,
     lineage_column,
@@ -210,15 +211,15 @@ class GroupState:
 
     def mark(self, table: str, rows: pa.Table) -> None:
         """Record the entities of ``rows`` as changed in ``table``."""
-        column = "entity" if table == "conflicts" else self.key
-        self.dirty[table].append(_array(rows.column(column)))
+        self.dirty[table].append(_array(rows.column(entity_column(self.domain, table))))
 
-    def changed(self, table: str, rows: pa.Table, column: str) -> pa.Table:
+    def changed(self, table: str, rows: pa.Table) -> pa.Table:
         """Of ``rows`` (the table's rows held), every row of the entities changed in ``table``."""
         if not self.dirty[table] or rows.num_rows == 0:
             return rows.slice(0, 0)
         ids = pc.unique(pa.chunked_array(self.dirty[table], pa.string()))
-        return rows.filter(pc.is_in(rows.column(column), value_set=ids))
+        column = rows.column(entity_column(self.domain, table))
+        return rows.filter(pc.is_in(column, value_set=ids))
 
 
 def _array(values: Any) -> pa.Array:

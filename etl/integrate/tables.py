@@ -70,6 +70,7 @@ __all__ = [
     "candidates_schema",
     "conflicts_schema",
     "current_records",
+    "entity_column",
     "entity_tokens",
     "key_buckets",
     "key_words",
@@ -196,6 +197,11 @@ def key_buckets(keys: Any) -> pa.Array:
 def entity_tokens(domain: Domain, keys: Any, key: TokenKey) -> Any:
     """The entity token of each canonical key: the datasets' keyed HMAC of the key's category."""
     return tokenize(keys, KEY_CATEGORY[domain.entity], key)
+
+
+def entity_column(domain: Domain, table: str) -> str:
+    """The column naming a row's entity: the key, or for a conflict the key's token."""
+    return "entity" if table == "conflicts" else domain.key.name
 
 
 def attribute_types(domain: Domain) -> dict[str, pa.DataType]:

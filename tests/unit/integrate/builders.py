@@ -27,7 +27,7 @@ from etl.extract.cast import arrow_type
 from etl.integrate import Domain, load_domains
 from etl.integrate.engine import IntegrationResult, integrate, pending_runs
 from etl.integrate.gather import ContributingRun
-from etl.integrate.tables import BUCKET, key_buckets, read_integrated
+from etl.integrate.tables import BUCKET, entity_column, key_buckets, read_integrated
 from etl.lake import delta
 from etl.lake.layout import integrated_table_uri, zone_table_uri
 from etl.lake.merge_on_read import SEQ, changes_uri, mark_entity, merged_through
@@ -263,7 +263,7 @@ def append_changes(lake: Lake, domain: Domain, table: str, rows: pa.Table, seq: 
     base = integrated_table_uri(lake.settings.lake, domain.id, table)
     number = merged_through(delta.open_table(base)) + seq
     tagged = rows.append_column(SEQ, pa.array([number] * rows.num_rows, pa.int64()))
-    entity = "entity" if table == "conflicts" else domain.key.name
+    entity = entity_column(domain, table)
     uri = changes_uri(base)
     marked = tagged.cast(mark_entity(tagged.schema, entity))
     write_deltalake(uri, marked, mode="append", partition_by=[SEQ])
