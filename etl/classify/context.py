@@ -5,10 +5,11 @@ been decided on its own (:mod:`etl.classify.decide`), the table is read as a who
 
 - **A table about persons** has a direct identifier of a natural person (ID number, passport,
   social-security number) or person names (a legal representative's name does not count: it is
-  a registration item of an enterprise). There, a weak category (name, mobile, address, e-mail)
-  is accepted on content alone at :data:`PERSON_CONTENT_SHARE` of the sample, and names or
-  mobiles that are a material share of a mixed column (a counterparty that is sometimes a
-  natural person) make it personal (就高从严). A person's financial attributes
+  a registration item of an enterprise). There, a weak category (name, mobile, landline,
+  address, e-mail) is accepted on content alone at :data:`PERSON_CONTENT_SHARE` of the sample
+  (names and landlines only when they vary as a person's do), and names or telephone numbers
+  that are a material share of a mixed column (a counterparty that is sometimes a natural
+  person) make it personal (就高从严). A person's financial attributes
   (``personal_finance``: wages, contribution base, loans, deposits, payments received) are
   sensitive personal information, L4: an amount under a header that speaks of money, or under
   any header when nearly every value is kept to the fen (two decimals, as 元 are stored) and
@@ -64,7 +65,10 @@ COUNTERPARTY_SHARE = 0.8
 #: ... with organisations at least this share of it.
 COUNTERPARTY_ORGS = 0.1
 #: Categories whose content may decide a mixed column, most sensitive first.
-MIXED_CATEGORIES = ("mobile_phone", "person_name")
+MIXED_CATEGORIES = ("mobile_phone", "landline_phone", "person_name")
+#: Categories whose content decides only when the values vary as a person's do (a column of
+#: one office's telephone number, or of a few station names, is not about the persons).
+VARIED_CATEGORIES = frozenset({"person_name", "landline_phone"})
 #: Facility and organisation data: these categories locate or reach the facility (L1).
 FACILITY_CATEGORIES = frozenset({"geo_coordinate", "address", "landline_phone"})
 FACILITY_GRADE = "L1"
@@ -161,11 +165,11 @@ def _content(f: ColumnFinding) -> ColumnFinding:
     varied = f.variety >= NAME_VARIETY
     for category, share in f.content:  # highest share first
         need = AMOUNT_SHARE if category == "personal_finance" else PERSON_CONTENT_SHARE
-        if share >= need and (category != "person_name" or varied):
+        if share >= need and (category not in VARIED_CATEGORIES or varied):
             return _accept(f, category, share, "content alone in a table about persons")
     for category in MIXED_CATEGORIES:
         share = shares.get(category, 0.0)
-        if share >= MIXED_SHARE and (category != "person_name" or varied):
+        if share >= MIXED_SHARE and (category not in VARIED_CATEGORIES or varied):
             why = "a material share of a mixed column in a table about persons (就高从严)"
             return _accept(f, category, share, why)
     return f

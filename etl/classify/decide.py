@@ -45,8 +45,12 @@ FAMILIES: tuple[tuple[str, ...], ...] = (("mobile_phone", "landline_phone"),)
 #: (:mod:`etl.classify.context` decides on it once it knows whether the table holds persons).
 CONTENT_EVIDENCE = 0.2
 #: Weak categories that content alone may decide in a table about persons. Dates are left
-#: out: a registration date reads like a birth date.
-CONTENT_CATEGORIES: tuple[str, ...] = ("person_name", "mobile_phone", "address", "email", "health")
+#: out: a registration date reads like a birth date. Landline numbers count only when they vary
+#: from row to row (:mod:`etl.classify.context`): a person's home number does, the registering
+#: office's number does not.
+CONTENT_CATEGORIES: tuple[str, ...] = (
+    *("person_name", "mobile_phone", "landline_phone", "address", "email", "health"),
+)
 #: Categories whose checks pass too much on their own (any amount), kept as content evidence
 #: only when the header hints at them, even ambiguously (金额, ``je``, 收入) ...
 HINTED_CONTENT: tuple[str, ...] = ("personal_finance",)

@@ -20,9 +20,10 @@ measures what the guard withholds on the evaluation corpus, the leaks and the fa
 - in a table that holds persons (:func:`etl.classify.context.holds_persons`, or ID numbers
   found by this guard): mobile numbers in :data:`PERSON_MOBILE_SHARE`, e-mail addresses,
   licence plates, house-number-level addresses and diagnoses (ICD-10 codes or diagnosis words)
-  in :data:`PERSON_WEAK_SHARE`, and name-shaped
-  values in :data:`PERSON_NAME_SHARE` when they are varied like names are (a code list of
-  occupations or education levels has a few dozen values, a name column thousands).
+  in :data:`PERSON_WEAK_SHARE`, landline numbers in :data:`PERSON_WEAK_SHARE` and name-shaped
+  values in :data:`PERSON_NAME_SHARE` when they are varied as a person's are (a code list of
+  occupations or education levels has a few dozen values, a name column thousands; the
+  registering office's telephone is one number, the persons' home numbers are many).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from etl.classify.detectors.contact import check_email
 from etl.classify.detectors.health import check_health
 from etl.classify.detectors.id_card import PROVINCE
 from etl.classify.detectors.person_name import check_person_name
-from etl.classify.detectors.phone import is_mobile
+from etl.classify.detectors.phone import is_landline, is_mobile
 from etl.classify.detectors.vehicle import check_license_plate
 from etl.classify.grades import DEFAULT_GRADES, grade_rank
 from etl.classify.model import DatasetClassification
@@ -56,7 +57,7 @@ from etl.zones import PUBLISHED
 #: is named.
 GUARDED: tuple[str, ...] = (
     *("id_card", "mobile_phone", "bank_card", "license_plate", "email", "address"),
-    *("person_name", "health"),
+    *("landline_phone", "person_name", "health"),
 )
 #: Share of check-digit-valid ID numbers or bank cards that makes a column personal.
 STRONG_SHARE = 0.02
@@ -68,10 +69,11 @@ PERSON_MOBILE_SHARE = 0.2
 PERSON_WEAK_SHARE = 0.3
 #: Share of name-shaped values, in a table of persons, when they are varied.
 PERSON_NAME_SHARE = 0.5
-#: Distinct name-shaped values per name-shaped value from which a column is varied like names.
-NAME_VARIETY = 0.2
-#: ... or this many distinct name-shaped values, whatever the share.
-NAME_DISTINCT = 500
+#: Names and landline numbers are material only when varied: distinct values per value of the
+#: category from which a column is varied ...
+VARIETY = 0.2
+#: ... or this many distinct values, whatever the share.
+VARIED_DISTINCT = 500
 #: Luhn passes one random number in ten: a card column must pass it far more often.
 CARD_LUHN_SHARE = 0.5
 #: Candidates confirmed in Python per batch and category; beyond, a seeded sample is confirmed.
@@ -89,7 +91,9 @@ _PY_MOBILE = re.compile(_RE_MOBILE)
 _RE_CARD = r"^(?:62|4[0-9]|5[1-5])[0-9]{14,17}$"
 #: Cheap first look for the digit checks: eleven digits, a mobile number's length, with the
 #: separators people type (ID numbers and cards are longer).
-_RE_DIGITS = r"[0-9]{3}[- ]?[0-9]{4}[- ]?[0-9]{4}"
+_RE_DIGITS = r"[0-9]{3}[- ]?[0-9]{4}[- ]?[0-9]{4}|0[1-9][0-9]{1,2}\)?[- ]?[0-9]{7,8}"
+#: A landline number as the whole value: trunk 0, area code (in brackets or not), subscriber.
+_RE_LANDLINE = r"^\(?0[1-9][0-9]{1,2}\)?[- ]?[0-9]{7,8}$"
 
 
 @dataclass
@@ -99,18 +103,20 @@ class _Tally:
     checked: int = 0
     hits: dict[str, float] = field(default_factory=dict)
     card_shaped: float = 0.0
-    names: set[str] = field(default_factory=set)
+    distinct: dict[str, set[str]] = field(default_factory=dict)
 
     def add(self, other: _Tally) -> None:
         self.checked += other.checked
         for category, count in other.hits.items():
             self.hits[category] = self.hits.get(category, 0.0) + count
         self.card_shaped += other.card_shaped
-        # distinct name-shaped values, exact up to NAME_DISTINCT whatever the batches
-        for name in other.names:
-            if len(self.names) >= NAME_DISTINCT:
-                break
-            self.names.add(name)
+        # distinct names and landlines, exact up to VARIED_DISTINCT whatever the batches
+        for category, values in other.distinct.items():
+            seen = self.distinct.setdefault(category, set())
+            for value in values:
+                if len(seen) >= VARIED_DISTINCT:
+                    break
+                seen.add(value)
 
 
 def guarded_columns(
@@ -233,12 +239,21 @@ def _tally(values: pa.Array, salt: str) -> _Tally:
     names = _mask(check_person_name(text))
     if names.any():
         tally.hits["person_name"] = _share(names, weights)
-        tally.names = set(text.filter(pa.array(names)).slice(0, NAME_DISTINCT).to_pylist())
+        tally.distinct["person_name"] = _first_distinct(text.filter(pa.array(names)))
     return tally
 
 
+def _first_distinct(values: pa.Array) -> set[str]:
+    """Up to :data:`VARIED_DISTINCT` of ``values`` (distinct already: value_counts' keys)."""
+    return set(values.slice(0, VARIED_DISTINCT).to_pylist())
+
+
+def _valid_landline(text: str) -> bool:
+    return is_landline(re.sub(r"[-() ]", "", text))
+
+
 def _digit_checks(tally: _Tally, candidates: pa.Array, weights: np.ndarray, salt: str) -> None:
-    """ID numbers, mobile numbers and bank cards among values holding a run of digits."""
+    """ID numbers, phone numbers and bank cards among values holding a run of digits."""
     checks = (
         ("id_card", _RE_ID, _valid_id),
         ("mobile_phone", _RE_MOBILE, _valid_mobile),
@@ -249,6 +264,12 @@ def _digit_checks(tally: _Tally, candidates: pa.Array, weights: np.ndarray, salt
             texts = candidates.filter(pa.array(shaped)).to_pylist()
             rate = _confirm_rate(texts, check, f"{salt}/{category}")
             tally.hits[category] = _share(shaped, weights) * rate
+    landlines = _mask(pc.match_substring_regex(candidates, _RE_LANDLINE))
+    if landlines.any():
+        shaped_values = candidates.filter(pa.array(landlines))
+        rate = _confirm_rate(shaped_values.to_pylist(), _valid_landline, f"{salt}/landline")
+        tally.hits["landline_phone"] = _share(landlines, weights) * rate
+        tally.distinct["landline_phone"] = _first_distinct(shaped_values)
     compacted = pc.replace_substring_regex(candidates, r"[ \-]", "")
     cards = _mask(pc.match_substring_regex(compacted, _RE_CARD))
     if cards.any():
@@ -256,6 +277,12 @@ def _digit_checks(tally: _Tally, candidates: pa.Array, weights: np.ndarray, salt
         rate = _confirm_rate(texts, _valid_card, f"{salt}/bank_card")
         tally.card_shaped = _share(cards, weights)
         tally.hits["bank_card"] = tally.card_shaped * rate
+
+
+def _varied(tally: _Tally, category: str) -> bool:
+    """Whether a category's values in the column are as varied as a person's are."""
+    seen = len(tally.distinct.get(category, ()))
+    return seen >= min(VARIED_DISTINCT, VARIETY * tally.hits.get(category, 0.0))
 
 
 def _verdict(column: str, tally: _Tally, persons: bool) -> Withheld | None:
@@ -277,10 +304,12 @@ def _verdict(column: str, tally: _Tally, persons: bool) -> Withheld | None:
             for c in ("email", "license_plate", "address", "health")
             if share.get(c, 0.0) >= PERSON_WEAK_SHARE
         )
-        names = tally.hits.get("person_name", 0.0)
-        varied = len(tally.names) >= min(NAME_DISTINCT, NAME_VARIETY * names)
-        if share.get("person_name", 0.0) >= PERSON_NAME_SHARE and varied:
-            material.append("person_name")
+        for category, needed in (
+            ("landline_phone", PERSON_WEAK_SHARE),
+            ("person_name", PERSON_NAME_SHARE),
+        ):
+            if share.get(category, 0.0) >= needed and _varied(tally, category):
+                material.append(category)
     if not material:
         return None
     worst = max(

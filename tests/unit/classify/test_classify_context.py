@@ -59,6 +59,36 @@ def test_a_code_list_in_a_table_of_persons_is_not_names() -> None:
     assert grades(table)["c2"] == ("none", "L2")
 
 
+def make_landline(rng: random.Random) -> str:
+    # a two-digit area code (Wuhan 027) is followed by eight digits, a three-digit one by seven
+    area = rng.choice(["27", "28", "29", "710", "716"])
+    return f"0{area}-{rng.randint(2 * 10 ** (9 - len(area)), 10 ** (10 - len(area)) - 1)}"
+
+
+def test_a_persons_landline_under_an_unknown_header_is_theirs() -> None:
+    # 备用联络 of a marriage register: home numbers, one per person, no header anyone lists
+    rng = random.Random(11)
+    office = "027-85550000"
+    table = pa.table(
+        {
+            "sfzh": column([make_id(rng) for _ in range(N)]),
+            "备用联络": column([make_landline(rng) for _ in range(N)]),
+            "c3": column([make_landline(rng) if i % 2 else make_mobile(rng) for i in range(N)]),
+            "登记机关联系": column([office] * N),
+        }
+    )
+    got = grades(table)
+    assert got["备用联络"] == ("landline_phone", "L3")
+    assert got["c3"][1] == "L3"  # mobiles and landlines together: the persons' contact
+    assert got["登记机关联系"] == ("none", "L2")  # the office's one number reaches no person
+
+
+def test_landlines_in_a_table_without_persons_are_not_personal() -> None:
+    rng = random.Random(12)
+    table = pa.table({"c1": column([make_landline(rng) for _ in range(N)])})
+    assert grades(table)["c1"] == ("none", "L2")
+
+
 def test_a_mixed_counterparty_takes_its_most_sensitive_share() -> None:
     rng = random.Random(3)
     counterparty = [

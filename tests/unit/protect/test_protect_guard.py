@@ -111,6 +111,31 @@ def test_mobile_numbers_need_a_larger_share_without_persons() -> None:
     assert [w.column for w in run(with_persons, result_persons)] == ["quarter", "most"]
 
 
+def landline(rng: random.Random) -> str:
+    area, sep, digits = rng.choice([("027", "-", 8), ("(0710)", "", 7), ("028", " ", 8)])
+    return f"{area}{sep}{rng.randint(2 * 10 ** (digits - 1), 10**digits - 1)}"
+
+
+def test_landlines_of_persons_are_withheld_and_an_offices_number_is_not() -> None:
+    rng = random.Random(9)
+    table = pa.table(
+        {
+            "sfzh": [id_number(rng) for _ in range(N)],
+            "bylx": [landline(rng) for _ in range(N)],
+            "djjgdh": ["027-85550000"] * N,
+        }
+    )
+    result = classification(
+        *PERSONS, col("bylx", "none", "L2", "default"), col("djjgdh", "none", "L2", "default")
+    )
+    [held] = run(table, result)
+    assert (held.column, held.category, held.grade) == ("bylx", "landline_phone", "L3")
+    assert held.values == N
+    # without persons in the table, landlines are an organisation's or a facility's
+    nobody = table.drop_columns(["sfzh"])
+    assert run(nobody, classification(*result.columns[1:])) == []
+
+
 def test_integer_columns_holding_phone_numbers_are_checked() -> None:
     rng = random.Random(6)
     table = pa.table({"lxfs": pa.array([int(mobile(rng)) for _ in range(N)], pa.int64())})
