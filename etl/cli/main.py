@@ -63,6 +63,14 @@ def _checked(settings: Settings, dataset_id: str, day: date) -> Dataset:
     return dataset
 
 
+def _check_token_key(settings: Settings) -> None:
+    """A malformed ``PUBDATA_TOKEN_KEY`` stops a run before Airflow starts, not at its load."""
+    from etl.protect.keys import parse_setting
+
+    if settings.token_key is not None:
+        parse_setting(settings.token_key)
+
+
 def _undelivered(dataset: Dataset, day: date, missing: str) -> RunSummary:
     """The summary of a run not started: its delivery is not there (answered at once)."""
     return RunSummary(
@@ -186,6 +194,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     """Run datasets' DAGs for one logical date, or (``--start``/``--end``) a backfill of one."""
     from etl.cli.run import public_summary
 
+    _check_token_key(settings)
     if (args.start is None) != (args.end is None) or (args.start is None) == (args.date is None):
         raise ConfigError("give --date D, or --start D1 and --end D2 (a date range)")
     if args.start is not None:
@@ -277,6 +286,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     """Run every registered dataset for one date in one runner, then print the catalog."""
     from etl.cli.run import Progress, Request, run_requests
 
+    _check_token_key(settings)
     registry = load_registry(settings.registry)
     registry.raise_for_problems()
     datasets = [registry.datasets[i] for i in sorted(registry.datasets)]

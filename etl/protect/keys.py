@@ -98,6 +98,24 @@ def parse_token_key(value: str) -> TokenKey:
     return TokenKey(key_id, secret)
 
 
+def parse_setting(env_value: str) -> TokenKey:
+    """Parse ``PUBDATA_TOKEN_KEY``; an error names the setting (a run checks it before it starts).
+
+    Args:
+        env_value: the setting's text.
+
+    Returns:
+        The key.
+
+    Raises:
+        ConfigError: ``PUBDATA_TOKEN_KEY: ...`` if malformed; never with the value.
+    """
+    try:
+        return parse_token_key(env_value)
+    except ConfigError as exc:
+        raise ConfigError(f"PUBDATA_TOKEN_KEY: {exc}") from None
+
+
 def key_file(home: Path) -> Path:
     """Where the local key lives: ``<home>/keys/token.key``."""
     return home / "keys" / "token.key"
@@ -125,7 +143,7 @@ def load_token_key(
     if provided is not None:
         return parse_token_key(provided)
     if env_value is not None:
-        return parse_token_key(env_value)
+        return parse_setting(env_value)
     path = key_file(home)
     if not path.exists():
         _create(path)

@@ -175,3 +175,19 @@ def test_a_date_range_takes_one_dataset(env: Path, capsys: pytest.CaptureFixture
     ]
     assert main(argv) == 2
     assert "a date range (--start/--end) runs one dataset" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["run", "household_register"], ["demo"]])
+def test_a_malformed_token_key_stops_the_run_before_airflow_starts(
+    env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
+) -> None:
+    monkeypatch.setenv("PUBDATA_TOKEN_KEY", "secret-without-a-key-id")
+    assert main([*command, "--date", "2024-06-01"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "pubdata: PUBDATA_TOKEN_KEY: token key must have the form <key_id>:<base64 secret>\n"
+    )
+    assert not (env / "home" / "airflow").exists()  # found before any work, not at load
