@@ -20,8 +20,41 @@ from etl.settings import DEFAULT_LIMITS, ReadLimits
 
 __all__ = ["WRAPPER_KEYS", "read_json_file", "read_jsonl_file", "value_to_text"]
 
-#: Keys of a wrapping object whose value is the array of records.
-WRAPPER_KEYS = ("data", "records")
+#: Keys of a wrapping object (an API's envelope: ``{"code": 0, "data": {"total": 9, "list":
+#: [...]}}``) under which the records, or a further envelope, are found; the first that holds
+#: an array wins at each level.
+WRAPPER_KEYS = ("data", "records", "list", "rows", "items", "result", "results")
+#: Envelopes looked into, at most (``data.result.list``).
+WRAPPER_DEPTH = 3
+
+
+def _unwrap(document: object) -> tuple[object, str]:
+    """The records array of an envelope and its dotted path, or the document and ``""``."""
+    node, path = document, []
+    for _ in range(WRAPPER_DEPTH):
+        if not isinstance(node, dict):
+            break
+        keys = [k for k in WRAPPER_KEYS if isinstance(node.get(k), list)]
+        keys = keys or [k for k in WRAPPER_KEYS if isinstance(node.get(k), dict)]
+        if not keys:
+            break
+        node = node[keys[0]]
+        path.append(keys[0])
+        if isinstance(node, list):
+            return node, ".".join(path)
+    return document, ""
+
+
+def _arrays(node: object, path: str = "", depth: int = WRAPPER_DEPTH) -> list[str]:
+    """Dotted paths of the arrays of objects in ``node`` (keys only, never values)."""
+    if isinstance(node, list):
+        return [path or "$"] if node and isinstance(node[0], dict) else []
+    if not isinstance(node, dict) or depth == 0:
+        return []
+    found: list[str] = []
+    for key, value in node.items():
+        found += _arrays(value, f"{path}.{key}" if path else str(key), depth - 1)
+    return found
 
 
 def _decode(path: Path, rel: str, declared: str | None, limits: ReadLimits) -> tuple[str, str]:
@@ -79,7 +112,7 @@ def read_json_file(
     records: str | None = None,
     limits: ReadLimits = DEFAULT_LIMITS,
 ) -> tuple[pa.Table, str]:
-    """Read a JSON array of objects (or ``{"data": [...]}`` / ``{"records": [...]}``).
+    """Read a JSON array of objects, or the one an API's envelope wraps (``{"data": [...]}``).
 
     Nested objects are flattened with dotted names (``{"地址": {"市": …}}`` -> ``地址.市``).
 
@@ -88,7 +121,7 @@ def read_json_file(
         rel: its path relative to the landing root, for messages.
         encoding: the registry's declared encoding, or None to detect it.
         records: dotted path of the records array; None looks at the top level and then
-            under ``data`` or ``records``.
+            down the envelope keys :data:`WRAPPER_KEYS` (at most :data:`WRAPPER_DEPTH` deep).
         limits: the file size, nesting depth, columns and cells allowed.
 
     Returns:
@@ -102,12 +135,14 @@ def read_json_file(
     document = _loads(text, rel, limits)
     if records is not None:
         document = records_at(document, records, rel)
-    elif isinstance(document, dict):
-        wrapped = [document[key] for key in WRAPPER_KEYS if isinstance(document.get(key), list)]
-        document = wrapped[0] if wrapped else document
+    else:
+        document, _ = _unwrap(document)
     if not isinstance(document, list):
+        arrays = _arrays(document)[:3]
+        hint = f"; give records: {' or '.join(arrays)} in the registry" if arrays else ""
         raise DataError(
-            f"{rel} is not a JSON array of records (nor an object with a 'data' or 'records' array)"
+            f"{rel} is not a JSON array of records (nor an envelope with one under "
+            f"{'/'.join(WRAPPER_KEYS)}){hint}"
         )
     if not document:
         raise DataError(f"{rel} holds no records")

@@ -59,7 +59,10 @@ class FileSource(Closed):
     )
     records: str | None = Field(
         default=None,
-        description="JSON: dotted path to the array of records (default: data/records)",
+        description=(
+            "JSON: dotted path to the array of records (default: the top level, or found "
+            "down an API envelope's data/records/list/rows/items/result keys)"
+        ),
     )
     marker: str | None = Field(
         default=None, description="a file whose presence means the delivery is complete"

@@ -66,7 +66,18 @@ def _read(landing: Path, name: str, data: bytes, fmt: str) -> tuple[pa.Table, st
     return table, fingerprint.encoding
 
 
-@pytest.mark.parametrize("document", [RECORDS, {"data": RECORDS}, {"records": RECORDS, "total": 2}])
+@pytest.mark.parametrize(
+    "document",
+    [
+        RECORDS,
+        {"data": RECORDS},
+        {"records": RECORDS, "total": 2},
+        # API envelopes as departments' platforms deliver them
+        {"code": 0, "msg": "成功", "data": {"total": 2, "records": RECORDS}},
+        {"code": "200", "data": {"pageNum": 1, "list": RECORDS}},
+        {"success": True, "result": {"data": {"rows": RECORDS}}},
+    ],
+)
 def test_json_array(tmp_path: Path, document: object) -> None:
     data = json.dumps(document, ensure_ascii=False, indent=2).encode()
     table, encoding = _read(tmp_path, "r.json", data, "json")
@@ -109,6 +120,16 @@ def test_invalid_jsonl_names_the_line(tmp_path: Path) -> None:
 def test_json_not_records(tmp_path: Path, data: bytes) -> None:
     with pytest.raises(DataError, match=r"o\.json"):
         _read(tmp_path, "o.json", data, "json")
+
+
+def test_records_the_envelope_keys_do_not_reach_are_pointed_at(tmp_path: Path) -> None:
+    data = json.dumps({"status": 1, "payload": {"entries": RECORDS}}).encode()
+    with pytest.raises(DataError) as info:
+        _read(tmp_path, "p.json", data, "json")
+    assert str(info.value).endswith("; give records: payload.entries in the registry")
+    source = FileSource(kind="file", format="json", path="p.json", records="payload.entries")
+    table, _ = read_source(tmp_path / "p.json", source, landing=tmp_path)
+    assert table.to_pylist() == EXPECTED
 
 
 def test_csv_delivered_as_json(tmp_path: Path) -> None:
