@@ -28,9 +28,9 @@ WRAPPER_KEYS = ("data", "records", "list", "rows", "items", "result", "results")
 WRAPPER_DEPTH = 3
 
 
-def _unwrap(document: object) -> tuple[object, str]:
-    """The records array of an envelope and its dotted path, or the document and ``""``."""
-    node, path = document, []
+def _unwrap(document: object) -> object:
+    """The records array an envelope wraps, or the document itself."""
+    node = document
     for _ in range(WRAPPER_DEPTH):
         if not isinstance(node, dict):
             break
@@ -39,10 +39,9 @@ def _unwrap(document: object) -> tuple[object, str]:
         if not keys:
             break
         node = node[keys[0]]
-        path.append(keys[0])
         if isinstance(node, list):
-            return node, ".".join(path)
-    return document, ""
+            return node
+    return document
 
 
 def _arrays(node: object, path: str = "", depth: int = WRAPPER_DEPTH) -> list[str]:
@@ -136,7 +135,7 @@ def read_json_file(
     if records is not None:
         document = records_at(document, records, rel)
     else:
-        document, _ = _unwrap(document)
+        document = _unwrap(document)
     if not isinstance(document, list):
         arrays = _arrays(document)[:3]
         hint = f"; give records: {' or '.join(arrays)} in the registry" if arrays else ""
