@@ -132,10 +132,7 @@ def read_json_file(
     """
     text, codec = _decode(path, rel, encoding, limits)
     document = _loads(text, rel, limits)
-    if records is not None:
-        document = records_at(document, records, rel)
-    else:
-        document = _unwrap(document)
+    document = records_at(document, records, rel) if records is not None else _unwrap(document)
     if not isinstance(document, list):
         arrays = _arrays(document)[:3]
         hint = f"; give records: {' or '.join(arrays)} in the registry" if arrays else ""
