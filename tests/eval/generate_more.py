@@ -98,6 +98,18 @@ def web_access() -> LabelledTable:
             Col("email", "email", "faker", many(n, fake.email)),
             Col("url", "none", "faker", many(n, fake.uri)),
             Col("ua", "none", "faker", many(n, fake.user_agent)),
+            Col(
+                "lxqq",
+                "online_account",
+                "synthetic",
+                many(n, lambda: str(rng.randint(10**5, 10**10))),
+            ),
+            Col(
+                "wxh",
+                "online_account",
+                "faker",
+                many(n, lambda: f"{fake.user_name()}{rng.randint(10, 99)}"),
+            ),
         ],
     )
 

@@ -1,4 +1,4 @@
-"""How a person is reached or traced: 手机号, 固定电话, 电子邮箱, IP 地址, 车牌号."""
+"""How a person is reached or traced: 手机号, 固定电话, 电子邮箱, 网络账号, IP 地址, 车牌号."""
 
 from __future__ import annotations
 
@@ -73,6 +73,21 @@ CATEGORIES: tuple[Category, ...] = (
         shared=Shared.MASKED,
         shared_form="email",
         suite_format=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        identifies_person=True,
+    ),
+    Category(
+        id="online_account",
+        title="网络账号 (QQ号/微信号)",
+        grade="L3",
+        check=contact.check_online_account,
+        description="网络账号: a QQ number or WeChat ID, in a column named so",
+        headers=(
+            Words(
+                "qq,qqh,qqhm,lxqq,qq_no,qq_number,wechat,we_chat,weixin,wxh,wxhm,lxwx,wechat_id,"
+                "weixin_id,wx_id,qq号,qq号码,微信,微信号,微信号码,微信账号,微信id"
+            ),
+            Words("wx", ambiguous=True),
+        ),
         identifies_person=True,
     ),
     Category(

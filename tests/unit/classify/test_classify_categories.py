@@ -22,9 +22,11 @@ from etl.text.canonical import FORMS
 from etl.text.strings import regex_mask
 from etl.validate.suggest import CATEGORY_FORMATS
 
-#: The category ids of classification.md §3 (plus personal_finance, GB/T 35273).
+#: The category ids of classification.md §3 (plus personal_finance and online_account, GB/T
+#: 35273's 个人财产信息 and 网络身份标识信息).
 SPEC_IDS = {
     *("id_card", "uscc", "org_code", "mobile_phone", "landline_phone", "bank_card", "passport"),
+    "online_account",
     *("license_plate", "email", "ip_address", "geo_coordinate", "address", "person_name"),
     *("birth_date", "gender", "ethnicity", "religion", "health", "biometric", "property_cert"),
     *("social_security", "credential", "criminal_record", "personal_finance"),

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pytest
 from stdnum.iso7064 import mod_11_2
 
-from etl.classify import get_detector
+from etl.classify import classify_table, get_detector
 from etl.classify.detectors.codes import org_code_check_char
 from etl.classify.detectors.dates import check_birth_date, parse_dates
 
@@ -66,6 +66,24 @@ def test_email_and_ip() -> None:
     ips = ["192.168.1.10", "8.8.8.8", "2001:db8::1", "::1", "fe80::1%eth0"]
     assert check("ip_address", ips) == [True, True, True, True, True]
     assert not any(check("ip_address", ["256.1.1.1", "1.2.3", "12345", "2001:db8::g", "a:b"]))
+
+
+def test_online_account_qq_and_wechat() -> None:
+    accounts = ["10001", "123456789012", "wxid_a1b2c3", "Zhang-San_88", "13812345678", "a@qq.com"]
+    assert all(check("online_account", accounts))
+    assert not any(check("online_account", ["0123456", "1234", "张三", "ab", "1" * 13, None]))
+
+
+def test_an_online_account_needs_a_header_that_says_so() -> None:
+    digits = pa.array([str(100_000 + 7919 * i) for i in range(200)])
+    table = pa.table({"QQ号码": digits, "联系微信": digits, "WeChatID": digits, "ddh": digits})
+    got = {c.name: (c.category, c.grade) for c in classify_table(table).columns}
+    assert got == {
+        "QQ号码": ("online_account", "L3"),
+        "联系微信": ("online_account", "L3"),
+        "WeChatID": ("online_account", "L3"),
+        "ddh": ("none", "L2"),  # an order number reads the same
+    }
 
 
 def test_license_plate_including_new_energy() -> None:
