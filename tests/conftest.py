@@ -16,6 +16,13 @@ from etl.settings import Settings
 REPO = Path(__file__).resolve().parents[1]
 
 
+#: The session's home with a migrated Airflow metadata DB that new homes copy (set by
+#: tests/integration/conftest.py). Kept here: pytest imports a conftest of a folder without an
+#: ``__init__.py`` under another name than the test modules that import it, so a module state of
+#: that conftest would not be the one they read.
+MIGRATED_AIRFLOW_HOME: list[Path] = []
+
+
 def make_settings(home: Path, **overrides: str) -> Settings:
     env = {
         "PUBDATA_HOME": str(home),

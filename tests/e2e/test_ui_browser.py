@@ -105,7 +105,7 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
         with contextlib.suppress(OSError):  # not listening yet
             if _request(f"{url}/api/v2/monitor/health")[0] == 200:
                 return
-        time.sleep(1)
+        time.sleep(0.25)
     raise AssertionError(f"api-server not healthy after {STARTUP_SECONDS}s: {log}")
 
 

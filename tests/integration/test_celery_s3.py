@@ -223,6 +223,9 @@ def stack(
         AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT=str(free_port()),
         AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT=str(free_port()),
         AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT="300",
+        # how long a worker's supervisor may sit idle after its task process exited (default
+        # 5 s per task, ten tasks here); the DAG runner of `pubdata run` uses 1 s too
+        AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL="1",
         AIRFLOW__OPENLINEAGE__NAMESPACE="pubdata",
         AIRFLOW__OPENLINEAGE__TRANSPORT=json.dumps(
             {"type": "file", "log_file_path": str(home / "openlineage" / "events.jsonl")}
@@ -268,7 +271,7 @@ def _wait(st: Stack, ready: Any, what: str, timeout: float = STARTUP_TIMEOUT) ->
         with contextlib.suppress(OSError):  # not listening yet
             if ready():
                 return
-        time.sleep(1)
+        time.sleep(0.25)
     raise AssertionError(f"{what} not ready after {timeout}s\n{st.tails()}")
 
 
@@ -320,7 +323,7 @@ def test_two_sample_dags_succeed_on_celery_with_the_lake_on_s3(
             )
             if status == 200 and body["state"] in ("success", "failed"):
                 states[dag_id] = body["state"]
-        time.sleep(3)
+        time.sleep(0.5)
     if states != dict.fromkeys(run_ids, "success"):
         tasks = {
             dag_id: _request(

@@ -3,7 +3,8 @@ of the date succeeds with exactly one copy, and ``_meta`` agrees with the tables
 
 The run goes through the pipeline steps in a subprocess that ends itself with ``os._exit(137)``
 (no cleanup, no exception handler runs: what a SIGKILL leaves) right after its k-th commit, a
-commit being a Delta commit of a table or an append to a ``_meta`` table.
+commit being a Delta commit of a table or an append to a ``_meta`` table. Each such process is
+forked from one warm process of the module (:class:`ForkServer`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import pickle
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -25,13 +27,18 @@ from tests.unit.pipeline.test_pipeline_steps import DAY, ctx, setup
 
 pytestmark = pytest.mark.integration
 
-DRIVER = """
+#: Forks one run per request from a process that imported the pipeline and Great Expectations
+#: once (etl.pipeline.warm, as the DAG runner does before it forks its tasks): a fresh
+#: interpreter per kill point paid ~4 s of imports each. A request is a line naming the pickled
+#: arguments and a file for the child's output; the answer is a line with the child's exit code.
+#: Nothing here touches the lake before forking (deltalake's runtime starts in the child).
+FORK_SERVER = """
 import os, pickle, sys
 from etl.lake import delta
 from etl.pipeline.local import run_local
-settings, dataset, context, kill_after = pickle.load(open(sys.argv[1], "rb"))
-count = [0]
-def counted(real):
+from etl.pipeline.warm import preload
+preload()
+def counted(real, kill_after, count):
     def call(*args, **kwargs):
         result = real(*args, **kwargs)
         count[0] += 1
@@ -39,10 +46,56 @@ def counted(real):
             os._exit(137)
         return result
     return call
-delta.commit = counted(delta.commit)
-delta.append = counted(delta.append)
-run_local(settings, dataset, context)
+for line in sys.stdin:
+    args, err = line.split()
+    pid = os.fork()
+    if pid == 0:
+        out = os.open(err, os.O_WRONLY | os.O_CREAT, 0o600)
+        os.dup2(out, 1)  # the answers' pipe is the server's alone
+        os.dup2(out, 2)
+        settings, dataset, context, kill_after = pickle.load(open(args, "rb"))
+        count = [0]
+        delta.commit = counted(delta.commit, kill_after, count)
+        delta.append = counted(delta.append, kill_after, count)
+        run_local(settings, dataset, context)
+        os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    print(os.waitstatus_to_exitcode(status), flush=True)
 """
+
+
+class ForkServer:
+    """The :data:`FORK_SERVER` process: each kill runs in a child forked from it."""
+
+    def __init__(self) -> None:
+        self._proc = subprocess.Popen(
+            [sys.executable, "-c", FORK_SERVER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def run(self, args: Path, err: Path) -> int:
+        """Run the pickled (settings, dataset, context, kill_after) in a child; its exit code."""
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        self._proc.stdin.write(f"{args} {err}\n")
+        self._proc.stdin.flush()
+        return int(self._proc.stdout.readline())
+
+    def close(self) -> None:
+        assert self._proc.stdin is not None
+        self._proc.stdin.close()
+        self._proc.wait(timeout=60)
+
+
+@pytest.fixture(scope="module")
+def fork_server() -> Iterator[ForkServer]:
+    server = ForkServer()
+    try:
+        yield server
+    finally:
+        server.close()
+
 
 #: Commits of one run: the loads row (1), restricted (2), quarantine (3), shared (4), open (5),
 #: then _meta: source_files, quarantine_rows, validation_results, classifications,
@@ -61,16 +114,14 @@ def day_rows(uri: str) -> dict[str, int]:
 
 @pytest.mark.parametrize("kill_after", KILL_POINTS)
 def test_a_run_killed_after_any_commit_is_recovered_by_a_re_run(
-    tmp_path: Path, kill_after: int
+    tmp_path: Path, kill_after: int, fork_server: ForkServer
 ) -> None:
     settings, dataset = setup(tmp_path)
     before = run_local(settings, dataset, ctx("previous")).to_dict()
-    args = tmp_path / "args.pickle"
+    args, err = tmp_path / "args.pickle", tmp_path / "killed.stderr"
     args.write_bytes(pickle.dumps((settings, dataset, ctx("killed"), kill_after)))
-    done = subprocess.run(
-        [sys.executable, "-c", DRIVER, str(args)], capture_output=True, timeout=120, check=False
-    )
-    assert done.returncode == 137, done.stderr.decode()[-2000:]
+    code = fork_server.run(args, err)
+    assert code == 137, err.read_text(errors="replace")[-2000:] if err.is_file() else code
 
     # between the kill and the re-run: every table holds one whole run's rows of the date
     for name, uri in tables_of(settings, dataset).items():

@@ -7,7 +7,6 @@ commit (a real run, in the same process); one test starts real processes at the 
 from __future__ import annotations
 
 import multiprocessing
-import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -22,6 +21,7 @@ from etl.lake import delta
 from etl.lineage import read_meta
 from etl.pipeline.local import run_local
 from etl.pipeline.steps_publish import COMMIT_ORDER
+from etl.pipeline.warm import WARM_MODULES
 from etl.registry import Dataset
 from etl.runtime.context import RunContext
 from etl.settings import Settings
@@ -139,10 +139,10 @@ def test_a_run_that_read_the_date_before_another_committed_it_loses(
 
 
 def _run_at(
-    settings: Settings, dataset: Dataset, day: str, run: str, start: float, queue: Any
+    settings: Settings, dataset: Dataset, day: str, run: str, start: Any, queue: Any
 ) -> None:
     context = RunContext(dataset.id, dataset.dag_id, run, date.fromisoformat(day))
-    time.sleep(max(0.0, start - time.time()))
+    start.wait(timeout=120)  # every process is ready: they start together
     try:
         run_local(settings, dataset, context)
         queue.put((run, "ok"))
@@ -158,12 +158,16 @@ def test_processes_running_two_dates_of_a_new_dataset_and_one_date_twice(tmp_pat
     (settings.landing / "ps" / f"{day2.isoformat()}.csv").write_text(
         HEADER + "\n".join(ROWS[:2]) + "\n", encoding="gbk"
     )
-    spawn = multiprocessing.get_context("spawn")  # delta-rs' runtime must not be forked
-    queue = spawn.Queue()
-    start = time.time() + 4  # past the interpreters' imports
+    # delta-rs' runtime must not be forked: the processes are forked from a fork server that
+    # only imported what a run imports (as the DAG runner does before it forks its tasks), so
+    # they start warm, with no runtime yet, instead of importing GX each (a spawn)
+    server = multiprocessing.get_context("forkserver")
+    server.set_forkserver_preload([*WARM_MODULES, __name__])
+    queue = server.Queue()
     jobs = [("2024-06-01", "a"), ("2024-06-01", "b"), ("2024-06-02", "c")]
+    start = server.Barrier(len(jobs))
     procs = [
-        spawn.Process(target=_run_at, args=(settings, dataset, day, run, start, queue))
+        server.Process(target=_run_at, args=(settings, dataset, day, run, start, queue))
         for day, run in jobs
     ]
     for p in procs:
