@@ -68,16 +68,24 @@ from deltalake import DeltaTable
 from etl.errors import ConcurrentRun, ConfigError
 from etl.extract.parts import SOURCE_FILE
 from etl.extract.reserved import LOGICAL_DATE, RUN_ID
-from etl.integrate.gather import ContributingRun, Deliveries, RunMatch, gather
+from etl.integrate.gather import (
+    ContributingRun,
+    Deliveries,
+    RunMatch,
+    contributed_rows,
+    gather,
+)
 from etl.integrate.model import Domain
 from etl.integrate.state import Counts, GroupState, Step, apply_step, partitions
 from etl.integrate.tables import (
     BUCKET,
-    BUCKETS,
+    BUCKETS_APP,
     DATASET,
     IS_CURRENT,
     PARTITIONS,
+    UNRECORDED_BUCKETS,
     VALID_FROM,
+    bucket_count,
     candidates_schema,
     entity_column,
     entity_tokens,
@@ -195,7 +203,11 @@ def integrate(
     full = rebuild or any(base is None for base in tables.bases.values())
     if not full:
         _check_columns(domain, tables.bases)
-    work = _Work(domain, tables, "full" if full else "incremental", key)
+    if full:
+        buckets = bucket_count(contributed_rows(settings, registry, domain))
+        work = _Work(domain, tables, "full", key, buckets)
+    else:
+        work = _Work(domain, tables, "incremental", key, tables.buckets())
     if not full:
         work.check_token_key()
     since = None if full else _last_as_of(settings.lake, domain.id)
@@ -206,6 +218,7 @@ def integrate(
             domain,
             None if full else runs,
             work.known_usccs(),
+            work.buckets,
             folder,
             settings.batch_rows,
         )
@@ -277,7 +290,7 @@ def fold(
     if any(base is None for base in tables.bases.values()) or not tables.change_rows():
         return {}
     key = load_token_key(settings.home, settings.token_key, provided=token_key)
-    work = _Work(domain, tables, "fold", key)
+    work = _Work(domain, tables, "fold", key, tables.buckets())
     identity = integration_id or f"fold__{domain.id}__{uuid.uuid4().hex[:12]}"
     empty = Deliveries(Path(), candidates_schema(domain))
     return work.run(empty, [], _metadata(domain, identity, "fold", [], 0, key)).versions
@@ -381,6 +394,12 @@ class _Tables:
             {t: delta.snapshot(merge_on_read.changes_uri(uri)) for t, uri in uris.items()},
         )
 
+    def buckets(self) -> int:
+        """The bucket count the base tables' rows were written with (:data:`BUCKETS_APP`)."""
+        base = self.bases[_CLAIM]
+        recorded = base.transaction_version(BUCKETS_APP) if base is not None else None
+        return int(recorded) if recorded else UNRECORDED_BUCKETS
+
     def change_rows(self) -> int:
         """Rows the changes tables hold above what their bases are current to."""
         total = 0
@@ -412,14 +431,19 @@ class _Work:
 
     ``full`` writes the base tables whole from the delivered rows; ``incremental`` reads the
     touched entities' rows (base and changes resolved) and appends their new row sets to the
-    changes tables; ``fold`` writes the base tables whole from the resolved rows.
+    changes tables; ``fold`` writes the base tables whole from the resolved rows. ``buckets``
+    is the repository's bucket count: a full build's :func:`~etl.integrate.tables.bucket_count`,
+    else the count its tables record (:meth:`_Tables.buckets`).
     """
 
-    def __init__(self, domain: Domain, tables: _Tables, mode: WorkMode, key: TokenKey) -> None:
+    def __init__(
+        self, domain: Domain, tables: _Tables, mode: WorkMode, key: TokenKey, buckets: int
+    ) -> None:
         self.domain = domain
         self.tables = tables
         self.mode = mode
         self.key = key
+        self.buckets = buckets
         self.schemas = _schemas(domain)
         self._files: dict[str, tuple[pads.Dataset, pads.Dataset | None]] = {}
         self._appended: dict[str, int] = {}
@@ -541,7 +565,9 @@ class _Work:
             for bucket, keys in touched.items():
                 sizes[bucket] = sizes.get(bucket, 0) + len(keys)
         elif self.mode == "fold":
-            sizes = dict.fromkeys(range(BUCKETS), 0)  # changes may hold buckets the base has not
+            sizes = dict.fromkeys(
+                range(self.buckets), 0
+            )  # changes may hold buckets the base has not
             for table, base in self.bases.items():
                 for values, rows in delta.partition_rows(base, PARTITIONS[table]).items():
                     bucket = int(values[-1])  # the bucket is the innermost partition column
@@ -601,7 +627,7 @@ class _Work:
     def _read(self, group: list[int], keys: pa.Array | None) -> GroupState:
         """The group's rows as they stand (none for a full build; its keys' for an update)."""
         if self.mode == "full":
-            return GroupState.empty(self.domain)
+            return GroupState.empty(self.domain, self.buckets)
         buckets = pc.field(BUCKET).isin(pa.array(group, pa.int16()))
         tokens = self.tokenize(keys) if keys is not None else None
         held = {}
@@ -612,7 +638,9 @@ class _Work:
                 within = buckets & pc.field(entity_column(self.domain, table)).isin(ids)
             found = self.resolved(table, within=within)
             held[table] = found.select(schema.names).cast(schema)
-        state = GroupState.of(self.domain, held["candidates"], held["records"], held["conflicts"])
+        state = GroupState.of(
+            self.domain, self.buckets, held["candidates"], held["records"], held["conflicts"]
+        )
         if keys is not None:
             state.remember(keys, tokens)
         return state
@@ -687,17 +715,18 @@ class _Work:
         """Replace the base tables (records first: it carries the claim), then empty the changes.
 
         Each base commit records the claim's generation as the sequence number it is current
-        to, so the changes written before are ignored from then on, emptied or not.
+        to, so the changes written before are ignored from then on, emptied or not, and the
+        bucket count its rows were written with (:data:`BUCKETS_APP`).
         """
-        merged = ((merge_on_read.MERGED_APP, claim.generation),)
-        first = delta.Claim(claim.app_id, claim.generation, merged)
+        marks = ((merge_on_read.MERGED_APP, claim.generation), (BUCKETS_APP, self.buckets))
+        first = delta.Claim(claim.app_id, claim.generation, marks)
         versions = {_CLAIM: delta.commit(stages[_CLAIM], metadata, first)}
         owner = _owner(self.tables.uris[_CLAIM], claim)
         for table in _COMMIT_ORDER:
             if table == _CLAIM:
                 continue
             next_claim = delta.claim(self.bases[table], APP_ID)
-            marked = delta.Claim(next_claim.app_id, next_claim.generation, merged)
+            marked = delta.Claim(next_claim.app_id, next_claim.generation, marks)
             versions[table] = delta.commit(stages[table], metadata, marked, owner)
         for table, changes in self.tables.changes.items():
             if changes is None:

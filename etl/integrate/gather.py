@@ -37,7 +37,7 @@ from etl.registry import Registry
 from etl.text.strings import as_strings
 from etl.zones import Zone
 
-__all__ = ["ContributingRun", "Deliveries", "RunMatch", "gather"]
+__all__ = ["ContributingRun", "Deliveries", "RunMatch", "contributed_rows", "gather"]
 
 
 @dataclass(frozen=True, order=True)
@@ -139,6 +139,15 @@ def _restricted_uri(lake: Lake, registry: Registry, dataset_id: str) -> str:
     return zone_table_uri(lake, Zone.RESTRICTED, dataset.domain, dataset.id)
 
 
+def contributed_rows(lake: Lake, registry: Registry, domain: Domain) -> int:
+    """Rows the contributors' restricted tables hold (from their logs: no data file is read)."""
+    total = 0
+    for dataset_id in domain.datasets:
+        table = delta.snapshot(_restricted_uri(lake, registry, dataset_id))
+        total += sum(delta.partition_rows(table, ()).values())
+    return total
+
+
 def _run_filter(runs: Sequence[ContributingRun]) -> Any:
     wanted = None
     for run in runs:
@@ -157,6 +166,7 @@ class _Reader:
     dataset_id: str
     uri: str
     lookup: OrgCodeLookup | None
+    buckets: int
     batch_rows: int
     counts: dict[tuple[str, date], RunMatch] = field(default_factory=dict)
     usccs: list[pa.Array] = field(default_factory=list, repr=False)
@@ -210,7 +220,7 @@ class _Reader:
         n = rows.num_rows
         schema = candidates_schema(self.domain)
         columns: dict[str, Any] = {
-            BUCKET: key_buckets(keys),
+            BUCKET: key_buckets(keys, self.buckets),
             self.domain.key.name: keys,
             DATASET: pa.repeat(pa.scalar(self.dataset_id), n),
         }
@@ -244,6 +254,7 @@ def gather(
     domain: Domain,
     runs: Sequence[ContributingRun] | None,
     known_usccs: Any,
+    buckets: int,
     folder: Path,
     batch_rows: int,
 ) -> tuple[Deliveries, list[RunMatch]]:
@@ -256,6 +267,7 @@ def gather(
         runs: the runs to read; None reads every row of every contributor (a full build).
         known_usccs: for legal entities, the USCCs the repository knows already (a string
             array; organisation codes resolve through them and the USCCs read).
+        buckets: the repository's bucket count (:func:`~etl.integrate.tables.key_buckets`).
         folder: an empty private folder for the spill.
         batch_rows: rows per batch read (memory follows it).
 
@@ -278,7 +290,7 @@ def gather(
         if domain.key_form_of(dataset_id) in ("org_code", "uscc"):
             # USCC datasets too: an old 税务登记证号 among their USCCs joins by its org code
             lookup = OrgCodeLookup.from_usccs(pa.chunked_array(seen, pa.string()))
-        reader = _Reader(domain, dataset_id, uri, lookup, batch_rows)
+        reader = _Reader(domain, dataset_id, uri, lookup, buckets, batch_rows)
         _spill(deliveries, reader.batches(wanted), dataset_id)
         seen += reader.usccs
         found.update({(dataset_id, *k): v for k, v in reader.counts.items()})

@@ -115,6 +115,7 @@ class GroupState:
 
     Attributes:
         domain: the repository.
+        buckets: the repository's bucket count (:func:`~etl.integrate.tables.key_buckets`).
         candidates: the candidate rows.
         current: the records' current versions.
         history: the records' closed versions (never changed again).
@@ -125,6 +126,7 @@ class GroupState:
     """
 
     domain: Domain
+    buckets: int
     candidates: pa.Table = field(repr=False)  # the tables hold keys and values: never shown
     current: pa.Table = field(repr=False)
     history: pa.Table = field(repr=False)
@@ -145,10 +147,11 @@ class GroupState:
     _changed: list[pa.Array] = field(init=False, repr=False, default_factory=list)
 
     @classmethod
-    def empty(cls, domain: Domain) -> GroupState:
+    def empty(cls, domain: Domain, buckets: int) -> GroupState:
         """A group with no rows yet (a full build)."""
         return cls.of(
             domain,
+            buckets,
             candidates=None,
             records=records_schema(domain).empty_table(),
             conflicts=conflicts_schema().empty_table(),
@@ -156,13 +159,19 @@ class GroupState:
 
     @classmethod
     def of(
-        cls, domain: Domain, candidates: pa.Table | None, records: pa.Table, conflicts: pa.Table
+        cls,
+        domain: Domain,
+        buckets: int,
+        candidates: pa.Table | None,
+        records: pa.Table,
+        conflicts: pa.Table,
     ) -> GroupState:
         """A group holding the rows read from the tables (each in its table's schema)."""
         current = pc.fill_null(records.column(IS_CURRENT), False)
         is_open = pc.fill_null(conflicts.column("is_open"), False)
         return cls(
             domain,
+            buckets,
             candidates if candidates is not None else candidates_schema(domain).empty_table(),
             records.filter(current),
             records.filter(pc.invert(current)),
@@ -418,7 +427,7 @@ def _computed(
 ) -> tuple[pa.Table, dict[str, pa.Array]]:
     """The records of ``keys`` as their candidates make them, and each attribute's choice."""
     domain = state.domain
-    columns: dict[str, Any] = {BUCKET: key_buckets(keys), state.key: keys}
+    columns: dict[str, Any] = {BUCKET: key_buckets(keys, state.buckets), state.key: keys}
     choices = {}
     for name, kind in attribute_types(domain).items():
         attribute = domain.attributes[name]
@@ -564,7 +573,7 @@ def _seen_conflicts(
     keys = found.column(state.key)
     seen = pa.table(
         {
-            BUCKET: key_buckets(keys),
+            BUCKET: key_buckets(keys, state.buckets),
             "entity": state.tokens(keys, tokenize),
             **{c: found.column(c) for c in found.column_names if c != state.key},
         }

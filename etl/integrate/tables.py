@@ -2,7 +2,9 @@
 
 Each repository (a :class:`~etl.integrate.model.Domain`) has three Delta tables in the
 restricted zone (:func:`etl.lake.layout.integrated_table_uri`), each partitioned by the key
-bucket (:func:`key_buckets`, so a look-up reads one bucket), and beside each its changes
+bucket (:func:`key_buckets`; how many buckets, :func:`bucket_count`, is chosen from the
+repository's size at its full build and recorded on its tables, :data:`BUCKETS_APP`), and
+beside each its changes
 (merge-on-read, :mod:`etl.lake.merge_on_read`: the rows of the entities updated since the
 table was last written whole). Read them resolved, with :func:`read_integrated`:
 
@@ -60,13 +62,17 @@ from etl.protect.tokens import tokenize
 __all__ = [
     "BUCKET",
     "BUCKETS",
+    "BUCKETS_APP",
+    "BUCKET_ROWS",
     "DATASET",
     "IS_CURRENT",
     "LINEAGE_PARTS",
     "PARTITIONS",
+    "UNRECORDED_BUCKETS",
     "VALID_FROM",
     "VALID_TO",
     "as_of_filter",
+    "bucket_count",
     "candidates_schema",
     "conflicts_schema",
     "current_records",
@@ -84,10 +90,21 @@ __all__ = [
 
 #: The key bucket column: every table is partitioned by it.
 BUCKET = "_bucket"
-#: Buckets per table. An update rewrites the buckets of the entities it touches; 100 keeps a
-#: bucket of a 1M-entity repository near 10k records (one file) while a handful of entities
-#: touch a handful of files.
-BUCKETS = 100
+#: The fewest buckets a repository is built with. An update reads the touched entities' rows
+#: from every bucket holding one (1% of a 1M-entity repository touches them all), and most of
+#: a bucket file's decoding cost is per column chunk: 25 buckets rather than 100 took the 1%
+#: update of bench/integrate.py from ~10% of the full build to ~7% (issue #13).
+BUCKETS = 25
+#: Contributed rows per bucket a full build aims at: 3M rows (1M entities) make 25 buckets of
+#: 40k records; a repository ten times larger gets ten times the buckets, so a bucket stays a
+#: small part of a group (``etl.integrate.engine.GROUP_ROWS``), and peak memory with it.
+BUCKET_ROWS = 120_000
+#: The count of a repository whose base tables record none (built before it was recorded).
+UNRECORDED_BUCKETS = 100
+#: The Delta application transaction whose version is a base table's bucket count (written by
+#: every full build and fold): updates and folds bucket by it, whatever :func:`bucket_count`
+#: would choose now.
+BUCKETS_APP = "pubdata:buckets"
 #: The contributing dataset of a candidate row.
 DATASET = "_dataset"
 VALID_FROM, VALID_TO, IS_CURRENT = VERSION_COLUMNS
@@ -169,17 +186,27 @@ def key_words(keys: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return first, second, last
 
 
-def key_buckets(keys: Any) -> pa.Array:
-    """The bucket (0-99) of each canonical key: a hash of all its characters, modulo 100.
+def bucket_count(rows: int) -> int:
+    """The bucket count of a repository built from ``rows`` contributed rows.
 
-    ``bucket = (Σ ord(key[i]) · 31^i mod 1,000,003) mod 1,000,003 mod 100`` over the 18
+    At least :data:`BUCKETS`, else one bucket per :data:`BUCKET_ROWS` rows.
+    """
+    return max(BUCKETS, -(-rows // BUCKET_ROWS))
+
+
+def key_buckets(keys: Any, buckets: int) -> pa.Array:
+    """The bucket (0 to ``buckets`` - 1) of each canonical key: a hash of its characters.
+
+    ``bucket = (Σ ord(key[i]) · 31^i mod 1,000,003) mod 1,000,003 mod buckets`` over the 18
     characters. Every character counts, so a bucket says nothing useful about the key (two
     digits of an ID number would), and ID numbers and USCCs spread alike. The hash is this
     function's own (not a library's, whose output may change between versions): a key's
-    bucket never moves.
+    bucket for a given count never moves.
 
     Args:
         keys: string array of canonical keys (18 ASCII characters, no nulls).
+        buckets: the repository's bucket count (:func:`bucket_count` at its full build, as its
+            tables record it).
 
     Returns:
         int16 array of the same length.
@@ -190,7 +217,7 @@ def key_buckets(keys: Any) -> pa.Array:
     codes = _key_bytes(keys)
     if len(codes) == 0:
         return pa.array([], pa.int16())
-    hashed = (codes.astype(np.int64) @ _WEIGHTS) % _PRIME % BUCKETS
+    hashed = (codes.astype(np.int64) @ _WEIGHTS) % _PRIME % buckets
     return pa.array(hashed.astype(np.int16))
 
 

@@ -6,13 +6,14 @@ a later commit replaced, and double-counts re-run days.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import random
 import re
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -535,15 +536,17 @@ def partition_rows(
 
     Returns:
         Partition values (as text, in ``partition_by`` order) → rows; empty without a table.
+        With no ``partition_by``, the table's rows under ``()``.
     """
     if base is None:
         return {}
     actions = pa.table(base.get_add_actions(flatten=True))
     counts: dict[tuple[str, ...], int] = {}
     columns = [actions.column(f"partition.{c}").cast(pa.string()).to_pylist() for c in partition_by]
-    for key, rows in zip(
-        zip(*columns, strict=True), actions.column("num_records").to_pylist(), strict=True
-    ):
+    keys: Iterable[tuple[str, ...]] = (
+        zip(*columns, strict=True) if columns else itertools.repeat((), actions.num_rows)
+    )
+    for key, rows in zip(keys, actions.column("num_records").to_pylist(), strict=True):
         counts[key] = counts.get(key, 0) + int(rows or 0)
     return counts
 

@@ -27,7 +27,7 @@ from etl.extract.cast import arrow_type
 from etl.integrate import Domain, load_domains
 from etl.integrate.engine import IntegrationResult, integrate, pending_runs
 from etl.integrate.gather import ContributingRun
-from etl.integrate.tables import BUCKET, entity_column, key_buckets, read_integrated
+from etl.integrate.tables import BUCKET, BUCKETS, entity_column, key_buckets, read_integrated
 from etl.lake import delta
 from etl.lake.layout import integrated_table_uri, zone_table_uri
 from etl.lake.merge_on_read import SEQ, changes_uri, mark_entity, merged_through
@@ -297,7 +297,7 @@ def population_with_changes(root: Path) -> Lake:
     lake.write("relief", date(2024, 6, 1), [relief(first, xm="张叁")])
     integrate(lake.settings, POPULATION, [], registry=lake.registry)
     key = POPULATION.key.name
-    bucket = key_buckets(pa.array([third], pa.string()))[0].as_py()
+    bucket = key_buckets(pa.array([third], pa.string()), BUCKETS)[0].as_py()
 
     def rows(table: str, of: str) -> pa.Table:
         return read_integrated(lake.settings.lake, POPULATION, table, where=pc.field(key) == of)

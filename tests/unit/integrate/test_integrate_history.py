@@ -15,9 +15,17 @@ import pyarrow.compute as pc
 import pytest
 
 from etl.errors import ConcurrentRun, ConfigError
-from etl.integrate import engine
+from etl.integrate import engine, tables
 from etl.integrate.engine import integrate
-from etl.integrate.tables import BUCKET, read_integrated, records_as_of
+from etl.integrate.tables import (
+    BUCKET,
+    BUCKETS,
+    BUCKETS_APP,
+    UNRECORDED_BUCKETS,
+    key_buckets,
+    read_integrated,
+    records_as_of,
+)
 from etl.lake import delta, merge_on_read
 from etl.lake.layout import integrated_table_uri
 from etl.protect.keys import load_token_key
@@ -218,7 +226,7 @@ def test_an_update_of_a_few_entities_writes_only_their_rows(lake: Lake) -> None:
         lake.write("relief", D1, [relief(k, jzdz=f"路{i}号") for i, k in enumerate(people)]),
     )
     files_before = {t: files(uri(lake, t)) for t in ("records", "candidates", "conflicts")}
-    assert len({f.split("/")[0] for f in files_before["records"]}) > 90  # spread over buckets
+    assert len({f.split("/")[0] for f in files_before["records"]}) == BUCKETS  # every bucket
     changed = [people[7], people[123]]
     result = run(lake, lake.write("relief", D2, [relief(k, jzdz="新地址") for k in changed]))
     assert (result.partitions, result.folded) == ({}, False)
@@ -473,3 +481,90 @@ def test_integrating_date_by_date_equals_a_full_build(lake: Lake) -> None:
     assert len(incremental[0]) > len(people) and incremental[2]  # history and conflicts
     integrate(lake.settings, POPULATION, [], registry=lake.registry, rebuild=True)
     assert tables() == incremental
+
+
+def _buckets(lake: Lake, table: str) -> int | None:
+    return delta.open_table(uri(lake, table)).transaction_version(BUCKETS_APP)
+
+
+def _bucketed_by(rows: pa.Table, buckets: int) -> bool:
+    return (
+        rows.column(BUCKET).to_pylist() == key_buckets(rows.column("gmsfhm"), buckets).to_pylist()
+    )
+
+
+def test_a_repository_keeps_the_bucket_count_it_was_built_with(
+    lake: Lake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    people = [id_number(i, born=f"19{50 + i % 40:02d}0{1 + i % 9}1{i % 10}") for i in range(100)]
+    monkeypatch.setattr(engine, "bucket_count", lambda rows: 7)  # as chosen by another release
+    run(lake, lake.write("register", D1, [person(k, xm=f"人{i}") for i, k in enumerate(people)]))
+    monkeypatch.undo()
+    assert {t: _buckets(lake, t) for t in ("records", "candidates", "conflicts")} == dict.fromkeys(
+        ("records", "candidates", "conflicts"), 7
+    )
+    small = run(lake, lake.write("relief", D2, [relief(k, jzdz="甲路") for k in people[:2]]))
+    assert not small.folded and small.counts.inserted == 0  # each found in its bucket of 7
+    for table in ("records", "candidates"):
+        assert _bucketed_by(delta.read(merge_on_read.changes_uri(uri(lake, table))), 7)
+    big = run(lake, lake.write("relief", D3, [relief(k, jzdz="乙路") for k in people[:30]]))
+    assert big.folded and big.counts.inserted == 0
+    assert _buckets(lake, "records") == 7
+    assert _bucketed_by(delta.read(uri(lake, "records")), 7)
+    found = as_of(lake, D3)
+    assert len(found) == 100
+    assert [(found[k]["xm"], found[k]["jzdz"]) for k in (people[0], people[30])] == [
+        ("人0", "乙路"),
+        ("人30", None),
+    ]
+
+
+def test_a_repository_recording_no_bucket_count_was_built_with_a_hundred(
+    lake: Lake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # tables written before the count was recorded: bucketed by 100, no BUCKETS_APP
+    people = [id_number(i, born=f"19{50 + i % 40:02d}0{1 + i % 9}1{i % 10}") for i in range(40)]
+    moved = [k for k in people if key_buckets(pa.array([k]), 100)[0].as_py() >= BUCKETS]
+    monkeypatch.setattr(engine, "bucket_count", lambda rows: UNRECORDED_BUCKETS)
+    monkeypatch.setattr(engine, "BUCKETS_APP", "test:not-the-bucket-count")
+    run(lake, lake.write("register", D1, [person(k, xm=f"人{i}") for i, k in enumerate(people)]))
+    monkeypatch.undo()
+    assert _buckets(lake, "records") is None
+    update = run(lake, lake.write("relief", D2, [relief(k, jzdz="甲路") for k in moved]))
+    assert update.counts.inserted == 0
+    changes = delta.read(merge_on_read.changes_uri(uri(lake, "records")))
+    assert _bucketed_by(changes, UNRECORDED_BUCKETS)
+    found = as_of(lake, D2)
+    assert len(found) == len(people)
+    assert all(found[k]["jzdz"] == "甲路" and found[k]["xm"] is not None for k in moved)
+    # a rebuild buckets the repository anew, and records its count
+    integrate(lake.settings, POPULATION, [], registry=lake.registry, rebuild=True)
+    assert _buckets(lake, "records") == BUCKETS
+    assert _bucketed_by(delta.read(uri(lake, "records")), BUCKETS)
+
+    def unbucketed(rows: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        return {k: {c: v for c, v in r.items() if c != BUCKET} for k, r in rows.items()}
+
+    assert unbucketed(as_of(lake, D2)) == unbucketed(found)
+
+
+def test_a_larger_repository_is_built_with_more_buckets(
+    lake: Lake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    people = [id_number(i, born=f"19{50 + i % 40:02d}0{1 + i % 9}1{i % 10}") for i in range(100)]
+    register = lake.write("register", D1, [person(k, xm=f"人{i}") for i, k in enumerate(people)])
+    payments = lake.write("relief", D1, [relief(k, lxdh="13800138000") for k in people[:40]])
+    monkeypatch.setattr(tables, "BUCKET_ROWS", 2)  # 140 contributed rows: 70 buckets
+    run(lake, register, payments)
+    monkeypatch.undo()
+    assert {t: _buckets(lake, t) for t in ("records", "candidates", "conflicts")} == dict.fromkeys(
+        ("records", "candidates", "conflicts"), 70
+    )
+    assert _bucketed_by(delta.read(uri(lake, "records")), 70)
+    assert max(delta.read(uri(lake, "candidates")).column(BUCKET).to_pylist()) >= BUCKETS
+    update = run(lake, lake.write("relief", D2, [relief(k, jzdz="甲路") for k in people[:3]]))
+    assert update.counts.inserted == 0
+    assert _bucketed_by(delta.read(merge_on_read.changes_uri(uri(lake, "records"))), 70)
+    found = as_of(lake, D2)
+    assert len(found) == 100
+    assert (found[people[0]]["xm"], found[people[0]]["jzdz"]) == ("人0", "甲路")

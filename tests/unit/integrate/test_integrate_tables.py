@@ -12,7 +12,9 @@ import pytest
 
 from etl.integrate.tables import (
     BUCKETS,
+    UNRECORDED_BUCKETS,
     as_of_filter,
+    bucket_count,
     candidates_schema,
     conflicts_schema,
     current_records,
@@ -36,30 +38,44 @@ from tests.unit.integrate.builders import (
 )
 
 
-def test_buckets_are_fixed_for_ever() -> None:
+@pytest.mark.parametrize(
+    ("buckets", "expected"), [(UNRECORDED_BUCKETS, [84, 96, 99]), (BUCKETS, [9, 21, 24])]
+)
+def test_buckets_are_fixed_for_ever(buckets: int, expected: list[int]) -> None:
     # a key's bucket decides which files hold it: a change would strand every existing row
     keys = ["11010519491231002X", "420106199003071238", "91420100562148998X"]
 
     def documented(key: str) -> int:
-        return sum(ord(c) * pow(31, i, 1_000_003) for i, c in enumerate(key)) % 1_000_003 % 100
+        hashed = sum(ord(c) * pow(31, i, 1_000_003) for i, c in enumerate(key)) % 1_000_003
+        return hashed % buckets
 
-    assert key_buckets(pa.array(keys)).to_pylist() == [documented(k) for k in keys] == [84, 96, 99]
+    found = key_buckets(pa.array(keys), buckets).to_pylist()
+    assert found == [documented(k) for k in keys] == expected
 
 
-def test_buckets_spread_ids_and_usccs_over_every_bucket() -> None:
+@pytest.mark.parametrize("buckets", [BUCKETS, UNRECORDED_BUCKETS])
+def test_buckets_spread_ids_and_usccs_over_every_bucket(buckets: int) -> None:
     ids = [id_number(i, born=f"19{50 + i % 40:02d}0{1 + i % 9}1{i % 10}") for i in range(5000)]
     codes = [uscc(i) for i in range(5000)]
+    expected = 5000 / buckets
     for keys in (ids, codes):
-        buckets = key_buckets(pa.array(keys)).to_pylist()
-        counts = [buckets.count(b) for b in range(BUCKETS)]
-        assert min(counts) > 20 and max(counts) < 90  # 50 expected in each
+        found = key_buckets(pa.array(keys), buckets).to_pylist()
+        counts = [found.count(b) for b in range(buckets)]
+        assert min(counts) > 0.4 * expected and max(counts) < 1.8 * expected
+
+
+def test_a_repository_gets_more_buckets_only_when_it_outgrows_the_fewest() -> None:
+    assert bucket_count(0) == bucket_count(3_000_000) == BUCKETS == 25  # 1M persons, 3 sources
+    assert bucket_count(3_000_001) == 26
+    assert bucket_count(30_000_000) == 250  # 10M persons: buckets of the same size
 
 
 def test_buckets_of_a_sliced_array() -> None:
     keys = pa.array(["420106199003071238", "91420100562148998X", "11010519491231002X"])
-    assert key_buckets(keys.slice(1)).to_pylist() == key_buckets(keys).to_pylist()[1:]
-    assert key_buckets(pa.chunked_array([keys])).type == pa.int16()
-    assert key_buckets(pa.array([], pa.string())).to_pylist() == []
+    whole = key_buckets(keys, BUCKETS).to_pylist()
+    assert key_buckets(keys.slice(1), BUCKETS).to_pylist() == whole[1:]
+    assert key_buckets(pa.chunked_array([keys]), BUCKETS).type == pa.int16()
+    assert key_buckets(pa.array([], pa.string()), BUCKETS).to_pylist() == []
 
 
 @pytest.mark.parametrize(
@@ -67,7 +83,7 @@ def test_buckets_of_a_sliced_array() -> None:
 )
 def test_only_canonical_keys_have_buckets(keys: list[str | None]) -> None:
     with pytest.raises(ValueError, match="18 ASCII characters"):
-        key_buckets(pa.array(keys, pa.string()))
+        key_buckets(pa.array(keys, pa.string()), BUCKETS)
 
 
 def test_the_records_carry_lineage_per_attribute_and_versions() -> None:

@@ -50,6 +50,7 @@ def test_a_new_table_then_one_partition_rewritten(tmp_path: Path) -> None:
     uri = str(tmp_path / "t")
     rewrite(uri, {1: rows(1, ("a", 1)), 2: rows(2, ("b", 2), ("c", 3))})
     assert delta.partition_rows(delta.snapshot(uri), ("_bucket",)) == {("1",): 1, ("2",): 2}
+    assert delta.partition_rows(delta.snapshot(uri), ()) == {(): 3}
     before = live(uri)
     version = rewrite(uri, {2: rows(2, ("b", 20), ("c", 3), ("d", 4))})
     assert content(uri) == [(1, "a", 1), (2, "b", 20), (2, "c", 3), (2, "d", 4)]
