@@ -565,9 +565,8 @@ class _Work:
             for bucket, keys in touched.items():
                 sizes[bucket] = sizes.get(bucket, 0) + len(keys)
         elif self.mode == "fold":
-            sizes = dict.fromkeys(
-                range(self.buckets), 0
-            )  # changes may hold buckets the base has not
+            # every bucket: the changes may hold buckets the base has not
+            sizes = dict.fromkeys(range(self.buckets), 0)
             for table, base in self.bases.items():
                 for values, rows in delta.partition_rows(base, PARTITIONS[table]).items():
                     bucket = int(values[-1])  # the bucket is the innermost partition column
