@@ -26,7 +26,8 @@ from stdnum.iso7064 import mod_11_2
 
 from etl.classify import classify_table
 from etl.extract import read_source
-from etl.protect import TokenKey, project_zone
+from etl.protect.keys import TokenKey
+from etl.protect.zones import project_zone
 from etl.registry.model import FileSource
 from tests.eval.makers import COUNTIES, ethnicity
 

@@ -85,9 +85,9 @@ from etl.lake import delta
 from etl.lake.dictionary import TableDoc
 from etl.lake.layout import integrated_table_uri
 from etl.lineage.published import published_classification
-from etl.protect import project_zone
 from etl.protect.guard import guard, guarded_columns
 from etl.protect.keys import TokenKey
+from etl.protect.zones import project_zone
 from etl.registry import Registry
 from etl.runtime.records import Withheld
 from etl.settings import Settings

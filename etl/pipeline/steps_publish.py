@@ -37,8 +37,9 @@ from etl.pipeline import steps_record
 from etl.pipeline.overlap import ordered_map
 from etl.pipeline.repeat import repeated
 from etl.pipeline.table_docs import table_doc
-from etl.protect import ZoneTarget, load_token_key, project_zone
 from etl.protect.guard import guard, guarded_columns
+from etl.protect.keys import load_token_key
+from etl.protect.zones import ZoneTarget, project_zone
 from etl.registry import Dataset
 from etl.runtime import staging
 from etl.runtime.context import RunContext, staging_dir

@@ -11,7 +11,8 @@ from etl.classify import ColumnClassification, DatasetClassification
 from etl.classify.categories import CATEGORIES
 from etl.classify.category import Shared
 from etl.lake.dictionary import REASON, STATUS, STATUS_DATE, ColumnStatus
-from etl.protect import TokenKey, ZoneTarget, project_zone
+from etl.protect.keys import TokenKey
+from etl.protect.zones import ZoneTarget, project_zone
 
 KEY = TokenKey("k1", b"0123456789abcdef0123456789abcdef")
 DAY = date(2024, 6, 1)

@@ -10,8 +10,9 @@ from faker import Faker
 from stdnum.iso7064 import mod_11_2
 
 from etl.classify import ColumnClassification, DatasetClassification
-from etl.protect import TokenKey, project_zone
 from etl.protect.guard import guard, guarded_columns
+from etl.protect.keys import TokenKey
+from etl.protect.zones import project_zone
 from etl.runtime.records import Withheld
 
 KEY = TokenKey("k1", b"0123456789abcdef0123456789abcdef")

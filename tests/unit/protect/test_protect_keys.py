@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from etl.errors import ConfigError
-from etl.protect import TokenKey, load_token_key, parse_token_key
-from etl.protect.keys import key_file
+from etl.protect.keys import TokenKey, key_file, load_token_key, parse_token_key
 
 SECRET = b"super-secret-key-material-000001"
 ENCODED = base64.b64encode(SECRET).decode()

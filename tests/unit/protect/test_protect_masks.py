@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from etl.protect import (
+from etl.protect.masks import (
     generalize_birth_date,
     mask_address,
     mask_bank_card,

@@ -5,7 +5,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from etl.protect import (
+from etl.protect.masks_more import (
     generalize_geo_coordinate,
     generalize_ip_address,
     mask_email,

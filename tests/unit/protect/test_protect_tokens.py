@@ -9,8 +9,8 @@ import pyarrow as pa
 import pytest
 
 from etl.classify.canonical import canonical, canonical_one
-from etl.protect import TokenKey, tokenize, tokenize_one
-from etl.protect.tokens import DUCKDB_MIN_VALUES
+from etl.protect.keys import TokenKey
+from etl.protect.tokens import DUCKDB_MIN_VALUES, tokenize, tokenize_one
 
 KEY = TokenKey("k1", b"0123456789abcdef0123456789abcdef")
 OTHER = TokenKey("k2", b"fedcba9876543210fedcba9876543210")

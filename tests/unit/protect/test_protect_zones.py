@@ -7,8 +7,9 @@ from etl.classify import ColumnClassification, DatasetClassification
 from etl.classify.categories import CATEGORIES
 from etl.classify.category import Shared
 from etl.errors import PolicyError
-from etl.protect import ColumnLineage, TokenKey, project_zone, tokenize_one
-from etl.protect.zones import FORMS, shared_treatment
+from etl.protect.keys import TokenKey
+from etl.protect.tokens import tokenize_one
+from etl.protect.zones import FORMS, ColumnLineage, project_zone, shared_treatment
 
 KEY = TokenKey("k1", b"0123456789abcdef0123456789abcdef")
 
