@@ -53,8 +53,14 @@ ENV UV_PYTHON_DOWNLOADS=never \
 WORKDIR /src
 # Only what building the wheel and exporting the lock read (see .dockerignore). README.md is the
 # package's readme (pyproject.toml `readme`): hatchling refuses to build without it.
-COPY pyproject.toml uv.lock README.md ./
+COPY pyproject.toml uv.lock README.md hatch_build.py ./
 COPY etl/ ./etl/
+# The wheel carries the C token loop (etl/protect/_hmac.c, compiled by hatch_build.py): a compiler
+# and OpenSSL's headers, in this throwaway stage only (the runtime has libcrypto, Python needs it).
+RUN set -eux; \
+    apt-get update; \
+    apt-get install -y --no-install-recommends gcc libc6-dev libssl-dev; \
+    rm -rf /var/lib/apt/lists/*
 # 1. requirements.txt: the locked closure of the runtime dependencies (no dev group), with hashes,
 #    without the project itself (it is installed from its wheel below). --locked fails the build if
 #    uv.lock does not match pyproject.toml instead of silently re-resolving.

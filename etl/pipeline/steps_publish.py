@@ -37,6 +37,7 @@ from etl.pipeline import steps_record
 from etl.pipeline.overlap import ordered_map
 from etl.pipeline.repeat import repeated
 from etl.pipeline.table_docs import table_doc
+from etl.protect import tokens
 from etl.protect.guard import guard, guarded_columns
 from etl.protect.keys import load_token_key
 from etl.protect.zones import ZoneTarget, project_zone
@@ -457,11 +458,17 @@ def load(settings: Settings, dataset: Dataset, ctx: RunContext) -> LoadResult:
     def owner() -> bool:
         return delta.generation(tables[Zone.RESTRICTED], claim.app_id) == claim.generation
 
-    # Token loops hold the GIL: they run in processes forked now, before any thread starts,
-    # while this process masks and writes. The tables' files are written side by side
-    # (Parquet encoding releases the GIL); only the commits are one after the other.
+    # The C token loop releases the GIL and runs on the projection threads. Where it was not
+    # built, the hashlib loop holds the GIL: it runs in processes forked now, before any
+    # thread starts, while this process masks and writes. The tables' files are written side
+    # by side (Parquet encoding releases the GIL); only the commits are one after the other.
     # Only a run of several batches is worth processes (the open zone has nothing to tokenize).
-    forks = Zone.SHARED in zones and settings.workers > 1 and rows_loaded > settings.batch_rows
+    forks = (
+        not tokens.NATIVE
+        and Zone.SHARED in zones
+        and settings.workers > 1
+        and rows_loaded > settings.batch_rows
+    )
     token_workers = ForkedPool.start(settings.workers) if forks else None
     pending: dict[str, Future[tuple[delta.Staged, list[Any]]]] = {}
     versions: dict[str, int] = {}

@@ -46,7 +46,7 @@ from etl.protect.masks_more import (
     mask_email,
     mask_landline_phone,
 )
-from etl.protect.tokens import tokenize
+from etl.protect.tokens import NATIVE, tokenize
 from etl.zones import ZONES, Zone
 
 #: The masks and generalisations of the shared zone, by the name a category record gives them
@@ -284,12 +284,13 @@ def _run(
 ) -> dict[int, Any]:
     """Protect the columns side by side.
 
-    Arrow kernels release the GIL, so masks of several columns run on threads. The token
-    loop holds it: without worker processes, tokens are computed one column at a time first;
-    with them, each token column waits on its worker from a thread like a mask.
+    Arrow kernels and the C token loop release the GIL, so masks and tokens of several
+    columns run on threads. The hashlib loop (where the C loop was not built) holds it:
+    without worker processes, its tokens are computed one column at a time first; with them,
+    each token column waits on its worker from a thread like a mask.
     """
     done: dict[int, Any] = {}
-    if workers is None:
+    if workers is None and not NATIVE:
         for position, (values, category, how) in jobs.items():
             if how == "tokenized":
                 done[position] = _protect(values, category, how, key)

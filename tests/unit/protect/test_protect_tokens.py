@@ -10,7 +10,7 @@ import pytest
 
 from etl.classify.canonical import canonical, canonical_one
 from etl.protect.keys import TokenKey
-from etl.protect.tokens import DUCKDB_MIN_VALUES, tokenize, tokenize_one
+from etl.protect.tokens import DUCKDB_MIN_VALUES, NATIVE, tokenize, tokenize_one
 
 KEY = TokenKey("k1", b"0123456789abcdef0123456789abcdef")
 OTHER = TokenKey("k2", b"fedcba9876543210fedcba9876543210")
@@ -69,7 +69,7 @@ def test_vectorized_canonical_equals_reference(category: str) -> None:
     assert got == [canonical_one(v, category) for v in values]
 
 
-@pytest.mark.parametrize("engine", ["duckdb", "python", "auto"])
+@pytest.mark.parametrize("engine", ["native", "duckdb", "python", "auto"])
 @pytest.mark.parametrize("key", [KEY, LONG], ids=["k1", "long"])
 @pytest.mark.parametrize("category", sorted(VECTORS))
 def test_vectorized_equals_reference_on_every_vector(
@@ -80,10 +80,17 @@ def test_vectorized_equals_reference_on_every_vector(
     assert got == [tokenize_one(v, category, key) for v in values]
 
 
-def test_duckdb_path_on_a_large_array_with_nulls() -> None:
+def test_the_c_loop_was_built_by_the_install() -> None:
+    # make install compiles etl/protect/_hmac.c (hatch_build.py); without it every shared-zone
+    # load pays ~7x the CPU for its tokens, so a machine that lost it is told here
+    assert NATIVE, "etl/protect/_hmac.c was not compiled: run make install and read its warning"
+
+
+@pytest.mark.parametrize("engine", ["native", "duckdb"])
+def test_engines_agree_on_a_large_array_with_nulls(engine: str) -> None:
     base = [*VECTORS["id_card"], None, "", "   "]
     values = base * (DUCKDB_MIN_VALUES // len(base) + 5)
-    fast = tokenize(pa.array(values), "id_card", KEY)  # auto → duckdb
+    fast = tokenize(pa.array(values), "id_card", KEY, engine=engine)
     slow = tokenize(pa.array(values), "id_card", KEY, engine="python")
     assert fast.type == pa.string()
     assert fast.equals(slow)
@@ -125,6 +132,34 @@ def test_errors() -> None:
         tokenize(pa.array(["x"]), "none", KEY, engine="gpu")
 
 
+@pytest.mark.parametrize("engine", ["native", "python"])
+def test_slices_and_empty_arrays(engine: str) -> None:
+    values = pa.array(["13812345678", None, "13912345678", "15012345678", ""])
+    part = values.slice(2, 2)  # a non-zero offset into the buffers
+    expected = [tokenize_one(v, "mobile_phone", KEY) for v in ("13912345678", "15012345678")]
+    assert tokenize(part, "mobile_phone", KEY, engine=engine).to_pylist() == expected
+    assert tokenize(pa.array([], pa.string()), "mobile_phone", KEY, engine=engine).to_pylist() == []
+    nulls = tokenize(pa.array([None, None], pa.string()), "none", KEY, engine=engine)
+    assert nulls.to_pylist() == [None, None]
+
+
+def test_the_c_loop_checks_its_buffers() -> None:
+    from etl.protect import _hmac
+
+    pad = bytes(64)
+    values = pa.array(["ab", "cd"])
+    _, offsets, data = values.buffers()
+    assert len(_hmac.digests(pad, pad, offsets, data, 0, 2, 20)) == 40
+    with pytest.raises(ValueError, match="64 bytes"):
+        _hmac.digests(b"short", pad, offsets, data, 0, 2, 20)
+    with pytest.raises(ValueError, match="offsets buffer is shorter"):
+        _hmac.digests(pad, pad, offsets, data, 0, 3, 20)
+    with pytest.raises(ValueError, match="outside the data"):
+        _hmac.digests(pad, pad, offsets, b"a", 0, 2, 20)
+    with pytest.raises(ValueError, match="keep"):
+        _hmac.digests(pad, pad, offsets, data, 0, 2, 33)
+
+
 @pytest.mark.parametrize(
     ("category", "values"),
     [
@@ -140,7 +175,7 @@ def test_already_canonical_columns_take_the_fast_path(category: str, values: lis
     ]
 
 
-@pytest.mark.parametrize("engine", ["duckdb", "python"])
+@pytest.mark.parametrize("engine", ["native", "duckdb", "python"])
 def test_a_mostly_empty_column_gets_the_same_tokens_in_place(engine: str) -> None:
     phones = ["13812345678", "139 1234 5678", "+86 150-1234-5678"]
     values = [phones[i % 3] if i % 10 == 0 else None for i in range(61_440)]
