@@ -20,8 +20,11 @@ $(UV):
 # here (the Dockerfile does the same): an interpreter that finds no .pyc compiles every module it
 # imports, ~6 s of CPU for Airflow and Great Expectations in each task and CLI process, and
 # PYTHONDONTWRITEBYTECODE (set on many machines and images) keeps it from caching the result.
+# The C token loop is compiled into the source tree by the project's build (hatch_build.py); uv
+# reuses a cached build of an unchanged project, so a checkout without it asks for a rebuild.
 install: $(UV)
-	$(UV) sync --locked --compile-bytecode --python $(PYTHON)
+	$(UV) sync --locked --compile-bytecode --python $(PYTHON) \
+		$(if $(wildcard etl/protect/_hmac.*.so),,--reinstall-package pubdata)
 	$(BIN)/python -m compileall -q etl dags plugins deploy/airflow
 
 # Run every sample dataset's DAG for the demo date through Airflow, then print the catalog.
