@@ -1,14 +1,24 @@
-"""What a long-lived process imports before it forks task processes, so each starts warm.
+"""What a long-lived process loads before it forks task processes, so each starts warm.
 
 A task process forked from a process that already imported Great Expectations, pyarrow,
 deltalake and the pipeline's steps inherits them (copy-on-write); one that imports them itself
-pays ~6-8 s of CPU per task. The DAG runner (``pubdata run``), LocalExecutor's scheduler and a
-Celery worker call :func:`preload` before they fork (``deploy/airflow/airflow_local_settings.py``).
+pays ~6-8 s of CPU per task. Each task process also parses its DAG file, which loads the whole
+registry: the registry files parsed here are not parsed again in the forks
+(``etl.registry.safe_yaml.load_document``). The DAG runner (``pubdata run``), LocalExecutor's
+scheduler and a Celery worker call :func:`preload` before they fork
+(``deploy/airflow/airflow_local_settings.py``).
 """
 
 from __future__ import annotations
 
 import importlib
+import logging
+
+from etl.errors import ConfigError
+from etl.registry import load_registry
+from etl.settings import Settings
+
+log = logging.getLogger(__name__)
 
 #: The modules the five steps import, heaviest first.
 WARM_MODULES: tuple[str, ...] = (
@@ -21,7 +31,17 @@ WARM_MODULES: tuple[str, ...] = (
 
 
 def preload() -> tuple[str, ...]:
-    """Import :data:`WARM_MODULES` (a no-op for those already imported); their names."""
+    """Import :data:`WARM_MODULES` (a no-op for those already imported) and parse the registry.
+
+    Returns:
+        The names of the modules imported.
+    """
     for name in WARM_MODULES:
         importlib.import_module(name)
+    try:
+        registry = Settings.from_env().registry
+    except ConfigError as exc:  # every task will say so too; the process itself still starts
+        log.warning("pubdata: the registry was not preloaded: %s", exc)
+    else:
+        load_registry(registry)  # its problems are the DAG files' import errors, not ours
     return WARM_MODULES

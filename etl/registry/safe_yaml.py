@@ -248,6 +248,31 @@ def load(path: Path) -> Any:
     return parse(read_text(path))
 
 
+#: Most text kept in :func:`load_document`'s cache of parsed files (the samples are ~2 KB each).
+CACHE_BYTES = 32 * 1024 * 1024
+
+_parsed: dict[str, Document] = {}
+_parsed_bytes = 0
+
+
 def load_document(path: Path) -> Document:
-    """Read and parse one registry file, keeping its lines (:func:`parse_document`)."""
-    return parse_document(read_text(path))
+    """Read and parse one registry file, keeping its lines (:func:`parse_document`).
+
+    Every Airflow task process parses its DAG file, which loads the whole registry, and PyYAML
+    in Python takes milliseconds per file: with a thousand datasets, seconds per task. A text
+    parsed before in this process (or in the long-lived process a task was forked from, which
+    loads the registry before it forks: ``etl.pipeline.warm``) is not parsed again; an edited
+    file is new text and is parsed. The document returned may be shared: callers only read it.
+    """
+    global _parsed_bytes
+    text = read_text(path)
+    document = _parsed.get(text)
+    if document is None:
+        document = parse_document(text)
+        _parsed[text] = document
+        _parsed_bytes += len(text)
+        while _parsed_bytes > CACHE_BYTES:  # the oldest texts go first
+            oldest = next(iter(_parsed))
+            del _parsed[oldest]
+            _parsed_bytes -= len(oldest)
+    return document

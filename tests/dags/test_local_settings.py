@@ -68,3 +68,28 @@ def test_what_tasks_import_is_compiled_bytecode() -> None:
         if not Path(cached).is_file():
             missing.append(name)
     assert not missing, f"no compiled bytecode for {missing}: run `make install`"
+
+
+def test_preload_parses_the_registry_before_the_forks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from etl.pipeline.warm import preload
+    from etl.registry import load_registry, safe_yaml
+
+    registry = tmp_path / "registry"
+    registry.mkdir()
+    (registry / "people.yaml").write_text(
+        f"id: people_{tmp_path.name}\ntitle: People\ndepartment: public_security\n"
+        "domain: population\nsource:\n  kind: file\n  format: csv\n  path: p/{ds}.csv\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("PUBDATA_REGISTRY", str(registry))
+    preload()
+    parsed: list[str] = []
+    monkeypatch.setattr(safe_yaml, "parse_document", lambda text: parsed.append(text))
+    assert load_registry(registry).problems == ()
+    assert parsed == []  # what a task forked now would find: nothing left to parse
+
+    monkeypatch.setenv("PUBDATA_BATCH_ROWS", "many")  # settings a task would refuse too
+    preload()  # the process still starts, and says why the registry was not preloaded
+    assert "the registry was not preloaded" in caplog.text

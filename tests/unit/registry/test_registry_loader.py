@@ -140,3 +140,44 @@ def test_files_under_the_domains_folder_are_not_datasets(tmp_path: Path) -> None
     assert sorted(registry.datasets) == ["other", "people"]
     found = [p.relative_to(tmp_path).as_posix() for p in domain_files(tmp_path)]
     assert found == ["domains/more/broken.yml", "domains/population.yaml"]
+
+
+_PARSES = [0]
+
+
+def _count_parses(monkeypatch: pytest.MonkeyPatch) -> None:
+    from etl.registry import safe_yaml
+
+    parse = safe_yaml.parse_document
+
+    def counted(text: str) -> safe_yaml.Document:
+        _PARSES[0] += 1
+        return parse(text)
+
+    monkeypatch.setattr(safe_yaml, "parse_document", counted)
+
+
+def _parses_loading(root: Path) -> int:
+    before = _PARSES[0]
+    load_registry(root)
+    return _PARSES[0] - before
+
+
+def test_an_unchanged_file_is_parsed_once_per_process_and_its_forks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # every task process loads the whole registry (its DAG file does): with a thousand
+    # datasets, parsing each YAML file again would cost seconds per task
+    from etl.forked import ForkedPool
+
+    _count_parses(monkeypatch)
+    for n in range(3):  # texts no other test writes: the cache is per process
+        write(tmp_path, f"ps/p{n}.yaml", GOOD.replace("id: people", f"id: p{n}_{tmp_path.name}"))
+    assert _parses_loading(tmp_path) == 3
+    assert _parses_loading(tmp_path) == 0
+    with ForkedPool(1) as pool:  # a task process forked from one that loaded the registry
+        assert pool.submit(_parses_loading, tmp_path).result() == 0
+    edited = (tmp_path / "ps/p1.yaml").read_text(encoding="utf-8").replace("人口", "户籍")
+    write(tmp_path, "ps/p1.yaml", edited)
+    assert _parses_loading(tmp_path) == 1
+    assert load_registry(tmp_path).get(f"p1_{tmp_path.name}").title.startswith("户籍")
