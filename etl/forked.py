@@ -3,9 +3,9 @@
 Validation (Great Expectations), and keyed tokens where their C loop was not built (a hashlib
 loop), are Python work that holds the GIL; forked workers run it on every core. They are
 forked once, before the step starts a thread of its own, so they inherit the imported modules
-(importing GX afresh costs ~6 s) and no lock held by another thread. They write no logs and no warnings: a task's log stream
-belongs to the task's process. Work goes in and results come back pickled through pipes on
-this machine; nothing is written anywhere.
+(importing GX afresh costs ~6 s) and no lock held by another thread. They write no logs and no
+warnings: a task's log stream belongs to the task's process. Work goes in and results come back
+pickled through pipes on this machine; nothing is written anywhere.
 """
 
 from __future__ import annotations

@@ -11,7 +11,10 @@ already loaded instead of importing them (~6-8 s of CPU) in every task process:
   exec);
 * a Celery worker: its prefork pool's processes are forked from the main process.
 
-Every other Airflow process (the API server, the DAG processor, CLI calls) stays light.
+The DAG processor forks a process per DAG file it parses, and each DAG file loads the whole
+registry: it parses the registry files first (:func:`etl.pipeline.warm.preload_registry`), so
+that its parsers find every unchanged file parsed. Every other Airflow process (the API server,
+CLI calls) stays light.
 """
 
 from __future__ import annotations
@@ -28,6 +31,11 @@ def _forks_tasks(argv: list[str], executor: str) -> bool:
     return words[:2] == ["celery", "worker"]
 
 
+def _forks_parsers(argv: list[str]) -> bool:
+    """Whether this process is the DAG processor (it forks a process per DAG file)."""
+    return argv[1:2] == ["dag-processor"]
+
+
 def _warm() -> None:
     from airflow.configuration import conf
 
@@ -35,6 +43,10 @@ def _warm() -> None:
         from etl.pipeline.warm import preload
 
         preload()
+    elif _forks_parsers(sys.argv):
+        from etl.pipeline.warm import preload_registry
+
+        preload_registry()
 
 
 _warm()

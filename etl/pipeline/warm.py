@@ -38,10 +38,19 @@ def preload() -> tuple[str, ...]:
     """
     for name in WARM_MODULES:
         importlib.import_module(name)
+    preload_registry()
+    return WARM_MODULES
+
+
+def preload_registry() -> None:
+    """Parse the registry files, so that processes forked from this one find them parsed.
+
+    Also what the DAG processor does before it forks its file parsers: every DAG file of the
+    folder loads the registry.
+    """
     try:
         registry = Settings.from_env().registry
     except ConfigError as exc:  # every task will say so too; the process itself still starts
         log.warning("pubdata: the registry was not preloaded: %s", exc)
     else:
         load_registry(registry)  # its problems are the DAG files' import errors, not ours
-    return WARM_MODULES

@@ -43,6 +43,20 @@ def test_only_processes_that_fork_tasks_are_warmed(
     assert local_settings._forks_tasks(argv, executor) is warm
 
 
+@pytest.mark.parametrize(
+    ("argv", "parses"),
+    [
+        (["airflow", "dag-processor"], True),
+        (["airflow", "dags", "list"], False),
+        (["airflow", "scheduler"], False),
+    ],
+)
+def test_the_dag_processor_parses_the_registry_before_its_file_parsers(
+    local_settings: ModuleType, argv: list[str], parses: bool
+) -> None:
+    assert local_settings._forks_parsers(argv) is parses
+
+
 def test_the_embedded_airflow_finds_the_local_settings(tmp_path: Path) -> None:
     from etl.runtime.airflow_env import airflow_environment
     from tests.conftest import make_settings
