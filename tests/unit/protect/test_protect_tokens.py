@@ -4,6 +4,7 @@ import base64
 import hashlib
 import hmac
 import re
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -12,6 +13,7 @@ from etl.classify.canonical import canonical, canonical_one
 from etl.protect.keys import TokenKey
 from etl.protect.tokens import DUCKDB_MIN_VALUES, NATIVE, tokenize, tokenize_one
 
+REPO = Path(__file__).resolve().parents[3]
 KEY = TokenKey("k1", b"0123456789abcdef0123456789abcdef")
 OTHER = TokenKey("k2", b"fedcba9876543210fedcba9876543210")
 LONG = TokenKey("k3", bytes(range(100)))  # longer than the SHA-256 block: hashed first
@@ -44,6 +46,8 @@ VECTORS: dict[str, list[str]] = {
     "none": ["anything", "全角　空格"],
 }
 TOKEN = re.compile(r"^k1:[a-z2-7]{32}$")
+#: The C loop where the install built it (it does wherever it can: the test below holds it).
+NATIVE_ENGINES = ["native"] if NATIVE else []
 
 
 def test_reference_is_plain_hmac_sha256() -> None:
@@ -69,7 +73,7 @@ def test_vectorized_canonical_equals_reference(category: str) -> None:
     assert got == [canonical_one(v, category) for v in values]
 
 
-@pytest.mark.parametrize("engine", ["native", "duckdb", "python", "auto"])
+@pytest.mark.parametrize("engine", [*NATIVE_ENGINES, "duckdb", "python", "auto"])
 @pytest.mark.parametrize("key", [KEY, LONG], ids=["k1", "long"])
 @pytest.mark.parametrize("category", sorted(VECTORS))
 def test_vectorized_equals_reference_on_every_vector(
@@ -80,13 +84,20 @@ def test_vectorized_equals_reference_on_every_vector(
     assert got == [tokenize_one(v, category, key) for v in values]
 
 
-def test_the_c_loop_was_built_by_the_install() -> None:
+def test_the_c_loop_was_built_wherever_it_compiles(tmp_path: Path) -> None:
     # make install compiles etl/protect/_hmac.c (hatch_build.py); without it every shared-zone
-    # load pays ~7x the CPU for its tokens, so a machine that lost it is told here
-    assert NATIVE, "etl/protect/_hmac.c was not compiled: run make install and read its warning"
+    # load pays ~7x the CPU for its tokens. Where this machine can compile it, the install
+    # must have; where it cannot (no compiler or OpenSSL headers), the hashlib loop stands in.
+    from hatch_build import compile_extension
+
+    problem = compile_extension(REPO, tmp_path / "_hmac.so")
+    assert NATIVE is (problem is None), problem or "compiles here, but make install did not"
+    if not NATIVE:
+        with pytest.raises(ValueError, match="not built"):
+            tokenize(pa.array(["x"]), "none", KEY, engine="native")
 
 
-@pytest.mark.parametrize("engine", ["native", "duckdb"])
+@pytest.mark.parametrize("engine", [*NATIVE_ENGINES, "duckdb"])
 def test_engines_agree_on_a_large_array_with_nulls(engine: str) -> None:
     base = [*VECTORS["id_card"], None, "", "   "]
     values = base * (DUCKDB_MIN_VALUES // len(base) + 5)
@@ -132,7 +143,7 @@ def test_errors() -> None:
         tokenize(pa.array(["x"]), "none", KEY, engine="gpu")
 
 
-@pytest.mark.parametrize("engine", ["native", "python"])
+@pytest.mark.parametrize("engine", [*NATIVE_ENGINES, "python"])
 def test_slices_and_empty_arrays(engine: str) -> None:
     values = pa.array(["13812345678", None, "13912345678", "15012345678", ""])
     part = values.slice(2, 2)  # a non-zero offset into the buffers
@@ -143,6 +154,7 @@ def test_slices_and_empty_arrays(engine: str) -> None:
     assert nulls.to_pylist() == [None, None]
 
 
+@pytest.mark.skipif(not NATIVE, reason="the C loop was not built (no compiler at install)")
 def test_the_c_loop_checks_its_buffers() -> None:
     from etl.protect import _hmac
 
@@ -175,7 +187,7 @@ def test_already_canonical_columns_take_the_fast_path(category: str, values: lis
     ]
 
 
-@pytest.mark.parametrize("engine", ["native", "duckdb", "python"])
+@pytest.mark.parametrize("engine", [*NATIVE_ENGINES, "duckdb", "python"])
 def test_a_mostly_empty_column_gets_the_same_tokens_in_place(engine: str) -> None:
     phones = ["13812345678", "139 1234 5678", "+86 150-1234-5678"]
     values = [phones[i % 3] if i % 10 == 0 else None for i in range(61_440)]
