@@ -17,7 +17,7 @@ names, ID numbers, mobiles and addresses) run for one logical date in two ways:
   where ``PYTHONDONTWRITEBYTECODE`` is set);
 * ``celery``: the distributed deployment of the integration tests (CeleryExecutor on the
   machine's Redis, results in PostgreSQL, one ``celery worker`` with :data:`SLOTS` prefork
-  processes),
+  processes; ``parallelism`` at Airflow's default, as in ``docker-compose.yaml``),
   warm: ``airflow_local_settings`` preloads the pipeline in the worker before it forks.
 
 For each mode: wall seconds for all runs, the DAG runs' own wall time (start to end in the
@@ -320,6 +320,11 @@ def bench_local(
                 AIRFLOW__CELERY__RESULT_BACKEND=f"db+{database}",
                 AIRFLOW__CELERY__WORKER_CONCURRENCY=str(SLOTS),
             )
+            # As docker-compose.yaml: the workers' concurrency bounds what runs; parallelism
+            # (Airflow's default, 32) only bounds what the scheduler may queue. Set to the
+            # workers' slots it left them idle: the executor gives a slot back only when it
+            # has read the task's end from the result backend, on a later scheduler loop.
+            del env["AIRFLOW__CORE__PARALLELISM"]
         if warm:
             env["PYTHONPATH"] = str(LOCAL_SETTINGS)
             env.update(TASK_RUNTIME)
