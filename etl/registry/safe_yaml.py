@@ -20,6 +20,8 @@ problem the registry model finds later names its line too.
 
 from __future__ import annotations
 
+import os
+import threading
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -253,6 +255,16 @@ CACHE_BYTES = 32 * 1024 * 1024
 
 _parsed: dict[str, Document] = {}
 _parsed_bytes = 0
+_parsed_lock = threading.Lock()
+
+
+def _fresh_lock() -> None:
+    # a process forked while another thread held the lock must not wait for it forever
+    global _parsed_lock
+    _parsed_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_fresh_lock)
 
 
 def load_document(path: Path) -> Document:
@@ -269,10 +281,12 @@ def load_document(path: Path) -> Document:
     document = _parsed.get(text)
     if document is None:
         document = parse_document(text)
-        _parsed[text] = document
-        _parsed_bytes += len(text)
-        while _parsed_bytes > CACHE_BYTES:  # the oldest texts go first
-            oldest = next(iter(_parsed))
-            del _parsed[oldest]
-            _parsed_bytes -= len(oldest)
+        with _parsed_lock:  # the UI and API servers load the registry from several threads
+            if text not in _parsed:
+                _parsed[text] = document
+                _parsed_bytes += len(text)
+            while _parsed_bytes > CACHE_BYTES:  # the oldest texts go first
+                oldest = next(iter(_parsed))
+                del _parsed[oldest]
+                _parsed_bytes -= len(oldest)
     return document

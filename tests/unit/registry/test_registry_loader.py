@@ -181,3 +181,18 @@ def test_an_unchanged_file_is_parsed_once_per_process_and_its_forks(
     write(tmp_path, "ps/p1.yaml", edited)
     assert _parses_loading(tmp_path) == 1
     assert load_registry(tmp_path).get(f"p1_{tmp_path.name}").title.startswith("户籍")
+
+
+def test_the_parsed_files_kept_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from etl.registry import safe_yaml
+
+    monkeypatch.setattr(safe_yaml, "CACHE_BYTES", 3 * len(GOOD) + 64)
+    monkeypatch.setattr(safe_yaml, "_parsed", {})
+    monkeypatch.setattr(safe_yaml, "_parsed_bytes", 0)
+    for n in range(10):
+        write(tmp_path, f"ps/p{n}.yaml", GOOD.replace("id: people", f"id: p{n}"))
+    registry = load_registry(tmp_path)
+    assert registry.problems == () and len(registry.datasets) == 10
+    assert 1 <= len(safe_yaml._parsed) <= 3
+    assert safe_yaml._parsed_bytes == sum(map(len, safe_yaml._parsed))
+    assert safe_yaml._parsed_bytes <= safe_yaml.CACHE_BYTES
