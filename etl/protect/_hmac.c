@@ -1,8 +1,15 @@
-/* Keyed HMAC-SHA256 of every value of an Arrow string array, in one call. */
+/* Keyed HMAC-SHA256 of every value of an Arrow string array, in one call (etl.protect.tokens).
+ *
+ * HMAC(K, m) = H((K ^ opad) || H((K ^ ipad) || m)): the states after the two padded key blocks
+ * are computed once, then copied for each value. OpenSSL's low-level SHA256_* functions keep
+ * that copy a struct assignment (the EVP interface allocates a context per copy); they are
+ * deprecated since OpenSSL 3.0 but kept, and use the same assembly (SHA-NI where the CPU has
+ * it). Nothing here touches a Python object while the GIL is released. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
 #include <string.h>
+/* the SHA256_* functions without deprecation warnings */
 #define OPENSSL_API_COMPAT 0x10100000L
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
