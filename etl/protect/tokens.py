@@ -167,8 +167,7 @@ def _tokens_native(forms: Any, key: TokenKey) -> Any:
     fixed = pa.FixedSizeBinaryArray.from_buffers(
         pa.binary(TOKEN_BYTES), n, [None, pa.py_buffer(digests)]
     )
-    dense = _base32_with_prefix(fixed, f"{key.key_id}:".encode("ascii"))
-    return pc.if_else(forms.is_valid(), dense, pa.scalar(None, pa.string()))
+    return _tokens_of(fixed, forms, key)
 
 
 def _tokens_python(forms: Any, key: TokenKey) -> Any:
@@ -197,8 +196,7 @@ def _tokens_python(forms: Any, key: TokenKey) -> Any:
     fixed = pa.FixedSizeBinaryArray.from_buffers(
         pa.binary(TOKEN_BYTES), len(digests), [None, pa.py_buffer(cut.tobytes())]
     )
-    dense = _base32_with_prefix(fixed, f"{key.key_id}:".encode("ascii"))
-    return pc.if_else(forms.is_valid(), dense, pa.scalar(None, pa.string()))
+    return _tokens_of(fixed, forms, key)
 
 
 _LOCAL = threading.local()
@@ -229,6 +227,11 @@ def _tokens_duckdb(forms: Any, key: TokenKey) -> Any:
     if len(digests) != len(forms):  # pragma: no cover - DuckDB contract
         raise RuntimeError("DuckDB returned a different number of digests")
     fixed = pc.cast(pc.if_else(digests.is_valid(), digests, b"\0" * TOKEN_BYTES), pa.binary(20))
+    return _tokens_of(fixed, forms, key)
+
+
+def _tokens_of(fixed: Any, forms: Any, key: TokenKey) -> Any:
+    """The tokens of 20-byte digests (one per form, whichever engine made them); nulls stay null."""
     dense = _base32_with_prefix(fixed, f"{key.key_id}:".encode("ascii"))
     return pc.if_else(forms.is_valid(), dense, pa.scalar(None, pa.string()))
 
