@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import subprocess
 import sysconfig
 import tempfile
@@ -63,7 +64,8 @@ class CustomBuildHook(BuildHookInterface):
         if version == "editable":
             target = root / inside
         else:
-            target = Path(tempfile.mkdtemp(prefix="pubdata-build-")) / name
+            self._scratch = tempfile.mkdtemp(prefix="pubdata-build-")
+            target = Path(self._scratch) / name
         problem = compile_extension(root, target)
         if problem is not None:
             self.app.display_warning(
@@ -75,3 +77,9 @@ class CustomBuildHook(BuildHookInterface):
             build_data["force_include"][str(target)] = str(inside)
         build_data["pure_python"] = False
         build_data["infer_tag"] = True
+
+    def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
+        """Remove the scratch folder of a wheel's extension once the wheel holds it."""
+        scratch = getattr(self, "_scratch", None)
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
